@@ -1,0 +1,489 @@
+//! The IR as the user wrote it: extern blocks with their `#[link]`, imported functions and statics, defined
+//! functions and statics. The text form ([`crate::text`]) parses to this and prints back from it.
+//!
+//! Spans are carried for diagnostics but ignored by `==` (see [`Spanned`]), so a module parsed from its own
+//! printed text compares equal to the original.
+
+pub use crate::span::{Span, Spanned};
+use std::fmt;
+
+/// A whole IR module: one source file.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Module {
+    /// The `target TRIPLE` line, if any (the command line's `--target` wins over it).
+    pub target: Option<Spanned<String>>,
+    /// Extern blocks, statics and functions, in source order (order is kept in the output object).
+    pub items: Vec<Item>,
+}
+
+/// One top-level item.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Item {
+    /// `#[link(...)] extern { ... }`
+    Extern(ExternBlock),
+    /// `pub static NAME: TYPE = INIT;`
+    Static(StaticDef),
+    /// `pub fn name(params) -> ret { ... }`
+    Fn(FnDef),
+}
+
+/// How a native library is linked, as in Rust's `#[link(kind = "...")]` (RFC 1717).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkKind {
+    /// A dynamic library (DLL); on Windows its symbols are reached through `__imp_` import slots.
+    Dylib,
+    /// A static library; its symbols are reached directly.
+    Static,
+    /// Like `Static`, but the library is not bundled into a static library built from this module.
+    StaticNobundle,
+}
+
+impl LinkKind {
+    /// Every kind, in the order they are listed to users.
+    pub const ALL: [LinkKind; 3] = [LinkKind::Dylib, LinkKind::Static, LinkKind::StaticNobundle];
+
+    /// The spelling used in `#[link(kind = "...")]` and `-l KIND=...`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Dylib => "dylib",
+            LinkKind::Static => "static",
+            LinkKind::StaticNobundle => "static-nobundle",
+        }
+    }
+
+    /// Parses a kind spelled as in `#[link(kind = "...")]`; `None` for anything else.
+    pub fn from_name(s: &str) -> Option<LinkKind> {
+        LinkKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// Whether symbols of this library are linked into the image (static) rather than imported from a DLL.
+    pub fn is_static(self) -> bool {
+        !matches!(self, LinkKind::Dylib)
+    }
+}
+
+impl fmt::Display for LinkKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// `#[link(name = "...", kind = "...")]` on an extern block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkAttr {
+    /// The library name, without prefix or extension (`msvcrt`, not `msvcrt.lib`).
+    pub name: Spanned<String>,
+    /// The kind as written; `None` means the default, `dylib`.
+    pub kind: Option<Spanned<LinkKind>>,
+    /// The whole attribute.
+    pub span: Span,
+}
+
+/// An `extern` block: declarations of symbols that come from `link` (or from no named library).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternBlock {
+    /// The block's `#[link]`; without one the symbols come from no named library and default to `dylib`,
+    /// as in the RFC's third example.
+    pub link: Option<LinkAttr>,
+    /// The ABI string of `extern "C"` or `extern "system"`, if written.
+    pub abi: Option<Spanned<String>>,
+    /// The declarations inside.
+    pub items: Vec<ExternItem>,
+    /// The `extern` keyword through the closing brace.
+    pub span: Span,
+}
+
+/// One declaration in an extern block.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExternItem {
+    /// `#[link_name = "..."]`: the symbol's name in the object file when it differs from `name`.
+    pub link_name: Option<Spanned<String>>,
+    /// The name the module's code uses.
+    pub name: Ident,
+    /// Function or static.
+    pub kind: ExternItemKind,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// What an extern declaration declares.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExternItemKind {
+    /// `fn name(params) -> ret;`
+    Fn(Signature),
+    /// `static [mut] NAME: TYPE;` (a scalar: imported data is read and written one value at a time).
+    Static {
+        /// `static mut`.
+        mutable: bool,
+        /// The value's type.
+        ty: Spanned<Type>,
+    },
+}
+
+/// A function signature. In extern blocks parameter names are optional.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Signature {
+    /// The parameters.
+    pub params: Vec<Param>,
+    /// The return type; `None` returns nothing.
+    pub ret: Option<Spanned<Type>>,
+}
+
+/// One parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Param {
+    /// The parameter's name; always present on defined functions, optional in extern blocks.
+    pub name: Option<Ident>,
+    /// Its type.
+    pub ty: Spanned<Type>,
+}
+
+/// A value type: what a local, parameter, return value or scalar static holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// 8-bit integer.
+    I8,
+    /// 16-bit integer.
+    I16,
+    /// 32-bit integer.
+    I32,
+    /// 64-bit integer.
+    I64,
+    /// 32-bit IEEE float.
+    F32,
+    /// 64-bit IEEE float.
+    F64,
+    /// A pointer (the target's pointer width).
+    Ptr,
+}
+
+impl Type {
+    /// Every type, in the order they are listed to users.
+    pub const ALL: [Type; 7] = [Type::I8, Type::I16, Type::I32, Type::I64, Type::F32, Type::F64, Type::Ptr];
+
+    /// The keyword of the type.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Type::I8 => "i8",
+            Type::I16 => "i16",
+            Type::I32 => "i32",
+            Type::I64 => "i64",
+            Type::F32 => "f32",
+            Type::F64 => "f64",
+            Type::Ptr => "ptr",
+        }
+    }
+
+    /// Parses a type keyword.
+    pub fn from_name(s: &str) -> Option<Type> {
+        Type::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// Whether this is one of the integer types (pointers are not integers, though `as` converts).
+    pub fn is_int(self) -> bool {
+        matches!(self, Type::I8 | Type::I16 | Type::I32 | Type::I64)
+    }
+
+    /// Whether this is `f32` or `f64`.
+    pub fn is_float(self) -> bool {
+        matches!(self, Type::F32 | Type::F64)
+    }
+
+    /// Size in bytes on a 64-bit target (the only pointer width linkwise targets).
+    pub fn size(self) -> u32 {
+        match self {
+            Type::I8 => 1,
+            Type::I16 => 2,
+            Type::I32 | Type::F32 => 4,
+            Type::I64 | Type::F64 | Type::Ptr => 8,
+        }
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The type of a defined static: a value, or an array laid out in memory.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StaticType {
+    /// A single value.
+    Value(Type),
+    /// `[ELEM]` (length from the initializer) or `[ELEM; N]`.
+    Array {
+        /// Element type.
+        elem: ElemType,
+        /// The length as written, if written.
+        len: Option<u64>,
+    },
+}
+
+/// The element type of a static array.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ElemType {
+    /// `u8`: bytes, the only element type a string literal can initialize.
+    U8,
+    /// Any value type.
+    Value(Type),
+}
+
+impl ElemType {
+    /// Size of one element in bytes.
+    pub fn size(self) -> u32 {
+        match self {
+            ElemType::U8 => 1,
+            ElemType::Value(t) => t.size(),
+        }
+    }
+}
+
+/// `[pub] static [mut] NAME: TYPE = INIT;`
+#[derive(Clone, Debug, PartialEq)]
+pub struct StaticDef {
+    /// `pub`: the symbol is global (visible to the linker); otherwise local to the object.
+    pub public: bool,
+    /// `static mut`: writable (placed in `.data`); otherwise read-only (`.rdata`).
+    pub mutable: bool,
+    /// The static's name, also its symbol name.
+    pub name: Ident,
+    /// Its type.
+    pub ty: Spanned<StaticType>,
+    /// Its initial value.
+    pub init: Init,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// The initial value of a defined static.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Init {
+    /// A constant: an integer or float literal, possibly negated.
+    Const(Expr),
+    /// `&NAME`: the address of a static or function (pointer statics only).
+    AddrOf(Ident),
+    /// A string literal: bytes for a `[u8]` array, or a pointer to a private copy for a `ptr` static.
+    Str(Spanned<Vec<u8>>),
+    /// `[a, b, c]`.
+    List(Vec<Expr>, Span),
+    /// `[value; count]`.
+    Repeat(Box<Expr>, Spanned<u64>, Span),
+}
+
+/// `[pub] fn name(params) [-> ret] { body }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct FnDef {
+    /// `pub`: the symbol is global; otherwise local to the object.
+    pub public: bool,
+    /// The function's name, also its symbol name.
+    pub name: Ident,
+    /// Parameters (always named) and return type.
+    pub sig: Signature,
+    /// The body.
+    pub body: Block,
+    /// The whole definition.
+    pub span: Span,
+}
+
+/// A name as written, with its span.
+pub type Ident = Spanned<String>;
+
+/// `{ stmt* }`
+#[derive(Clone, Debug, PartialEq)]
+pub struct Block {
+    /// The statements, in order.
+    pub stmts: Vec<Stmt>,
+    /// Brace to brace.
+    pub span: Span,
+}
+
+/// A statement.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Stmt {
+    /// What the statement does.
+    pub kind: StmtKind,
+    /// The whole statement.
+    pub span: Span,
+}
+
+/// The statements of the IR.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StmtKind {
+    /// `let [mut] name [: ty] = value;`
+    Let {
+        /// `let mut`.
+        mutable: bool,
+        /// The new local.
+        name: Ident,
+        /// The declared type, if written (otherwise inferred from `value`).
+        ty: Option<Spanned<Type>>,
+        /// The initial value.
+        value: Expr,
+    },
+    /// `name = value;` where `name` is a mutable local or a `static mut` (defined or imported).
+    Assign {
+        /// The local or static written.
+        target: Ident,
+        /// The value stored.
+        value: Expr,
+    },
+    /// `return [value];`
+    Return(Option<Expr>),
+    /// `for var in start..end { body }`: a counted loop over `start, start+1, ..., end-1`; `start` and `end`
+    /// are evaluated once, before the first iteration.
+    For {
+        /// The loop counter (immutable inside the body).
+        var: Ident,
+        /// First value.
+        start: Expr,
+        /// One past the last value.
+        end: Expr,
+        /// The loop body.
+        body: Block,
+    },
+    /// `if cond { then } [else { otherwise }]`: `cond` is an integer, true when non-zero.
+    If {
+        /// The condition.
+        cond: Expr,
+        /// Runs when `cond` is non-zero.
+        then: Block,
+        /// Runs otherwise.
+        otherwise: Option<Block>,
+    },
+    /// `expr;` (a call whose result, if any, is dropped).
+    Expr(Expr),
+}
+
+/// An expression.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    /// What the expression computes.
+    pub kind: ExprKind,
+    /// The whole expression.
+    pub span: Span,
+}
+
+impl Expr {
+    /// An expression built in code, with no source text.
+    pub fn dummy(kind: ExprKind) -> Expr {
+        Expr { kind, span: Span::DUMMY }
+    }
+}
+
+/// The expressions of the IR.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// An integer literal (its type comes from context, `i32` by default, as in Rust).
+    Int(u64),
+    /// A float literal (its type comes from context, `f64` by default).
+    Float(f64),
+    /// A string literal: the address of a private, read-only, NUL-less copy of the bytes (write `\0` for C).
+    Str(Vec<u8>),
+    /// A local, a parameter, or the value of a static.
+    Name(Ident),
+    /// `&NAME`: the address of a static or a function.
+    AddrOf(Ident),
+    /// `callee(args)`: a call to an imported or defined function.
+    Call {
+        /// The function called.
+        callee: Ident,
+        /// The arguments.
+        args: Vec<Expr>,
+    },
+    /// A unary operation.
+    Unary(UnaryOp, Box<Expr>),
+    /// A binary operation.
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// `expr as ty`.
+    Cast(Box<Expr>, Spanned<Type>),
+}
+
+/// Unary operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UnaryOp {
+    /// `-x`
+    Neg,
+    /// `!x`: bitwise not on integers.
+    Not,
+}
+
+/// Binary operators: arithmetic, bitwise, shifts and comparisons. Integer arithmetic is signed and wraps;
+/// comparisons give an `i32` 0 or 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`
+    Div,
+    /// `%`
+    Rem,
+    /// `&`
+    And,
+    /// `|`
+    Or,
+    /// `^`
+    Xor,
+    /// `<<`
+    Shl,
+    /// `>>` (arithmetic)
+    Shr,
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+impl BinaryOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BinaryOp::Add => "+",
+            BinaryOp::Sub => "-",
+            BinaryOp::Mul => "*",
+            BinaryOp::Div => "/",
+            BinaryOp::Rem => "%",
+            BinaryOp::And => "&",
+            BinaryOp::Or => "|",
+            BinaryOp::Xor => "^",
+            BinaryOp::Shl => "<<",
+            BinaryOp::Shr => ">>",
+            BinaryOp::Eq => "==",
+            BinaryOp::Ne => "!=",
+            BinaryOp::Lt => "<",
+            BinaryOp::Le => "<=",
+            BinaryOp::Gt => ">",
+            BinaryOp::Ge => ">=",
+        }
+    }
+
+    /// Binding strength, as in Rust: higher binds tighter. All binary operators are left-associative.
+    pub fn precedence(self) -> u8 {
+        match self {
+            BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 10,
+            BinaryOp::Add | BinaryOp::Sub => 9,
+            BinaryOp::Shl | BinaryOp::Shr => 8,
+            BinaryOp::And => 7,
+            BinaryOp::Xor => 6,
+            BinaryOp::Or => 5,
+            BinaryOp::Eq | BinaryOp::Ne | BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => 4,
+        }
+    }
+
+    /// Whether the operator compares (and so yields `i32` 0/1 whatever its operand type).
+    pub fn is_comparison(self) -> bool {
+        self.precedence() == 4
+    }
+}

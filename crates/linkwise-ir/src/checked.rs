@@ -1,0 +1,269 @@
+//! The checked IR: names resolved to ids, every expression typed, static initializers laid out as bytes.
+//! Produced by [`crate::check::check`]; lowering reads it without asking any question the checker could
+//! have answered (it still returns errors instead of panicking if handed something malformed).
+
+use crate::ast::{BinaryOp, LinkKind, Span, Spanned, Type, UnaryOp};
+use std::fmt;
+
+/// Index of an extern block in [`Program::blocks`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BlockId(pub u32);
+
+/// Index of a symbol in [`Program::symbols`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SymbolId(pub u32);
+
+/// Index of a defined function's body in [`Program::functions`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FuncId(pub u32);
+
+/// Index of a local (parameter, `let` or loop counter) in [`Function::locals`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct LocalId(pub u32);
+
+macro_rules! id_debug {
+    ($($ty:ident $prefix:literal),*) => {$(
+        impl fmt::Debug for $ty {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, concat!($prefix, "{}"), self.0)
+            }
+        }
+        impl $ty {
+            /// The id as an index into its table.
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    )*};
+}
+id_debug!(BlockId "block", SymbolId "sym", FuncId "func", LocalId "local");
+
+/// A checked module: everything the later stages need, nothing they must re-derive.
+#[derive(Clone, Debug)]
+pub struct Program {
+    /// The module's `target` line, if any.
+    pub target: Option<Spanned<String>>,
+    /// The extern blocks, in source order.
+    pub blocks: Vec<ExternBlockInfo>,
+    /// Every symbol the object defines or references, in source order: imports, defined functions and statics,
+    /// then string literals in order of first use.
+    pub symbols: Vec<Symbol>,
+    /// Bodies of defined functions, in source order.
+    pub functions: Vec<Function>,
+}
+
+impl Program {
+    /// The symbol with id `id`.
+    pub fn symbol(&self, id: SymbolId) -> &Symbol {
+        &self.symbols[id.index()]
+    }
+
+    /// Ids and symbols, in order.
+    pub fn symbols(&self) -> impl Iterator<Item = (SymbolId, &Symbol)> {
+        self.symbols.iter().enumerate().map(|(i, s)| (SymbolId(i as u32), s))
+    }
+}
+
+/// What an extern block says about where its symbols come from, as declared in the source (before `-l`).
+#[derive(Clone, Debug)]
+pub struct ExternBlockInfo {
+    /// The library of `#[link(name = ...)]`; `None` for a block without `#[link]`.
+    pub library: Option<Spanned<String>>,
+    /// The declared kind (`dylib` when not written).
+    pub kind: LinkKind,
+    /// Where the kind was written, or the `#[link]` attribute, or the `extern` keyword when neither exists:
+    /// the place a diagnostic about the kind points at.
+    pub kind_span: Span,
+}
+
+/// A symbol: an imported function or static, a defined function or static, or a private string literal.
+#[derive(Clone, Debug)]
+pub struct Symbol {
+    /// The name the IR uses (for string literals, a made-up `.Lstr.N`).
+    pub name: String,
+    /// The name in the object file before target mangling: `#[link_name]` if given, else `name`.
+    pub link_name: String,
+    /// Where it was declared or defined (for strings, the first use).
+    pub span: Span,
+    /// What it is.
+    pub def: SymbolDef,
+}
+
+/// What a symbol is.
+#[derive(Clone, Debug)]
+pub enum SymbolDef {
+    /// A function declared in an extern block.
+    ImportFn {
+        /// The block that declares it (and so its library).
+        block: BlockId,
+        /// Its signature.
+        sig: FnSig,
+    },
+    /// A static declared in an extern block.
+    ImportStatic {
+        /// The block that declares it.
+        block: BlockId,
+        /// The value's type.
+        ty: Type,
+        /// `static mut`.
+        mutable: bool,
+    },
+    /// A function defined in the module.
+    Fn {
+        /// `pub`: global symbol.
+        public: bool,
+        /// Its signature.
+        sig: FnSig,
+        /// Its body.
+        body: FuncId,
+    },
+    /// A static defined in the module.
+    Static {
+        /// `pub`: global symbol.
+        public: bool,
+        /// `static mut`: writable data; otherwise read-only.
+        mutable: bool,
+        /// Its initial bytes.
+        data: StaticData,
+    },
+    /// A string literal: private read-only bytes.
+    Str {
+        /// The bytes, exactly as written (no NUL is added).
+        bytes: Vec<u8>,
+    },
+}
+
+impl SymbolDef {
+    /// The extern block an imported symbol comes from; `None` for symbols the module defines.
+    pub fn import_block(&self) -> Option<BlockId> {
+        match self {
+            SymbolDef::ImportFn { block, .. } | SymbolDef::ImportStatic { block, .. } => Some(*block),
+            _ => None,
+        }
+    }
+
+    /// Whether the symbol is code (a function) rather than data.
+    pub fn is_function(&self) -> bool {
+        matches!(self, SymbolDef::ImportFn { .. } | SymbolDef::Fn { .. })
+    }
+}
+
+/// A function's parameter and return types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FnSig {
+    /// Parameter types.
+    pub params: Vec<Type>,
+    /// Return type; `None` returns nothing.
+    pub ret: Option<Type>,
+}
+
+/// The initial contents of a defined static, laid out for a little-endian 64-bit target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StaticData {
+    /// The bytes (addresses are zero here and filled in by `relocs`).
+    pub bytes: Vec<u8>,
+    /// Required alignment in bytes.
+    pub align: u32,
+    /// 8-byte absolute addresses to fill in.
+    pub relocs: Vec<DataReloc>,
+}
+
+/// An absolute pointer-sized address stored in a static's initial value (`static P: ptr = &X;`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataReloc {
+    /// Byte offset in [`StaticData::bytes`].
+    pub offset: u32,
+    /// The symbol whose address is stored.
+    pub target: SymbolId,
+    /// Where the `&X` (or string) was written.
+    pub span: Span,
+}
+
+/// A defined function's body.
+#[derive(Clone, Debug)]
+pub struct Function {
+    /// The function's symbol.
+    pub symbol: SymbolId,
+    /// The parameters, which are the first `params.len()` locals, in order.
+    pub params: Vec<LocalId>,
+    /// Every local of the function: parameters, `let`s and loop counters. Shadowing creates a new local.
+    pub locals: Vec<Local>,
+    /// The statements.
+    pub body: Vec<Stmt>,
+}
+
+/// A local variable.
+#[derive(Clone, Debug)]
+pub struct Local {
+    /// Its name in the source.
+    pub name: String,
+    /// Its type.
+    pub ty: Type,
+}
+
+/// A checked statement.
+#[derive(Clone, Debug)]
+pub enum Stmt {
+    /// Sets a local (a `let` or an assignment).
+    Set(LocalId, Expr),
+    /// Stores into a static (defined `static mut` or imported `static mut`).
+    Store(SymbolId, Expr),
+    /// Returns, with a value when the function has a return type.
+    Return(Option<Expr>),
+    /// `for var in start..end { body }`, `var`, `start` and `end` of one integer type.
+    For {
+        /// The counter.
+        var: LocalId,
+        /// First value, evaluated once.
+        start: Expr,
+        /// One past the last value, evaluated once.
+        end: Expr,
+        /// The body.
+        body: Vec<Stmt>,
+    },
+    /// `if cond { then } else { otherwise }`; `cond` is an integer, true when non-zero.
+    If {
+        /// The condition.
+        cond: Expr,
+        /// Statements run when true.
+        then: Vec<Stmt>,
+        /// Statements run when false (empty without `else`).
+        otherwise: Vec<Stmt>,
+    },
+    /// An expression evaluated for its effect (a call).
+    Expr(Expr),
+}
+
+/// A checked, typed expression.
+#[derive(Clone, Debug)]
+pub struct Expr {
+    /// What it computes.
+    pub kind: ExprKind,
+    /// Its type; `None` only for a call to a function that returns nothing.
+    pub ty: Option<Type>,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// The checked expressions.
+#[derive(Clone, Debug)]
+pub enum ExprKind {
+    /// An integer constant, already in range for the expression's type (stored sign-extended).
+    Int(i64),
+    /// A float constant (for `f32`, already rounded to `f32`).
+    Float(f64),
+    /// The value of a local.
+    Local(LocalId),
+    /// The value of a static (defined or imported): a load from its address.
+    Load(SymbolId),
+    /// The address of a static, function or string literal.
+    Addr(SymbolId),
+    /// A call to an imported or defined function.
+    Call(SymbolId, Vec<Expr>),
+    /// A unary operation on an operand of the expression's type.
+    Unary(UnaryOp, Box<Expr>),
+    /// A binary operation; both operands have the same type (the expression's type, or `i32` for comparisons).
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    /// A conversion to the expression's type.
+    Cast(Box<Expr>),
+}

@@ -1,0 +1,202 @@
+//! Diagnostics: user mistakes reported rustc-style, with file:line:col, the offending text underlined,
+//! and notes or help that say what to do.
+
+use crate::span::{SourceFile, Span};
+use std::fmt::Write as _;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// The input cannot be compiled; no output is written.
+    Error,
+    /// The input compiles, but probably not as the user meant.
+    Warning,
+}
+
+/// A span in the source with a short message printed under it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Label {
+    /// What the label points at.
+    pub span: Span,
+    /// Printed beside the underline; may be empty.
+    pub message: String,
+    /// The primary label is underlined with `^` and gives the diagnostic its file:line:col;
+    /// secondary labels use `-`.
+    pub primary: bool,
+}
+
+/// One user-facing message: an error or warning with labelled spans, notes and an optional help line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The headline, e.g. "unknown link kind `dynamic`".
+    pub message: String,
+    /// Spans in the source file, the primary one first.
+    pub labels: Vec<Label>,
+    /// `= note: ...` lines: facts that explain the error (for example the `-l` argument involved).
+    pub notes: Vec<String>,
+    /// `= help: ...` lines: what to do about it.
+    pub help: Vec<String>,
+}
+
+impl Diagnostic {
+    /// An error with a headline and no labels yet.
+    pub fn error(message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            labels: Vec::new(),
+            notes: Vec::new(),
+            help: Vec::new(),
+        }
+    }
+
+    /// A warning with a headline and no labels yet.
+    pub fn warning(message: impl Into<String>) -> Diagnostic {
+        Diagnostic { severity: Severity::Warning, ..Diagnostic::error(message) }
+    }
+
+    /// Adds the primary label (the place the diagnostic is about).
+    pub fn primary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into(), primary: true });
+        self
+    }
+
+    /// Adds a secondary label (a related place, such as an earlier definition).
+    pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.labels.push(Label { span, message: message.into(), primary: false });
+        self
+    }
+
+    /// Adds a `= note:` line.
+    pub fn note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    /// Adds a `= help:` line.
+    pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
+        self.help.push(help.into());
+        self
+    }
+
+    /// Whether this is an error (as opposed to a warning).
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// Renders the diagnostic against `file` the way rustc does:
+    ///
+    /// ```text
+    /// error: unknown link kind `dynamic`
+    ///  --> hello.lw:3:32
+    ///   |
+    /// 3 | #[link(name = "msvcrt", kind = "dynamic")]
+    ///   |                                ^^^^^^^^^ expected `dylib`, `static` or `static-nobundle`
+    /// ```
+    pub fn render(&self, file: &SourceFile) -> String {
+        let mut out = String::new();
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let _ = writeln!(out, "{level}: {}", self.message);
+        let labels: Vec<&Label> =
+            self.labels.iter().filter(|l| !l.span.is_dummy() || file.text().is_empty()).collect();
+        let lines: Vec<usize> = labels.iter().map(|l| file.line_col(l.span.start).0).collect();
+        let gutter = lines.iter().max().map_or(0, |l| l.to_string().len());
+        let pad = " ".repeat(gutter);
+        if let Some(first) = labels.iter().find(|l| l.primary).or(labels.first()) {
+            let (line, col) = file.line_col(first.span.start);
+            let _ = writeln!(out, "{pad}--> {}:{line}:{col}", file.name());
+            let _ = writeln!(out, "{pad} |");
+            let mut order: Vec<(usize, &Label)> = lines.iter().copied().zip(labels.iter().copied()).collect();
+            order.sort_by_key(|(line, l)| (*line, l.span.start));
+            let mut last_line = None;
+            for (line, label) in order {
+                let text = file.line_text(line);
+                if last_line != Some(line) {
+                    if let Some(prev) = last_line {
+                        if line > prev + 1 {
+                            let _ = writeln!(out, "{pad}...");
+                        }
+                    }
+                    let _ = writeln!(out, "{line:>gutter$} | {text}");
+                    last_line = Some(line);
+                }
+                let (_, col) = file.line_col(label.span.start);
+                let (end_line, end_col) = file.line_col(label.span.end);
+                // A span running past its first line is underlined to the end of that line.
+                let width = if end_line == line {
+                    end_col.saturating_sub(col).max(1)
+                } else {
+                    text.chars().count().saturating_sub(col - 1).max(1)
+                };
+                let mark = if label.primary { "^" } else { "-" };
+                let _ = write!(out, "{pad} | {}{}", " ".repeat(col - 1), mark.repeat(width));
+                if !label.message.is_empty() {
+                    let _ = write!(out, " {}", label.message);
+                }
+                out.push('\n');
+            }
+        }
+        if !self.notes.is_empty() || !self.help.is_empty() {
+            if labels.is_empty() {
+                let _ = writeln!(out, " |");
+            } else {
+                let _ = writeln!(out, "{pad} |");
+            }
+        }
+        for note in &self.notes {
+            let _ = writeln!(out, "{pad} = note: {note}");
+        }
+        for help in &self.help {
+            let _ = writeln!(out, "{pad} = help: {help}");
+        }
+        out
+    }
+}
+
+/// The diagnostics of one run of a pipeline stage. A stage that returns `Err(Diagnostics)` has at least one
+/// error among them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+
+    /// Adds one diagnostic.
+    pub fn push(&mut self, d: Diagnostic) {
+        self.0.push(d);
+    }
+
+    /// Renders all diagnostics against `file`, separated by blank lines, followed by rustc's summary line
+    /// ("error: aborting due to 2 previous errors") when there is more than one error.
+    pub fn render(&self, file: &SourceFile) -> String {
+        let mut out = self.0.iter().map(|d| d.render(file)).collect::<Vec<_>>().join("\n");
+        let errors = self.0.iter().filter(|d| d.is_error()).count();
+        if errors > 1 {
+            let _ = write!(out, "\nerror: aborting due to {errors} previous errors\n");
+        }
+        out
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Diagnostics {
+        Diagnostics(vec![d])
+    }
+}
+
+impl std::fmt::Display for Diagnostic {
+    /// Without a source file only the headline, notes and help lines can be printed.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(&SourceFile::new("<unknown>", "")))
+    }
+}
+
+impl std::error::Error for Diagnostic {}

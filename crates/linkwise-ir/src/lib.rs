@@ -1,0 +1,17 @@
+//! The linkwise IR: what a user wrote (the [`ast`] model and its [`text`] form), checked into a typed form
+//! ([`checked`]) that later stages lower without further questions.
+//!
+//! The pipeline of this crate is `text::parse` → [`ast::Module`] → [`check::check`] → [`checked::Program`].
+//! Every user mistake on the way is a [`diag::Diagnostic`] naming file:line:col; nothing here panics on input.
+#![deny(missing_docs)]
+
+pub mod ast;
+pub mod check;
+pub mod checked;
+pub mod diag;
+pub mod span;
+pub mod text;
+
+pub use ast::{LinkKind, Module};
+pub use diag::{Diagnostic, Diagnostics};
+pub use span::{SourceFile, Span};
