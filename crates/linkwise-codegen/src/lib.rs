@@ -1,1 +1,26 @@
-//! placeholder
+//! Code generation: lowers a checked program with Cranelift into machine code and writes it as an object file,
+//! every symbol reference shaped by the link plan (`__imp_` import slot or direct) through one relocation table.
+//!
+//! Stages: [`lower`] (Cranelift) → [`emit`] (object writer, asking [`reloc`] for every relocation). [`disasm`]
+//! turns the result back into a listing for `linkwise explain` and the golden corpus.
+#![deny(missing_docs)]
+
+pub mod disasm;
+pub mod emit;
+mod isa;
+pub mod lower;
+pub mod reloc;
+
+pub use emit::{FunctionReport, ObjectOutput, Site};
+pub use reloc::{Patch, Placement, SiteShape, SymbolRef};
+
+use linkwise_ir::Diagnostic;
+use linkwise_ir::checked::Program;
+use linkwise_linkage::LinkPlan;
+
+/// Compiles `program` for the plan's target and writes the object file.
+pub fn generate(program: &Program, plan: &LinkPlan) -> Result<ObjectOutput, Diagnostic> {
+    let isa = isa::build(&plan.target)?;
+    let functions = lower::compile_all(program, plan, &*isa)?;
+    emit::write(program, plan, functions)
+}

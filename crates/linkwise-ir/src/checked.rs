@@ -71,6 +71,8 @@ pub struct ExternBlockInfo {
     pub library: Option<Spanned<String>>,
     /// The declared kind (`dylib` when not written).
     pub kind: LinkKind,
+    /// Whether `kind = ...` was written (as opposed to defaulting to `dylib`).
+    pub kind_written: bool,
     /// Where the kind was written, or the `#[link]` attribute, or the `extern` keyword when neither exists:
     /// the place a diagnostic about the kind points at.
     pub kind_span: Span,

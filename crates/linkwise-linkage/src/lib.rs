@@ -1,1 +1,15 @@
-//! placeholder
+//! Link-kind resolution: which library each imported symbol comes from once the command line's `-l`
+//! overrides are applied (RFC 1717, with rustc's rules), and therefore how machine code reaches it.
+//!
+//! The stage's input is a [`linkwise_ir::checked::Program`], a [`Target`] and the parsed [`LinkSpec`]s; its
+//! output is one [`LinkPlan`]: the libraries to link, in order, and a row per imported symbol saying its
+//! library, its effective kind and its [`Access`].
+#![deny(missing_docs)]
+
+pub mod plan;
+pub mod spec;
+pub mod target;
+
+pub use plan::{Access, ImportRow, KindOrigin, LibraryRow, LinkPlan, resolve};
+pub use spec::LinkSpec;
+pub use target::{Arch, Format, Target};

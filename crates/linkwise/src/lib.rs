@@ -1,1 +1,103 @@
-//! placeholder
+//! linkwise: a code generator that knows where every symbol comes from.
+//!
+//! A module declares, in Rust-like `extern` blocks, which native library each imported symbol comes from and
+//! how that library is linked (RFC 1717's `#[link(name, kind)]`). linkwise shapes every reference by it: on
+//! Windows a symbol from a DLL is reached through its `__imp_` import slot (dllimport), one from a static
+//! library through a direct relocation. The pipeline, one crate per stage:
+//!
+//! 1. [`ir`]: text → [`ir::ast::Module`] → checked [`ir::checked::Program`] (all user errors, with file:line:col);
+//! 2. [`linkage`]: `-l [KIND=]NAME[:NEWNAME]` overrides → [`linkage::LinkPlan`], the table of how each import is
+//!    reached;
+//! 3. [`codegen`]: Cranelift lowering and object writing, every relocation from one table.
+//!
+//! ```
+//! use linkwise::{Options, SourceFile};
+//!
+//! let file = SourceFile::new("hello.lw", r#"
+//!     #[link(name = "msvcrt")]
+//!     extern { fn puts(ptr) -> i32; }
+//!     pub fn main() -> i32 { puts("hi\0"); return 0; }
+//! "#);
+//! // What `linkwise build hello.lw -l static=msvcrt` does:
+//! let options = Options::new().link("static=msvcrt")?;
+//! let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
+//! let object: &[u8] = &compiled.object.bytes; // a COFF x86_64 object, ready for lld-link
+//! assert_eq!(&object[..2], &[0x64, 0x86]);    // IMAGE_FILE_MACHINE_AMD64
+//! // The override made `puts` a direct call: REL32 to `puts`, not to `__imp_puts`.
+//! let site = &compiled.object.functions[0].sites[0];
+//! assert_eq!(site.object_symbol, "puts");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![deny(missing_docs)]
+
+pub mod explain;
+
+pub use linkwise_codegen as codegen;
+pub use linkwise_ir as ir;
+pub use linkwise_linkage as linkage;
+
+pub use linkwise_codegen::ObjectOutput;
+pub use linkwise_ir::{Diagnostic, Diagnostics, SourceFile};
+pub use linkwise_linkage::{LinkPlan, LinkSpec, Target};
+
+use linkwise_ir::ast::Module;
+use linkwise_ir::checked::Program;
+
+/// What a compilation is asked to do beyond the module's own text: the command line's part.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// `--target`: wins over the module's `target` line; without either, `x86_64-pc-windows-msvc`.
+    pub target: Option<Target>,
+    /// `-l` specs, in command-line order.
+    pub link: Vec<LinkSpec>,
+}
+
+impl Options {
+    /// No target override, no `-l`.
+    pub fn new() -> Options {
+        Options::default()
+    }
+
+    /// Sets the target from a triple.
+    pub fn target(mut self, triple: &str) -> Result<Options, Diagnostic> {
+        self.target = Some(Target::parse(triple)?);
+        Ok(self)
+    }
+
+    /// Adds one `-l` spec (the text after `-l`).
+    pub fn link(mut self, spec: &str) -> Result<Options, Diagnostic> {
+        self.link.push(LinkSpec::parse(spec)?);
+        Ok(self)
+    }
+}
+
+/// Everything one compilation produced.
+#[derive(Clone, Debug)]
+pub struct Compiled {
+    /// The checked program.
+    pub program: Program,
+    /// The link plan: libraries and how each import is reached.
+    pub plan: LinkPlan,
+    /// The object file and the per-function report of its symbol references.
+    pub object: ObjectOutput,
+}
+
+/// Parses, checks, resolves and compiles one source file.
+pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnostics> {
+    let module = linkwise_ir::text::parse(file)?;
+    compile_module(&module, options)
+}
+
+/// Compiles a module built in code (or parsed earlier).
+pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Diagnostics> {
+    let program = linkwise_ir::check::check(module)?;
+    let target = match (&options.target, &program.target) {
+        (Some(target), _) => target.clone(),
+        (None, Some(triple)) => Target::parse(&triple.value)
+            .map_err(|d| Diagnostics::from(d.primary(triple.span, "the module's `target` line")))?,
+        (None, None) => Target::default_target(),
+    };
+    let plan = linkwise_linkage::resolve(&program, &target, &options.link)?;
+    let object = linkwise_codegen::generate(&program, &plan)?;
+    Ok(Compiled { program, plan, object })
+}

@@ -1,0 +1,208 @@
+//! The `linkwise` command line: argument parsing, file reading and writing, and exit codes. The work itself is
+//! the `linkwise` library's; this crate is a library too so tests can run the CLI in-process.
+#![deny(missing_docs)]
+
+use clap::{Args, Parser, Subcommand};
+use linkwise::{Diagnostic, Diagnostics, LinkSpec, Options, SourceFile, Target};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Exit status when the input has errors (as rustc).
+pub const EXIT_ERROR: i32 = 1;
+/// Exit status when the command line itself is malformed (as clap).
+pub const EXIT_USAGE: i32 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "linkwise",
+    version,
+    about = "A code generator that shapes every symbol reference by the library it comes from.",
+    long_about = "A code generator that shapes every symbol reference by the library it comes from.\n\n\
+        Input is a linkwise IR module (.lw): Rust-like `extern` blocks that name a native library and its link \
+        kind, and functions that use them. On Windows a symbol from a `dylib` library is reached through its \
+        `__imp_` import slot (dllimport); a `static` one by a direct relocation (RFC 1717).\n\n\
+        Start with `linkwise explain FILE` to see how each symbol will be reached, then `linkwise build FILE`.",
+    after_help = "Examples:\n  \
+        linkwise build hello.lw -o hello.obj\n  \
+        linkwise build hello.lw -l static=msvcrt     # link msvcrt statically: direct calls, no __imp_\n  \
+        linkwise explain hello.lw -l foo:foo2        # link foo2 instead of foo, same kind\n  \
+        linkwise targets"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a module into an object file.
+    Build {
+        #[command(flatten)]
+        input: Input,
+        /// Output file [default: FILE with the extension .obj (COFF) or .o]. Written only if compilation
+        /// succeeds; an existing file is replaced atomically.
+        #[arg(short, long, value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
+    /// Show how every imported symbol is reached and why: libraries, kinds, call sites, relocations.
+    Explain {
+        #[command(flatten)]
+        input: Input,
+        /// Also print a disassembly of every function, relocations marked.
+        #[arg(long)]
+        listing: bool,
+    },
+    /// Print a module in canonical form.
+    Fmt {
+        /// The module to format.
+        file: PathBuf,
+    },
+    /// List the supported target triples.
+    Targets,
+}
+
+#[derive(Args)]
+struct Input {
+    /// The IR module to compile (.lw).
+    file: PathBuf,
+    /// Target triple; overrides the module's `target` line [default: x86_64-pc-windows-msvc].
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+    /// Link a library, or override one the module declares: `-l [KIND=]NAME[:NEWNAME]` with KIND one of dylib,
+    /// static, static-nobundle. A KIND changes how the library's symbols are reached; `:NEWNAME` links NEWNAME
+    /// instead of NAME. Repeatable; applied in order.
+    #[arg(short = 'l', value_name = "SPEC", allow_hyphen_values = false)]
+    link: Vec<String>,
+}
+
+/// Runs the command line `args` (program name first), writing output and diagnostics to the given streams.
+/// Returns the process exit status: 0 on success, [`EXIT_ERROR`] for errors in the input, [`EXIT_USAGE`] for a
+/// malformed command line.
+pub fn run<I, T>(args: I, stdout: &mut dyn Write, stderr: &mut dyn Write) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let status = if e.use_stderr() { EXIT_USAGE } else { 0 };
+            let text = e.render().ansi().to_string();
+            let _ = if e.use_stderr() {
+                stderr.write_all(text.as_bytes())
+            } else {
+                stdout.write_all(text.as_bytes())
+            };
+            return status;
+        }
+    };
+    match execute(cli.command, stdout) {
+        Ok(()) => 0,
+        Err(message) => {
+            let _ = stderr.write_all(message.as_bytes());
+            EXIT_ERROR
+        }
+    }
+}
+
+/// Runs one command; an `Err` holds the rendered diagnostics.
+fn execute(command: Command, stdout: &mut dyn Write) -> Result<(), String> {
+    match command {
+        Command::Build { input, output } => {
+            let (file, options) = load(&input)?;
+            let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
+            let out = output.unwrap_or_else(|| default_output(&input.file, &compiled.plan.target));
+            write_atomically(&out, &compiled.object.bytes)
+                .map_err(|e| plain_error(format!("cannot write `{}`: {e}", out.display())))?;
+            Ok(())
+        }
+        Command::Explain { input, listing } => {
+            let (file, options) = load(&input)?;
+            let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
+            let report = linkwise::explain::render(&compiled, &file, listing);
+            stdout.write_all(report.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
+        }
+        Command::Fmt { file } => {
+            let file = read_source(&file)?;
+            let module = linkwise::ir::text::parse(&file).map_err(|d| d.render(&file))?;
+            let text = linkwise::ir::text::print(&module);
+            stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
+        }
+        Command::Targets => {
+            let mut text = String::new();
+            for triple in linkwise::linkage::target::SUPPORTED {
+                text.push_str(triple);
+                text.push('\n');
+            }
+            stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
+        }
+    }
+}
+
+/// Reads the input file and turns `--target` and `-l` into [`Options`], reporting every bad argument at once.
+fn load(input: &Input) -> Result<(SourceFile, Options), String> {
+    let mut errors = Diagnostics::default();
+    let mut options = Options::new();
+    if let Some(triple) = &input.target {
+        match Target::parse(triple) {
+            Ok(target) => options.target = Some(target),
+            Err(d) => errors.push(d.note(format!("in the argument `--target {triple}`"))),
+        }
+    }
+    for spec in &input.link {
+        match LinkSpec::parse(spec) {
+            Ok(spec) => options.link.push(spec),
+            Err(d) => errors.push(d),
+        }
+    }
+    let file = read_source(&input.file)?;
+    if errors.has_errors() {
+        return Err(errors.render(&SourceFile::new("<command line>", "")));
+    }
+    Ok((file, options))
+}
+
+fn read_source(path: &Path) -> Result<SourceFile, String> {
+    let bytes =
+        std::fs::read(path).map_err(|e| plain_error(format!("cannot read `{}`: {e}", path.display())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        plain_error(format!(
+            "`{}` is not UTF-8 text (invalid byte at offset {})",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(SourceFile::new(path.display().to_string(), text))
+}
+
+fn plain_error(message: String) -> String {
+    Diagnostic::error(message).to_string()
+}
+
+fn default_output(input: &Path, target: &Target) -> PathBuf {
+    let extension = match target.format {
+        linkwise::linkage::Format::Coff => "obj",
+        _ => "o",
+    };
+    input.with_extension(extension)
+}
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over `path`: a reader never sees a
+/// half-written object, and a failure leaves any earlier output untouched.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().ok_or_else(|| std::io::Error::other("the output path names no file"))?;
+    let mut tmp_name = OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".linkwise-{}.tmp", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}

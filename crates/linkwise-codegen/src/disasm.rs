@@ -1,0 +1,81 @@
+//! Disassembly of generated code, annotated with the relocation at each instruction: what `linkwise explain`
+//! prints and what the golden corpus compares.
+
+use crate::emit::Site;
+use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+use linkwise_linkage::Arch;
+use std::fmt::Write as _;
+
+/// One decoded instruction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Instruction {
+    /// Offset from the start of the function.
+    pub offset: u32,
+    /// The instruction's bytes.
+    pub bytes: Vec<u8>,
+    /// Intel-syntax text, RIP-relative operands shown as `[rip+disp]`.
+    pub text: String,
+}
+
+/// Decodes a whole function. Only x86_64 has a disassembler so far; other architectures give `None`.
+pub fn decode(arch: Arch, code: &[u8]) -> Option<Vec<Instruction>> {
+    if arch != Arch::X86_64 {
+        return None;
+    }
+    let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
+    let mut formatter = IntelFormatter::new();
+    let options = formatter.options_mut();
+    options.set_rip_relative_addresses(true);
+    options.set_hex_prefix("0x");
+    options.set_hex_suffix("");
+    options.set_uppercase_hex(false);
+    options.set_space_after_operand_separator(true);
+    options.set_branch_leading_zeros(false);
+    let mut out = Vec::new();
+    for instruction in &mut decoder {
+        let offset = instruction.ip() as usize;
+        let mut text = String::new();
+        formatter.format(&instruction, &mut text);
+        out.push(Instruction {
+            offset: offset as u32,
+            bytes: code[offset..offset + instruction.len()].to_vec(),
+            text,
+        });
+    }
+    Some(out)
+}
+
+/// The instruction containing byte `offset`, if the architecture can be decoded.
+pub fn instruction_at(arch: Arch, code: &[u8], offset: u32) -> Option<Instruction> {
+    decode(arch, code)?.into_iter().find(|i| i.offset <= offset && offset < i.offset + i.bytes.len() as u32)
+}
+
+/// Hex bytes separated by spaces.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect::<Vec<_>>().join(" ")
+}
+
+/// An objdump-like listing of a function: offset, bytes, instruction, and `; RELOCATION symbol` on each
+/// instruction that carries a relocation. Architectures without a disassembler list raw 4-byte words.
+pub fn listing(arch: Arch, code: &[u8], sites: &[Site]) -> String {
+    let instructions = decode(arch, code).unwrap_or_else(|| {
+        code.chunks(4)
+            .enumerate()
+            .map(|(i, c)| Instruction {
+                offset: 4 * i as u32,
+                bytes: c.to_vec(),
+                text: String::from(".word"),
+            })
+            .collect()
+    });
+    let mut out = String::new();
+    for i in &instructions {
+        let _ = write!(out, "{:6x}:  {:<30} {}", i.offset, hex(&i.bytes), i.text);
+        let end = i.offset + i.bytes.len() as u32;
+        for site in sites.iter().filter(|s| i.offset <= s.offset && s.offset < end) {
+            let _ = write!(out, "    ; {} {}", site.relocation, site.object_symbol);
+        }
+        out.push('\n');
+    }
+    out
+}

@@ -1,0 +1,473 @@
+//! Lowering: one checked function at a time into Cranelift IR, compiled to machine code with its relocations.
+//!
+//! How a symbol is referenced here is decided by the link plan and nothing else: a function reached directly is
+//! declared `colocated` (Cranelift emits a PC-relative call), one reached through an import slot is not
+//! (Cranelift loads its address from a pointer slot, then calls through the register). Data is always reached
+//! through a pointer-slot load under `is_pic`; the object writer turns that slot into `__imp_X` or relaxes the
+//! load into an address computation.
+
+use cranelift_codegen::binemit::Reloc;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
+use cranelift_codegen::ir::{
+    self, AbiParam, ExtFuncData, ExternalName, FuncRef, GlobalValue, GlobalValueData, InstBuilder,
+    MemFlagsData, TrapCode, UserExternalName, UserFuncName, Value, types,
+};
+use cranelift_codegen::isa::{CallConv, TargetIsa, unwind::UnwindInfo};
+use cranelift_codegen::{Context, FinalizedRelocTarget};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use linkwise_ir::Diagnostic;
+use linkwise_ir::ast::{BinaryOp, Type, UnaryOp};
+use linkwise_ir::checked::{Expr, ExprKind, FnSig, Function, Program, Stmt, SymbolDef, SymbolId};
+use linkwise_linkage::{Access, LinkPlan};
+use std::collections::HashMap;
+
+/// The namespace of `UserExternalName`s that stand for program symbols (index = `SymbolId`).
+const SYMBOL_NAMESPACE: u32 = 0;
+
+/// The trap for "cannot happen": the end of a function with a return type that the checker proved unreachable.
+const UNREACHABLE: TrapCode = TrapCode::unwrap_user(1);
+
+/// A function compiled to machine code.
+#[derive(Clone, Debug)]
+pub struct CompiledFunction {
+    /// The function's symbol.
+    pub symbol: SymbolId,
+    /// Its machine code, relocations not yet applied.
+    pub code: Vec<u8>,
+    /// Where the code refers to other symbols.
+    pub relocs: Vec<CodeReloc>,
+    /// Required alignment of the code, in bytes.
+    pub alignment: u32,
+    /// Windows x64 unwind information (the UNWIND_INFO structure for `.xdata`), when the target has it.
+    pub windows_unwind: Option<Vec<u8>>,
+}
+
+/// One relocation as Cranelift reported it: the shape of the instruction, not yet the object format's type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeReloc {
+    /// Offset of the relocated field from the start of the function.
+    pub offset: u32,
+    /// Cranelift's relocation kind (what the instruction is: a PC-relative call, a pointer-slot load, ...).
+    pub kind: Reloc,
+    /// The symbol referred to.
+    pub target: SymbolId,
+    /// Cranelift's addend (for PC-relative fields, -4: the field's distance from the end of the instruction).
+    pub addend: i64,
+}
+
+/// Compiles every defined function of `program` for `isa`, shaping symbol references by `plan`.
+pub(crate) fn compile_all(
+    program: &Program,
+    plan: &LinkPlan,
+    isa: &dyn TargetIsa,
+) -> Result<Vec<CompiledFunction>, Diagnostic> {
+    let mut builder_ctx = FunctionBuilderContext::new();
+    let mut ctx = Context::new();
+    let mut out = Vec::with_capacity(program.functions.len());
+    for function in &program.functions {
+        ctx.clear();
+        ctx.func = build_function(program, plan, isa, function, &mut builder_ctx)?;
+        out.push(compile_one(program, isa, function.symbol, &mut ctx)?);
+    }
+    Ok(out)
+}
+
+fn internal(program: &Program, symbol: SymbolId, what: impl std::fmt::Display) -> Diagnostic {
+    let name = &program.symbol(symbol).name;
+    Diagnostic::error(format!("internal error while compiling `{name}`: {what}"))
+        .primary(program.symbol(symbol).span, "in this function")
+        .note("this is a bug in linkwise; please report it with the input file")
+}
+
+fn compile_one(
+    program: &Program,
+    isa: &dyn TargetIsa,
+    symbol: SymbolId,
+    ctx: &mut Context,
+) -> Result<CompiledFunction, Diagnostic> {
+    // Relocations name symbols through the function's table of external names; keep a copy, since the compiled
+    // code borrows the context.
+    let names = ctx.func.params.user_named_funcs().clone();
+    let mut control = ControlPlane::default();
+    let compiled =
+        ctx.compile(isa, &mut control).map_err(|e| internal(program, symbol, format!("{:?}", e.inner)))?;
+    let code = compiled.code_buffer().to_vec();
+    let alignment = compiled.buffer.alignment.max(isa.function_alignment().preferred);
+    let mut relocs = Vec::new();
+    for reloc in compiled.buffer.relocs() {
+        let target = match &reloc.target {
+            FinalizedRelocTarget::ExternalName(ExternalName::User(r)) => {
+                let name = &names[*r];
+                if name.namespace != SYMBOL_NAMESPACE || name.index as usize >= program.symbols.len() {
+                    return Err(internal(
+                        program,
+                        symbol,
+                        format!("relocation against unknown name {name:?}"),
+                    ));
+                }
+                SymbolId(name.index)
+            }
+            other => {
+                // Lowering only ever names program symbols; a libcall or known symbol here means Cranelift
+                // needed a runtime helper this IR cannot ask for.
+                return Err(internal(program, symbol, format!("unexpected relocation target {other:?}")));
+            }
+        };
+        relocs.push(CodeReloc { offset: reloc.offset, kind: reloc.kind, target, addend: reloc.addend });
+    }
+    let windows_unwind = match compiled.create_unwind_info(isa) {
+        Ok(Some(UnwindInfo::WindowsX64(info))) => {
+            let mut bytes = vec![0; info.emit_size()];
+            info.emit(&mut bytes);
+            Some(bytes)
+        }
+        Ok(_) => None,
+        Err(e) => return Err(internal(program, symbol, format!("unwind information: {e:?}"))),
+    };
+    Ok(CompiledFunction { symbol, code, relocs, alignment, windows_unwind })
+}
+
+/// The Cranelift type of an IR value type (pointers are 64-bit on every linkwise target).
+fn cl_type(ty: Type) -> ir::Type {
+    match ty {
+        Type::I8 => types::I8,
+        Type::I16 => types::I16,
+        Type::I32 => types::I32,
+        Type::I64 | Type::Ptr => types::I64,
+        Type::F32 => types::F32,
+        Type::F64 => types::F64,
+    }
+}
+
+fn signature(sig: &FnSig, call_conv: CallConv) -> ir::Signature {
+    let mut s = ir::Signature::new(call_conv);
+    s.params.extend(sig.params.iter().map(|&t| AbiParam::new(cl_type(t))));
+    s.returns.extend(sig.ret.map(|t| AbiParam::new(cl_type(t))));
+    s
+}
+
+fn build_function(
+    program: &Program,
+    plan: &LinkPlan,
+    isa: &dyn TargetIsa,
+    function: &Function,
+    builder_ctx: &mut FunctionBuilderContext,
+) -> Result<ir::Function, Diagnostic> {
+    let call_conv = isa.default_call_conv();
+    let SymbolDef::Fn { sig, .. } = &program.symbol(function.symbol).def else {
+        return Err(internal(program, function.symbol, "function body without a function symbol"));
+    };
+    let mut func = ir::Function::with_name_signature(
+        UserFuncName::user(SYMBOL_NAMESPACE, function.symbol.0),
+        signature(sig, call_conv),
+    );
+    let mut b = FunctionBuilder::new(&mut func, builder_ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let vars: Vec<Variable> = function.locals.iter().map(|l| b.declare_var(cl_type(l.ty))).collect();
+    let params: Vec<Value> = b.block_params(entry).to_vec();
+    for (local, value) in function.params.iter().zip(params) {
+        b.def_var(vars[local.index()], value);
+    }
+    let mut lowering = FnLowering {
+        program,
+        plan,
+        call_conv,
+        this: function.symbol,
+        b,
+        vars,
+        funcs: HashMap::new(),
+        globals: HashMap::new(),
+        filled: false,
+    };
+    lowering.stmts(&function.body)?;
+    if !lowering.filled {
+        if sig.ret.is_none() {
+            lowering.b.ins().return_(&[]);
+        } else {
+            lowering.b.ins().trap(UNREACHABLE);
+        }
+    }
+    lowering.b.seal_all_blocks();
+    lowering.b.finalize(isa.frontend_config());
+    Ok(func)
+}
+
+struct FnLowering<'a, 'f> {
+    program: &'a Program,
+    plan: &'a LinkPlan,
+    call_conv: CallConv,
+    this: SymbolId,
+    b: FunctionBuilder<'f>,
+    vars: Vec<Variable>,
+    funcs: HashMap<SymbolId, FuncRef>,
+    globals: HashMap<SymbolId, GlobalValue>,
+    /// Whether the current block already ends in a terminator (after `return`), so nothing more may be added.
+    filled: bool,
+}
+
+impl FnLowering<'_, '_> {
+    fn switch_to(&mut self, block: ir::Block) {
+        self.b.switch_to_block(block);
+        self.filled = false;
+    }
+
+    fn err(&self, what: impl std::fmt::Display) -> Diagnostic {
+        internal(self.program, self.this, what)
+    }
+
+    fn external_name(&mut self, symbol: SymbolId) -> ExternalName {
+        let r = self.b.func.declare_imported_user_function(UserExternalName::new(SYMBOL_NAMESPACE, symbol.0));
+        ExternalName::user(r)
+    }
+
+    /// The callee reference for `symbol`: colocated (a direct PC-relative call) unless the plan says the
+    /// symbol is reached through its import slot.
+    fn func_ref(&mut self, symbol: SymbolId) -> Result<FuncRef, Diagnostic> {
+        if let Some(&f) = self.funcs.get(&symbol) {
+            return Ok(f);
+        }
+        let sig = match &self.program.symbol(symbol).def {
+            SymbolDef::ImportFn { sig, .. } | SymbolDef::Fn { sig, .. } => signature(sig, self.call_conv),
+            _ => return Err(self.err(format!("call to non-function {symbol:?}"))),
+        };
+        let signature = self.b.import_signature(sig);
+        let name = self.external_name(symbol);
+        let colocated = self.plan.access(symbol) == Access::Direct;
+        let f = self.b.import_function(ExtFuncData { name, signature, colocated, patchable: false });
+        self.funcs.insert(symbol, f);
+        Ok(f)
+    }
+
+    /// The address of `symbol` (a static, string, or function) as a pointer value.
+    fn address(&mut self, symbol: SymbolId) -> Value {
+        let gv = match self.globals.get(&symbol) {
+            Some(&gv) => gv,
+            None => {
+                let name = self.external_name(symbol);
+                let colocated = self.plan.access(symbol) == Access::Direct;
+                let gv = self.b.create_global_value(GlobalValueData::Symbol {
+                    name,
+                    offset: 0.into(),
+                    colocated,
+                    tls: false,
+                });
+                self.globals.insert(symbol, gv);
+                gv
+            }
+        };
+        self.b.ins().symbol_value(types::I64, gv)
+    }
+
+    fn stmts(&mut self, stmts: &[Stmt]) -> Result<(), Diagnostic> {
+        for stmt in stmts {
+            if self.filled {
+                // Statements after a `return` (allowed, as in Rust) get a fresh block with no predecessors.
+                let dead = self.b.create_block();
+                self.switch_to(dead);
+                self.b.seal_block(dead);
+            }
+            self.stmt(stmt)?;
+        }
+        Ok(())
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) -> Result<(), Diagnostic> {
+        match stmt {
+            Stmt::Set(local, value) => {
+                let v = self.value(value)?;
+                self.b.def_var(self.vars[local.index()], v);
+            }
+            Stmt::Store(symbol, value) => {
+                let v = self.value(value)?;
+                let addr = self.address(*symbol);
+                self.b.ins().store(MemFlagsData::trusted(), v, addr, 0);
+            }
+            Stmt::Return(value) => {
+                let values = match value {
+                    Some(v) => vec![self.value(v)?],
+                    None => Vec::new(),
+                };
+                self.b.ins().return_(&values);
+                self.filled = true;
+            }
+            Stmt::Expr(e) => {
+                self.expr(e)?;
+            }
+            Stmt::If { cond, then, otherwise } => {
+                let c = self.value(cond)?;
+                let (then_block, else_block, join) =
+                    (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                self.b.ins().brif(c, then_block, &[], else_block, &[]);
+                for (block, body) in [(then_block, then), (else_block, otherwise)] {
+                    self.b.seal_block(block);
+                    self.switch_to(block);
+                    self.stmts(body)?;
+                    if !self.filled {
+                        self.b.ins().jump(join, &[]);
+                    }
+                }
+                self.b.seal_block(join);
+                self.switch_to(join);
+            }
+            Stmt::For { var, start, end, body } => {
+                let ty = start.ty.map(cl_type).ok_or_else(|| self.err("loop bound without a type"))?;
+                let first = self.value(start)?;
+                let last = self.value(end)?;
+                let counter = self.vars[var.index()];
+                self.b.def_var(counter, first);
+                let (header, body_block, exit) =
+                    (self.b.create_block(), self.b.create_block(), self.b.create_block());
+                self.b.ins().jump(header, &[]);
+                self.switch_to(header);
+                let i = self.b.use_var(counter);
+                let more = self.b.ins().icmp(IntCC::SignedLessThan, i, last);
+                self.b.ins().brif(more, body_block, &[], exit, &[]);
+                self.b.seal_block(body_block);
+                self.switch_to(body_block);
+                self.stmts(body)?;
+                if !self.filled {
+                    let i = self.b.use_var(counter);
+                    let next = self.b.ins().iadd_imm_s(i, 1);
+                    self.b.def_var(counter, next);
+                    self.b.ins().jump(header, &[]);
+                }
+                let _ = ty;
+                self.b.seal_block(header);
+                self.b.seal_block(exit);
+                self.switch_to(exit);
+            }
+        }
+        Ok(())
+    }
+
+    /// An expression that must produce a value.
+    fn value(&mut self, e: &Expr) -> Result<Value, Diagnostic> {
+        self.expr(e)?.ok_or_else(|| self.err("an expression without a value was used as a value"))
+    }
+
+    fn expr(&mut self, e: &Expr) -> Result<Option<Value>, Diagnostic> {
+        let ty = e.ty;
+        let v = match &e.kind {
+            ExprKind::Int(n) => {
+                let t = ty.map(cl_type).unwrap_or(types::I32);
+                // iconst wants the immediate zero-extended from the type's width.
+                let bits = t.bits();
+                let imm = if bits >= 64 { *n } else { *n & ((1i64 << bits) - 1) };
+                self.b.ins().iconst(t, imm)
+            }
+            ExprKind::Float(x) => match ty {
+                Some(Type::F32) => self.b.ins().f32const(Ieee32::with_float(*x as f32)),
+                _ => self.b.ins().f64const(Ieee64::with_float(*x)),
+            },
+            ExprKind::Local(local) => self.b.use_var(self.vars[local.index()]),
+            ExprKind::Load(symbol) => {
+                let t = ty.map(cl_type).ok_or_else(|| self.err("load without a type"))?;
+                let addr = self.address(*symbol);
+                self.b.ins().load(t, MemFlagsData::trusted(), addr, 0)
+            }
+            ExprKind::Addr(symbol) => match &self.program.symbol(*symbol).def {
+                SymbolDef::ImportFn { .. } | SymbolDef::Fn { .. } => {
+                    let f = self.func_ref(*symbol)?;
+                    self.b.ins().func_addr(types::I64, f)
+                }
+                _ => self.address(*symbol),
+            },
+            ExprKind::Call(callee, args) => {
+                let f = self.func_ref(*callee)?;
+                let args = args.iter().map(|a| self.value(a)).collect::<Result<Vec<_>, _>>()?;
+                let call = self.b.ins().call(f, &args);
+                return Ok(self.b.inst_results(call).first().copied());
+            }
+            ExprKind::Unary(op, operand) => {
+                let v = self.value(operand)?;
+                match (op, operand.ty.is_some_and(Type::is_float)) {
+                    (UnaryOp::Neg, true) => self.b.ins().fneg(v),
+                    (UnaryOp::Neg, false) => self.b.ins().ineg(v),
+                    (UnaryOp::Not, _) => self.b.ins().bnot(v),
+                }
+            }
+            ExprKind::Binary(op, lhs, rhs) => {
+                let operand_ty = lhs.ty.ok_or_else(|| self.err("operand without a type"))?;
+                let (l, r) = (self.value(lhs)?, self.value(rhs)?);
+                self.binary(*op, operand_ty, l, r)
+            }
+            ExprKind::Cast(operand) => {
+                let from = operand.ty.ok_or_else(|| self.err("cast of a value without a type"))?;
+                let to = ty.ok_or_else(|| self.err("cast without a target type"))?;
+                let v = self.value(operand)?;
+                self.cast(v, from, to)
+            }
+        };
+        Ok(Some(v))
+    }
+
+    fn binary(&mut self, op: BinaryOp, ty: Type, l: Value, r: Value) -> Value {
+        use BinaryOp::*;
+        let ins = self.b.ins();
+        if op.is_comparison() {
+            let flag = if ty.is_float() {
+                let cc = match op {
+                    Eq => FloatCC::Equal,
+                    Ne => FloatCC::NotEqual,
+                    Lt => FloatCC::LessThan,
+                    Le => FloatCC::LessThanOrEqual,
+                    Gt => FloatCC::GreaterThan,
+                    _ => FloatCC::GreaterThanOrEqual,
+                };
+                ins.fcmp(cc, l, r)
+            } else {
+                let cc = match op {
+                    Eq => IntCC::Equal,
+                    Ne => IntCC::NotEqual,
+                    Lt => IntCC::SignedLessThan,
+                    Le => IntCC::SignedLessThanOrEqual,
+                    Gt => IntCC::SignedGreaterThan,
+                    _ => IntCC::SignedGreaterThanOrEqual,
+                };
+                ins.icmp(cc, l, r)
+            };
+            // Comparisons yield i32 0 or 1 (Cranelift's result is an i8 0/1).
+            return self.b.ins().uextend(types::I32, flag);
+        }
+        if ty.is_float() {
+            return match op {
+                Add => ins.fadd(l, r),
+                Sub => ins.fsub(l, r),
+                Mul => ins.fmul(l, r),
+                _ => ins.fdiv(l, r),
+            };
+        }
+        match op {
+            Add => ins.iadd(l, r),
+            Sub => ins.isub(l, r),
+            Mul => ins.imul(l, r),
+            Div => ins.sdiv(l, r),
+            Rem => ins.srem(l, r),
+            And => ins.band(l, r),
+            Or => ins.bor(l, r),
+            Xor => ins.bxor(l, r),
+            Shl => ins.ishl(l, r),
+            _ => ins.sshr(l, r),
+        }
+    }
+
+    fn cast(&mut self, v: Value, from: Type, to: Type) -> Value {
+        let (f, t) = (cl_type(from), cl_type(to));
+        let ins = self.b.ins();
+        match (from.is_float(), to.is_float()) {
+            (false, false) if t.bits() > f.bits() => ins.sextend(t, v),
+            (false, false) if t.bits() < f.bits() => ins.ireduce(t, v),
+            (false, false) => v,
+            (false, true) => ins.fcvt_from_sint(t, v),
+            (true, false) => ins.fcvt_to_sint_sat(t, v),
+            (true, true) if t.bits() > f.bits() => ins.fpromote(t, v),
+            (true, true) if t.bits() < f.bits() => ins.fdemote(t, v),
+            (true, true) => v,
+        }
+    }
+}

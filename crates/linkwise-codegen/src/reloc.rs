@@ -1,0 +1,146 @@
+//! The one table where (object format, architecture, site shape, access) becomes a relocation: which
+//! relocation type, against which object symbol (`X` or its import slot `__imp_X`), and whether the instruction
+//! must be rewritten. Every other part of linkwise asks this table; none decides relocations on its own.
+
+use cranelift_codegen::binemit::Reloc;
+use linkwise_ir::Diagnostic;
+use linkwise_linkage::{Access, Arch, Format, Target};
+use object::pe;
+use object::write::RelocationFlags;
+
+/// What an instruction (or data word) does with the symbol it refers to, independent of object format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SiteShape {
+    /// A PC-relative call: x86_64 `call rel32`.
+    Call,
+    /// A load of a pointer slot: x86_64 `mov r64, [rip+slot]`. Cranelift emits it for every non-colocated
+    /// reference under `is_pic`; the slot is `__imp_X` for a dllimport, and otherwise the load is relaxed.
+    SlotLoad,
+    /// A 64-bit absolute address stored in data (a static initialized with `&X`).
+    DataAbs64,
+    /// A 32-bit image-relative address (Windows `.pdata` and `.xdata` entries).
+    ImageRel32,
+}
+
+impl SiteShape {
+    /// Classifies a relocation Cranelift reported; `None` for kinds linkwise's lowering never produces.
+    pub fn from_cranelift(kind: Reloc) -> Option<SiteShape> {
+        match kind {
+            Reloc::X86CallPCRel4 => Some(SiteShape::Call),
+            Reloc::X86GOTPCRel4 => Some(SiteShape::SlotLoad),
+            _ => None,
+        }
+    }
+}
+
+/// Which object symbol a relocation names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SymbolRef {
+    /// The symbol itself, `X`.
+    Plain,
+    /// Its import slot, `__imp_X` (filled in by the Windows loader from the import address table).
+    ImportSlot,
+}
+
+/// A rewrite of the instruction at a relocation, applied by the object writer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Patch {
+    /// x86_64: `mov r64, [rip+X]` (REX.W 8B /r) becomes `lea r64, [rip+X]` (REX.W 8D /r), same length: the slot
+    /// load Cranelift emitted becomes the address computation a symbol without a slot needs. Linkers call this
+    /// GOT relaxation (R_X86_64_REX_GOTPCRELX); COFF has no GOT, so linkwise does it before the linker.
+    MovToLea,
+}
+
+/// The decision for one site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Placement {
+    /// The relocation as the object writer takes it.
+    pub flags: RelocationFlags,
+    /// The relocation type's name as the format's documentation spells it, for listings.
+    pub name: &'static str,
+    /// Whether it names `X` or `__imp_X`.
+    pub symbol: SymbolRef,
+    /// Instruction rewrite, if any.
+    pub patch: Option<Patch>,
+}
+
+const fn coff(
+    typ: pe::RelocationType,
+    name: &'static str,
+    symbol: SymbolRef,
+    patch: Option<Patch>,
+) -> Placement {
+    Placement { flags: RelocationFlags::Coff { typ }, name, symbol, patch }
+}
+
+/// The table. An unsupported combination is an error naming it, never a guess.
+pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placement, Diagnostic> {
+    use Access::{Direct, ImportSlot};
+    use SiteShape::*;
+    use SymbolRef::Plain;
+    const REL32: (pe::RelocationType, &str) = (pe::IMAGE_REL_AMD64_REL32, "IMAGE_REL_AMD64_REL32");
+    let placement = match (target.format, target.arch, shape, access) {
+        // call rel32 to a function in this image: the module's own, or one from a static library.
+        (Format::Coff, Arch::X86_64, Call, Direct) => coff(REL32.0, REL32.1, Plain, None),
+        // call rel32 to a DLL function lands on the import library's thunk `X: jmp [rip+__imp_X]`. Correct, one
+        // extra jump; this is what a compiler that knows nothing of dllimport emits. Lowering does not produce it
+        // (it declares such callees non-colocated), but the table states it for completeness and for benchmarks.
+        (Format::Coff, Arch::X86_64, Call, ImportSlot) => coff(REL32.0, REL32.1, Plain, None),
+        // mov r, [rip+__imp_X]: the dllimport load of the address the loader stored in the import slot.
+        (Format::Coff, Arch::X86_64, SlotLoad, ImportSlot) => {
+            coff(REL32.0, REL32.1, SymbolRef::ImportSlot, None)
+        }
+        // No slot exists for a symbol in this image: lea r, [rip+X] instead.
+        (Format::Coff, Arch::X86_64, SlotLoad, Direct) => {
+            coff(REL32.0, REL32.1, Plain, Some(Patch::MovToLea))
+        }
+        // A pointer in data. For a DLL function the import library's thunk stands for it (the linkage stage
+        // rejects DLL data here: only the loader knows its address).
+        (Format::Coff, Arch::X86_64, DataAbs64, _) => {
+            coff(pe::IMAGE_REL_AMD64_ADDR64, "IMAGE_REL_AMD64_ADDR64", Plain, None)
+        }
+        (Format::Coff, Arch::X86_64, ImageRel32, Direct) => {
+            coff(pe::IMAGE_REL_AMD64_ADDR32NB, "IMAGE_REL_AMD64_ADDR32NB", Plain, None)
+        }
+        (format, arch, shape, access) => {
+            return Err(Diagnostic::error(format!(
+                "internal error: no relocation for a {shape:?} site reached by {access:?} on {format:?} {arch:?} \
+                 (target `{target}`)"
+            )));
+        }
+    };
+    Ok(placement)
+}
+
+/// The object-file name of a symbol whose IR link name is `link_name`, for `symbol` = plain or import slot.
+///
+/// COFF x86_64 adds no prefix (unlike 32-bit x86's `_`); the import slot is `__imp_` + name, the convention
+/// import libraries define.
+pub fn object_name(target: &Target, link_name: &str, symbol: SymbolRef) -> String {
+    match (target.format, symbol) {
+        (_, SymbolRef::Plain) => link_name.to_owned(),
+        (_, SymbolRef::ImportSlot) => format!("__imp_{link_name}"),
+    }
+}
+
+/// Applies `patch` to `code`, where the relocated 32-bit field starts at `offset`. Checks the instruction really
+/// is the one the patch expects: a mismatch is an internal error, never silently wrong code.
+pub fn apply_patch(code: &mut [u8], offset: usize, patch: Patch) -> Result<(), String> {
+    match patch {
+        Patch::MovToLea => {
+            // REX.W (0x48..=0x4f) | opcode 0x8b | ModRM with mod=00, rm=101 (RIP-relative) | disp32 at `offset`.
+            let start = offset.checked_sub(3).ok_or("slot load at the start of the function")?;
+            let Some(&mut [rex, ref mut opcode, modrm]) = code.get_mut(start..offset) else {
+                return Err(format!("slot load at {offset:#x} lies outside the function"));
+            };
+            if !(0x48..=0x4f).contains(&rex) || *opcode != 0x8b || modrm & 0xc7 != 0x05 {
+                return Err(format!(
+                    "expected `mov r64, [rip+disp32]` before offset {offset:#x}, found bytes {rex:02x} {:02x} {modrm:02x}",
+                    *opcode
+                ));
+            }
+            *opcode = 0x8d;
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,342 @@
+//! The link plan: RFC 1717's library ↔ symbol association after `-l` overrides, as one table saying, for every
+//! imported symbol, its library, its effective kind and how code reaches it.
+
+use crate::spec::LinkSpec;
+use crate::target::Target;
+use linkwise_ir::checked::{BlockId, Program, SymbolDef, SymbolId};
+use linkwise_ir::{Diagnostic, Diagnostics, LinkKind, Span};
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+
+/// How machine code reaches a symbol.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Access {
+    /// The symbol's own address, by a PC-relative relocation (a direct call, or an address computation).
+    /// Used for everything the module defines, and on Windows for symbols of static libraries.
+    Direct,
+    /// Through the pointer in the symbol's import slot, `__imp_NAME`, which the loader fills in: Windows'
+    /// dllimport, for symbols of dynamic libraries.
+    ImportSlot,
+}
+
+impl Access {
+    /// A short phrase for tables.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Access::Direct => "direct",
+            Access::ImportSlot => "import slot (dllimport)",
+        }
+    }
+}
+
+/// Where a library's effective kind came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KindOrigin {
+    /// Nothing said it: `dylib`, the default (no `kind` in `#[link]`, or no `#[link]` at all).
+    Default,
+    /// `#[link(kind = ...)]` in the module.
+    Declared,
+    /// A `-l` argument; holds it as written, `-l` included.
+    CommandLine(String),
+}
+
+impl fmt::Display for KindOrigin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KindOrigin::Default => f.write_str("default"),
+            KindOrigin::Declared => f.write_str("#[link]"),
+            KindOrigin::CommandLine(spec) => f.write_str(spec),
+        }
+    }
+}
+
+/// A library to link.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LibraryRow {
+    /// The library's name after any `-l` rename.
+    pub name: String,
+    /// Its name in the module, when a `-l NAME:NEWNAME` renamed it; `None` otherwise.
+    pub renamed_from: Option<String>,
+    /// Its effective kind.
+    pub kind: LinkKind,
+    /// Where the kind came from.
+    pub kind_origin: KindOrigin,
+    /// The extern blocks that name it (empty for a library only the command line adds).
+    pub blocks: Vec<BlockId>,
+}
+
+/// One imported symbol and how it is reached.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportRow {
+    /// The symbol.
+    pub symbol: SymbolId,
+    /// Its name in the IR.
+    pub name: String,
+    /// Its name in the object file (before target mangling).
+    pub link_name: String,
+    /// Where it was declared.
+    pub span: Span,
+    /// The library it comes from after renames; `None` for an extern block without `#[link]`.
+    pub library: Option<String>,
+    /// The kind the module declared for that library (`dylib` when not written).
+    pub declared_kind: LinkKind,
+    /// The kind after `-l` overrides.
+    pub kind: LinkKind,
+    /// Where `kind` came from.
+    pub kind_origin: KindOrigin,
+    /// How code reaches the symbol on the plan's target.
+    pub access: Access,
+}
+
+/// The result of link-kind resolution for one module and target.
+#[derive(Clone, Debug)]
+pub struct LinkPlan {
+    /// The target the plan is for.
+    pub target: Target,
+    /// Libraries to link, in link order (libraries mentioned by `-l` move to the end, as in rustc, so that what
+    /// they depend on is seen first).
+    pub libraries: Vec<LibraryRow>,
+    /// Imported symbols, in source order.
+    pub imports: Vec<ImportRow>,
+    /// Access of every symbol of the program, by `SymbolId` (defined symbols are always `Direct`).
+    access: Vec<Access>,
+}
+
+impl LinkPlan {
+    /// How code reaches `symbol`. Symbols the module defines are always reached directly.
+    pub fn access(&self, symbol: SymbolId) -> Access {
+        self.access.get(symbol.index()).copied().unwrap_or(Access::Direct)
+    }
+
+    /// The import row of `symbol`, if it is imported.
+    pub fn import(&self, symbol: SymbolId) -> Option<&ImportRow> {
+        self.imports.iter().find(|row| row.symbol == symbol)
+    }
+}
+
+/// One `#[link]` entry while `-l` specs are applied (rustc keeps one per attribute too).
+struct Entry {
+    name: String,
+    declared_name: Option<String>,
+    kind: LinkKind,
+    origin: KindOrigin,
+    blocks: Vec<BlockId>,
+}
+
+/// Applies `specs` to the libraries `program` declares and decides every imported symbol's access on `target`.
+///
+/// The rules are rustc's for `-l [KIND=]NAME[:NEWNAME]` (RFC 1717):
+/// - a spec whose NAME matches a library the module declares overrides that library's kind (if KIND is given)
+///   and name (if NEWNAME is given), for every extern block naming it, and moves it to the end of the link order;
+///   specs apply in order and match the library's current name, so a later spec can refer to a new name;
+/// - a spec naming a library the module does not declare adds it to the link (kind `dylib` unless given);
+/// - renaming a library the module does not declare, or renaming one library twice, is an error.
+///
+/// After the overrides, a symbol declared in two extern blocks whose libraries end up reached differently is an
+/// error: one call site cannot be shaped both ways. So is storing the address of DLL data in a static, which
+/// only the loader knows.
+pub fn resolve(program: &Program, target: &Target, specs: &[LinkSpec]) -> Result<LinkPlan, Diagnostics> {
+    let mut diags = Diagnostics::default();
+
+    let mut entries: Vec<Entry> = Vec::new();
+    for (i, block) in program.blocks.iter().enumerate() {
+        let Some(library) = &block.library else { continue };
+        entries.push(Entry {
+            name: library.value.clone(),
+            declared_name: None,
+            kind: block.kind,
+            origin: if block.kind_written { KindOrigin::Declared } else { KindOrigin::Default },
+            blocks: vec![BlockId(i as u32)],
+        });
+    }
+
+    // Renames are checked against the names the module declares, before any spec applies (as rustc does).
+    let mut renamed = HashSet::new();
+    for spec in specs.iter().filter(|s| s.new_name.is_some()) {
+        if !entries.iter().any(|e| e.name == spec.name) {
+            diags.push(
+                Diagnostic::error(format!(
+                    "`{spec}` renames library `{}`, but no extern block in this module links it",
+                    spec.name
+                ))
+                .note(format!(
+                    "renaming applies to libraries named by `#[link(name = ...)]`; `{}` is not",
+                    spec.name
+                ))
+                .help(format!("to add `{}` to the link, drop the `:NEWNAME` part", spec.name)),
+            );
+        } else if !renamed.insert(spec.name.as_str()) {
+            diags.push(
+                Diagnostic::error(format!("library `{}` is renamed more than once", spec.name))
+                    .note(format!("the second rename is `{spec}`"))
+                    .help("keep one `-l NAME:NEWNAME` per library"),
+            );
+        }
+    }
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    for spec in specs {
+        let (mut matched, rest): (Vec<Entry>, Vec<Entry>) =
+            entries.into_iter().partition(|e| e.name == spec.name);
+        entries = rest;
+        if matched.is_empty() {
+            entries.push(Entry {
+                name: spec.new_name.clone().unwrap_or_else(|| spec.name.clone()),
+                declared_name: None,
+                kind: spec.kind.unwrap_or(LinkKind::Dylib),
+                origin: if spec.kind.is_some() {
+                    KindOrigin::CommandLine(spec.to_string())
+                } else {
+                    KindOrigin::Default
+                },
+                blocks: Vec::new(),
+            });
+            continue;
+        }
+        for entry in &mut matched {
+            if let Some(kind) = spec.kind {
+                entry.kind = kind;
+                entry.origin = KindOrigin::CommandLine(spec.to_string());
+            }
+            if let Some(new_name) = &spec.new_name {
+                entry.declared_name.get_or_insert_with(|| entry.name.clone());
+                entry.name = new_name.clone();
+            }
+        }
+        entries.append(&mut matched);
+    }
+
+    // Each block's effective library; blocks without #[link] keep the default dylib kind.
+    let mut block_lib: Vec<Option<usize>> = vec![None; program.blocks.len()];
+    for (e, entry) in entries.iter().enumerate() {
+        for block in &entry.blocks {
+            block_lib[block.index()] = Some(e);
+        }
+    }
+
+    let mut access = vec![Access::Direct; program.symbols.len()];
+    let mut imports = Vec::new();
+    for (id, symbol) in program.symbols() {
+        let Some(block) = symbol.def.import_block() else { continue };
+        let declared = &program.blocks[block.index()];
+        let entry = block_lib.get(block.index()).copied().flatten().map(|e| &entries[e]);
+        let (library, kind, kind_origin) = match entry {
+            Some(e) => (Some(e.name.clone()), e.kind, e.origin.clone()),
+            None => (None, LinkKind::Dylib, KindOrigin::Default),
+        };
+        let reached = access_for(target, kind);
+        access[id.index()] = reached;
+        imports.push(ImportRow {
+            symbol: id,
+            name: symbol.name.clone(),
+            link_name: symbol.link_name.clone(),
+            span: symbol.span,
+            library,
+            declared_kind: declared.kind,
+            kind,
+            kind_origin,
+            access: reached,
+        });
+    }
+
+    check_conflicting_imports(&imports, &mut diags);
+    check_static_addresses(program, &access, &imports, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
+
+    let libraries = dedup_libraries(entries);
+    Ok(LinkPlan { target: target.clone(), libraries, imports, access })
+}
+
+/// The one rule RFC 1717 is about: on Windows a DLL's symbols are reached through import slots, a static
+/// library's directly. Elsewhere the kind does not change code generation.
+fn access_for(target: &Target, kind: LinkKind) -> Access {
+    if target.kind_affects_codegen() && kind == LinkKind::Dylib { Access::ImportSlot } else { Access::Direct }
+}
+
+/// A symbol (by link name) imported from several blocks must be reached the same way from all of them.
+fn check_conflicting_imports(imports: &[ImportRow], diags: &mut Diagnostics) {
+    let mut by_name: BTreeMap<&str, Vec<&ImportRow>> = BTreeMap::new();
+    for row in imports {
+        by_name.entry(&row.link_name).or_default().push(row);
+    }
+    for rows in by_name.values() {
+        let first = rows[0];
+        let Some(other) = rows.iter().find(|r| r.access != first.access) else { continue };
+        let describe = |r: &ImportRow| {
+            format!(
+                "`{}` as {} ({})",
+                r.library.as_deref().unwrap_or("no library"),
+                r.kind,
+                r.access.describe()
+            )
+        };
+        let mut d = Diagnostic::error(format!(
+            "`{}` is imported from libraries of different kinds, so its call sites cannot be shaped",
+            first.link_name
+        ))
+        .primary(other.span, format!("imported here from {}", describe(other)))
+        .secondary(first.span, format!("and here from {}", describe(first)));
+        for r in [first, *other] {
+            if let KindOrigin::CommandLine(spec) = &r.kind_origin {
+                d = d.note(format!(
+                    "the kind of `{}` was set by `{spec}`",
+                    r.library.as_deref().unwrap_or("?")
+                ));
+            }
+        }
+        diags.push(d.help("declare the symbol in one extern block, or give both libraries the same kind"));
+    }
+}
+
+/// A static's initial value is fixed at link time; the address of data in a DLL is known only to the loader.
+/// (A DLL function's address is fine: the import library's thunk stands for it.)
+fn check_static_addresses(
+    program: &Program,
+    access: &[Access],
+    imports: &[ImportRow],
+    diags: &mut Diagnostics,
+) {
+    for symbol in &program.symbols {
+        let SymbolDef::Static { data, .. } = &symbol.def else { continue };
+        for reloc in &data.relocs {
+            let target = program.symbol(reloc.target);
+            if access[reloc.target.index()] != Access::ImportSlot || target.def.is_function() {
+                continue;
+            }
+            let row = imports.iter().find(|r| r.symbol == reloc.target);
+            let lib = row.and_then(|r| r.library.as_deref()).unwrap_or("a DLL");
+            diags.push(
+                Diagnostic::error(format!(
+                    "the address of `{}` cannot be stored in static `{}`: it is data in `{lib}`, a DLL",
+                    target.name, symbol.name
+                ))
+                .primary(reloc.span, "only the loader knows this address")
+                .note("on Windows a DLL's data is reached through its `__imp_` slot at run time")
+                .help(format!("read the address in code instead (`&{}` in a function)", target.name)),
+            );
+        }
+    }
+}
+
+/// One row per (name, kind), in final link order, merging the blocks of entries that agree.
+fn dedup_libraries(entries: Vec<Entry>) -> Vec<LibraryRow> {
+    let mut rows: Vec<LibraryRow> = Vec::new();
+    for e in entries {
+        if let Some(row) = rows.iter_mut().find(|r| r.name == e.name && r.kind == e.kind) {
+            row.blocks.extend(e.blocks);
+            continue;
+        }
+        rows.push(LibraryRow {
+            name: e.name,
+            renamed_from: e.declared_name,
+            kind: e.kind,
+            kind_origin: e.origin,
+            blocks: e.blocks,
+        });
+    }
+    rows
+}

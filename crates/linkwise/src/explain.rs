@@ -1,0 +1,147 @@
+//! `linkwise explain`: the link plan as a table, then every symbol reference in the generated code with the
+//! instruction bytes and the relocation chosen for it, so a user can see why each symbol is reached as it is.
+
+use crate::Compiled;
+use linkwise_codegen::{Patch, SiteShape, disasm};
+use linkwise_ir::SourceFile;
+use linkwise_ir::checked::SymbolDef;
+use linkwise_linkage::{Access, KindOrigin};
+use std::fmt::Write as _;
+
+/// Renders the report. `file` is the source the compilation came from (for line:col of declarations);
+/// `listing` adds a full disassembly of every function.
+pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
+    let (program, plan) = (&compiled.program, &compiled.plan);
+    let target = &plan.target;
+    let mut out = String::new();
+    let _ = writeln!(out, "target: {target} ({:?}, {:?})", target.format, target.arch);
+    if !target.kind_affects_codegen() {
+        let _ =
+            writeln!(out, "note: on this target the link kind does not change code generation (RFC 1717)");
+    }
+
+    let _ = writeln!(out, "\nlibraries, in link order:");
+    if plan.libraries.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    }
+    let lib_rows: Vec<[String; 3]> = plan
+        .libraries
+        .iter()
+        .map(|l| {
+            let renamed =
+                l.renamed_from.as_ref().map(|from| format!(", renamed from `{from}`")).unwrap_or_default();
+            let origin = match (&l.kind_origin, l.blocks.is_empty()) {
+                (KindOrigin::CommandLine(spec), true) => format!("added by `{spec}`"),
+                (KindOrigin::Default, true) => "added by the command line".to_owned(),
+                (origin, false) => format!("kind set by {}", describe_origin(origin)),
+                (KindOrigin::Declared, true) => "kind set by #[link]".to_owned(),
+            };
+            [l.name.clone(), l.kind.to_string(), format!("{origin}{renamed}")]
+        })
+        .collect();
+    table(&mut out, &lib_rows);
+
+    let _ = writeln!(out, "\nimported symbols:");
+    if plan.imports.is_empty() {
+        let _ = writeln!(out, "  (none)");
+    } else {
+        let mut rows = vec![[
+            "symbol".to_owned(),
+            "declared at".to_owned(),
+            "library".to_owned(),
+            "kind".to_owned(),
+            "kind set by".to_owned(),
+            "reached through".to_owned(),
+        ]];
+        for row in &plan.imports {
+            let (line, col) = file.line_col(row.span.start);
+            let name = if row.name == row.link_name {
+                row.name.clone()
+            } else {
+                format!("{} (link name {})", row.name, row.link_name)
+            };
+            let changed = if row.kind != row.declared_kind {
+                format!(" (declared {})", row.declared_kind)
+            } else {
+                String::new()
+            };
+            let reached = match row.access {
+                Access::ImportSlot => format!("import slot __imp_{}", row.link_name),
+                Access::Direct => format!("direct reference to {}", row.link_name),
+            };
+            rows.push([
+                name,
+                format!("{}:{line}:{col}", file.name()),
+                row.library.clone().unwrap_or_else(|| "(no #[link])".to_owned()),
+                format!("{}{changed}", row.kind),
+                describe_origin(&row.kind_origin),
+                reached,
+            ]);
+        }
+        table(&mut out, &rows);
+    }
+
+    let _ = writeln!(out, "\nsymbol references in the generated code:");
+    let mut any = false;
+    for f in &compiled.object.functions {
+        for site in &f.sites {
+            any = true;
+            let symbol = program.symbol(site.target);
+            let what = match (site.shape, symbol.def.is_function(), site.access) {
+                (SiteShape::Call, _, _) => format!("call {}", symbol.name),
+                (SiteShape::SlotLoad, true, Access::ImportSlot) => {
+                    format!("address of {} from its import slot (for a call or &)", symbol.name)
+                }
+                (SiteShape::SlotLoad, _, Access::ImportSlot) => {
+                    format!("address of {} from its import slot", symbol.name)
+                }
+                (_, _, _) if matches!(symbol.def, SymbolDef::Str { .. }) => {
+                    "address of a string literal".to_owned()
+                }
+                _ => format!("address of {}", symbol.name),
+            };
+            let _ = writeln!(out, "  {}+{:#x}: {what}", f.object_name, site.offset);
+            if let Some(i) = disasm::instruction_at(target.arch, &f.code, site.offset) {
+                let _ = writeln!(out, "      {:<24} {}", disasm::hex(&i.bytes), i.text);
+            }
+            let patch = match site.patch {
+                Some(Patch::MovToLea) => "  (slot load rewritten to lea: no slot exists for this symbol)",
+                None => "",
+            };
+            let _ =
+                writeln!(out, "      relocation {} against {}{patch}", site.relocation, site.object_symbol);
+        }
+    }
+    if !any {
+        let _ = writeln!(out, "  (none)");
+    }
+
+    if listing {
+        for f in &compiled.object.functions {
+            let _ = writeln!(out, "\n{}:", f.object_name);
+            out.push_str(&disasm::listing(target.arch, &f.code, &f.sites));
+        }
+    }
+    out
+}
+
+fn describe_origin(origin: &KindOrigin) -> String {
+    match origin {
+        KindOrigin::Default => "default (dylib)".to_owned(),
+        KindOrigin::Declared => "#[link]".to_owned(),
+        KindOrigin::CommandLine(spec) => format!("`{spec}`"),
+    }
+}
+
+/// Left-aligned columns, two spaces apart, indented by two.
+fn table<const N: usize>(out: &mut String, rows: &[[String; N]]) {
+    let widths: Vec<usize> =
+        (0..N).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    for row in rows {
+        let mut line = String::from(" ");
+        for (cell, width) in row.iter().zip(&widths) {
+            let _ = write!(line, " {cell:<width$}");
+        }
+        let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
