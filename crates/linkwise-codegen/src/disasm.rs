@@ -2,8 +2,12 @@
 //! prints and what the golden corpus compares.
 
 use crate::emit::Site;
-use iced_x86::{Decoder, DecoderOptions, Formatter, IntelFormatter};
+use iced_x86::{
+    Decoder, DecoderOptions, Formatter, Instruction as IcedInstruction, IntelFormatter, SymbolResolver,
+    SymbolResult,
+};
 use linkwise_linkage::Arch;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// One decoded instruction.
@@ -13,19 +17,46 @@ pub struct Instruction {
     pub offset: u32,
     /// The instruction's bytes.
     pub bytes: Vec<u8>,
-    /// Intel-syntax text, RIP-relative operands shown as `[rip+disp]`.
+    /// Intel-syntax text; an operand that a relocation fills is shown as the symbol it names.
     pub text: String,
 }
 
-/// Decodes a whole function. Only x86_64 has a disassembler so far; other architectures give `None`.
-pub fn decode(arch: Arch, code: &[u8]) -> Option<Vec<Instruction>> {
+/// Names the operand of each relocated instruction by the relocation's symbol: the relocated field still holds
+/// its addend, so the raw target address would mean nothing.
+struct RelocatedOperands(HashMap<u64, String>);
+
+impl SymbolResolver for RelocatedOperands {
+    fn symbol(
+        &mut self,
+        instruction: &IcedInstruction,
+        _operand: u32,
+        _instruction_operand: Option<u32>,
+        _address: u64,
+        _address_size: u32,
+    ) -> Option<SymbolResult<'_>> {
+        let name = self.0.get(&instruction.ip())?;
+        Some(SymbolResult::with_str(instruction.next_ip(), name.as_str()))
+    }
+}
+
+/// Decodes a whole function; `sites` name the relocated operands. Only x86_64 has a disassembler so far; other
+/// architectures give `None`.
+pub fn decode(arch: Arch, code: &[u8], sites: &[Site]) -> Option<Vec<Instruction>> {
     if arch != Arch::X86_64 {
         return None;
     }
+    // First pass: which instruction holds each relocated field.
+    let mut names = HashMap::new();
+    for instruction in Decoder::with_ip(64, code, 0, DecoderOptions::NONE) {
+        let (start, end) = (instruction.ip(), instruction.next_ip());
+        if let Some(site) = sites.iter().find(|s| (start..end).contains(&u64::from(s.offset))) {
+            names.insert(start, site.object_symbol.clone());
+        }
+    }
     let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
-    let mut formatter = IntelFormatter::new();
+    let mut formatter = IntelFormatter::with_options(Some(Box::new(RelocatedOperands(names))), None);
     let options = formatter.options_mut();
-    options.set_rip_relative_addresses(true);
+    options.set_rip_relative_addresses(false);
     options.set_hex_prefix("0x");
     options.set_hex_suffix("");
     options.set_uppercase_hex(false);
@@ -46,8 +77,10 @@ pub fn decode(arch: Arch, code: &[u8]) -> Option<Vec<Instruction>> {
 }
 
 /// The instruction containing byte `offset`, if the architecture can be decoded.
-pub fn instruction_at(arch: Arch, code: &[u8], offset: u32) -> Option<Instruction> {
-    decode(arch, code)?.into_iter().find(|i| i.offset <= offset && offset < i.offset + i.bytes.len() as u32)
+pub fn instruction_at(arch: Arch, code: &[u8], sites: &[Site], offset: u32) -> Option<Instruction> {
+    decode(arch, code, sites)?
+        .into_iter()
+        .find(|i| i.offset <= offset && offset < i.offset + i.bytes.len() as u32)
 }
 
 /// Hex bytes separated by spaces.
@@ -58,7 +91,7 @@ pub fn hex(bytes: &[u8]) -> String {
 /// An objdump-like listing of a function: offset, bytes, instruction, and `; RELOCATION symbol` on each
 /// instruction that carries a relocation. Architectures without a disassembler list raw 4-byte words.
 pub fn listing(arch: Arch, code: &[u8], sites: &[Site]) -> String {
-    let instructions = decode(arch, code).unwrap_or_else(|| {
+    let instructions = decode(arch, code, sites).unwrap_or_else(|| {
         code.chunks(4)
             .enumerate()
             .map(|(i, c)| Instruction {

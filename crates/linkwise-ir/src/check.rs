@@ -1,12 +1,1028 @@
-//! The checker: resolves names, types every expression and reports every user mistake a module can
-//! contain, turning an [`ast::Module`] into a [`checked::Program`].
+//! The checker: resolves names, types every expression and reports every user mistake a module can contain,
+//! turning an [`ast::Module`] into a [`checked::Program`]. It reports all errors it finds, not just the first.
 
-use crate::ast;
-use crate::checked;
-use crate::diag::Diagnostics;
+use crate::ast::{self, BinaryOp, ElemType, ExprKind as A, Init, Item, StaticType, StmtKind, Type, UnaryOp};
+use crate::checked::{self as c, BlockId, FuncId, LocalId, Program, SymbolDef, SymbolId};
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::span::Span;
+use std::collections::HashMap;
+
+/// The largest static linkwise lays out (its bytes are built in memory).
+const MAX_STATIC_BYTES: u64 = 256 << 20;
 
 /// Checks `module` and returns its checked form, or every error found.
-pub fn check(module: &ast::Module) -> Result<checked::Program, Diagnostics> {
-    let _ = module;
-    todo!("written by the checker task")
+pub fn check(module: &ast::Module) -> Result<Program, Diagnostics> {
+    let mut cx = Checker::default();
+    cx.collect(module);
+    cx.check_link_names();
+    let mut functions = Vec::new();
+    for (item, &id) in module.items.iter().zip(&cx.item_symbols.clone()) {
+        match (item, id) {
+            (Item::Static(s), Some(id)) => cx.static_def(s, id),
+            (Item::Fn(f), Some(id)) => functions.push((f, id)),
+            _ => {}
+        }
+    }
+    let bodies: Vec<c::Function> = functions.into_iter().filter_map(|(f, id)| cx.function(f, id)).collect();
+    if cx.diags.has_errors() {
+        return Err(cx.diags);
+    }
+    Ok(Program { target: module.target.clone(), blocks: cx.blocks, symbols: cx.symbols, functions: bodies })
+}
+
+#[derive(Default)]
+struct Checker {
+    diags: Diagnostics,
+    blocks: Vec<c::ExternBlockInfo>,
+    symbols: Vec<c::Symbol>,
+    /// IR names of imports and definitions.
+    globals: HashMap<String, SymbolId>,
+    /// String literal bytes to their symbol (deduplicated).
+    strings: HashMap<Vec<u8>, SymbolId>,
+    /// The symbol of each top-level item that defines one (statics and functions), parallel to the items.
+    item_symbols: Vec<Option<SymbolId>>,
+    /// The value type of each defined static: `Some` for scalars, `None` for arrays.
+    static_types: HashMap<SymbolId, Option<Type>>,
+}
+
+impl Checker {
+    fn error(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn add_symbol(&mut self, name: &ast::Ident, link_name: String, def: SymbolDef) -> SymbolId {
+        let id = SymbolId(self.symbols.len() as u32);
+        self.symbols.push(c::Symbol { name: name.value.clone(), link_name, span: name.span, def });
+        if let Some(&first) = self.globals.get(&name.value) {
+            let first = &self.symbols[first.index()];
+            // The same import declared again (typically in another library's block) is a redeclaration, as in C:
+            // the name keeps meaning the first one, `check_link_names` makes the declarations agree, and the
+            // linkage stage decides whether the libraries' kinds let one call site serve both.
+            let both_imports =
+                first.def.import_block().is_some() && self.symbols[id.index()].def.import_block().is_some();
+            if both_imports && first.link_name == self.symbols[id.index()].link_name {
+                return id;
+            }
+            let first_span = first.span;
+            self.error(
+                Diagnostic::error(format!("the name `{}` is defined multiple times", name.value))
+                    .primary(name.span, format!("`{}` redefined here", name.value))
+                    .secondary(first_span, format!("previous definition of `{}` here", name.value)),
+            );
+        } else {
+            self.globals.insert(name.value.clone(), id);
+        }
+        id
+    }
+
+    /// Blocks and every declared or defined symbol, in source order. Static contents and bodies come later,
+    /// once every name is known.
+    fn collect(&mut self, module: &ast::Module) {
+        let mut func_index = 0;
+        for item in &module.items {
+            match item {
+                Item::Extern(block) => {
+                    let id = BlockId(self.blocks.len() as u32);
+                    let kind = block.link.as_ref().and_then(|l| l.kind.as_ref());
+                    self.blocks.push(c::ExternBlockInfo {
+                        library: block.link.as_ref().map(|l| l.name.clone()),
+                        kind: kind.map_or(ast::LinkKind::Dylib, |k| k.value),
+                        kind_written: kind.is_some(),
+                        kind_span: kind
+                            .map(|k| k.span)
+                            .or(block.link.as_ref().map(|l| l.span))
+                            .unwrap_or(block.span),
+                    });
+                    for decl in &block.items {
+                        let link_name = decl
+                            .link_name
+                            .as_ref()
+                            .map_or_else(|| decl.name.value.clone(), |l| l.value.clone());
+                        let def = match &decl.kind {
+                            ast::ExternItemKind::Fn(sig) => {
+                                SymbolDef::ImportFn { block: id, sig: fn_sig(sig) }
+                            }
+                            ast::ExternItemKind::Static { mutable, ty } => {
+                                SymbolDef::ImportStatic { block: id, ty: ty.value, mutable: *mutable }
+                            }
+                        };
+                        self.add_symbol(&decl.name, link_name, def);
+                    }
+                }
+                Item::Fn(f) => {
+                    let def =
+                        SymbolDef::Fn { public: f.public, sig: fn_sig(&f.sig), body: FuncId(func_index) };
+                    func_index += 1;
+                    let id = self.add_symbol(&f.name, f.name.value.clone(), def);
+                    self.item_symbols.push(Some(id));
+                    continue;
+                }
+                Item::Static(s) => {
+                    // Contents are laid out by `static_def`; a placeholder keeps source order.
+                    let data = c::StaticData { bytes: Vec::new(), align: 1, relocs: Vec::new() };
+                    let def = SymbolDef::Static { public: s.public, mutable: s.mutable, data };
+                    let id = self.add_symbol(&s.name, s.name.value.clone(), def);
+                    let value_type = match s.ty.value {
+                        StaticType::Value(t) => Some(t),
+                        StaticType::Array { .. } => None,
+                    };
+                    self.static_types.insert(id, value_type);
+                    self.item_symbols.push(Some(id));
+                    continue;
+                }
+            }
+            self.item_symbols.push(None);
+        }
+    }
+
+    /// Two declarations of one link name must agree; a link name cannot be both imported and defined.
+    fn check_link_names(&mut self) {
+        let mut first_by_link: HashMap<&str, usize> = HashMap::new();
+        let mut found = Vec::new();
+        for (i, s) in self.symbols.iter().enumerate() {
+            match first_by_link.get(s.link_name.as_str()) {
+                None => {
+                    first_by_link.insert(&s.link_name, i);
+                }
+                Some(&j) => found.push((j, i)),
+            }
+        }
+        for (j, i) in found {
+            let (a, b) = (&self.symbols[j], &self.symbols[i]);
+            let d = match (&a.def, &b.def) {
+                (SymbolDef::ImportFn { sig: x, .. }, SymbolDef::ImportFn { sig: y, .. }) if x == y => {
+                    continue;
+                }
+                (
+                    SymbolDef::ImportStatic { ty: x, mutable: m, .. },
+                    SymbolDef::ImportStatic { ty: y, mutable: n, .. },
+                ) if x == y && m == n => continue,
+                (SymbolDef::ImportFn { .. } | SymbolDef::ImportStatic { .. }, SymbolDef::ImportFn { .. })
+                | (
+                    SymbolDef::ImportFn { .. } | SymbolDef::ImportStatic { .. },
+                    SymbolDef::ImportStatic { .. },
+                ) => Diagnostic::error(format!("`{}` is declared twice with different types", b.link_name))
+                    .primary(b.span, "declared here")
+                    .secondary(a.span, "and differently here")
+                    .help("one symbol has one signature: make the declarations agree"),
+                // Names that differ only by #[link_name]: an import of a symbol this module defines.
+                _ if a.name != b.name => Diagnostic::error(format!(
+                    "`{}` is both imported and defined in this module",
+                    b.link_name
+                ))
+                .primary(b.span, "")
+                .secondary(a.span, "")
+                .help("remove the extern declaration, or rename the definition"),
+                // Same IR name: already reported as a duplicate definition.
+                _ => continue,
+            };
+            self.error(d);
+        }
+    }
+
+    fn lookup(&self, name: &str) -> Option<SymbolId> {
+        self.globals.get(name).copied()
+    }
+
+    fn string_symbol(&mut self, bytes: &[u8], span: Span) -> SymbolId {
+        if let Some(&id) = self.strings.get(bytes) {
+            return id;
+        }
+        let id = SymbolId(self.symbols.len() as u32);
+        let name = format!(".Lstr.{}", self.strings.len());
+        self.symbols.push(c::Symbol {
+            name: name.clone(),
+            link_name: name,
+            span,
+            def: SymbolDef::Str { bytes: bytes.to_vec() },
+        });
+        self.strings.insert(bytes.to_vec(), id);
+        id
+    }
+
+    /// Suggests a global or local name close to `name`.
+    fn suggestion(&self, name: &str, locals: &[&str]) -> Option<String> {
+        let globals = self.globals.keys().map(String::as_str);
+        let mut best: Option<(usize, &str)> = None;
+        for candidate in locals.iter().copied().chain(globals) {
+            let d = edit_distance(name, candidate);
+            if d <= 2 && d < name.len() && best.is_none_or(|(bd, bc)| (d, candidate) < (bd, bc)) {
+                best = Some((d, candidate));
+            }
+        }
+        best.map(|(_, c)| format!("a name that exists: `{c}`"))
+    }
+
+    // ----- statics -----
+
+    fn static_def(&mut self, s: &ast::StaticDef, id: SymbolId) {
+        if let Some(data) = self.layout(s) {
+            if let SymbolDef::Static { data: slot, .. } = &mut self.symbols[id.index()].def {
+                *slot = data;
+            }
+        }
+    }
+
+    fn layout(&mut self, s: &ast::StaticDef) -> Option<c::StaticData> {
+        let mut data = Layout { bytes: Vec::new(), relocs: Vec::new() };
+        let ok = match (s.ty.value, &s.init) {
+            (StaticType::Value(ty), init) => self.scalar_init(ty, init, &mut data),
+            (StaticType::Array { elem, len }, init) => self.array_init(s, elem, len, init, &mut data),
+        };
+        if !ok {
+            return None;
+        }
+        let align = match s.ty.value {
+            StaticType::Value(t) => t.size(),
+            StaticType::Array { elem, .. } => elem.size(),
+        };
+        Some(c::StaticData { bytes: data.bytes, align, relocs: data.relocs })
+    }
+
+    fn scalar_init(&mut self, ty: Type, init: &Init, out: &mut Layout) -> bool {
+        match init {
+            Init::Const(e) => self.const_element(e, ty, out),
+            Init::AddrOf(name) => {
+                let e = ast::Expr { kind: A::AddrOf(name.clone()), span: name.span };
+                self.const_element(&e, ty, out)
+            }
+            Init::Str(bytes) => {
+                let e = ast::Expr { kind: A::Str(bytes.value.clone()), span: bytes.span };
+                self.const_element(&e, ty, out)
+            }
+            Init::List(_, span) | Init::Repeat(_, _, span) => {
+                self.error(
+                    Diagnostic::error(format!("an array initializer for a static of type `{ty}`"))
+                        .primary(*span, "")
+                        .help("give the static an array type, e.g. `[i32]` or `[i32; 4]`"),
+                );
+                false
+            }
+        }
+    }
+
+    fn array_init(
+        &mut self,
+        s: &ast::StaticDef,
+        elem: ElemType,
+        len: Option<u64>,
+        init: &Init,
+        out: &mut Layout,
+    ) -> bool {
+        let (count, init_span) = match init {
+            Init::Str(b) => (b.value.len() as u64, b.span),
+            Init::List(items, span) => (items.len() as u64, *span),
+            Init::Repeat(_, n, span) => (n.value, *span),
+            Init::Const(e) => {
+                self.error(
+                    Diagnostic::error("expected an array initializer")
+                        .primary(e.span, "a single value")
+                        .help("write `[a, b, c]`, `[value; count]`, or a string for `[u8]`"),
+                );
+                return false;
+            }
+            Init::AddrOf(name) => {
+                self.error(
+                    Diagnostic::error("expected an array initializer").primary(name.span, "an address"),
+                );
+                return false;
+            }
+        };
+        if let Some(n) = len {
+            if n != count {
+                self.error(
+                    Diagnostic::error(format!(
+                        "the array has length {n}, but its initializer has {count} elements"
+                    ))
+                    .primary(init_span, format!("{count} elements"))
+                    .secondary(s.ty.span, format!("length {n}")),
+                );
+                return false;
+            }
+        }
+        if count.saturating_mul(u64::from(elem.size())) > MAX_STATIC_BYTES {
+            self.error(
+                Diagnostic::error(format!("static `{}` is too large", s.name.value))
+                    .primary(init_span, format!("{count} elements"))
+                    .note(format!("linkwise lays out statics of at most {} MiB", MAX_STATIC_BYTES >> 20)),
+            );
+            return false;
+        }
+        match (init, elem) {
+            (Init::Str(b), ElemType::U8) => {
+                out.bytes.extend_from_slice(&b.value);
+                true
+            }
+            (Init::Str(b), ElemType::Value(t)) => {
+                self.error(
+                    Diagnostic::error(format!("a string initializes `[u8]`, not `[{t}]`"))
+                        .primary(b.span, ""),
+                );
+                false
+            }
+            (Init::List(items, _), _) => items.iter().all(|e| self.array_element(e, elem, out)),
+            (Init::Repeat(e, n, _), _) => {
+                let start = out.bytes.len();
+                if !self.array_element(e, elem, out) {
+                    return false;
+                }
+                let one = out.bytes[start..].to_vec();
+                let relocs: Vec<c::DataReloc> = out.relocs.clone();
+                for i in 1..n.value {
+                    let shift = (i * one.len() as u64) as u32;
+                    out.bytes.extend_from_slice(&one);
+                    out.relocs.extend(
+                        relocs.iter().map(|r| c::DataReloc { offset: r.offset + shift, ..r.clone() }),
+                    );
+                }
+                if n.value == 0 {
+                    out.bytes.truncate(start);
+                    out.relocs.clear();
+                }
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn array_element(&mut self, e: &ast::Expr, elem: ElemType, out: &mut Layout) -> bool {
+        match elem {
+            ElemType::U8 => match const_int(e) {
+                Some(v) if (0..=255).contains(&v) => {
+                    out.bytes.push(v as u8);
+                    true
+                }
+                Some(v) => {
+                    self.error(
+                        Diagnostic::error(format!("`{v}` does not fit in `u8`"))
+                            .primary(e.span, "expected 0 to 255"),
+                    );
+                    false
+                }
+                None => {
+                    self.error(Diagnostic::error("expected an integer from 0 to 255").primary(e.span, ""));
+                    false
+                }
+            },
+            ElemType::Value(t) => self.const_element(e, t, out),
+        }
+    }
+
+    /// Lays out one constant of type `ty`: a literal, or for `ptr` an address (`&NAME`, a string) or 0.
+    fn const_element(&mut self, e: &ast::Expr, ty: Type, out: &mut Layout) -> bool {
+        let offset = out.bytes.len() as u32;
+        let reloc_target = match (&e.kind, ty) {
+            (A::AddrOf(name), Type::Ptr) => match self.lookup(&name.value) {
+                Some(id) if !matches!(self.symbols[id.index()].def, SymbolDef::Str { .. }) => Some(id),
+                _ => {
+                    self.error(
+                        Diagnostic::error(format!("cannot find static or function `{}`", name.value))
+                            .primary(name.span, "not found in this module"),
+                    );
+                    return false;
+                }
+            },
+            (A::Str(bytes), Type::Ptr) => Some(self.string_symbol(bytes, e.span)),
+            (A::AddrOf(_) | A::Str(_), _) => {
+                self.error(
+                    Diagnostic::error(format!("mismatched types: expected `{ty}`, found `ptr`"))
+                        .primary(e.span, "an address")
+                        .help("addresses go in statics of type `ptr`"),
+                );
+                return false;
+            }
+            _ => None,
+        };
+        if let Some(target) = reloc_target {
+            out.relocs.push(c::DataReloc { offset, target, span: e.span });
+            out.bytes.extend_from_slice(&[0; 8]);
+            return true;
+        }
+        match literal_value(e, ty) {
+            Ok(LiteralValue::Int(v)) => {
+                out.bytes.extend_from_slice(&v.to_le_bytes()[..ty.size() as usize]);
+                true
+            }
+            Ok(LiteralValue::Float(x)) => {
+                if ty == Type::F32 {
+                    out.bytes.extend_from_slice(&(x as f32).to_le_bytes());
+                } else {
+                    out.bytes.extend_from_slice(&x.to_le_bytes());
+                }
+                true
+            }
+            Err(d) => {
+                self.error(d);
+                false
+            }
+        }
+    }
+
+    // ----- functions -----
+
+    fn function(&mut self, f: &ast::FnDef, symbol: SymbolId) -> Option<c::Function> {
+        let mut fx = FnChecker {
+            cx: self,
+            locals: Vec::new(),
+            scopes: vec![Vec::new()],
+            ret: f.sig.ret.as_ref().map(|t| t.value),
+            failed: false,
+        };
+        let mut params = Vec::new();
+        for p in &f.sig.params {
+            match &p.name {
+                Some(name) => params.push(fx.declare(name, p.ty.value, false, true)),
+                None => {
+                    fx.cx.error(
+                        Diagnostic::error("a defined function's parameters need names")
+                            .primary(p.ty.span, ""),
+                    );
+                    fx.failed = true;
+                }
+            }
+        }
+        let body = fx.block(&f.body);
+        if let Some(ret) = fx.ret {
+            if !definitely_returns(&f.body.stmts) {
+                fx.cx.error(
+                    Diagnostic::error(format!(
+                        "function `{}` may reach its end without returning a value of type `{ret}`",
+                        f.name.value
+                    ))
+                    .primary(f.name.span, "")
+                    .help("end it with `return ...;`"),
+                );
+                fx.failed = true;
+            }
+        }
+        if fx.failed {
+            return None;
+        }
+        let locals = fx.locals.into_iter().map(|l| c::Local { name: l.name, ty: l.ty }).collect();
+        Some(c::Function { symbol, params, locals, body })
+    }
+}
+
+struct Layout {
+    bytes: Vec<u8>,
+    relocs: Vec<c::DataReloc>,
+}
+
+struct LocalInfo {
+    name: String,
+    ty: Type,
+    mutable: bool,
+    is_param: bool,
+    span: Span,
+}
+
+/// Checks one function body. Errors are reported as found; `Err(())` means "reported, give up on this
+/// construct".
+struct FnChecker<'a> {
+    cx: &'a mut Checker,
+    locals: Vec<LocalInfo>,
+    scopes: Vec<Vec<(String, LocalId)>>,
+    ret: Option<Type>,
+    failed: bool,
+}
+
+type R<T> = Result<T, ()>;
+
+impl FnChecker<'_> {
+    fn error(&mut self, d: Diagnostic) {
+        self.failed = true;
+        self.cx.error(d);
+    }
+
+    fn declare(&mut self, name: &ast::Ident, ty: Type, mutable: bool, is_param: bool) -> LocalId {
+        let id = LocalId(self.locals.len() as u32);
+        self.locals.push(LocalInfo { name: name.value.clone(), ty, mutable, is_param, span: name.span });
+        if let Some(scope) = self.scopes.last_mut() {
+            scope.push((name.value.clone(), id));
+        }
+        id
+    }
+
+    fn local(&self, name: &str) -> Option<LocalId> {
+        self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|&(_, id)| id)
+    }
+
+    fn suggest(&self, name: &str) -> Option<String> {
+        let locals: Vec<&str> = self.scopes.iter().flatten().map(|(n, _)| n.as_str()).collect();
+        self.cx.suggestion(name, &locals)
+    }
+
+    fn block(&mut self, block: &ast::Block) -> Vec<c::Stmt> {
+        self.scopes.push(Vec::new());
+        let stmts = block.stmts.iter().filter_map(|s| self.stmt(s).ok()).collect();
+        self.scopes.pop();
+        stmts
+    }
+
+    fn stmt(&mut self, stmt: &ast::Stmt) -> R<c::Stmt> {
+        match &stmt.kind {
+            StmtKind::Let { mutable, name, ty, value } => {
+                let hint = ty.as_ref().map(|t| t.value);
+                let value = self.value(value, hint)?;
+                if let Some(t) = ty {
+                    self.expect(&value, t.value)?;
+                }
+                let ty = value.ty.unwrap_or(Type::I32);
+                let id = self.declare(name, ty, *mutable, false);
+                Ok(c::Stmt::Set(id, value))
+            }
+            StmtKind::Assign { target, value } => self.assign(target, value),
+            StmtKind::Return(value) => match (value, self.ret) {
+                (None, None) => Ok(c::Stmt::Return(None)),
+                (Some(v), Some(ret)) => {
+                    let v = self.value(v, Some(ret))?;
+                    self.expect(&v, ret)?;
+                    Ok(c::Stmt::Return(Some(v)))
+                }
+                (None, Some(ret)) => {
+                    self.error(
+                        Diagnostic::error(format!("`return;` in a function that returns `{ret}`"))
+                            .primary(stmt.span, format!("expected a value of type `{ret}`")),
+                    );
+                    Err(())
+                }
+                (Some(v), None) => {
+                    self.error(
+                        Diagnostic::error("a value is returned from a function that returns nothing")
+                            .primary(v.span, "")
+                            .help("add `-> TYPE` to the signature, or write `return;`"),
+                    );
+                    Err(())
+                }
+            },
+            StmtKind::For { var, start, end, body } => {
+                let (start, end) = self.operands(start, end, None)?;
+                let ty = start.ty.unwrap_or(Type::I32);
+                if !ty.is_int() {
+                    self.error(
+                        Diagnostic::error(format!("a `for` loop counts over integers, not `{ty}`"))
+                            .primary(start.span.to(end.span), ""),
+                    );
+                    return Err(());
+                }
+                self.scopes.push(Vec::new());
+                let var = self.declare(var, ty, false, false);
+                let body = self.block(body);
+                self.scopes.pop();
+                Ok(c::Stmt::For { var, start, end, body })
+            }
+            StmtKind::If { cond, then, otherwise } => {
+                let cond = self.value(cond, None)?;
+                if let Some(ty) = cond.ty.filter(|t| !t.is_int()) {
+                    self.error(
+                        Diagnostic::error(format!("an `if` condition is an integer, not `{ty}`"))
+                            .primary(cond.span, "")
+                            .help("compare explicitly, e.g. `x != 0`"),
+                    );
+                    return Err(());
+                }
+                let then = self.block(then);
+                let otherwise = otherwise.as_ref().map(|b| self.block(b)).unwrap_or_default();
+                Ok(c::Stmt::If { cond, then, otherwise })
+            }
+            StmtKind::Expr(e) => Ok(c::Stmt::Expr(self.expr(e, None)?)),
+        }
+    }
+
+    fn assign(&mut self, target: &ast::Ident, value: &ast::Expr) -> R<c::Stmt> {
+        if let Some(id) = self.local(&target.value) {
+            let (ty, mutable, is_param, span) = {
+                let l = &self.locals[id.index()];
+                (l.ty, l.mutable, l.is_param, l.span)
+            };
+            if !mutable {
+                let help = if is_param {
+                    "parameters are immutable: copy it into a `let mut` first".to_owned()
+                } else {
+                    format!("make it `let mut {}`", target.value)
+                };
+                self.error(
+                    Diagnostic::error(format!(
+                        "cannot assign twice to immutable variable `{}`",
+                        target.value
+                    ))
+                    .primary(target.span, "cannot assign twice")
+                    .secondary(span, "declared immutable here")
+                    .help(help),
+                );
+                return Err(());
+            }
+            let v = self.value(value, Some(ty))?;
+            self.expect(&v, ty)?;
+            return Ok(c::Stmt::Set(id, v));
+        }
+        let Some(sym) = self.cx.lookup(&target.value) else {
+            let mut d = Diagnostic::error(format!("cannot find variable or static `{}`", target.value))
+                .primary(target.span, "not found in this scope");
+            if let Some(s) = self.suggest(&target.value) {
+                d = d.help(s);
+            }
+            self.error(d);
+            return Err(());
+        };
+        let symbol = &self.cx.symbols[sym.index()];
+        let decl = symbol.span;
+        let ty = match &symbol.def {
+            SymbolDef::ImportStatic { ty, mutable: true, .. } => *ty,
+            SymbolDef::Static { mutable: true, .. } => match self.static_value_type(sym) {
+                Some(t) => t,
+                None => {
+                    self.error(
+                        Diagnostic::error(format!("cannot assign to array static `{}`", target.value))
+                            .primary(target.span, ""),
+                    );
+                    return Err(());
+                }
+            },
+            SymbolDef::ImportStatic { .. } | SymbolDef::Static { .. } => {
+                self.error(
+                    Diagnostic::error(format!("cannot assign to immutable static `{}`", target.value))
+                        .primary(target.span, "")
+                        .secondary(decl, "declared without `mut`")
+                        .help(format!("declare it `static mut {}`", target.value)),
+                );
+                return Err(());
+            }
+            _ => {
+                self.error(
+                    Diagnostic::error(format!("cannot assign to function `{}`", target.value))
+                        .primary(target.span, ""),
+                );
+                return Err(());
+            }
+        };
+        let v = self.value(value, Some(ty))?;
+        self.expect(&v, ty)?;
+        Ok(c::Stmt::Store(sym, v))
+    }
+
+    /// The value type of a defined scalar static (`None` for arrays). Found from its definition's layout.
+    fn static_value_type(&self, sym: SymbolId) -> Option<Type> {
+        self.cx.static_types.get(&sym).copied().flatten()
+    }
+
+    /// Requires `e` to have type `ty`.
+    fn expect(&mut self, e: &c::Expr, ty: Type) -> R<()> {
+        match e.ty {
+            Some(t) if t == ty => Ok(()),
+            Some(t) => {
+                self.error(
+                    Diagnostic::error(format!("mismatched types: expected `{ty}`, found `{t}`"))
+                        .primary(e.span, format!("expected `{ty}`"))
+                        .help(format!("convert with `as {ty}`")),
+                );
+                Err(())
+            }
+            None => Err(()),
+        }
+    }
+
+    /// An expression that must have a value.
+    fn value(&mut self, e: &ast::Expr, hint: Option<Type>) -> R<c::Expr> {
+        let checked = self.expr(e, hint)?;
+        if checked.ty.is_none() {
+            let name = match &e.kind {
+                A::Call { callee, .. } => callee.value.clone(),
+                _ => "this".to_owned(),
+            };
+            self.error(
+                Diagnostic::error(format!("`{name}` returns nothing, so it has no value"))
+                    .primary(e.span, ""),
+            );
+            return Err(());
+        }
+        Ok(checked)
+    }
+
+    /// Two operands of one type: an untyped literal takes the other operand's type.
+    fn operands(&mut self, l: &ast::Expr, r: &ast::Expr, hint: Option<Type>) -> R<(c::Expr, c::Expr)> {
+        let (l, r) = if is_literal(l) && !is_literal(r) {
+            let r = self.value(r, hint)?;
+            (self.value(l, r.ty)?, r)
+        } else {
+            let l = self.value(l, hint)?;
+            let r = self.value(r, l.ty)?;
+            (l, r)
+        };
+        let ty = l.ty.unwrap_or(Type::I32);
+        self.expect(&r, ty)?;
+        Ok((l, r))
+    }
+
+    fn expr(&mut self, e: &ast::Expr, hint: Option<Type>) -> R<c::Expr> {
+        let span = e.span;
+        let done = |kind, ty| Ok(c::Expr { kind, ty, span });
+        match &e.kind {
+            A::Int(_) | A::Float(_) => self.literal(e, hint),
+            A::Unary(UnaryOp::Neg, inner) if is_literal(inner) => self.literal(e, hint),
+            A::Str(bytes) => {
+                let sym = self.cx.string_symbol(bytes, span);
+                done(c::ExprKind::Addr(sym), Some(Type::Ptr))
+            }
+            A::Name(name) => {
+                if let Some(id) = self.local(&name.value) {
+                    let ty = self.locals[id.index()].ty;
+                    return done(c::ExprKind::Local(id), Some(ty));
+                }
+                let sym = self.global(name, "value")?;
+                match &self.cx.symbols[sym.index()].def {
+                    SymbolDef::ImportStatic { ty, .. } => {
+                        let ty = *ty;
+                        done(c::ExprKind::Load(sym), Some(ty))
+                    }
+                    SymbolDef::Static { .. } => match self.static_value_type(sym) {
+                        Some(ty) => done(c::ExprKind::Load(sym), Some(ty)),
+                        None => {
+                            self.error(
+                                Diagnostic::error(format!("array static `{}` used as a value", name.value))
+                                    .primary(span, "")
+                                    .help(format!("take its address with `&{}`", name.value)),
+                            );
+                            Err(())
+                        }
+                    },
+                    _ => {
+                        self.error(
+                            Diagnostic::error(format!("function `{}` used as a value", name.value))
+                                .primary(span, "")
+                                .help(format!(
+                                    "use `&{0}` for its address, or call it: `{0}(...)`",
+                                    name.value
+                                )),
+                        );
+                        Err(())
+                    }
+                }
+            }
+            A::AddrOf(name) => {
+                if self.local(&name.value).is_some() {
+                    self.error(
+                        Diagnostic::error(format!("cannot take the address of local `{}`", name.value))
+                            .primary(span, "")
+                            .note(
+                                "locals live in registers; put the value in a static to give it an address",
+                            ),
+                    );
+                    return Err(());
+                }
+                let sym = self.global(name, "static or function")?;
+                done(c::ExprKind::Addr(sym), Some(Type::Ptr))
+            }
+            A::Call { callee, args } => self.call(e, callee, args),
+            A::Unary(op, inner) => {
+                let v = self.value(inner, hint)?;
+                let ty = v.ty.unwrap_or(Type::I32);
+                let ok = match op {
+                    UnaryOp::Neg => ty.is_int() || ty.is_float(),
+                    UnaryOp::Not => ty.is_int(),
+                };
+                if !ok {
+                    let sym = if *op == UnaryOp::Neg { "-" } else { "!" };
+                    self.error(
+                        Diagnostic::error(format!("cannot apply `{sym}` to `{ty}`")).primary(span, ""),
+                    );
+                    return Err(());
+                }
+                done(c::ExprKind::Unary(*op, Box::new(v)), Some(ty))
+            }
+            A::Binary(op, l, r) => {
+                let operand_hint = if op.is_comparison() { None } else { hint };
+                let (l, r) = self.operands(l, r, operand_hint)?;
+                let ty = l.ty.unwrap_or(Type::I32);
+                let allowed = match op {
+                    BinaryOp::Add | BinaryOp::Sub | BinaryOp::Mul | BinaryOp::Div => {
+                        ty.is_int() || ty.is_float()
+                    }
+                    BinaryOp::Rem
+                    | BinaryOp::And
+                    | BinaryOp::Or
+                    | BinaryOp::Xor
+                    | BinaryOp::Shl
+                    | BinaryOp::Shr => ty.is_int(),
+                    BinaryOp::Eq | BinaryOp::Ne => true,
+                    BinaryOp::Lt | BinaryOp::Le | BinaryOp::Gt | BinaryOp::Ge => ty != Type::Ptr,
+                };
+                if !allowed {
+                    let mut d = Diagnostic::error(format!("cannot apply `{}` to `{ty}`", op.as_str()))
+                        .primary(span, "");
+                    if ty == Type::Ptr {
+                        d = d.help("cast to an integer with `as i64`");
+                    }
+                    self.error(d);
+                    return Err(());
+                }
+                let result = if op.is_comparison() { Type::I32 } else { ty };
+                done(c::ExprKind::Binary(*op, Box::new(l), Box::new(r)), Some(result))
+            }
+            A::Cast(inner, to) => {
+                let v = self.value(inner, None)?;
+                let from = v.ty.unwrap_or(Type::I32);
+                let to = to.value;
+                if (from == Type::Ptr && to.is_float()) || (from.is_float() && to == Type::Ptr) {
+                    self.error(
+                        Diagnostic::error(format!("cannot cast `{from}` to `{to}`")).primary(span, ""),
+                    );
+                    return Err(());
+                }
+                done(c::ExprKind::Cast(Box::new(v)), Some(to))
+            }
+        }
+    }
+
+    fn literal(&mut self, e: &ast::Expr, hint: Option<Type>) -> R<c::Expr> {
+        let is_float = matches!(&e.kind, A::Float(_))
+            || matches!(&e.kind, A::Unary(_, inner) if matches!(inner.kind, A::Float(_)));
+        let ty = match hint {
+            Some(t) if t.is_int() || t.is_float() => t,
+            _ if is_float => Type::F64,
+            _ => Type::I32,
+        };
+        match literal_value(e, ty) {
+            Ok(LiteralValue::Int(v)) => Ok(c::Expr { kind: c::ExprKind::Int(v), ty: Some(ty), span: e.span }),
+            Ok(LiteralValue::Float(x)) => {
+                let x = if ty == Type::F32 { f64::from(x as f32) } else { x };
+                Ok(c::Expr { kind: c::ExprKind::Float(x), ty: Some(ty), span: e.span })
+            }
+            Err(d) => {
+                self.error(d);
+                Err(())
+            }
+        }
+    }
+
+    fn global(&mut self, name: &ast::Ident, what: &str) -> R<SymbolId> {
+        match self.cx.lookup(&name.value) {
+            Some(id) => Ok(id),
+            None => {
+                let mut d = Diagnostic::error(format!("cannot find {what} `{}` in this module", name.value))
+                    .primary(name.span, "not found");
+                if let Some(s) = self.suggest(&name.value) {
+                    d = d.help(s);
+                }
+                self.error(d);
+                Err(())
+            }
+        }
+    }
+
+    fn call(&mut self, e: &ast::Expr, callee: &ast::Ident, args: &[ast::Expr]) -> R<c::Expr> {
+        if self.local(&callee.value).is_some() {
+            self.error(
+                Diagnostic::error(format!("`{}` is a local variable, not a function", callee.value))
+                    .primary(callee.span, ""),
+            );
+            return Err(());
+        }
+        let sym = self.global(callee, "function")?;
+        let symbol = &self.cx.symbols[sym.index()];
+        let decl = symbol.span;
+        let sig = match &symbol.def {
+            SymbolDef::ImportFn { sig, .. } | SymbolDef::Fn { sig, .. } => sig.clone(),
+            _ => {
+                self.error(
+                    Diagnostic::error(format!("`{}` is a static, not a function", callee.value))
+                        .primary(callee.span, "")
+                        .secondary(decl, "declared here"),
+                );
+                return Err(());
+            }
+        };
+        if sig.params.len() != args.len() {
+            let plural = |n: usize| if n == 1 { "" } else { "s" };
+            self.error(
+                Diagnostic::error(format!(
+                    "this function takes {} argument{} but {} argument{} {} supplied",
+                    sig.params.len(),
+                    plural(sig.params.len()),
+                    args.len(),
+                    plural(args.len()),
+                    if args.len() == 1 { "was" } else { "were" }
+                ))
+                .primary(e.span, "")
+                .secondary(decl, format!("`{}` declared here", callee.value)),
+            );
+            return Err(());
+        }
+        let mut checked = Vec::with_capacity(args.len());
+        let mut ok = true;
+        for (arg, &ty) in args.iter().zip(&sig.params) {
+            match self.value(arg, Some(ty)).and_then(|a| self.expect(&a, ty).map(|()| a)) {
+                Ok(a) => checked.push(a),
+                Err(()) => ok = false,
+            }
+        }
+        if !ok {
+            return Err(());
+        }
+        Ok(c::Expr { kind: c::ExprKind::Call(sym, checked), ty: sig.ret, span: e.span })
+    }
+}
+
+fn fn_sig(sig: &ast::Signature) -> c::FnSig {
+    c::FnSig {
+        params: sig.params.iter().map(|p| p.ty.value).collect(),
+        ret: sig.ret.as_ref().map(|t| t.value),
+    }
+}
+
+/// Whether a statement list returns on every path: it ends in `return`, or in an `if`/`else` whose branches both
+/// do. (Loops may run zero times, so they never count.)
+fn definitely_returns(stmts: &[ast::Stmt]) -> bool {
+    match stmts.last().map(|s| &s.kind) {
+        Some(StmtKind::Return(_)) => true,
+        Some(StmtKind::If { then, otherwise: Some(otherwise), .. }) => {
+            definitely_returns(&then.stmts) && definitely_returns(&otherwise.stmts)
+        }
+        _ => stmts.iter().any(|s| matches!(s.kind, StmtKind::Return(_))),
+    }
+}
+
+fn is_literal(e: &ast::Expr) -> bool {
+    match &e.kind {
+        A::Int(_) | A::Float(_) => true,
+        A::Unary(UnaryOp::Neg, inner) => is_literal(inner),
+        _ => false,
+    }
+}
+
+/// The integer value of a constant expression (a literal, possibly negated), if it is one.
+fn const_int(e: &ast::Expr) -> Option<i128> {
+    match &e.kind {
+        A::Int(v) => Some(i128::from(*v)),
+        A::Unary(UnaryOp::Neg, inner) => const_int(inner).map(|v| -v),
+        _ => None,
+    }
+}
+
+enum LiteralValue {
+    Int(i64),
+    Float(f64),
+}
+
+/// The value of a literal (possibly negated) as type `ty`, range-checked.
+fn literal_value(e: &ast::Expr, ty: Type) -> Result<LiteralValue, Diagnostic> {
+    let float = match &e.kind {
+        A::Float(x) => Some(*x),
+        A::Unary(UnaryOp::Neg, inner) => match inner.kind {
+            A::Float(x) => Some(-x),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some(x) = float {
+        if ty.is_float() {
+            return Ok(LiteralValue::Float(x));
+        }
+        return Err(Diagnostic::error(format!("mismatched types: expected `{ty}`, found a float literal"))
+            .primary(e.span, "")
+            .help(format!("convert with `as {ty}`")));
+    }
+    let Some(v) = const_int(e) else {
+        return Err(Diagnostic::error(format!("expected a constant of type `{ty}`"))
+            .primary(e.span, "not a literal")
+            .note("static initializers are literals, `&NAME` or strings"));
+    };
+    if ty.is_float() {
+        return Err(Diagnostic::error(format!(
+            "mismatched types: expected `{ty}`, found an integer literal"
+        ))
+        .primary(e.span, "")
+        .help(format!("write `{v}.0`")));
+    }
+    if ty == Type::Ptr {
+        if v == 0 {
+            return Ok(LiteralValue::Int(0));
+        }
+        return Err(Diagnostic::error("mismatched types: expected `ptr`, found an integer literal")
+            .primary(e.span, "")
+            .help(format!("convert with `{v} as ptr`")));
+    }
+    let bits = ty.size() * 8;
+    let (min, max) = (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1);
+    if v < min || v > max {
+        return Err(Diagnostic::error(format!("literal out of range for `{ty}`"))
+            .primary(e.span, format!("`{ty}` holds {min} to {max}")));
+    }
+    Ok(LiteralValue::Int(v as i64))
+}
+
+/// Levenshtein distance, for "did you mean" suggestions.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, &cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
 }

@@ -340,3 +340,168 @@ fn dedup_libraries(entries: Vec<Entry>) -> Vec<LibraryRow> {
     }
     rows
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use linkwise_ir::SourceFile;
+
+    const MODULE: &str = r#"
+        #[link(name = "msvcrt", kind = "dylib")]
+        extern { fn puts(ptr) -> i32; #[link_name = "_environ"] static ENVIRON: ptr; }
+        #[link(name = "kernel32")]
+        extern { fn ExitProcess(i32); }
+        #[link(name = "mathlib", kind = "static")]
+        extern { fn add3(i32, i32, i32) -> i32; }
+        extern { fn GetLastError() -> i32; }
+        pub fn main() -> i32 { return add3(1, 2, 3); }
+    "#;
+
+    fn program(src: &str) -> Program {
+        let file = SourceFile::new("t.lw", src);
+        let module = linkwise_ir::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+        linkwise_ir::check::check(&module).unwrap_or_else(|d| panic!("{}", d.render(&file)))
+    }
+
+    fn plan(src: &str, specs: &[&str]) -> Result<LinkPlan, String> {
+        let specs: Vec<LinkSpec> = specs.iter().map(|s| LinkSpec::parse(s).expect("valid spec")).collect();
+        let file = SourceFile::new("t.lw", src);
+        resolve(&program(src), &Target::default_target(), &specs).map_err(|d| d.render(&file))
+    }
+
+    fn row<'p>(plan: &'p LinkPlan, name: &str) -> &'p ImportRow {
+        plan.imports.iter().find(|r| r.name == name).unwrap_or_else(|| panic!("no import row for {name}"))
+    }
+
+    fn libraries(plan: &LinkPlan) -> Vec<(String, LinkKind)> {
+        plan.libraries.iter().map(|l| (l.name.clone(), l.kind)).collect()
+    }
+
+    #[test]
+    fn declared_kinds_decide_access_on_windows() {
+        let p = plan(MODULE, &[]).unwrap();
+        assert_eq!(row(&p, "puts").access, Access::ImportSlot);
+        assert_eq!(row(&p, "ENVIRON").access, Access::ImportSlot);
+        assert_eq!(row(&p, "ENVIRON").link_name, "_environ");
+        assert_eq!(row(&p, "ExitProcess").access, Access::ImportSlot);
+        assert_eq!(row(&p, "ExitProcess").kind_origin, KindOrigin::Default);
+        assert_eq!(row(&p, "add3").access, Access::Direct);
+        assert_eq!(row(&p, "add3").kind_origin, KindOrigin::Declared);
+        // A block without #[link] is dylib with no library (the RFC's third example).
+        let gle = row(&p, "GetLastError");
+        assert_eq!(
+            (gle.library.as_deref(), gle.kind, gle.access),
+            (None, LinkKind::Dylib, Access::ImportSlot)
+        );
+        assert_eq!(
+            libraries(&p),
+            [
+                ("msvcrt".into(), LinkKind::Dylib),
+                ("kernel32".into(), LinkKind::Dylib),
+                ("mathlib".into(), LinkKind::Static)
+            ]
+        );
+        // Defined symbols are always direct.
+        let main = program(MODULE).symbols().find(|(_, s)| s.name == "main").map(|(id, _)| id).unwrap();
+        assert_eq!(p.access(main), Access::Direct);
+    }
+
+    #[test]
+    fn kind_override_changes_access_and_says_where_it_came_from() {
+        let p = plan(MODULE, &["static=msvcrt", "dylib=mathlib"]).unwrap();
+        let puts = row(&p, "puts");
+        assert_eq!(
+            (puts.declared_kind, puts.kind, puts.access),
+            (LinkKind::Dylib, LinkKind::Static, Access::Direct)
+        );
+        assert_eq!(puts.kind_origin, KindOrigin::CommandLine("-l static=msvcrt".into()));
+        assert_eq!(row(&p, "add3").access, Access::ImportSlot);
+        // Libraries named by -l move to the end, in -l order.
+        assert_eq!(
+            libraries(&p),
+            [
+                ("kernel32".into(), LinkKind::Dylib),
+                ("msvcrt".into(), LinkKind::Static),
+                ("mathlib".into(), LinkKind::Dylib)
+            ]
+        );
+    }
+
+    #[test]
+    fn rename_keeps_the_kind_and_later_specs_see_the_new_name() {
+        let p = plan(MODULE, &["msvcrt:ucrtbase"]).unwrap();
+        let puts = row(&p, "puts");
+        assert_eq!((puts.library.as_deref(), puts.access), (Some("ucrtbase"), Access::ImportSlot));
+        let lib = p.libraries.iter().find(|l| l.name == "ucrtbase").unwrap();
+        assert_eq!(lib.renamed_from.as_deref(), Some("msvcrt"));
+
+        let p = plan(MODULE, &["msvcrt:ucrtbase", "static=ucrtbase"]).unwrap();
+        assert_eq!(row(&p, "puts").access, Access::Direct);
+        assert_eq!(row(&p, "puts").library.as_deref(), Some("ucrtbase"));
+    }
+
+    #[test]
+    fn undeclared_libraries_are_added() {
+        let p = plan(MODULE, &["extra", "static=vendored"]).unwrap();
+        let tail = &libraries(&p)[3..];
+        assert_eq!(tail, [("extra".into(), LinkKind::Dylib), ("vendored".into(), LinkKind::Static)]);
+        assert!(p.libraries[3].blocks.is_empty());
+    }
+
+    #[test]
+    fn renaming_an_undeclared_library_is_an_error() {
+        let e = plan(MODULE, &["nosuch:other"]).unwrap_err();
+        assert!(
+            e.contains(
+                "`-l nosuch:other` renames library `nosuch`, but no extern block in this module links it"
+            ),
+            "{e}"
+        );
+        // The module's blocks are checked by their declared names, even with a kind given.
+        assert!(plan(MODULE, &["static=nosuch:x"]).is_err());
+    }
+
+    #[test]
+    fn renaming_one_library_twice_is_an_error() {
+        let e = plan(MODULE, &["msvcrt:a", "msvcrt:b"]).unwrap_err();
+        assert!(e.contains("library `msvcrt` is renamed more than once"), "{e}");
+        assert!(e.contains("`-l msvcrt:b`"), "{e}");
+    }
+
+    const CONFLICT: &str = r#"
+        #[link(name = "msvcrt")]
+        extern { fn strlen(ptr) -> i64; }
+        #[link(name = "vendored", kind = "static")]
+        extern { fn strlen(ptr) -> i64; }
+        pub fn len() -> i64 { return strlen("abc\0"); }
+    "#;
+
+    #[test]
+    fn one_symbol_from_two_kinds_is_an_error_until_an_override_agrees() {
+        let e = plan(CONFLICT, &[]).unwrap_err();
+        assert!(e.contains("`strlen` is imported from libraries of different kinds"), "{e}");
+        assert!(e.contains("--> t.lw:5:18"), "primary label on the second declaration: {e}");
+        assert!(e.contains("`vendored` as static (direct)"), "{e}");
+        assert!(plan(CONFLICT, &["dylib=vendored"]).is_ok());
+        assert!(plan(CONFLICT, &["static=msvcrt"]).is_ok());
+        // An override can also cause the conflict; the message then names it.
+        let agreeing = CONFLICT.replace(r#"kind = "static""#, r#"kind = "dylib""#);
+        let e = plan(&agreeing, &["static=vendored"]).unwrap_err();
+        assert!(e.contains("the kind of `vendored` was set by `-l static=vendored`"), "{e}");
+    }
+
+    #[test]
+    fn dll_data_address_in_a_static_is_an_error_but_a_dll_function_is_not() {
+        let src = r#"
+            #[link(name = "msvcrt")]
+            extern { #[link_name = "_environ"] static ENVIRON: ptr; fn puts(ptr) -> i32; }
+            static E: ptr = &ENVIRON;
+            static P: ptr = &puts;
+        "#;
+        let e = plan(src, &[]).unwrap_err();
+        assert!(e.contains("the address of `ENVIRON` cannot be stored in static `E`"), "{e}");
+        assert!(!e.contains("`puts`"), "{e}");
+        // Linked statically, the data has a link-time address.
+        assert!(plan(src, &["static=msvcrt"]).is_ok());
+    }
+}

@@ -4,8 +4,9 @@
 use crate::Compiled;
 use linkwise_codegen::{Patch, SiteShape, disasm};
 use linkwise_ir::SourceFile;
-use linkwise_ir::checked::SymbolDef;
+use linkwise_ir::checked::{Expr, ExprKind, Stmt, SymbolDef, SymbolId};
 use linkwise_linkage::{Access, KindOrigin};
+use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// Renders the report. `file` is the source the compilation came from (for line:col of declarations);
@@ -82,15 +83,21 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     }
 
     let _ = writeln!(out, "\nsymbol references in the generated code:");
+    let taken: HashMap<SymbolId, HashSet<SymbolId>> =
+        program.functions.iter().map(|f| (f.symbol, addresses_taken(&f.body))).collect();
     let mut any = false;
     for f in &compiled.object.functions {
         for site in &f.sites {
             any = true;
             let symbol = program.symbol(site.target);
+            let address_taken = taken.get(&f.symbol).is_some_and(|t| t.contains(&site.target));
             let what = match (site.shape, symbol.def.is_function(), site.access) {
                 (SiteShape::Call, _, _) => format!("call {}", symbol.name),
+                (SiteShape::SlotLoad, true, Access::ImportSlot) if !address_taken => {
+                    format!("call {} through its import slot (load, then call the register)", symbol.name)
+                }
                 (SiteShape::SlotLoad, true, Access::ImportSlot) => {
-                    format!("address of {} from its import slot (for a call or &)", symbol.name)
+                    format!("address of {} from its import slot (a call or `&{}`)", symbol.name, symbol.name)
                 }
                 (SiteShape::SlotLoad, _, Access::ImportSlot) => {
                     format!("address of {} from its import slot", symbol.name)
@@ -101,7 +108,7 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
                 _ => format!("address of {}", symbol.name),
             };
             let _ = writeln!(out, "  {}+{:#x}: {what}", f.object_name, site.offset);
-            if let Some(i) = disasm::instruction_at(target.arch, &f.code, site.offset) {
+            if let Some(i) = disasm::instruction_at(target.arch, &f.code, &f.sites, site.offset) {
                 let _ = writeln!(out, "      {:<24} {}", disasm::hex(&i.bytes), i.text);
             }
             let patch = match site.patch {
@@ -122,6 +129,45 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
             out.push_str(&disasm::listing(target.arch, &f.code, &f.sites));
         }
     }
+    out
+}
+
+/// The symbols whose address a function body takes with `&` (as opposed to only calling them).
+fn addresses_taken(body: &[Stmt]) -> HashSet<SymbolId> {
+    fn expr(e: &Expr, out: &mut HashSet<SymbolId>) {
+        match &e.kind {
+            ExprKind::Addr(s) => {
+                out.insert(*s);
+            }
+            ExprKind::Call(_, args) => args.iter().for_each(|a| expr(a, out)),
+            ExprKind::Unary(_, x) | ExprKind::Cast(x) => expr(x, out),
+            ExprKind::Binary(_, l, r) => {
+                expr(l, out);
+                expr(r, out);
+            }
+            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Local(_) | ExprKind::Load(_) => {}
+        }
+    }
+    fn stmts(body: &[Stmt], out: &mut HashSet<SymbolId>) {
+        for s in body {
+            match s {
+                Stmt::Set(_, e) | Stmt::Store(_, e) | Stmt::Expr(e) | Stmt::Return(Some(e)) => expr(e, out),
+                Stmt::Return(None) => {}
+                Stmt::For { start, end, body, .. } => {
+                    expr(start, out);
+                    expr(end, out);
+                    stmts(body, out);
+                }
+                Stmt::If { cond, then, otherwise } => {
+                    expr(cond, out);
+                    stmts(then, out);
+                    stmts(otherwise, out);
+                }
+            }
+        }
+    }
+    let mut out = HashSet::new();
+    stmts(body, &mut out);
     out
 }
 

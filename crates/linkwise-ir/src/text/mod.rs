@@ -5,14 +5,19 @@ use crate::ast;
 use crate::diag::Diagnostics;
 use crate::span::SourceFile;
 
+mod lex;
+mod parse;
+mod print;
+#[cfg(test)]
+mod tests;
+
 /// Parses a whole source file. Stops at the first syntax error.
 pub fn parse(file: &SourceFile) -> Result<ast::Module, Diagnostics> {
-    let _ = file;
-    todo!("written by the parser task")
+    parse::parse_file(file).map_err(Diagnostics::from)
 }
 
-/// Prints `module` in canonical form (comments are not kept: the model has none).
+/// Prints `module` in canonical form (comments are not kept: the model has none). For every module `m` that
+/// parses, `parse(print(m)) == m`.
 pub fn print(module: &ast::Module) -> String {
-    let _ = module;
-    todo!("written by the parser task")
+    print::print_module(module)
 }

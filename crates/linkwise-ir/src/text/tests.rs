@@ -1,0 +1,1 @@
+//! Tests of the text form: parsing, printing, round trips and syntax errors.
