@@ -69,7 +69,7 @@ impl fmt::Display for LinkKind {
 }
 
 /// `#[link(name = "...", kind = "...")]` on an extern block.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct LinkAttr {
     /// The library name, without prefix or extension (`msvcrt`, not `msvcrt.lib`).
     pub name: Spanned<String>,
@@ -80,7 +80,7 @@ pub struct LinkAttr {
 }
 
 /// An `extern` block: declarations of symbols that come from `link` (or from no named library).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ExternBlock {
     /// The block's `#[link]`; without one the symbols come from no named library and default to `dylib`,
     /// as in the RFC's third example.
@@ -94,7 +94,7 @@ pub struct ExternBlock {
 }
 
 /// One declaration in an extern block.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ExternItem {
     /// `#[link_name = "..."]`: the symbol's name in the object file when it differs from `name`.
     pub link_name: Option<Spanned<String>>,
@@ -240,7 +240,7 @@ impl ElemType {
 }
 
 /// `[pub] static [mut] NAME: TYPE = INIT;`
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct StaticDef {
     /// `pub`: the symbol is global (visible to the linker); otherwise local to the object.
     pub public: bool,
@@ -257,7 +257,7 @@ pub struct StaticDef {
 }
 
 /// The initial value of a defined static.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub enum Init {
     /// A constant: an integer or float literal, possibly negated.
     Const(Expr),
@@ -271,8 +271,22 @@ pub enum Init {
     Repeat(Box<Expr>, Spanned<u64>, Span),
 }
 
+impl PartialEq for Init {
+    /// Compares values; the spans of list and repeat initializers are not part of them.
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Init::Const(a), Init::Const(b)) => a == b,
+            (Init::AddrOf(a), Init::AddrOf(b)) => a == b,
+            (Init::Str(a), Init::Str(b)) => a == b,
+            (Init::List(a, _), Init::List(b, _)) => a == b,
+            (Init::Repeat(a, n, _), Init::Repeat(b, m, _)) => a == b && n == m,
+            _ => false,
+        }
+    }
+}
+
 /// `[pub] fn name(params) [-> ret] { body }`
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct FnDef {
     /// `pub`: the symbol is global; otherwise local to the object.
     pub public: bool,
@@ -286,11 +300,34 @@ pub struct FnDef {
     pub span: Span,
 }
 
+/// `PartialEq` for AST nodes that compares the listed fields and skips the node's own `span`: where text was
+/// written is not part of what it means (see the module documentation).
+macro_rules! eq_without_span {
+    ($($ty:ident { $($field:ident),* })*) => {$(
+        impl PartialEq for $ty {
+            fn eq(&self, other: &Self) -> bool {
+                true $(&& self.$field == other.$field)*
+            }
+        }
+    )*};
+}
+
+eq_without_span! {
+    LinkAttr { name, kind }
+    ExternBlock { link, abi, items }
+    ExternItem { link_name, name, kind }
+    StaticDef { public, mutable, name, ty, init }
+    FnDef { public, name, sig, body }
+    Block { stmts }
+    Stmt { kind }
+    Expr { kind }
+}
+
 /// A name as written, with its span.
 pub type Ident = Spanned<String>;
 
 /// `{ stmt* }`
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Block {
     /// The statements, in order.
     pub stmts: Vec<Stmt>,
@@ -299,7 +336,7 @@ pub struct Block {
 }
 
 /// A statement.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Stmt {
     /// What the statement does.
     pub kind: StmtKind,
@@ -356,7 +393,7 @@ pub enum StmtKind {
 }
 
 /// An expression.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Expr {
     /// What the expression computes.
     pub kind: ExprKind,

@@ -216,10 +216,10 @@ impl Checker {
     // ----- statics -----
 
     fn static_def(&mut self, s: &ast::StaticDef, id: SymbolId) {
-        if let Some(data) = self.layout(s) {
-            if let SymbolDef::Static { data: slot, .. } = &mut self.symbols[id.index()].def {
-                *slot = data;
-            }
+        if let Some(data) = self.layout(s)
+            && let SymbolDef::Static { data: slot, .. } = &mut self.symbols[id.index()].def
+        {
+            *slot = data;
         }
     }
 
@@ -288,17 +288,17 @@ impl Checker {
                 return false;
             }
         };
-        if let Some(n) = len {
-            if n != count {
-                self.error(
-                    Diagnostic::error(format!(
-                        "the array has length {n}, but its initializer has {count} elements"
-                    ))
-                    .primary(init_span, format!("{count} elements"))
-                    .secondary(s.ty.span, format!("length {n}")),
-                );
-                return false;
-            }
+        if let Some(n) = len
+            && n != count
+        {
+            self.error(
+                Diagnostic::error(format!(
+                    "the array has length {n}, but its initializer has {count} elements"
+                ))
+                .primary(init_span, format!("{count} elements"))
+                .secondary(s.ty.span, format!("length {n}")),
+            );
+            return false;
         }
         if count.saturating_mul(u64::from(elem.size())) > MAX_STATIC_BYTES {
             self.error(
@@ -442,18 +442,18 @@ impl Checker {
             }
         }
         let body = fx.block(&f.body);
-        if let Some(ret) = fx.ret {
-            if !definitely_returns(&f.body.stmts) {
-                fx.cx.error(
-                    Diagnostic::error(format!(
-                        "function `{}` may reach its end without returning a value of type `{ret}`",
-                        f.name.value
-                    ))
-                    .primary(f.name.span, "")
-                    .help("end it with `return ...;`"),
-                );
-                fx.failed = true;
-            }
+        if let Some(ret) = fx.ret
+            && !definitely_returns(&f.body.stmts)
+        {
+            fx.cx.error(
+                Diagnostic::error(format!(
+                    "function `{}` may reach its end without returning a value of type `{ret}`",
+                    f.name.value
+                ))
+                .primary(f.name.span, "")
+                .help("end it with `return ...;`"),
+            );
+            fx.failed = true;
         }
         if fx.failed {
             return None;
@@ -1026,3 +1026,7 @@ fn edit_distance(a: &str, b: &str) -> usize {
     }
     row[b.len()]
 }
+
+#[cfg(test)]
+#[path = "check_tests.rs"]
+mod tests;

@@ -117,10 +117,10 @@ impl Diagnostic {
             for (line, label) in order {
                 let text = file.line_text(line);
                 if last_line != Some(line) {
-                    if let Some(prev) = last_line {
-                        if line > prev + 1 {
-                            let _ = writeln!(out, "{pad}...");
-                        }
+                    if let Some(prev) = last_line
+                        && line > prev + 1
+                    {
+                        let _ = writeln!(out, "{pad}...");
                     }
                     let _ = writeln!(out, "{line:>gutter$} | {text}");
                     last_line = Some(line);

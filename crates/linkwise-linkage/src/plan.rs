@@ -23,8 +23,8 @@ impl Access {
     /// A short phrase for tables.
     pub fn describe(self) -> &'static str {
         match self {
-            Access::Direct => "direct",
-            Access::ImportSlot => "import slot (dllimport)",
+            Access::Direct => "reached directly",
+            Access::ImportSlot => "reached through its `__imp_` slot (dllimport)",
         }
     }
 }
@@ -268,7 +268,7 @@ fn check_conflicting_imports(imports: &[ImportRow], diags: &mut Diagnostics) {
         let Some(other) = rows.iter().find(|r| r.access != first.access) else { continue };
         let describe = |r: &ImportRow| {
             format!(
-                "`{}` as {} ({})",
+                "`{}` as {}, {}",
                 r.library.as_deref().unwrap_or("no library"),
                 r.kind,
                 r.access.describe()
@@ -480,8 +480,8 @@ mod tests {
     fn one_symbol_from_two_kinds_is_an_error_until_an_override_agrees() {
         let e = plan(CONFLICT, &[]).unwrap_err();
         assert!(e.contains("`strlen` is imported from libraries of different kinds"), "{e}");
-        assert!(e.contains("--> t.lw:5:18"), "primary label on the second declaration: {e}");
-        assert!(e.contains("`vendored` as static (direct)"), "{e}");
+        assert!(e.contains("--> t.lw:5:21"), "primary label on the second declaration: {e}");
+        assert!(e.contains("`vendored` as static, reached directly"), "{e}");
         assert!(plan(CONFLICT, &["dylib=vendored"]).is_ok());
         assert!(plan(CONFLICT, &["static=msvcrt"]).is_ok());
         // An override can also cause the conflict; the message then names it.

@@ -229,10 +229,10 @@ impl<'a> Writer<'a> {
 
     /// The object symbol a relocation against `symbol` names under `placement`.
     fn reloc_symbol(&mut self, symbol: SymbolId, placement: reloc::Placement) -> object::write::SymbolId {
-        if placement.symbol == SymbolRef::Plain {
-            if let Some(&(id, _)) = self.defined.get(&symbol) {
-                return id;
-            }
+        if placement.symbol == SymbolRef::Plain
+            && let Some(&(id, _)) = self.defined.get(&symbol)
+        {
+            return id;
         }
         let s = self.program.symbol(symbol);
         let name = reloc::object_name(self.target(), &s.link_name, placement.symbol);

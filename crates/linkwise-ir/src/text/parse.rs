@@ -227,12 +227,12 @@ impl Parser {
         if self.is_word("extern") {
             return self.extern_block(link).map(Item::Extern);
         }
-        if let Some(attr) = &link {
-            if !self.is_word("extern") {
-                return Err(Diagnostic::error("`#[link]` must be followed by an `extern` block")
-                    .primary(self.peek().span, "expected `extern`")
-                    .secondary(attr.span, "this attribute"));
-            }
+        if let Some(attr) = &link
+            && !self.is_word("extern")
+        {
+            return Err(Diagnostic::error("`#[link]` must be followed by an `extern` block")
+                .primary(self.peek().span, "expected `extern`")
+                .secondary(attr.span, "this attribute"));
         }
         let public = self.eat_word("pub");
         if self.is_word("static") {
@@ -398,11 +398,11 @@ impl Parser {
 
     fn value_type(&mut self) -> PResult<Spanned<Type>> {
         let t = self.peek().clone();
-        if let Tok::Ident(s) = &t.tok {
-            if let Some(ty) = Type::from_name(s) {
-                self.bump();
-                return Ok(Spanned::new(ty, t.span));
-            }
+        if let Tok::Ident(s) = &t.tok
+            && let Some(ty) = Type::from_name(s)
+        {
+            self.bump();
+            return Ok(Spanned::new(ty, t.span));
         }
         let help = if t.tok == Tok::Ident("u8".into()) {
             "`u8` is only an array element type, as in `[u8]`"
@@ -621,13 +621,13 @@ impl Parser {
             }
             let op_span = self.bump().span;
             let rhs = self.binary(prec)?;
-            if op.is_comparison() {
-                if let Some(next) = self.binary_op().filter(|o| o.is_comparison()) {
-                    return Err(Diagnostic::error("comparison operators cannot be chained")
-                        .primary(self.peek().span, format!("`{}` after a comparison", next.as_str()))
-                        .secondary(op_span, "first comparison")
-                        .help("split the comparison, e.g. `(a < b) & (b < c)`"));
-                }
+            if op.is_comparison()
+                && let Some(next) = self.binary_op().filter(|o| o.is_comparison())
+            {
+                return Err(Diagnostic::error("comparison operators cannot be chained")
+                    .primary(self.peek().span, format!("`{}` after a comparison", next.as_str()))
+                    .secondary(op_span, "first comparison")
+                    .help("split the comparison, e.g. `(a < b) & (b < c)`"));
             }
             let span = lhs.span.to(rhs.span);
             lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };

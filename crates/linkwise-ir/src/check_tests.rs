@@ -1,0 +1,236 @@
+//! Tests of the checker: the contract's symbols, expression typing, static layout, and every user error with
+//! its message and position.
+
+use super::check;
+use crate::ast::{LinkKind, Type};
+use crate::checked::*;
+use crate::span::SourceFile;
+
+fn checked(src: &str) -> Program {
+    let file = SourceFile::new("t.lw", src);
+    let module = crate::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    check(&module).unwrap_or_else(|d| panic!("{}", d.render(&file)))
+}
+
+/// Every rendered error, and the `--> file:line:col` of each.
+fn errors(src: &str) -> (String, Vec<String>) {
+    let file = SourceFile::new("t.lw", src);
+    let module = crate::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let d = check(&module).expect_err("should not check");
+    let text = d.render(&file);
+    let at = text.lines().filter_map(|l| l.trim().strip_prefix("--> ")).map(str::to_owned).collect();
+    (text, at)
+}
+
+fn symbol<'p>(p: &'p Program, name: &str) -> (SymbolId, &'p Symbol) {
+    p.symbols().find(|(_, s)| s.name == name).unwrap_or_else(|| panic!("no symbol {name}"))
+}
+
+fn data(p: &Program, name: &str) -> StaticData {
+    match &symbol(p, name).1.def {
+        SymbolDef::Static { data, .. } => data.clone(),
+        other => panic!("{name} is {other:?}"),
+    }
+}
+
+/// The statements of function `name`.
+fn body<'p>(p: &'p Program, name: &str) -> &'p [Stmt] {
+    let (id, _) = symbol(p, name);
+    &p.functions.iter().find(|f| f.symbol == id).unwrap().body
+}
+
+#[test]
+fn contract_symbols_blocks_and_strings() {
+    let p = checked(include_str!("../../../examples/hello.lw"));
+    let names: Vec<(&str, &str)> =
+        p.symbols.iter().map(|s| (s.name.as_str(), s.link_name.as_str())).collect();
+    assert_eq!(
+        names,
+        [
+            ("puts", "puts"),
+            ("tolower", "tolower"),
+            ("ENVIRON", "_environ"),
+            ("ExitProcess", "ExitProcess"),
+            ("GREETING", "GREETING"),
+            ("main", "main"),
+            ("mainCRTStartup", "mainCRTStartup")
+        ]
+    );
+    assert_eq!(p.blocks.len(), 2);
+    assert_eq!((p.blocks[0].kind, p.blocks[0].kind_written), (LinkKind::Dylib, true));
+    assert_eq!((p.blocks[1].kind, p.blocks[1].kind_written), (LinkKind::Dylib, false));
+    assert!(matches!(
+        symbol(&p, "ENVIRON").1.def,
+        SymbolDef::ImportStatic { block: BlockId(0), ty: Type::Ptr, mutable: false }
+    ));
+    assert_eq!(data(&p, "GREETING").bytes, b"hello\0");
+    let main = body(&p, "main");
+    // let c = tolower(65): the literal takes i32 from the parameter.
+    let Stmt::Set(_, Expr { kind: ExprKind::Call(callee, args), ty: Some(Type::I32), .. }) = &main[0] else {
+        panic!("{:?}", main[0])
+    };
+    assert_eq!(*callee, symbol(&p, "tolower").0);
+    assert!(matches!(args[0], Expr { kind: ExprKind::Int(65), ty: Some(Type::I32), .. }));
+}
+
+#[test]
+fn strings_are_deduplicated_private_symbols() {
+    let p = checked(
+        r#"extern { fn puts(ptr) -> i32; }
+           static M: ptr = "b";
+           fn f() { puts("a"); puts("b"); puts("a"); }"#,
+    );
+    let strings: Vec<(&str, &[u8])> = p
+        .symbols
+        .iter()
+        .filter_map(|s| match &s.def {
+            SymbolDef::Str { bytes } => Some((s.name.as_str(), bytes.as_slice())),
+            _ => None,
+        })
+        .collect();
+    // "b" is first used by the static, which is checked before bodies.
+    assert_eq!(strings, [(".Lstr.0", &b"b"[..]), (".Lstr.1", &b"a"[..])]);
+    let m = data(&p, "M");
+    assert_eq!((m.bytes, m.relocs[0].offset, m.relocs[0].target), (vec![0; 8], 0, symbol(&p, ".Lstr.0").0));
+}
+
+#[test]
+fn literals_take_their_type_from_context() {
+    let p = checked(
+        r#"fn f(a: i64, x: f32) -> i32 {
+               let b = a + 1;
+               let c = 2 * a;
+               let y = x * 2.5;
+               let d = 300;
+               return (b < c) + (y > 1.0);
+           }"#,
+    );
+    let locals = &p.functions[0].locals;
+    let ty = |name: &str| locals.iter().find(|l| l.name == name).unwrap().ty;
+    assert_eq!((ty("b"), ty("c"), ty("y"), ty("d")), (Type::I64, Type::I64, Type::F32, Type::I32));
+    let Stmt::Return(Some(e)) = &p.functions[0].body[4] else { panic!() };
+    assert_eq!(e.ty, Some(Type::I32), "comparisons are i32");
+}
+
+#[test]
+fn static_layout() {
+    let p = checked(
+        r#"static A: i16 = -2;
+           static B: [i32; 3] = [1, -1, 7];
+           static C: [i64] = [9; 2];
+           static D: f32 = 1.5;
+           static E: [u8; 2] = [255, 0];
+           static F: ptr = &A;
+           static G: [ptr; 2] = [&B, 0];
+           static H: ptr = 0;
+           pub static mut Z: [i32; 0] = [];"#,
+    );
+    assert_eq!((data(&p, "A").bytes, data(&p, "A").align), (vec![0xfe, 0xff], 2));
+    assert_eq!(data(&p, "B").bytes, [1, 0, 0, 0, 0xff, 0xff, 0xff, 0xff, 7, 0, 0, 0]);
+    assert_eq!(data(&p, "C").bytes, [9, 0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 0, 0, 0, 0]);
+    assert_eq!(data(&p, "D").bytes, 1.5f32.to_le_bytes());
+    assert_eq!((data(&p, "E").bytes, data(&p, "E").align), (vec![255, 0], 1));
+    let f = data(&p, "F");
+    assert_eq!((f.bytes.len(), f.relocs.len(), f.relocs[0].target), (8, 1, symbol(&p, "A").0));
+    let g = data(&p, "G");
+    assert_eq!((g.bytes, g.relocs.len(), g.relocs[0].offset), (vec![0; 16], 1, 0));
+    assert!(data(&p, "H").relocs.is_empty());
+    assert!(data(&p, "Z").bytes.is_empty());
+}
+
+#[test]
+fn a_redeclared_import_is_one_symbol_in_two_blocks() {
+    let p = checked(
+        r#"#[link(name = "a")] extern { fn f(i32) -> i32; }
+           #[link(name = "b", kind = "static")] extern { fn f(i32) -> i32; }
+           fn g() -> i32 { return f(1); }"#,
+    );
+    let imports: Vec<Option<BlockId>> = p.symbols.iter().map(|s| s.def.import_block()).collect();
+    assert_eq!(&imports[..2], [Some(BlockId(0)), Some(BlockId(1))]);
+}
+
+#[test]
+fn each_user_error_is_reported_where_it_is() {
+    let cases: &[(&str, &str, &str)] = &[
+        ("fn f() {}\nfn f() {}", "the name `f` is defined multiple times", "t.lw:2:4"),
+        (
+            "extern { fn f(i32); }\nextern { fn f(i64); }",
+            "`f` is declared twice with different types",
+            "t.lw:2:13",
+        ),
+        (
+            "extern { #[link_name = \"g\"] fn f(); }\nfn g() {}",
+            "`g` is both imported and defined",
+            "t.lw:2:4",
+        ),
+        ("fn f() -> i32 { return y; }", "cannot find value `y` in this module", "t.lw:1:24"),
+        ("fn f() { g(); }", "cannot find function `g` in this module", "t.lw:1:10"),
+        ("static S: i32 = 1;\nfn f() { S(); }", "`S` is a static, not a function", "t.lw:2:10"),
+        (
+            "fn g(a: i32) {}\nfn f() { g(); }",
+            "this function takes 1 argument but 0 arguments were supplied",
+            "t.lw:2:10",
+        ),
+        (
+            "fn g(a: i64) {}\nfn f(x: i32) { g(x); }",
+            "mismatched types: expected `i64`, found `i32`",
+            "t.lw:2:18",
+        ),
+        ("fn g() {}\nfn f() -> i32 { return g(); }", "`g` returns nothing, so it has no value", "t.lw:2:24"),
+        ("fn f() { let x = 1; x = 2; }", "cannot assign twice to immutable variable `x`", "t.lw:1:21"),
+        ("fn f(a: i32) { a = 2; }", "parameters are immutable", "t.lw:1:16"),
+        ("static S: i32 = 1;\nfn f() { S = 2; }", "cannot assign to immutable static `S`", "t.lw:2:10"),
+        (
+            "extern { static X: i32; }\nfn f() { X = 2; }",
+            "cannot assign to immutable static `X`",
+            "t.lw:2:10",
+        ),
+        ("fn f() -> i32 { return 1.5; }", "expected `i32`, found a float literal", "t.lw:1:24"),
+        ("fn f() -> f64 { return 1; }", "expected `f64`, found an integer literal", "t.lw:1:24"),
+        ("fn f() -> i8 { return 300; }", "literal out of range for `i8`", "t.lw:1:23"),
+        ("fn f() -> i8 { return -129; }", "literal out of range for `i8`", "t.lw:1:23"),
+        ("fn f(x: f64) -> f64 { return x % 2.0; }", "cannot apply `%` to `f64`", "t.lw:1:30"),
+        ("fn f(p: ptr) -> ptr { return p + p; }", "cannot apply `+` to `ptr`", "t.lw:1:30"),
+        ("fn f(p: ptr) -> f64 { return p as f64; }", "cannot cast `ptr` to `f64`", "t.lw:1:30"),
+        ("fn f(x: i32) { let p = &x; }", "cannot take the address of local `x`", "t.lw:1:24"),
+        (
+            "static A: [u8] = \"a\";\nfn f() -> i32 { return A; }",
+            "array static `A` used as a value",
+            "t.lw:2:24",
+        ),
+        ("fn g() {}\nfn f() -> ptr { return g; }", "function `g` used as a value", "t.lw:2:24"),
+        ("fn f(x: f64) { if x { } }", "an `if` condition is an integer, not `f64`", "t.lw:1:19"),
+        ("fn f() { for i in 0.5..2.0 { } }", "a `for` loop counts over integers, not `f64`", "t.lw:1:19"),
+        ("fn f() -> i32 { if 1 { return 1; } }", "may reach its end without returning", "t.lw:1:4"),
+        ("fn f() -> i32 { return; }", "`return;` in a function that returns `i32`", "t.lw:1:17"),
+        ("fn f() { return 1; }", "a value is returned from a function that returns nothing", "t.lw:1:17"),
+        (
+            "static S: [i32; 2] = [1, 2, 3];",
+            "the array has length 2, but its initializer has 3 elements",
+            "t.lw:1:22",
+        ),
+        ("static S: [i32] = \"ab\";", "a string initializes `[u8]`, not `[i32]`", "t.lw:1:19"),
+        ("static S: [u8] = [256];", "`256` does not fit in `u8`", "t.lw:1:19"),
+        ("static S: i32 = &T;", "mismatched types: expected `i32`, found `ptr`", "t.lw:1:18"),
+        ("static S: ptr = &T;", "cannot find static or function `T`", "t.lw:1:18"),
+        ("static S: ptr = 5;", "expected `ptr`, found an integer literal", "t.lw:1:17"),
+        ("static S: i32 = [1];", "an array initializer for a static of type `i32`", "t.lw:1:17"),
+        ("static S: [u8; 1000000000000] = [0; 1000000000000];", "static `S` is too large", "t.lw:1:33"),
+        ("fn f() { let x = 1; x(); }", "`x` is a local variable, not a function", "t.lw:1:21"),
+    ];
+    for (src, message, location) in cases {
+        let (text, at) = errors(src);
+        assert!(text.contains(message), "`{src}`: expected `{message}`, got:\n{text}");
+        assert_eq!(at.first().map(String::as_str), Some(*location), "`{src}`:\n{text}");
+    }
+}
+
+#[test]
+fn independent_errors_are_all_reported_with_suggestions() {
+    let (text, at) = errors(
+        "fn f() -> i32 {\n    let value = 1;\n    valeu = 2;\n    return missing;\n}\nfn g() { h(); }\nstatic S: i8 = 1000;",
+    );
+    assert_eq!(at, ["t.lw:7:16", "t.lw:3:5", "t.lw:4:12", "t.lw:6:10"], "{text}");
+    assert!(text.contains("a name that exists: `value`"), "{text}");
+    assert!(text.contains("aborting due to 4 previous errors"), "{text}");
+}
