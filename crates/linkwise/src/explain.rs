@@ -15,7 +15,7 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     let (program, plan) = (&compiled.program, &compiled.plan);
     let target = &plan.target;
     let mut out = String::new();
-    let _ = writeln!(out, "target: {target} ({:?}, {:?})", target.format, target.arch);
+    let _ = writeln!(out, "target: {target} ({}, {})", target.format, target.arch);
     if !target.kind_affects_codegen() {
         let _ =
             writeln!(out, "note: on this target the link kind does not change code generation (RFC 1717)");
@@ -107,8 +107,11 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
                 }
                 _ => format!("address of {}", symbol.name),
             };
-            let _ = writeln!(out, "  {}+{:#x}: {what}", f.object_name, site.offset);
-            if let Some(i) = disasm::instruction_at(target.arch, &f.code, &f.sites, site.offset) {
+            // Named by the instruction's offset; the relocated field lies inside it.
+            let instruction = disasm::instruction_at(target.arch, &f.code, &f.sites, site.offset);
+            let at = instruction.as_ref().map_or(site.offset, |i| i.offset);
+            let _ = writeln!(out, "  {}+{at:#x}: {what}", f.object_name);
+            if let Some(i) = instruction {
                 let _ = writeln!(out, "      {:<24} {}", disasm::hex(&i.bytes), i.text);
             }
             let patch = match site.patch {

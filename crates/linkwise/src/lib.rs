@@ -23,9 +23,10 @@
 //! let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
 //! let object: &[u8] = &compiled.object.bytes; // a COFF x86_64 object, ready for lld-link
 //! assert_eq!(&object[..2], &[0x64, 0x86]);    // IMAGE_FILE_MACHINE_AMD64
-//! // The override made `puts` a direct call: REL32 to `puts`, not to `__imp_puts`.
-//! let site = &compiled.object.functions[0].sites[0];
-//! assert_eq!(site.object_symbol, "puts");
+//! // The override made `puts` a direct call: REL32 to `puts`, not a load from `__imp_puts`.
+//! let targets: Vec<&str> =
+//!     compiled.object.functions[0].sites.iter().map(|s| s.object_symbol.as_str()).collect();
+//! assert_eq!(targets, [".Lstr.0", "puts"]);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![deny(missing_docs)]

@@ -1,0 +1,110 @@
+//! The `linkwise` command line as a user meets it: exit statuses, messages, and what is (and is not) written.
+
+mod support;
+
+use support::TempDir;
+
+/// Runs the CLI in-process: (status, stdout, stderr).
+fn linkwise(args: &[&str]) -> (i32, String, String) {
+    let argv: Vec<&str> = std::iter::once("linkwise").chain(args.iter().copied()).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = linkwise_cli::run(&argv, &mut out, &mut err);
+    (status, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
+}
+
+fn hello() -> String {
+    format!("{}/examples/hello.lw", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn build_writes_a_coff_object_next_to_the_input_by_default() {
+    let dir = TempDir::new("cli-default");
+    let input = dir.join("prog.lw");
+    std::fs::copy(hello(), &input).unwrap();
+    let (status, out, err) = linkwise(&["build", input.to_str().unwrap()]);
+    assert_eq!((status, out.as_str(), err.as_str()), (0, "", ""));
+    let bytes = std::fs::read(dir.join("prog.obj")).expect("prog.obj written");
+    assert_eq!(&bytes[..2], &[0x64, 0x86], "IMAGE_FILE_MACHINE_AMD64");
+    // Nothing else is left behind (no temporary files).
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn a_failed_build_writes_nothing_and_keeps_earlier_output() {
+    let dir = TempDir::new("cli-keep");
+    let out = dir.join("out.obj");
+    std::fs::write(&out, b"earlier output").unwrap();
+    let bad = dir.join("bad.lw");
+    std::fs::write(&bad, "pub fn main() -> i32 { return missing; }\n").unwrap();
+    let (status, _, err) = linkwise(&["build", bad.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(status, 1, "{err}");
+    assert!(err.contains("cannot find value `missing` in this module"), "{err}");
+    assert!(err.contains(&format!("--> {}:1:31", bad.display())), "{err}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"earlier output");
+    // Same for a bad -l and a bad target: rejected before anything is compiled or written.
+    for args in [["-l", "static=x:"], ["--target", "mips-unknown-linux-gnu"]] {
+        let (status, _, err) = linkwise(&["build", &hello(), "-o", out.to_str().unwrap(), args[0], args[1]]);
+        assert_eq!(status, 1, "{err}");
+        assert_eq!(std::fs::read(&out).unwrap(), b"earlier output");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2, "no temporary file left behind");
+}
+
+#[test]
+fn bad_arguments_are_reported_together() {
+    let (status, _, err) =
+        linkwise(&["explain", &hello(), "-l", "bogus=a", "-l", "b:", "--target", "sparc-sun-solaris"]);
+    assert_eq!(status, 1);
+    assert!(err.contains("unknown library kind `bogus`"), "{err}");
+    assert!(err.contains("renames library `b` to nothing"), "{err}");
+    assert!(err.contains("unsupported target `sparc-sun-solaris`"), "{err}");
+    assert!(err.contains("linkwise supports: x86_64-pc-windows-msvc"), "{err}");
+    assert!(err.contains("aborting due to 3 previous errors"), "{err}");
+}
+
+#[test]
+fn unreadable_and_non_utf8_inputs_are_errors() {
+    let dir = TempDir::new("cli-inputs");
+    let (status, _, err) = linkwise(&["build", dir.join("absent.lw").to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert!(err.contains("cannot read") && err.contains("absent.lw"), "{err}");
+    let binary = dir.join("binary.lw");
+    std::fs::write(&binary, [b'f', b'n', 0xff, 0xfe]).unwrap();
+    let (status, _, err) = linkwise(&["build", binary.to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert!(err.contains("is not UTF-8 text (invalid byte at offset 2)"), "{err}");
+}
+
+#[test]
+fn explain_shows_the_override_changing_the_call_sites() {
+    let (status, out, _) = linkwise(&["explain", &hello()]);
+    assert_eq!(status, 0);
+    assert!(out.contains("import slot __imp_puts"), "{out}");
+    assert!(out.contains("relocation IMAGE_REL_AMD64_REL32 against __imp_puts"), "{out}");
+    let (status, out, _) = linkwise(&["explain", &hello(), "-l", "static=msvcrt"]);
+    assert_eq!(status, 0);
+    assert!(out.contains("static (declared dylib)"), "{out}");
+    assert!(out.contains("`-l static=msvcrt`"), "{out}");
+    assert!(out.contains("call puts\n      e8 00 00 00 00"), "{out}");
+    assert!(out.contains("relocation IMAGE_REL_AMD64_REL32 against puts\n"), "{out}");
+    assert!(!out.contains("__imp_puts"), "{out}");
+}
+
+#[test]
+fn targets_help_and_fmt() {
+    let (status, out, _) = linkwise(&["targets"]);
+    assert_eq!((status, out.as_str()), (0, "x86_64-pc-windows-msvc\n"));
+    let (status, out, _) = linkwise(&["build", "--help"]);
+    assert_eq!(status, 0);
+    assert!(out.contains("[KIND=]NAME[:NEWNAME]"), "{out}");
+    let (status, _, err) = linkwise(&["frobnicate"]);
+    assert_eq!(status, 2, "{err}");
+    let (status, out, _) = linkwise(&["fmt", &hello()]);
+    assert_eq!(status, 0);
+    assert!(
+        out.starts_with(
+            "target x86_64-pc-windows-msvc\n\n#[link(name = \"msvcrt\", kind = \"dylib\")]\nextern {\n"
+        ),
+        "{out}"
+    );
+}
