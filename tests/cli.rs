@@ -108,3 +108,29 @@ fn targets_help_and_fmt() {
         "{out}"
     );
 }
+
+#[test]
+fn emit_lib_writes_an_indexed_coff_archive() {
+    let dir = TempDir::new("cli-lib");
+    let input = format!("{}/tests/programs/mathlib.lw", env!("CARGO_MANIFEST_DIR"));
+    let out = dir.join("mathlib.lib");
+    let (status, _, err) = linkwise(&["build", "--emit", "lib", &input, "-o", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "{err}");
+    let bytes = std::fs::read(&out).unwrap();
+    let archive = object::read::archive::ArchiveFile::parse(&*bytes).expect("an archive");
+    let members: Vec<String> =
+        archive.members().map(|m| String::from_utf8_lossy(m.unwrap().name()).into_owned()).collect();
+    assert_eq!(members, ["mathlib.obj"]);
+    let mut symbols: Vec<String> = archive
+        .symbols()
+        .unwrap()
+        .expect("a symbol index")
+        .map(|s| String::from_utf8_lossy(s.unwrap().name()).into_owned())
+        .collect();
+    symbols.sort();
+    assert_eq!(symbols, ["COUNTER", "add3"]);
+    // Deterministic, like objects.
+    let again = dir.join("again.lib");
+    linkwise(&["build", "--emit", "lib", &input, "-o", again.to_str().unwrap()]);
+    assert_eq!(std::fs::read(&again).unwrap(), bytes);
+}

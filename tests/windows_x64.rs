@@ -30,6 +30,18 @@ fn build(dir: &TempDir, path: &str, specs: &[&str]) -> (std::path::PathBuf, Vec<
     (out, compiled.object.bytes)
 }
 
+/// Builds `path` into a static library with `linkwise build --emit lib`, as a user would.
+fn static_library(dir: &TempDir, path: &str) -> std::path::PathBuf {
+    let stem = Path::new(path).file_stem().unwrap().to_string_lossy().into_owned();
+    let out = dir.join(&format!("{stem}.lib"));
+    let input = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let args = ["linkwise", "build", "--emit", "lib", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let status = linkwise_cli::run(args, &mut stdout, &mut stderr);
+    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&stderr));
+    out
+}
+
 /// (relocation type, symbol) of every relocation in `.text`, in order.
 fn text_relocations(bytes: &[u8]) -> Vec<(RelocationType, String)> {
     let file = object::File::parse(bytes).expect("a valid object");
@@ -130,18 +142,11 @@ fn renamed_library_links_a_different_dll() {
 #[test]
 fn static_library_symbols_are_reached_directly() {
     let dir = TempDir::new("static-lib");
-    let (lib_obj, _) = build(&dir, "tests/programs/mathlib.lw", &[]);
     let (obj, bytes) = build(&dir, "corpus/static_library.lw", &[]);
     // COUNTER = COUNTER + 1 (address computed once), add3 called directly, ExitProcess through its slot.
     assert_eq!(text_relocations(&bytes), rel32(&["COUNTER", "add3", "main", "__imp_ExitProcess"]));
     let Some(t) = tools() else { return };
-    let Some(llvm_lib) = support::tool("llvm-lib") else { return };
-    let mathlib = dir.join("mathlib.lib");
-    support::run(
-        std::process::Command::new(&llvm_lib).arg(format!("/out:{}", mathlib.display())).arg(&lib_obj),
-        std::time::Duration::from_secs(60),
-    )
-    .assert_ok();
+    let mathlib = static_library(&dir, "tests/programs/mathlib.lw");
     let (_, kernel32) = system_libraries(&t, &dir);
     let ran = link_and_run(&t, &dir, &[&obj, &mathlib, &kernel32], "static-lib.exe");
     assert_eq!(ran.status, Some(9), "add3(1, 2, COUNTER + 1) with COUNTER = 5:\n{ran}");
@@ -150,20 +155,13 @@ fn static_library_symbols_are_reached_directly() {
 #[test]
 fn dylib_override_of_a_static_library_fails_to_link_as_lld_link_reports_it() {
     let dir = TempDir::new("static-lib-dylib");
-    let (lib_obj, _) = build(&dir, "tests/programs/mathlib.lw", &[]);
     let (obj, bytes) = build(&dir, "corpus/static_library.lw", &["dylib=mathlib"]);
     assert_eq!(
         text_relocations(&bytes),
         rel32(&["__imp_COUNTER", "__imp_add3", "main", "__imp_ExitProcess"])
     );
     let Some(t) = tools() else { return };
-    let Some(llvm_lib) = support::tool("llvm-lib") else { return };
-    let mathlib = dir.join("mathlib.lib");
-    support::run(
-        std::process::Command::new(&llvm_lib).arg(format!("/out:{}", mathlib.display())).arg(&lib_obj),
-        std::time::Duration::from_secs(60),
-    )
-    .assert_ok();
+    let mathlib = static_library(&dir, "tests/programs/mathlib.lw");
     let (_, kernel32) = system_libraries(&t, &dir);
     // The static library defines add3 and COUNTER but no __imp_ slots for them: the blog post's LNK2019.
     let linked = support::lld_link(&t.lld_link, &[&obj, &mathlib, &kernel32], &dir.join("broken.exe"));

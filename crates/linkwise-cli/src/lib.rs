@@ -40,10 +40,13 @@ enum Command {
     Build {
         #[command(flatten)]
         input: Input,
-        /// Output file [default: FILE with the extension .obj (COFF) or .o]. Written only if compilation
-        /// succeeds; an existing file is replaced atomically.
+        /// Output file [default: FILE with the extension .obj/.lib (COFF) or .o/.a]. Written only if
+        /// compilation succeeds; an existing file is replaced atomically.
         #[arg(short, long, value_name = "OUT")]
         output: Option<PathBuf>,
+        /// What to write: an object file, or a static library holding it.
+        #[arg(long, value_enum, default_value_t = Emit::Obj)]
+        emit: Emit,
     },
     /// Show how every imported symbol is reached and why: libraries, kinds, call sites, relocations.
     Explain {
@@ -60,6 +63,15 @@ enum Command {
     },
     /// List the supported target triples.
     Targets,
+}
+
+/// The kinds of output `linkwise build` writes.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Emit {
+    /// A relocatable object file.
+    Obj,
+    /// A static library (archive with a symbol index) holding the object.
+    Lib,
 }
 
 #[derive(Args)]
@@ -109,13 +121,23 @@ where
 /// Runs one command; an `Err` holds the rendered diagnostics.
 fn execute(command: Command, stdout: &mut dyn Write) -> Result<(), String> {
     match command {
-        Command::Build { input, output } => {
+        Command::Build { input, output, emit } => {
             let (file, options) = load(&input)?;
             let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
-            let out = output.unwrap_or_else(|| default_output(&input.file, &compiled.plan.target));
-            write_atomically(&out, &compiled.object.bytes)
-                .map_err(|e| plain_error(format!("cannot write `{}`: {e}", out.display())))?;
-            Ok(())
+            let target = &compiled.plan.target;
+            let object_name = default_output(&input.file, target, Emit::Obj);
+            let out = output.unwrap_or_else(|| default_output(&input.file, target, emit));
+            let bytes = match emit {
+                Emit::Obj => compiled.object.bytes,
+                Emit::Lib => {
+                    let member =
+                        object_name.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    linkwise::codegen::archive::static_library(target, &member, &compiled.object.bytes)
+                        .map_err(|d| d.to_string())?
+                }
+            };
+            write_atomically(&out, &bytes)
+                .map_err(|e| plain_error(format!("cannot write `{}`: {e}", out.display())))
         }
         Command::Explain { input, listing } => {
             let (file, options) = load(&input)?;
@@ -180,10 +202,13 @@ fn plain_error(message: String) -> String {
     Diagnostic::error(message).to_string()
 }
 
-fn default_output(input: &Path, target: &Target) -> PathBuf {
-    let extension = match target.format {
-        linkwise::linkage::Format::Coff => "obj",
-        _ => "o",
+fn default_output(input: &Path, target: &Target, emit: Emit) -> PathBuf {
+    let coff = target.format == linkwise::linkage::Format::Coff;
+    let extension = match (emit, coff) {
+        (Emit::Obj, true) => "obj",
+        (Emit::Obj, false) => "o",
+        (Emit::Lib, true) => "lib",
+        (Emit::Lib, false) => "a",
     };
     input.with_extension(extension)
 }

@@ -2,9 +2,11 @@
 //! every symbol reference shaped by the link plan (`__imp_` import slot or direct) through one relocation table.
 //!
 //! Stages: [`lower`] (Cranelift) → [`emit`] (object writer, asking [`reloc`] for every relocation). [`disasm`]
-//! turns the result back into a listing for `linkwise explain` and the golden corpus.
+//! turns the result back into a listing for `linkwise explain` and the golden corpus; [`archive`] wraps an
+//! object into a static library.
 #![deny(missing_docs)]
 
+pub mod archive;
 pub mod disasm;
 pub mod emit;
 mod isa;

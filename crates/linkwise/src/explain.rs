@@ -41,6 +41,13 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
         })
         .collect();
     table(&mut out, &lib_rows);
+    if !plan.libraries.is_empty() {
+        // What to hand the linker, in order; on Windows each library is found as NAME.lib (an import library
+        // for a dylib, an archive otherwise).
+        let suffix = if target.format == linkwise_linkage::Format::Coff { ".lib" } else { "" };
+        let names: Vec<String> = plan.libraries.iter().map(|l| format!("{}{suffix}", l.name)).collect();
+        let _ = writeln!(out, "  link with: {}", names.join(" "));
+    }
 
     let _ = writeln!(out, "\nimported symbols:");
     if plan.imports.is_empty() {
