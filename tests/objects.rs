@@ -1,0 +1,85 @@
+//! The structure of the COFF objects linkwise writes, read back with the `object` crate: which section each
+//! definition lands in, symbol visibility, undefined imports, and the Windows unwind tables.
+
+use linkwise::{Options, SourceFile};
+use object::pe;
+use object::{Object, ObjectSection, ObjectSymbol, SectionKind, SymbolKind, SymbolScope, SymbolSection};
+
+fn compile(src: &str) -> Vec<u8> {
+    let file = SourceFile::new("t.lw", src);
+    linkwise::compile(&file, &Options::new()).unwrap_or_else(|d| panic!("{}", d.render(&file))).object.bytes
+}
+
+const PROGRAM: &str = r#"
+    #[link(name = "msvcrt")]
+    extern { fn puts(ptr) -> i32; static mut errno_value: i32; }
+    pub static TABLE: [i32; 2] = [1, 2];
+    static mut HITS: i64 = 0;
+    pub static mut LIMIT: i32 = 7;
+    static SELF: ptr = &TABLE;
+    fn helper() -> i32 { return 1; }
+    pub fn run() -> i32 { HITS = HITS + 1; errno_value = 0; puts("hi\0"); return helper(); }
+"#;
+
+/// (section name, symbol scope) of a defined symbol.
+fn placed(file: &object::File<'_>, name: &str) -> (String, SymbolScope) {
+    let symbol = file.symbol_by_name(name).unwrap_or_else(|| panic!("no symbol {name}"));
+    let SymbolSection::Section(index) = symbol.section() else { panic!("{name} is not defined") };
+    (file.section_by_index(index).unwrap().name().unwrap().to_owned(), symbol.scope())
+}
+
+#[test]
+fn definitions_land_in_the_right_sections_with_the_right_visibility() {
+    let bytes = compile(PROGRAM);
+    let file = object::File::parse(&*bytes).unwrap();
+    assert_eq!(file.architecture(), object::Architecture::X86_64);
+    assert_eq!(placed(&file, "run"), (".text".into(), SymbolScope::Linkage));
+    assert_eq!(placed(&file, "helper"), (".text".into(), SymbolScope::Compilation));
+    assert_eq!(placed(&file, "TABLE"), (".rdata".into(), SymbolScope::Linkage));
+    assert_eq!(placed(&file, "SELF").0, ".rdata");
+    assert_eq!(placed(&file, "HITS"), (".bss".into(), SymbolScope::Compilation));
+    assert_eq!(placed(&file, "LIMIT"), (".data".into(), SymbolScope::Linkage));
+    assert_eq!(placed(&file, ".Lstr.0"), (".rdata".into(), SymbolScope::Compilation));
+    let text = file.section_by_name(".text").unwrap();
+    assert_eq!(text.kind(), SectionKind::Text);
+    assert_eq!(file.section_by_name(".rdata").unwrap().kind(), SectionKind::ReadOnlyData);
+    // SELF = &TABLE: an absolute 64-bit address in read-only data.
+    let rdata = file.section_by_name(".rdata").unwrap();
+    let relocs: Vec<_> = rdata.relocations().collect();
+    assert_eq!(relocs.len(), 1);
+    assert_eq!(relocs[0].1.flags(), object::RelocationFlags::Coff { typ: pe::IMAGE_REL_AMD64_ADDR64 });
+}
+
+#[test]
+fn imports_are_undefined_symbols_named_by_their_access() {
+    let bytes = compile(PROGRAM);
+    let file = object::File::parse(&*bytes).unwrap();
+    let mut undefined: Vec<(String, SymbolKind)> = file
+        .symbols()
+        .filter(|s| s.is_undefined())
+        .map(|s| (s.name().unwrap().to_owned(), s.kind()))
+        .collect();
+    undefined.sort_by(|a, b| a.0.cmp(&b.0));
+    // Both the DLL's function and its data are reached only through their `__imp_` slots.
+    let names: Vec<&str> = undefined.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["__imp_errno_value", "__imp_puts"]);
+}
+
+#[test]
+fn every_function_has_unwind_information() {
+    let bytes = compile(PROGRAM);
+    let file = object::File::parse(&*bytes).unwrap();
+    let pdata = file.section_by_name(".pdata").expect(".pdata");
+    let xdata = file.section_by_name(".xdata").expect(".xdata");
+    assert_eq!(pdata.size(), 2 * 12, "one RUNTIME_FUNCTION per function");
+    // Each entry: BeginAddress, EndAddress, UnwindInfoAddress, all image-relative.
+    let relocs: Vec<_> = pdata.relocations().collect();
+    assert_eq!(relocs.len(), 6);
+    assert!(
+        relocs
+            .iter()
+            .all(|(_, r)| r.flags() == object::RelocationFlags::Coff { typ: pe::IMAGE_REL_AMD64_ADDR32NB })
+    );
+    // UNWIND_INFO version 1 at the start of .xdata.
+    assert_eq!(xdata.data().unwrap()[0] & 0x7, 1);
+}
