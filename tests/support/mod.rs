@@ -213,3 +213,42 @@ pub fn wine(wine: &Path, exe: &Path) -> Ran {
         Duration::from_secs(120),
     )
 }
+
+/// The ELF targets this machine can link (and run: natively, or with qemu-aarch64).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ElfTarget {
+    /// x86_64-unknown-linux-gnu, run natively.
+    X86_64,
+    /// aarch64-unknown-linux-gnu, run with `qemu-aarch64 -L /usr/aarch64-linux-gnu`.
+    Aarch64,
+}
+
+/// Links a C-runtime program (entry in glibc's Scrt1.o, which calls `main`) as a PIE with ld.lld, against
+/// the glibc of the target (the arm64 cross glibc for aarch64), as ../shared/notes/toolchain.md records.
+pub fn ld_lld_pie(ld_lld: &Path, target: ElfTarget, objects: &[&Path], out: &Path) -> Ran {
+    let (lib, emulation, loader) = match target {
+        ElfTarget::X86_64 => ("/usr/lib/x86_64-linux-gnu", "elf_x86_64", "/lib64/ld-linux-x86-64.so.2"),
+        ElfTarget::Aarch64 => ("/usr/aarch64-linux-gnu/lib", "aarch64linux", "/lib/ld-linux-aarch64.so.1"),
+    };
+    let mut cmd = Command::new(ld_lld);
+    cmd.args(["-m", emulation, "-pie", "--eh-frame-hdr", "-dynamic-linker", loader, "-o"]).arg(out);
+    cmd.arg(format!("{lib}/Scrt1.o")).arg(format!("{lib}/crti.o"));
+    cmd.args(objects);
+    cmd.arg(format!("-L{lib}")).arg("-lc").arg(format!("{lib}/crtn.o"));
+    run(&mut cmd, Duration::from_secs(60))
+}
+
+/// Runs a linked ELF program: natively for x86_64, under qemu-aarch64 (binfmt_misc is not set up here) for
+/// aarch64. `None` when qemu is missing outside CI.
+pub fn run_elf(target: ElfTarget, exe: &Path) -> Option<Ran> {
+    match target {
+        ElfTarget::X86_64 => Some(run(&mut Command::new(exe), Duration::from_secs(60))),
+        ElfTarget::Aarch64 => {
+            let qemu = tool("qemu-aarch64")?;
+            Some(run(
+                Command::new(qemu).args(["-L", "/usr/aarch64-linux-gnu"]).arg(exe),
+                Duration::from_secs(60),
+            ))
+        }
+    }
+}

@@ -86,6 +86,10 @@ struct Input {
     /// instead of NAME. Repeatable; applied in order.
     #[arg(short = 'l', value_name = "SPEC", allow_hyphen_values = false)]
     link: Vec<String>,
+    /// ELF: call imported functions through their GOT entries (`call *f@GOTPCREL(%rip)`) instead of the PLT,
+    /// like clang's -fno-plt. No effect on Windows, where the link kind decides.
+    #[arg(long)]
+    no_plt: bool,
 }
 
 /// Runs the command line `args` (program name first), writing output and diagnostics to the given streams.
@@ -166,6 +170,9 @@ fn execute(command: Command, stdout: &mut dyn Write) -> Result<(), String> {
 fn load(input: &Input) -> Result<(SourceFile, Options), String> {
     let mut errors = Diagnostics::default();
     let mut options = Options::new();
+    if input.no_plt {
+        options.import_calls = linkwise::ImportCalls::Got;
+    }
     if let Some(triple) = &input.target {
         match Target::parse(triple) {
             Ok(target) => options.target = Some(target),

@@ -237,7 +237,8 @@ impl FnLowering<'_, '_> {
         };
         let signature = self.b.import_signature(sig);
         let name = self.external_name(symbol);
-        let colocated = self.plan.access(symbol) == Access::Direct;
+        // Direct and PLT calls are both a PC-relative call in the code; the relocation tells them apart.
+        let colocated = matches!(self.plan.access(symbol), Access::Direct | Access::Plt);
         let f = self.b.import_function(ExtFuncData { name, signature, colocated, patchable: false });
         self.funcs.insert(symbol, f);
         Ok(f)

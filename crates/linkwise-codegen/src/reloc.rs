@@ -5,8 +5,8 @@
 use cranelift_codegen::binemit::Reloc;
 use linkwise_ir::Diagnostic;
 use linkwise_linkage::{Access, Arch, Format, Target};
-use object::pe;
 use object::write::RelocationFlags;
+use object::{elf, pe};
 
 /// What an instruction (or data word) does with the symbol it refers to, independent of object format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -14,8 +14,13 @@ pub enum SiteShape {
     /// A PC-relative call: x86_64 `call rel32`.
     Call,
     /// A load of a pointer slot: x86_64 `mov r64, [rip+slot]`. Cranelift emits it for every non-colocated
-    /// reference under `is_pic`; the slot is `__imp_X` for a dllimport, and otherwise the load is relaxed.
+    /// reference under `is_pic`; the slot is `__imp_X` for a dllimport, the GOT entry on ELF, and for a symbol
+    /// in this image the load is relaxed into an address computation.
     SlotLoad,
+    /// aarch64: the `adrp` of a slot load (`adrp x, slot; ldr x, [x, :lo12:slot]`).
+    SlotPage,
+    /// aarch64: the `ldr` of a slot load.
+    SlotPageOffset,
     /// A 64-bit absolute address stored in data (a static initialized with `&X`).
     DataAbs64,
     /// A 32-bit image-relative address (Windows `.pdata` and `.xdata` entries).
@@ -28,6 +33,9 @@ impl SiteShape {
         match kind {
             Reloc::X86CallPCRel4 => Some(SiteShape::Call),
             Reloc::X86GOTPCRel4 => Some(SiteShape::SlotLoad),
+            Reloc::Arm64Call => Some(SiteShape::Call),
+            Reloc::Aarch64AdrGotPage21 => Some(SiteShape::SlotPage),
+            Reloc::Aarch64Ld64GotLo12Nc => Some(SiteShape::SlotPageOffset),
             _ => None,
         }
     }
@@ -49,6 +57,9 @@ pub enum Patch {
     /// load Cranelift emitted becomes the address computation a symbol without a slot needs. Linkers call this
     /// GOT relaxation (R_X86_64_REX_GOTPCRELX); COFF has no GOT, so linkwise does it before the linker.
     MovToLea,
+    /// aarch64: `ldr x, [x, #lo12]` (64-bit load, unsigned offset) becomes `add x, x, #lo12`: the second half of
+    /// a slot load becomes the second half of an address computation, the same relaxation for `adrp`/`ldr`.
+    LdrToAdd,
 }
 
 /// The decision for one site.
@@ -73,9 +84,14 @@ const fn coff(
     Placement { flags: RelocationFlags::Coff { typ }, name, symbol, patch }
 }
 
+/// ELF relocations always name the symbol itself; the GOT and PLT are the linker's to build.
+const fn elf_rel(r_type: elf::RelocationType, name: &'static str, patch: Option<Patch>) -> Placement {
+    Placement { flags: RelocationFlags::Elf { r_type }, name, symbol: SymbolRef::Plain, patch }
+}
+
 /// The table. An unsupported combination is an error naming it, never a guess.
 pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placement, Diagnostic> {
-    use Access::{Direct, ImportSlot};
+    use Access::{Direct, Got, ImportSlot, Plt};
     use SiteShape::*;
     use SymbolRef::Plain;
     const REL32: (pe::RelocationType, &str) = (pe::IMAGE_REL_AMD64_REL32, "IMAGE_REL_AMD64_REL32");
@@ -102,6 +118,40 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
         (Format::Coff, Arch::X86_64, ImageRel32, Direct) => {
             coff(pe::IMAGE_REL_AMD64_ADDR32NB, "IMAGE_REL_AMD64_ADDR32NB", Plain, None)
         }
+
+        // ELF x86_64 (System V psABI). Calls use PLT32 whether or not the callee is local, as clang does: the
+        // linker resolves it to the function itself when no PLT entry is needed.
+        (Format::Elf, Arch::X86_64, Call, Direct | Plt) => {
+            elf_rel(elf::R_X86_64_PLT32, "R_X86_64_PLT32", None)
+        }
+        // mov r, [rip+f@GOTPCREL]: data from elsewhere, or a call with --no-plt. REX_GOTPCRELX lets the linker
+        // relax it when the symbol turns out to be local.
+        // (`&f` of a PLT-called function also loads the GOT entry: that holds the canonical address.)
+        (Format::Elf, Arch::X86_64, SlotLoad, Got | Plt) => {
+            elf_rel(elf::R_X86_64_REX_GOTPCRELX, "R_X86_64_REX_GOTPCRELX", None)
+        }
+        (Format::Elf, Arch::X86_64, SlotLoad, Direct) => {
+            elf_rel(elf::R_X86_64_PC32, "R_X86_64_PC32", Some(Patch::MovToLea))
+        }
+        (Format::Elf, Arch::X86_64, DataAbs64, _) => elf_rel(elf::R_X86_64_64, "R_X86_64_64", None),
+
+        // ELF aarch64 (AAELF64).
+        (Format::Elf, Arch::Aarch64, Call, Direct | Plt) => {
+            elf_rel(elf::R_AARCH64_CALL26, "R_AARCH64_CALL26", None)
+        }
+        (Format::Elf, Arch::Aarch64, SlotPage, Got | Plt) => {
+            elf_rel(elf::R_AARCH64_ADR_GOT_PAGE, "R_AARCH64_ADR_GOT_PAGE", None)
+        }
+        (Format::Elf, Arch::Aarch64, SlotPageOffset, Got | Plt) => {
+            elf_rel(elf::R_AARCH64_LD64_GOT_LO12_NC, "R_AARCH64_LD64_GOT_LO12_NC", None)
+        }
+        (Format::Elf, Arch::Aarch64, SlotPage, Direct) => {
+            elf_rel(elf::R_AARCH64_ADR_PREL_PG_HI21, "R_AARCH64_ADR_PREL_PG_HI21", None)
+        }
+        (Format::Elf, Arch::Aarch64, SlotPageOffset, Direct) => {
+            elf_rel(elf::R_AARCH64_ADD_ABS_LO12_NC, "R_AARCH64_ADD_ABS_LO12_NC", Some(Patch::LdrToAdd))
+        }
+        (Format::Elf, Arch::Aarch64, DataAbs64, _) => elf_rel(elf::R_AARCH64_ABS64, "R_AARCH64_ABS64", None),
         (format, arch, shape, access) => {
             return Err(Diagnostic::error(format!(
                 "internal error: no relocation for a {shape:?} site reached by {access:?} on {format:?} {arch:?} \
@@ -140,6 +190,22 @@ pub fn apply_patch(code: &mut [u8], offset: usize, patch: Patch) -> Result<(), S
                 ));
             }
             *opcode = 0x8d;
+            Ok(())
+        }
+        Patch::LdrToAdd => {
+            let Some(word) = code.get_mut(offset..offset + 4) else {
+                return Err(format!("slot load at {offset:#x} lies outside the function"));
+            };
+            let insn = u32::from_le_bytes([word[0], word[1], word[2], word[3]]);
+            // LDR Xt, [Xn, #imm] (unsigned offset): 0xf9400000 | imm12 << 10 | Rn << 5 | Rt.
+            if insn & 0xffc0_0000 != 0xf940_0000 {
+                return Err(format!("expected `ldr x, [x, #imm]` at offset {offset:#x}, found {insn:#010x}"));
+            }
+            // ADD Xd, Xn, #imm: 0x91000000 | imm12 << 10 | Rn << 5 | Rd. The immediate is the relocation's to fill,
+            // so only the registers are kept. (LDR scales its immediate by 8 and ADD does not; the relocation
+            // type chosen with this patch, ADD_ABS_LO12_NC, is the unscaled one.)
+            let add = 0x9100_0000 | (insn & 0x3ff);
+            word.copy_from_slice(&add.to_le_bytes());
             Ok(())
         }
     }

@@ -10,6 +10,6 @@ pub mod plan;
 pub mod spec;
 pub mod target;
 
-pub use plan::{Access, ImportRow, KindOrigin, LibraryRow, LinkPlan, resolve};
+pub use plan::{Access, ImportCalls, ImportRow, KindOrigin, LibraryRow, LinkPlan, resolve};
 pub use spec::LinkSpec;
 pub use target::{Arch, Format, Target};

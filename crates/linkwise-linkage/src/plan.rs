@@ -2,7 +2,7 @@
 //! imported symbol, its library, its effective kind and how code reaches it.
 
 use crate::spec::LinkSpec;
-use crate::target::Target;
+use crate::target::{Format, Target};
 use linkwise_ir::checked::{BlockId, Program, SymbolDef, SymbolId};
 use linkwise_ir::{Diagnostic, Diagnostics, LinkKind, Span};
 use std::collections::{BTreeMap, HashSet};
@@ -17,6 +17,22 @@ pub enum Access {
     /// Through the pointer in the symbol's import slot, `__imp_NAME`, which the loader fills in: Windows'
     /// dllimport, for symbols of dynamic libraries.
     ImportSlot,
+    /// ELF and Mach-O: through the symbol's GOT entry, which the dynamic loader fills in. Data from other
+    /// modules always; functions too with `--no-plt`.
+    Got,
+    /// ELF and Mach-O: a direct call that the static linker routes through a PLT entry (ELF) or a stub
+    /// (Mach-O) when the function turns out to live in a shared library.
+    Plt,
+}
+
+/// How calls to imported functions are made on ELF and Mach-O, where the link kind does not decide it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImportCalls {
+    /// `call f` through the linker's PLT or stub (what clang does by default).
+    #[default]
+    Plt,
+    /// `call *f@GOTPCREL(%rip)`: load the address from the GOT and call it, no PLT (clang's `-fno-plt`).
+    Got,
 }
 
 impl Access {
@@ -25,6 +41,8 @@ impl Access {
         match self {
             Access::Direct => "reached directly",
             Access::ImportSlot => "reached through its `__imp_` slot (dllimport)",
+            Access::Got => "reached through its GOT entry",
+            Access::Plt => "called through the PLT",
         }
     }
 }
@@ -135,7 +153,14 @@ struct Entry {
 /// After the overrides, a symbol declared in two extern blocks whose libraries end up reached differently is an
 /// error: one call site cannot be shaped both ways. So is storing the address of DLL data in a static, which
 /// only the loader knows.
-pub fn resolve(program: &Program, target: &Target, specs: &[LinkSpec]) -> Result<LinkPlan, Diagnostics> {
+///
+/// `calls` chooses PLT or GOT calls for imported functions on ELF and Mach-O; it does not matter on Windows.
+pub fn resolve(
+    program: &Program,
+    target: &Target,
+    specs: &[LinkSpec],
+    calls: ImportCalls,
+) -> Result<LinkPlan, Diagnostics> {
     let mut diags = Diagnostics::default();
 
     let mut entries: Vec<Entry> = Vec::new();
@@ -226,7 +251,7 @@ pub fn resolve(program: &Program, target: &Target, specs: &[LinkSpec]) -> Result
             Some(e) => (Some(e.name.clone()), e.kind, e.origin.clone()),
             None => (None, LinkKind::Dylib, KindOrigin::Default),
         };
-        let reached = access_for(target, kind);
+        let reached = access_for(target, kind, symbol.def.is_function(), calls);
         access[id.index()] = reached;
         imports.push(ImportRow {
             symbol: id,
@@ -252,9 +277,16 @@ pub fn resolve(program: &Program, target: &Target, specs: &[LinkSpec]) -> Result
 }
 
 /// The one rule RFC 1717 is about: on Windows a DLL's symbols are reached through import slots, a static
-/// library's directly. Elsewhere the kind does not change code generation.
-fn access_for(target: &Target, kind: LinkKind) -> Access {
-    if target.kind_affects_codegen() && kind == LinkKind::Dylib { Access::ImportSlot } else { Access::Direct }
+/// library's directly. Elsewhere the kind does not change code generation (the RFC says so): an imported
+/// function is called through the PLT (or its GOT entry with `--no-plt`) and imported data is read through the
+/// GOT, because the static linker, not the compiler, learns whether the symbol ends up in a shared library.
+fn access_for(target: &Target, kind: LinkKind, is_function: bool, calls: ImportCalls) -> Access {
+    match (target.format, is_function, calls) {
+        (Format::Coff, _, _) if kind == LinkKind::Dylib => Access::ImportSlot,
+        (Format::Coff, _, _) => Access::Direct,
+        (_, true, ImportCalls::Plt) => Access::Plt,
+        (_, _, _) => Access::Got,
+    }
 }
 
 /// A symbol (by link name) imported from several blocks must be reached the same way from all of them.
@@ -366,7 +398,8 @@ mod tests {
     fn plan(src: &str, specs: &[&str]) -> Result<LinkPlan, String> {
         let specs: Vec<LinkSpec> = specs.iter().map(|s| LinkSpec::parse(s).expect("valid spec")).collect();
         let file = SourceFile::new("t.lw", src);
-        resolve(&program(src), &Target::default_target(), &specs).map_err(|d| d.render(&file))
+        resolve(&program(src), &Target::default_target(), &specs, ImportCalls::default())
+            .map_err(|d| d.render(&file))
     }
 
     fn row<'p>(plan: &'p LinkPlan, name: &str) -> &'p ImportRow {

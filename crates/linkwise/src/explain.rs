@@ -76,6 +76,8 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
             let reached = match row.access {
                 Access::ImportSlot => format!("import slot __imp_{}", row.link_name),
                 Access::Direct => format!("direct reference to {}", row.link_name),
+                Access::Got => format!("GOT entry of {}", row.link_name),
+                Access::Plt => format!("call through the PLT ({})", row.link_name),
             };
             rows.push([
                 name,
@@ -100,15 +102,15 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
             let address_taken = taken.get(&f.symbol).is_some_and(|t| t.contains(&site.target));
             let what = match (site.shape, symbol.def.is_function(), site.access) {
                 (SiteShape::Call, _, _) => format!("call {}", symbol.name),
-                (SiteShape::SlotLoad, true, Access::ImportSlot) if !address_taken => {
+                (SiteShape::SlotPage, _, _) => format!("page of the next reference to {}", symbol.name),
+                (_, true, Access::ImportSlot) if !address_taken => {
                     format!("call {} through its import slot (load, then call the register)", symbol.name)
                 }
-                (SiteShape::SlotLoad, true, Access::ImportSlot) => {
-                    format!("address of {} from its import slot (a call or `&{}`)", symbol.name, symbol.name)
+                (_, true, Access::Got) if !address_taken => {
+                    format!("call {} through its GOT entry (load, then call the register)", symbol.name)
                 }
-                (SiteShape::SlotLoad, _, Access::ImportSlot) => {
-                    format!("address of {} from its import slot", symbol.name)
-                }
+                (_, _, Access::ImportSlot) => format!("address of {} from its import slot", symbol.name),
+                (_, _, Access::Got | Access::Plt) => format!("address of {} from its GOT entry", symbol.name),
                 (_, _, _) if matches!(symbol.def, SymbolDef::Str { .. }) => {
                     "address of a string literal".to_owned()
                 }
@@ -123,6 +125,7 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
             }
             let patch = match site.patch {
                 Some(Patch::MovToLea) => "  (slot load rewritten to lea: no slot exists for this symbol)",
+                Some(Patch::LdrToAdd) => "  (slot load rewritten to add: no slot exists for this symbol)",
                 None => "",
             };
             let _ =

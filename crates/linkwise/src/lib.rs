@@ -39,7 +39,7 @@ pub use linkwise_linkage as linkage;
 
 pub use linkwise_codegen::ObjectOutput;
 pub use linkwise_ir::{Diagnostic, Diagnostics, SourceFile};
-pub use linkwise_linkage::{LinkPlan, LinkSpec, Target};
+pub use linkwise_linkage::{ImportCalls, LinkPlan, LinkSpec, Target};
 
 use linkwise_ir::ast::Module;
 use linkwise_ir::checked::Program;
@@ -51,6 +51,8 @@ pub struct Options {
     pub target: Option<Target>,
     /// `-l` specs, in command-line order.
     pub link: Vec<LinkSpec>,
+    /// PLT or GOT calls to imported functions on ELF and Mach-O (`--no-plt`); ignored on Windows.
+    pub import_calls: ImportCalls,
 }
 
 impl Options {
@@ -98,7 +100,7 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
             .map_err(|d| Diagnostics::from(d.primary(triple.span, "the module's `target` line")))?,
         (None, None) => Target::default_target(),
     };
-    let plan = linkwise_linkage::resolve(&program, &target, &options.link)?;
+    let plan = linkwise_linkage::resolve(&program, &target, &options.link, options.import_calls)?;
     let object = linkwise_codegen::generate(&program, &plan)?;
     Ok(Compiled { program, plan, object })
 }

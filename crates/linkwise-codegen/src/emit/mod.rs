@@ -109,8 +109,18 @@ pub(crate) fn write(
         w.relocate(w.text, base + u64::from(offset), symbol, placement, addend)?;
     }
     w.relocate_data()?;
-    if target.format == Format::Coff {
-        coff::write_unwind_tables(&mut w)?;
+    match target.format {
+        Format::Coff => coff::write_unwind_tables(&mut w)?,
+        Format::Elf => {
+            // An empty .note.GNU-stack says the code needs no executable stack; without it GNU ld (and
+            // ld.lld with -z execstack defaults on some systems) would assume it does.
+            let note = w.obj.add_section(Vec::new(), b".note.GNU-stack".to_vec(), object::SectionKind::Other);
+            w.obj.section_mut(note).flags = object::SectionFlags::Elf {
+                sh_type: object::elf::SHT_PROGBITS,
+                sh_flags: object::elf::SectionFlags(0),
+            };
+        }
+        Format::MachO => {}
     }
     let bytes =
         w.obj.write().map_err(|e| Diagnostic::error(format!("internal error writing the object: {e}")))?;
@@ -191,7 +201,9 @@ impl<'a> Writer<'a> {
             value: 0,
             size: 0,
             kind,
-            scope: if public { SymbolScope::Linkage } else { SymbolScope::Compilation },
+            // Default visibility (`Dynamic`), as a C `extern` definition has: `Linkage` would make it hidden on
+            // ELF and private-extern on Mach-O. COFF has no visibility; both give IMAGE_SYM_CLASS_EXTERNAL.
+            scope: if public { SymbolScope::Dynamic } else { SymbolScope::Compilation },
             weak: false,
             section: SymbolSection::Undefined,
             flags: SymbolFlags::None,
@@ -248,7 +260,8 @@ impl<'a> Writer<'a> {
                 value: 0,
                 size: 0,
                 kind,
-                scope: SymbolScope::Linkage,
+                // A hidden undefined symbol cannot bind to a shared library's definition.
+                scope: SymbolScope::Dynamic,
                 weak: false,
                 section: SymbolSection::Undefined,
                 flags: SymbolFlags::None,

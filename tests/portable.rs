@@ -1,0 +1,182 @@
+//! One program written once in the IR, built for every runnable target and run: x86_64 Windows (lld-link,
+//! wine), x86_64 Linux (ld.lld, native) and aarch64 Linux (ld.lld, qemu-aarch64). Same output, same status.
+
+mod support;
+
+use linkwise::{ImportCalls, Options, SourceFile};
+use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
+use std::path::{Path, PathBuf};
+use support::{ElfTarget, TempDir};
+
+const EXPECTED_STDOUT: &str = "linkwise says hello\n01234\n";
+const EXPECTED_STATUS: i32 = 30;
+
+fn compile(path: &str, triple: &str, calls: ImportCalls, dir: &TempDir, name: &str) -> (PathBuf, Vec<u8>) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = SourceFile::new(path, std::fs::read_to_string(root.join(path)).unwrap());
+    let mut options = Options::new().target(triple).unwrap();
+    options.import_calls = calls;
+    let compiled = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let out = dir.join(name);
+    std::fs::write(&out, &compiled.object.bytes).unwrap();
+    (out, compiled.object.bytes)
+}
+
+/// (relocation type number, symbol) in `.text`, for ELF objects.
+fn elf_relocations(bytes: &[u8]) -> Vec<(u32, String)> {
+    let file = object::File::parse(bytes).unwrap();
+    let text = file.section_by_name(".text").unwrap();
+    text.relocations()
+        .map(|(_, r)| {
+            let object::RelocationFlags::Elf { r_type } = r.flags() else { panic!("{r:?}") };
+            let RelocationTarget::Symbol(i) = r.target() else { panic!("{r:?}") };
+            (r_type.0, file.symbol_by_index(i).unwrap().name().unwrap().to_owned())
+        })
+        .collect()
+}
+
+fn run_elf(
+    target: ElfTarget,
+    triple: &str,
+    calls: ImportCalls,
+    expected_relocations: &[(object::elf::RelocationType, &str)],
+) {
+    let dir = TempDir::new(&format!("portable-{triple}"));
+    let (obj, bytes) = compile("tests/programs/portable.lw", triple, calls, &dir, "portable.o");
+    // Compared as sets with counts: the order follows Cranelift's block layout, which is not the point here.
+    let mut expected: Vec<(u32, String)> =
+        expected_relocations.iter().map(|(t, s)| (t.0, s.to_string())).collect();
+    let mut actual = elf_relocations(&bytes);
+    expected.sort();
+    actual.sort();
+    assert_eq!(actual, expected);
+    let Some(ld) = support::tool("ld.lld") else { return };
+    let exe = dir.join("portable");
+    support::ld_lld_pie(&ld, target, &[&obj], &exe).assert_ok();
+    let Some(ran) = support::run_elf(target, &exe) else { return };
+    assert_eq!((ran.stdout.as_str(), ran.status), (EXPECTED_STDOUT, Some(EXPECTED_STATUS)), "{ran}");
+}
+
+#[test]
+fn x86_64_linux_plt_calls() {
+    use object::elf::*;
+    run_elf(
+        ElfTarget::X86_64,
+        "x86_64-unknown-linux-gnu",
+        ImportCalls::Plt,
+        &[
+            (R_X86_64_PC32, "BANNER"),
+            (R_X86_64_PLT32, "puts"),
+            (R_X86_64_PLT32, "square"),
+            (R_X86_64_PC32, "TOTAL"),
+            (R_X86_64_PC32, "TOTAL"),
+            (R_X86_64_PLT32, "putchar"),
+            (R_X86_64_PLT32, "putchar"),
+            (R_X86_64_PLT32, "tolower"),
+        ],
+    );
+}
+
+#[test]
+fn x86_64_linux_got_calls() {
+    use object::elf::*;
+    run_elf(
+        ElfTarget::X86_64,
+        "x86_64-unknown-linux-gnu",
+        ImportCalls::Got,
+        &[
+            (R_X86_64_PC32, "BANNER"),
+            (R_X86_64_REX_GOTPCRELX, "puts"),
+            (R_X86_64_PLT32, "square"),
+            (R_X86_64_PC32, "TOTAL"),
+            (R_X86_64_PC32, "TOTAL"),
+            (R_X86_64_REX_GOTPCRELX, "putchar"),
+            (R_X86_64_REX_GOTPCRELX, "putchar"),
+            (R_X86_64_REX_GOTPCRELX, "tolower"),
+        ],
+    );
+}
+
+#[test]
+fn aarch64_linux_plt_calls() {
+    use object::elf::*;
+    run_elf(
+        ElfTarget::Aarch64,
+        "aarch64-unknown-linux-gnu",
+        ImportCalls::Plt,
+        &[
+            (R_AARCH64_ADR_PREL_PG_HI21, "BANNER"),
+            (R_AARCH64_ADD_ABS_LO12_NC, "BANNER"),
+            (R_AARCH64_CALL26, "puts"),
+            (R_AARCH64_CALL26, "square"),
+            (R_AARCH64_ADR_PREL_PG_HI21, "TOTAL"),
+            (R_AARCH64_ADD_ABS_LO12_NC, "TOTAL"),
+            (R_AARCH64_ADR_PREL_PG_HI21, "TOTAL"),
+            (R_AARCH64_ADD_ABS_LO12_NC, "TOTAL"),
+            (R_AARCH64_CALL26, "putchar"),
+            (R_AARCH64_CALL26, "putchar"),
+            (R_AARCH64_CALL26, "tolower"),
+        ],
+    );
+}
+
+#[test]
+fn aarch64_linux_got_calls() {
+    use object::elf::*;
+    run_elf(
+        ElfTarget::Aarch64,
+        "aarch64-unknown-linux-gnu",
+        ImportCalls::Got,
+        &[
+            (R_AARCH64_ADR_PREL_PG_HI21, "BANNER"),
+            (R_AARCH64_ADD_ABS_LO12_NC, "BANNER"),
+            (R_AARCH64_ADR_GOT_PAGE, "puts"),
+            (R_AARCH64_LD64_GOT_LO12_NC, "puts"),
+            (R_AARCH64_CALL26, "square"),
+            (R_AARCH64_ADR_PREL_PG_HI21, "TOTAL"),
+            (R_AARCH64_ADD_ABS_LO12_NC, "TOTAL"),
+            (R_AARCH64_ADR_PREL_PG_HI21, "TOTAL"),
+            (R_AARCH64_ADD_ABS_LO12_NC, "TOTAL"),
+            (R_AARCH64_ADR_GOT_PAGE, "putchar"),
+            (R_AARCH64_LD64_GOT_LO12_NC, "putchar"),
+            (R_AARCH64_ADR_GOT_PAGE, "putchar"),
+            (R_AARCH64_LD64_GOT_LO12_NC, "putchar"),
+            (R_AARCH64_ADR_GOT_PAGE, "tolower"),
+            (R_AARCH64_LD64_GOT_LO12_NC, "tolower"),
+        ],
+    );
+}
+
+#[test]
+fn x86_64_windows() {
+    let dir = TempDir::new("portable-windows");
+    let (obj, bytes) = compile(
+        "tests/programs/portable.lw",
+        "x86_64-pc-windows-msvc",
+        ImportCalls::Plt,
+        &dir,
+        "portable.obj",
+    );
+    let file = object::File::parse(&*bytes).unwrap();
+    let undefined: Vec<&str> =
+        file.symbols().filter(|s| s.is_undefined()).map(|s| s.name().unwrap()).collect();
+    assert_eq!(undefined, ["__imp_puts", "__imp_putchar", "__imp_tolower"]);
+    let (entry, _) =
+        compile("tests/programs/winentry.lw", "x86_64-pc-windows-msvc", ImportCalls::Plt, &dir, "entry.obj");
+    let (Some(lld_link), Some(dlltool), Some(wine)) =
+        (support::tool("lld-link"), support::tool("llvm-dlltool"), support::tool("wine"))
+    else {
+        return;
+    };
+    // The module says `c`; on Windows the C library is msvcrt.dll (no autolink yet, so the linker is told).
+    let msvcrt = support::import_library(&dlltool, dir.path(), "msvcrt.dll", &["puts", "putchar", "tolower"]);
+    let kernel32 = support::import_library(&dlltool, dir.path(), "kernel32.dll", &["ExitProcess"]);
+    let exe = dir.join("portable.exe");
+    support::lld_link(&lld_link, &[&obj, &entry, &msvcrt, &kernel32], &exe).assert_ok();
+    let ran = support::wine(&wine, &exe);
+    assert_eq!(
+        (ran.stdout.replace("\r\n", "\n").as_str(), ran.status),
+        (EXPECTED_STDOUT, Some(EXPECTED_STATUS)),
+        "{ran}"
+    );
+}
