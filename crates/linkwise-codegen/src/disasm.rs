@@ -39,12 +39,33 @@ impl SymbolResolver for RelocatedOperands {
     }
 }
 
-/// Decodes a whole function; `sites` name the relocated operands. Only x86_64 has a disassembler so far; other
-/// architectures give `None`.
+/// Decodes a whole function; `sites` name the relocated operands (on x86_64 in the operand itself; on aarch64,
+/// whose operands are page and offset fields, the listing's relocation column says it). `None` if the code
+/// does not decode.
 pub fn decode(arch: Arch, code: &[u8], sites: &[Site]) -> Option<Vec<Instruction>> {
-    if arch != Arch::X86_64 {
-        return None;
+    match arch {
+        Arch::X86_64 => Some(decode_x86_64(code, sites)),
+        Arch::Aarch64 => decode_aarch64(code),
     }
+}
+
+/// aarch64: fixed 4-byte instructions, decoded by yaxpeax-arm.
+fn decode_aarch64(code: &[u8]) -> Option<Vec<Instruction>> {
+    use yaxpeax_arch::{Decoder as _, U8Reader};
+    use yaxpeax_arm::armv8::a64::ARMv8;
+    let decoder = <ARMv8 as yaxpeax_arch::Arch>::Decoder::default();
+    let mut out = Vec::with_capacity(code.len() / 4);
+    for (i, word) in code.chunks(4).enumerate() {
+        let text = match decoder.decode(&mut U8Reader::new(word)) {
+            Ok(instruction) => instruction.to_string(),
+            Err(_) => ".word".to_owned(),
+        };
+        out.push(Instruction { offset: 4 * i as u32, bytes: word.to_vec(), text });
+    }
+    Some(out)
+}
+
+fn decode_x86_64(code: &[u8], sites: &[Site]) -> Vec<Instruction> {
     // First pass: which instruction holds each relocated field.
     let mut names = HashMap::new();
     for instruction in Decoder::with_ip(64, code, 0, DecoderOptions::NONE) {
@@ -73,7 +94,7 @@ pub fn decode(arch: Arch, code: &[u8], sites: &[Site]) -> Option<Vec<Instruction
             text,
         });
     }
-    Some(out)
+    out
 }
 
 /// The instruction containing byte `offset`, if the architecture can be decoded.

@@ -119,6 +119,40 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
             coff(pe::IMAGE_REL_AMD64_ADDR32NB, "IMAGE_REL_AMD64_ADDR32NB", Plain, None)
         }
 
+        // COFF arm64. Addends stay in the instruction (they are zero here). A dllimport is the pair
+        // `adrp x, __imp_f` + `ldr x, [x, :lo12:__imp_f]`, then `blr x`, as clang-cl emits.
+        (Format::Coff, Arch::Aarch64, Call, Direct | ImportSlot) => {
+            coff(pe::IMAGE_REL_ARM64_BRANCH26, "IMAGE_REL_ARM64_BRANCH26", Plain, None)
+        }
+        (Format::Coff, Arch::Aarch64, SlotPage, ImportSlot) => coff(
+            pe::IMAGE_REL_ARM64_PAGEBASE_REL21,
+            "IMAGE_REL_ARM64_PAGEBASE_REL21",
+            SymbolRef::ImportSlot,
+            None,
+        ),
+        (Format::Coff, Arch::Aarch64, SlotPageOffset, ImportSlot) => coff(
+            pe::IMAGE_REL_ARM64_PAGEOFFSET_12L,
+            "IMAGE_REL_ARM64_PAGEOFFSET_12L",
+            SymbolRef::ImportSlot,
+            None,
+        ),
+        (Format::Coff, Arch::Aarch64, SlotPage, Direct) => {
+            coff(pe::IMAGE_REL_ARM64_PAGEBASE_REL21, "IMAGE_REL_ARM64_PAGEBASE_REL21", Plain, None)
+        }
+        // `add` takes the page offset unscaled: PAGEOFFSET_12A, where the `ldr` it replaces took 12L.
+        (Format::Coff, Arch::Aarch64, SlotPageOffset, Direct) => coff(
+            pe::IMAGE_REL_ARM64_PAGEOFFSET_12A,
+            "IMAGE_REL_ARM64_PAGEOFFSET_12A",
+            Plain,
+            Some(Patch::LdrToAdd),
+        ),
+        (Format::Coff, Arch::Aarch64, DataAbs64, _) => {
+            coff(pe::IMAGE_REL_ARM64_ADDR64, "IMAGE_REL_ARM64_ADDR64", Plain, None)
+        }
+        (Format::Coff, Arch::Aarch64, ImageRel32, Direct) => {
+            coff(pe::IMAGE_REL_ARM64_ADDR32NB, "IMAGE_REL_ARM64_ADDR32NB", Plain, None)
+        }
+
         // ELF x86_64 (System V psABI). Calls use PLT32 whether or not the callee is local, as clang does: the
         // linker resolves it to the function itself when no PLT entry is needed.
         (Format::Elf, Arch::X86_64, Call, Direct | Plt) => {

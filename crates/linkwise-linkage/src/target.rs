@@ -37,8 +37,12 @@ pub struct Target {
 }
 
 /// The triples linkwise generates code for, in the order `linkwise targets` lists them.
-pub const SUPPORTED: &[&str] =
-    &["x86_64-pc-windows-msvc", "x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
+pub const SUPPORTED: &[&str] = &[
+    "x86_64-pc-windows-msvc",
+    "aarch64-pc-windows-msvc",
+    "x86_64-unknown-linux-gnu",
+    "aarch64-unknown-linux-gnu",
+];
 
 impl Target {
     /// The target used when neither the module nor the command line names one.

@@ -1,0 +1,554 @@
+//! The lexer: turns source text into tokens on demand, skipping whitespace and comments.
+//!
+//! Tokens are produced one at a time, as the parser asks for them, because one construct is lexed by
+//! context: the triple after `target` is a single run of `[A-Za-z0-9_.-]` characters (see [`Lexer::triple`]),
+//! which the ordinary token rules would split or reject (`macosx10.15`).
+//!
+//! A lexical error becomes a [`Tok::Error`] token carrying its diagnostic; the lexer produces only
+//! [`Tok::Eof`] after it. The parser reports the error when it reaches the token, so errors come out in
+//! source order.
+
+use crate::diag::Diagnostic;
+use crate::span::Span;
+
+/// Punctuation and operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Punct {
+    Hash,
+    LBracket,
+    RBracket,
+    LParen,
+    RParen,
+    LBrace,
+    RBrace,
+    Comma,
+    Semi,
+    Colon,
+    Eq,
+    EqEq,
+    Ne,
+    Bang,
+    Lt,
+    Le,
+    Shl,
+    Gt,
+    Ge,
+    Shr,
+    Plus,
+    Minus,
+    Arrow,
+    Star,
+    Slash,
+    Percent,
+    Amp,
+    AmpAmp,
+    Pipe,
+    PipePipe,
+    Caret,
+    DotDot,
+}
+
+impl Punct {
+    /// The punctuation as written.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Punct::Hash => "#",
+            Punct::LBracket => "[",
+            Punct::RBracket => "]",
+            Punct::LParen => "(",
+            Punct::RParen => ")",
+            Punct::LBrace => "{",
+            Punct::RBrace => "}",
+            Punct::Comma => ",",
+            Punct::Semi => ";",
+            Punct::Colon => ":",
+            Punct::Eq => "=",
+            Punct::EqEq => "==",
+            Punct::Ne => "!=",
+            Punct::Bang => "!",
+            Punct::Lt => "<",
+            Punct::Le => "<=",
+            Punct::Shl => "<<",
+            Punct::Gt => ">",
+            Punct::Ge => ">=",
+            Punct::Shr => ">>",
+            Punct::Plus => "+",
+            Punct::Minus => "-",
+            Punct::Arrow => "->",
+            Punct::Star => "*",
+            Punct::Slash => "/",
+            Punct::Percent => "%",
+            Punct::Amp => "&",
+            Punct::AmpAmp => "&&",
+            Punct::Pipe => "|",
+            Punct::PipePipe => "||",
+            Punct::Caret => "^",
+            Punct::DotDot => "..",
+        }
+    }
+}
+
+/// What a token is. Identifiers and keywords are both [`Tok::Ident`]; their text is the source under the
+/// token's span, and the parser decides which words are reserved where.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Tok {
+    /// A word: `[A-Za-z_][A-Za-z0-9_]*`.
+    Ident,
+    /// An integer literal's value.
+    Int(u64),
+    /// A float literal's value (finite, not negative).
+    Float(f64),
+    /// A string literal's bytes, escapes decoded.
+    Str(Vec<u8>),
+    /// Punctuation or an operator.
+    Punct(Punct),
+    /// The end of the text.
+    Eof,
+    /// Text that is not a token; the diagnostic says why.
+    Error(Box<Diagnostic>),
+}
+
+/// A token and the bytes of source it covers.
+#[derive(Clone, Debug)]
+pub(crate) struct Token {
+    pub(crate) tok: Tok,
+    pub(crate) span: Span,
+}
+
+/// The lexer's position in one source text.
+pub(crate) struct Lexer<'a> {
+    src: &'a str,
+    pos: usize,
+}
+
+type LexResult<T> = Result<T, Diagnostic>;
+
+fn is_ident_start(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b == b'_'
+}
+
+fn is_ident_continue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_'
+}
+
+impl<'a> Lexer<'a> {
+    /// A lexer at the start of `src`. A leading byte-order mark is skipped, as editors on Windows write one.
+    pub(crate) fn new(src: &'a str) -> Lexer<'a> {
+        let pos = if src.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+        Lexer { src, pos }
+    }
+
+    fn byte(&self, at: usize) -> Option<u8> {
+        self.src.as_bytes().get(at).copied()
+    }
+
+    /// The next token. After an error token, only `Eof` follows.
+    pub(crate) fn next_token(&mut self) -> Token {
+        match self.token() {
+            Ok(t) => t,
+            Err(d) => {
+                let at = self.pos;
+                self.pos = self.src.len();
+                let span = d.labels.first().map_or(Span::new(at, at), |l| l.span);
+                Token { tok: Tok::Error(Box::new(d)), span }
+            }
+        }
+    }
+
+    /// The target triple after `target`: the longest run of `[A-Za-z0-9_.-]` after whitespace and comments.
+    /// `Ok(None)` when the run is empty (the parser then reports the token that is there instead).
+    pub(crate) fn triple(&mut self) -> LexResult<Option<(String, Span)>> {
+        self.skip_trivia()?;
+        let start = self.pos;
+        while self.byte(self.pos).is_some_and(|b| is_ident_continue(b) || b == b'.' || b == b'-') {
+            self.pos += 1;
+        }
+        if self.pos == start {
+            return Ok(None);
+        }
+        Ok(Some((self.src[start..self.pos].to_owned(), Span::new(start, self.pos))))
+    }
+
+    fn token(&mut self) -> LexResult<Token> {
+        self.skip_trivia()?;
+        let start = self.pos;
+        let Some(b) = self.byte(start) else {
+            return Ok(Token { tok: Tok::Eof, span: Span::new(start, start) });
+        };
+        let tok = if is_ident_start(b) {
+            while self.byte(self.pos).is_some_and(is_ident_continue) {
+                self.pos += 1;
+            }
+            Tok::Ident
+        } else if b.is_ascii_digit() {
+            self.number()?
+        } else if b == b'"' {
+            Tok::Str(self.string()?)
+        } else if let Some((p, len)) = self.punct() {
+            self.pos += len;
+            Tok::Punct(p)
+        } else {
+            // `start` is always on a character boundary: the lexer only ever steps over ASCII bytes or
+            // whole characters.
+            let c = self.src[start..].chars().next().unwrap_or('\u{fffd}');
+            let shown: String = if c.is_control() { c.escape_debug().collect() } else { c.to_string() };
+            let span = Span::new(start, start + c.len_utf8());
+            let mut d = Diagnostic::error(format!("unexpected character `{shown}`"))
+                .primary(span, "not valid in linkwise source");
+            if c == '\'' {
+                d = d.help("strings are written in double quotes: \"...\"");
+            }
+            return Err(d);
+        };
+        Ok(Token { tok, span: Span::new(start, self.pos) })
+    }
+
+    /// Skips whitespace, `// line` comments and `/* block */` comments (which nest).
+    fn skip_trivia(&mut self) -> LexResult<()> {
+        loop {
+            match (self.byte(self.pos), self.byte(self.pos + 1)) {
+                (Some(b), _) if b.is_ascii_whitespace() => self.pos += 1,
+                (Some(b'/'), Some(b'/')) => {
+                    while self.byte(self.pos).is_some_and(|b| b != b'\n') {
+                        self.pos += 1;
+                    }
+                }
+                (Some(b'/'), Some(b'*')) => self.block_comment()?,
+                _ => return Ok(()),
+            }
+        }
+    }
+
+    fn block_comment(&mut self) -> LexResult<()> {
+        let start = self.pos;
+        let mut depth = 0usize;
+        while self.pos < self.src.len() {
+            match (self.byte(self.pos), self.byte(self.pos + 1)) {
+                (Some(b'/'), Some(b'*')) => {
+                    depth += 1;
+                    self.pos += 2;
+                }
+                (Some(b'*'), Some(b'/')) => {
+                    depth -= 1;
+                    self.pos += 2;
+                    if depth == 0 {
+                        return Ok(());
+                    }
+                }
+                // Bytes of multi-byte characters are never `/` or `*`, so stepping bytewise is safe.
+                _ => self.pos += 1,
+            }
+        }
+        Err(Diagnostic::error("unterminated block comment")
+            .primary(Span::new(start, start + 2), "this comment is never closed")
+            .help("block comments nest: each `/*` needs its own `*/`"))
+    }
+
+    fn punct(&self) -> Option<(Punct, usize)> {
+        let two = match (self.byte(self.pos)?, self.byte(self.pos + 1)) {
+            (b'=', Some(b'=')) => Some(Punct::EqEq),
+            (b'!', Some(b'=')) => Some(Punct::Ne),
+            (b'<', Some(b'=')) => Some(Punct::Le),
+            (b'<', Some(b'<')) => Some(Punct::Shl),
+            (b'>', Some(b'=')) => Some(Punct::Ge),
+            (b'>', Some(b'>')) => Some(Punct::Shr),
+            (b'-', Some(b'>')) => Some(Punct::Arrow),
+            (b'&', Some(b'&')) => Some(Punct::AmpAmp),
+            (b'|', Some(b'|')) => Some(Punct::PipePipe),
+            (b'.', Some(b'.')) => Some(Punct::DotDot),
+            _ => None,
+        };
+        if let Some(p) = two {
+            return Some((p, 2));
+        }
+        let one = match self.byte(self.pos)? {
+            b'#' => Punct::Hash,
+            b'[' => Punct::LBracket,
+            b']' => Punct::RBracket,
+            b'(' => Punct::LParen,
+            b')' => Punct::RParen,
+            b'{' => Punct::LBrace,
+            b'}' => Punct::RBrace,
+            b',' => Punct::Comma,
+            b';' => Punct::Semi,
+            b':' => Punct::Colon,
+            b'=' => Punct::Eq,
+            b'!' => Punct::Bang,
+            b'<' => Punct::Lt,
+            b'>' => Punct::Gt,
+            b'+' => Punct::Plus,
+            b'-' => Punct::Minus,
+            b'*' => Punct::Star,
+            b'/' => Punct::Slash,
+            b'%' => Punct::Percent,
+            b'&' => Punct::Amp,
+            b'|' => Punct::Pipe,
+            b'^' => Punct::Caret,
+            _ => return None,
+        };
+        Some((one, 1))
+    }
+
+    fn skip_digits(&mut self) {
+        while self.byte(self.pos).is_some_and(|b| b.is_ascii_digit() || b == b'_') {
+            self.pos += 1;
+        }
+    }
+
+    /// A number starting at a digit: an integer (decimal, `0x`, `0o`, `0b`; `_` separators) or a decimal
+    /// float (`1.5`, `1e3`, `2.5e-3`). A `.` is part of the number only when a digit follows it, so `0..10`
+    /// is an integer, `..`, and another integer.
+    fn number(&mut self) -> LexResult<Tok> {
+        let start = self.pos;
+        let radix = match (self.byte(start), self.byte(start + 1)) {
+            (Some(b'0'), Some(b'x')) => 16,
+            (Some(b'0'), Some(b'o')) => 8,
+            (Some(b'0'), Some(b'b')) => 2,
+            _ => 10,
+        };
+        if radix != 10 {
+            return self.prefixed_int(start, radix);
+        }
+        self.skip_digits();
+        let mut float = false;
+        if self.byte(self.pos) == Some(b'.') && self.byte(self.pos + 1).is_some_and(|b| b.is_ascii_digit()) {
+            float = true;
+            self.pos += 1;
+            self.skip_digits();
+        }
+        if matches!(self.byte(self.pos), Some(b'e' | b'E')) {
+            let mut at = self.pos + 1;
+            let signed = matches!(self.byte(at), Some(b'+' | b'-'));
+            if signed {
+                at += 1;
+            }
+            let mut digits = at;
+            while self.byte(digits) == Some(b'_') {
+                digits += 1;
+            }
+            if self.byte(digits).is_some_and(|b| b.is_ascii_digit()) {
+                float = true;
+                self.pos = at;
+                self.skip_digits();
+            } else if signed {
+                return Err(Diagnostic::error("expected at least one digit in exponent")
+                    .primary(Span::new(start, at), "the exponent has no digits"));
+            }
+        }
+        self.reject_suffix(start)?;
+        let text = &self.src[start..self.pos];
+        let span = Span::new(start, self.pos);
+        let digits: String = text.chars().filter(|&c| c != '_').collect();
+        if float {
+            return match digits.parse::<f64>() {
+                Ok(x) if x.is_finite() => Ok(Tok::Float(x)),
+                _ => Err(Diagnostic::error("float literal is out of range for `f64`")
+                    .primary(span, "larger than `f64::MAX`")),
+            };
+        }
+        match digits.parse::<u64>() {
+            Ok(n) => Ok(Tok::Int(n)),
+            Err(_) => Err(too_large(span)),
+        }
+    }
+
+    fn prefixed_int(&mut self, start: usize, radix: u32) -> LexResult<Tok> {
+        self.pos = start + 2;
+        let mut value: u64 = 0;
+        let mut any = false;
+        let mut overflow = false;
+        while let Some(b) = self.byte(self.pos) {
+            if b == b'_' {
+                self.pos += 1;
+                continue;
+            }
+            if !b.is_ascii_alphanumeric() {
+                break;
+            }
+            let Some(d) = (b as char).to_digit(radix) else {
+                // A digit of a larger base is a mistake in this literal; a letter beyond hex is a suffix.
+                if (b as char).is_ascii_hexdigit() {
+                    let name = match radix {
+                        2 => "binary",
+                        8 => "octal",
+                        _ => "hexadecimal",
+                    };
+                    return Err(Diagnostic::error(format!("invalid digit `{}` in {name} literal", b as char))
+                        .primary(Span::new(self.pos, self.pos + 1), format!("not a base-{radix} digit")));
+                }
+                break;
+            };
+            any = true;
+            match value.checked_mul(u64::from(radix)).and_then(|v| v.checked_add(u64::from(d))) {
+                Some(v) => value = v,
+                None => overflow = true,
+            }
+            self.pos += 1;
+        }
+        if !any {
+            return Err(Diagnostic::error("no valid digits found for number")
+                .primary(Span::new(start, self.pos), "expected digits after the base prefix"));
+        }
+        self.reject_suffix(start)?;
+        if overflow {
+            return Err(too_large(Span::new(start, self.pos)));
+        }
+        Ok(Tok::Int(value))
+    }
+
+    /// Letters right after a number (`5u8`, `2else`) are an error: literals have no suffixes.
+    fn reject_suffix(&mut self, start: usize) -> LexResult<()> {
+        if !self.byte(self.pos).is_some_and(is_ident_start) {
+            return Ok(());
+        }
+        let suffix_start = self.pos;
+        let mut end = self.pos;
+        while self.byte(end).is_some_and(is_ident_continue) {
+            end += 1;
+        }
+        Err(Diagnostic::error(format!("invalid suffix `{}` for number literal", &self.src[suffix_start..end]))
+            .primary(Span::new(start, end), "invalid suffix")
+            .help("literals take their type from where they are used; convert with `as`, e.g. `5 as i64`"))
+    }
+
+    /// A string literal at the `"` under the cursor; returns its bytes with escapes decoded.
+    fn string(&mut self) -> LexResult<Vec<u8>> {
+        let start = self.pos;
+        self.pos += 1;
+        let mut bytes = Vec::new();
+        loop {
+            let Some(b) = self.byte(self.pos) else {
+                return Err(Diagnostic::error("unterminated string literal")
+                    .primary(Span::new(start, start + 1), "this string is never closed"));
+            };
+            match b {
+                b'"' => {
+                    self.pos += 1;
+                    return Ok(bytes);
+                }
+                b'\\' => self.escape(start, &mut bytes)?,
+                _ => {
+                    // Raw bytes, including line breaks and the bytes of non-ASCII characters.
+                    bytes.push(b);
+                    self.pos += 1;
+                }
+            }
+        }
+    }
+
+    /// One escape sequence at the `\` under the cursor.
+    fn escape(&mut self, string_start: usize, out: &mut Vec<u8>) -> LexResult<()> {
+        let at = self.pos;
+        let Some(e) = self.byte(at + 1) else {
+            return Err(Diagnostic::error("unterminated string literal")
+                .primary(Span::new(string_start, string_start + 1), "this string is never closed"));
+        };
+        let simple = match e {
+            b'n' => Some(b'\n'),
+            b'r' => Some(b'\r'),
+            b't' => Some(b'\t'),
+            b'0' => Some(0),
+            b'\\' => Some(b'\\'),
+            b'"' => Some(b'"'),
+            b'\'' => Some(b'\''),
+            _ => None,
+        };
+        if let Some(b) = simple {
+            out.push(b);
+            self.pos += 2;
+            return Ok(());
+        }
+        match e {
+            b'x' => self.hex_escape(at, out),
+            b'u' => self.unicode_escape(at, out),
+            _ => {
+                let c = self.src[at + 1..].chars().next().unwrap_or('\u{fffd}');
+                let shown: String = if c.is_control() { c.escape_debug().collect() } else { c.to_string() };
+                Err(Diagnostic::error(format!("unknown character escape: `\\{shown}`"))
+                    .primary(Span::new(at, at + 1 + c.len_utf8()), "unknown character escape")
+                    .help(r#"the escapes are \n \r \t \0 \\ \" \' \xNN and \u{HEX}; write \\ for a backslash"#))
+            }
+        }
+    }
+
+    /// `\xNN`: exactly two hex digits, any byte value (strings are bytes, not necessarily UTF-8).
+    fn hex_escape(&mut self, at: usize, out: &mut Vec<u8>) -> LexResult<()> {
+        let mut value = 0u8;
+        for i in 0..2 {
+            let p = at + 2 + i;
+            match self.byte(p) {
+                Some(b) if b.is_ascii_hexdigit() => value = value * 16 + (b as char).to_digit(16).unwrap_or(0) as u8,
+                Some(b'"') | None => {
+                    return Err(Diagnostic::error("numeric character escape is too short")
+                        .primary(Span::new(at, p), "expected two hex digits after `\\x`"));
+                }
+                Some(_) => {
+                    let c = self.src[p..].chars().next().unwrap_or('\u{fffd}');
+                    return Err(Diagnostic::error(format!(
+                        "invalid character in numeric character escape: `{}`",
+                        c.escape_debug()
+                    ))
+                    .primary(Span::new(p, p + c.len_utf8()), "expected a hex digit"));
+                }
+            }
+        }
+        out.push(value);
+        self.pos = at + 4;
+        Ok(())
+    }
+
+    /// `\u{HEX}`: one to six hex digits naming a Unicode scalar value, stored as its UTF-8 bytes.
+    fn unicode_escape(&mut self, at: usize, out: &mut Vec<u8>) -> LexResult<()> {
+        if self.byte(at + 2) != Some(b'{') {
+            return Err(Diagnostic::error("incorrect unicode escape sequence")
+                .primary(Span::new(at, at + 2), "expected `{` after `\\u`")
+                .help("unicode escapes are written `\\u{HEX}`, e.g. `\\u{e9}`"));
+        }
+        let digits_start = at + 3;
+        let mut p = digits_start;
+        let mut value: u32 = 0;
+        loop {
+            match self.byte(p) {
+                Some(b'}') => break,
+                Some(b) if b.is_ascii_hexdigit() => {
+                    value = value.saturating_mul(16).saturating_add((b as char).to_digit(16).unwrap_or(0));
+                    p += 1;
+                }
+                Some(b'"') | None => {
+                    return Err(Diagnostic::error("unterminated unicode escape")
+                        .primary(Span::new(at, p), "missing a closing `}`"));
+                }
+                Some(_) => {
+                    let c = self.src[p..].chars().next().unwrap_or('\u{fffd}');
+                    return Err(Diagnostic::error(format!(
+                        "invalid character in unicode escape: `{}`",
+                        c.escape_debug()
+                    ))
+                    .primary(Span::new(p, p + c.len_utf8()), "expected a hex digit or `}`"));
+                }
+            }
+        }
+        let span = Span::new(at, p + 1);
+        let count = p - digits_start;
+        if count == 0 {
+            return Err(Diagnostic::error("empty unicode escape").primary(span, "this escape must have a value"));
+        }
+        if count > 6 {
+            return Err(Diagnostic::error("overlong unicode escape").primary(span, "must have at most 6 hex digits"));
+        }
+        let Some(c) = char::from_u32(value) else {
+            return Err(Diagnostic::error("invalid unicode character escape")
+                .primary(span, "not a Unicode scalar value (surrogates and values above 10FFFF are not)"));
+        };
+        let mut buf = [0u8; 4];
+        out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+        self.pos = p + 1;
+        Ok(())
+    }
+}
+
+fn too_large(span: Span) -> Diagnostic {
+    Diagnostic::error("integer literal is too large")
+        .primary(span, "does not fit in 64 bits")
+        .note(format!("the largest integer literal is {}", u64::MAX))
+}
