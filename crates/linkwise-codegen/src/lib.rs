@@ -13,7 +13,7 @@ mod isa;
 pub mod lower;
 pub mod reloc;
 
-pub use emit::{FunctionReport, ObjectOutput, Site};
+pub use emit::{DataSite, FunctionReport, ObjectOutput, Site};
 pub use reloc::{Patch, Placement, SiteShape, SymbolRef};
 
 use linkwise_ir::Diagnostic;

@@ -6,7 +6,7 @@ use cranelift_codegen::binemit::Reloc;
 use linkwise_ir::Diagnostic;
 use linkwise_linkage::{Access, Arch, Format, Target};
 use object::write::RelocationFlags;
-use object::{elf, pe};
+use object::{elf, macho, pe};
 
 /// What an instruction (or data word) does with the symbol it refers to, independent of object format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -87,6 +87,22 @@ const fn coff(
 /// ELF relocations always name the symbol itself; the GOT and PLT are the linker's to build.
 const fn elf_rel(r_type: elf::RelocationType, name: &'static str, patch: Option<Patch>) -> Placement {
     Placement { flags: RelocationFlags::Elf { r_type }, name, symbol: SymbolRef::Plain, patch }
+}
+
+/// Mach-O relocations name the symbol itself; `r_length` 2 is a 4-byte field, 3 an 8-byte one.
+const fn macho(
+    r_type: macho::RelocationType,
+    r_pcrel: bool,
+    r_length: u8,
+    name: &'static str,
+    patch: Option<Patch>,
+) -> Placement {
+    Placement {
+        flags: RelocationFlags::MachO { r_type, r_pcrel, r_length },
+        name,
+        symbol: SymbolRef::Plain,
+        patch,
+    }
 }
 
 /// The table. An unsupported combination is an error naming it, never a guess.
@@ -186,6 +202,41 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
             elf_rel(elf::R_AARCH64_ADD_ABS_LO12_NC, "R_AARCH64_ADD_ABS_LO12_NC", Some(Patch::LdrToAdd))
         }
         (Format::Elf, Arch::Aarch64, DataAbs64, _) => elf_rel(elf::R_AARCH64_ABS64, "R_AARCH64_ABS64", None),
+        // Mach-O x86_64. ld64 routes branches to dylib functions through stubs, and GOT_LOAD marks the `movq`
+        // it may relax.
+        (Format::MachO, Arch::X86_64, Call, Direct | Plt) => {
+            macho(macho::X86_64_RELOC_BRANCH, true, 2, "X86_64_RELOC_BRANCH", None)
+        }
+        (Format::MachO, Arch::X86_64, SlotLoad, Got | Plt) => {
+            macho(macho::X86_64_RELOC_GOT_LOAD, true, 2, "X86_64_RELOC_GOT_LOAD", None)
+        }
+        (Format::MachO, Arch::X86_64, SlotLoad, Direct) => {
+            macho(macho::X86_64_RELOC_SIGNED, true, 2, "X86_64_RELOC_SIGNED", Some(Patch::MovToLea))
+        }
+        (Format::MachO, Arch::X86_64, DataAbs64, _) => {
+            macho(macho::X86_64_RELOC_UNSIGNED, false, 3, "X86_64_RELOC_UNSIGNED", None)
+        }
+
+        // Mach-O arm64.
+        (Format::MachO, Arch::Aarch64, Call, Direct | Plt) => {
+            macho(macho::ARM64_RELOC_BRANCH26, true, 2, "ARM64_RELOC_BRANCH26", None)
+        }
+        (Format::MachO, Arch::Aarch64, SlotPage, Got | Plt) => {
+            macho(macho::ARM64_RELOC_GOT_LOAD_PAGE21, true, 2, "ARM64_RELOC_GOT_LOAD_PAGE21", None)
+        }
+        (Format::MachO, Arch::Aarch64, SlotPageOffset, Got | Plt) => {
+            macho(macho::ARM64_RELOC_GOT_LOAD_PAGEOFF12, false, 2, "ARM64_RELOC_GOT_LOAD_PAGEOFF12", None)
+        }
+        (Format::MachO, Arch::Aarch64, SlotPage, Direct) => {
+            macho(macho::ARM64_RELOC_PAGE21, true, 2, "ARM64_RELOC_PAGE21", None)
+        }
+        (Format::MachO, Arch::Aarch64, SlotPageOffset, Direct) => {
+            macho(macho::ARM64_RELOC_PAGEOFF12, false, 2, "ARM64_RELOC_PAGEOFF12", Some(Patch::LdrToAdd))
+        }
+        (Format::MachO, Arch::Aarch64, DataAbs64, _) => {
+            macho(macho::ARM64_RELOC_UNSIGNED, false, 3, "ARM64_RELOC_UNSIGNED", None)
+        }
+
         (format, arch, shape, access) => {
             return Err(Diagnostic::error(format!(
                 "internal error: no relocation for a {shape:?} site reached by {access:?} on {format:?} {arch:?} \
@@ -198,10 +249,12 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
 
 /// The object-file name of a symbol whose IR link name is `link_name`, for `symbol` = plain or import slot.
 ///
-/// COFF x86_64 adds no prefix (unlike 32-bit x86's `_`); the import slot is `__imp_` + name, the convention
-/// import libraries define.
+/// This is the one place names are mangled (the object writer's own mangling is off). COFF x86_64 and arm64
+/// add no prefix (unlike 32-bit x86's `_`) and the import slot is `__imp_` + name, the convention import
+/// libraries define; ELF adds nothing; Mach-O prefixes every C symbol with `_`.
 pub fn object_name(target: &Target, link_name: &str, symbol: SymbolRef) -> String {
     match (target.format, symbol) {
+        (Format::MachO, _) => format!("_{link_name}"),
         (_, SymbolRef::Plain) => link_name.to_owned(),
         (_, SymbolRef::ImportSlot) => format!("__imp_{link_name}"),
     }

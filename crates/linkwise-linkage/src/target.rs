@@ -42,6 +42,8 @@ pub const SUPPORTED: &[&str] = &[
     "aarch64-pc-windows-msvc",
     "x86_64-unknown-linux-gnu",
     "aarch64-unknown-linux-gnu",
+    "x86_64-apple-darwin",
+    "aarch64-apple-darwin",
 ];
 
 impl Target {

@@ -44,8 +44,12 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     if !plan.libraries.is_empty() {
         // What to hand the linker, in order; on Windows each library is found as NAME.lib (an import library
         // for a dylib, an archive otherwise).
-        let suffix = if target.format == linkwise_linkage::Format::Coff { ".lib" } else { "" };
-        let names: Vec<String> = plan.libraries.iter().map(|l| format!("{}{suffix}", l.name)).collect();
+        let coff = target.format == linkwise_linkage::Format::Coff;
+        let names: Vec<String> = plan
+            .libraries
+            .iter()
+            .map(|l| if coff { format!("{}.lib", l.name) } else { format!("-l{}", l.name) })
+            .collect();
         let _ = writeln!(out, "  link with: {}", names.join(" "));
     }
 
@@ -134,6 +138,14 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     }
     if !any {
         let _ = writeln!(out, "  (none)");
+    }
+    if !compiled.object.data_sites.is_empty() {
+        let _ = writeln!(out, "\naddresses stored in statics:");
+        for site in &compiled.object.data_sites {
+            let (holder, target) = (program.symbol(site.symbol), program.symbol(site.target));
+            let _ = writeln!(out, "  {}+{:#x}: address of {}", holder.name, site.offset, target.name);
+            let _ = writeln!(out, "      relocation {} against {}", site.relocation, site.object_symbol);
+        }
     }
 
     if listing {

@@ -45,6 +45,21 @@ pub struct FunctionReport {
     pub sites: Vec<Site>,
 }
 
+/// An address stored in a static's initial value, and the relocation that fills it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DataSite {
+    /// The static holding the address.
+    pub symbol: SymbolId,
+    /// Offset of the address in the static.
+    pub offset: u32,
+    /// The symbol whose address is stored.
+    pub target: SymbolId,
+    /// The relocation type, as the format's documentation names it.
+    pub relocation: &'static str,
+    /// The object symbol the relocation names.
+    pub object_symbol: String,
+}
+
 /// The object file's bytes plus the report of what went into it.
 #[derive(Clone, Debug)]
 pub struct ObjectOutput {
@@ -52,6 +67,8 @@ pub struct ObjectOutput {
     pub bytes: Vec<u8>,
     /// Every function, in program order.
     pub functions: Vec<FunctionReport>,
+    /// Every address stored in a static, in program order.
+    pub data_sites: Vec<DataSite>,
 }
 
 /// Writes `functions` and the program's data into an object for the plan's target.
@@ -108,7 +125,7 @@ pub(crate) fn write(
         let base = w.defined_offset(function);
         w.relocate(w.text, base + u64::from(offset), symbol, placement, addend)?;
     }
-    w.relocate_data()?;
+    let data_sites = w.relocate_data()?;
     match target.format {
         Format::Coff => coff::write_unwind_tables(&mut w)?,
         Format::Elf => {
@@ -124,7 +141,7 @@ pub(crate) fn write(
     }
     let bytes =
         w.obj.write().map_err(|e| Diagnostic::error(format!("internal error writing the object: {e}")))?;
-    Ok(ObjectOutput { bytes, functions: reports })
+    Ok(ObjectOutput { bytes, functions: reports, data_sites })
 }
 
 /// State while one object is written.
@@ -155,6 +172,19 @@ impl<'a> Writer<'a> {
             Arch::Aarch64 => Architecture::Aarch64,
         };
         let mut obj = Object::new(format, arch, Endianness::Little);
+        // Names are mangled by `reloc::object_name`, so listings show exactly what the object holds.
+        obj.set_mangling(object::write::Mangling::None);
+        if format == BinaryFormat::MachO {
+            // Lets ld64 split sections at symbols (dead stripping, reordering), as clang's objects do.
+            obj.set_subsections_via_symbols();
+            // ld64 warns about objects without a platform: macOS 11.0, the first release with arm64.
+            let macos_11 = object::macho::Version(11 << 16);
+            let mut version = object::write::MachOBuildVersion::default();
+            version.platform = object::macho::PLATFORM_MACOS;
+            version.minos = macos_11;
+            version.sdk = macos_11;
+            obj.set_macho_build_version(version);
+        }
         let text = obj.section_id(StandardSection::Text);
         Ok(Writer {
             program,
@@ -287,7 +317,8 @@ impl<'a> Writer<'a> {
     }
 
     /// Relocations inside statics: 64-bit absolute addresses.
-    fn relocate_data(&mut self) -> Result<(), Diagnostic> {
+    fn relocate_data(&mut self) -> Result<Vec<DataSite>, Diagnostic> {
+        let mut sites = Vec::new();
         for (id, symbol) in self.program.symbols() {
             let SymbolDef::Static { data, .. } = &symbol.def else { continue };
             let Some(&(obj_symbol, base)) = self.defined.get(&id) else { continue };
@@ -299,8 +330,16 @@ impl<'a> Writer<'a> {
                 let placement =
                     reloc::place(self.target(), SiteShape::DataAbs64, self.plan.access(r.target))?;
                 self.relocate(section, base + u64::from(r.offset), r.target, placement, 0)?;
+                let link_name = &self.program.symbol(r.target).link_name;
+                sites.push(DataSite {
+                    symbol: id,
+                    offset: r.offset,
+                    target: r.target,
+                    relocation: placement.name,
+                    object_symbol: reloc::object_name(self.target(), link_name, placement.symbol),
+                });
             }
         }
-        Ok(())
+        Ok(sites)
     }
 }

@@ -1,0 +1,943 @@
+//! The parser: recursive descent from tokens to an [`ast::Module`](crate::ast::Module), stopping at the first error.
+//!
+//! Nesting is bounded twice over, so that no input can exhaust the stack here or in later stages that walk
+//! the tree recursively: the parser's own recursion (parentheses, call arguments, unary operators, blocks,
+//! `if`) and the height of every expression tree (which loops such as `a + b + c ...` and `x as i32 as i64
+//! ...` build without recursing) are each limited to [`MAX_NESTING`].
+
+use super::lexer::{Lexer, Punct, Tok, Token};
+use crate::ast::*;
+use crate::diag::Diagnostic;
+use crate::span::{SourceFile, Span, Spanned};
+use std::collections::VecDeque;
+
+/// How deeply constructs may nest (see the module documentation). Far beyond hand-written code.
+pub(crate) const MAX_NESTING: u32 = 200;
+
+/// Words that cannot be used as names. `target` is not one of them: it is special only where an item starts.
+const KEYWORDS: &[&str] = &[
+    "extern", "fn", "static", "mut", "pub", "let", "return", "for", "in", "if", "else", "as", "i8", "i16",
+    "i32", "i64", "f32", "f64", "ptr", "u8",
+];
+
+fn is_keyword(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+}
+
+const TYPES_HELP: &str = "the value types are `i8`, `i16`, `i32`, `i64`, `f32`, `f64` and `ptr`";
+const U8_HELP: &str = "`u8` is only an array element type, as in `[u8]` or `[u8; 4]`; use `i8` or `i32` for a single byte";
+
+type PResult<T> = Result<T, Diagnostic>;
+
+/// Parses the whole text of `file`.
+pub(crate) fn parse_module(file: &SourceFile) -> PResult<Module> {
+    let mut parser = Parser::new(file.text());
+    parser.module()
+}
+
+/// An attribute, before it is checked against what it is attached to.
+enum Attr {
+    /// `#[link(...)]`.
+    Link(LinkAttr),
+    /// `#[link_name = "..."]`: the name and the whole attribute's span.
+    LinkName(Spanned<String>, Span),
+}
+
+impl Attr {
+    fn span(&self) -> Span {
+        match self {
+            Attr::Link(l) => l.span,
+            Attr::LinkName(_, span) => *span,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        match self {
+            Attr::Link(_) => "#[link]",
+            Attr::LinkName(..) => "#[link_name]",
+        }
+    }
+}
+
+struct Parser<'a> {
+    src: &'a str,
+    lexer: Lexer<'a>,
+    /// Tokens lexed but not consumed; never empty between parser steps (see `bump`).
+    ahead: VecDeque<Token>,
+    /// Where the last consumed token ended: the end of the construct just parsed.
+    prev_end: u32,
+    /// Current recursion depth (parentheses, call arguments, unary operators, blocks, `if`).
+    nesting: u32,
+}
+
+impl<'a> Parser<'a> {
+    fn new(src: &'a str) -> Parser<'a> {
+        let mut lexer = Lexer::new(src);
+        let first = lexer.next_token();
+        Parser { src, lexer, ahead: VecDeque::from([first]), prev_end: 0, nesting: 0 }
+    }
+
+    // ----- token access -----
+
+    fn current(&self) -> &Token {
+        // `ahead` is refilled by every `bump`, so it always holds the current token.
+        &self.ahead[0]
+    }
+
+    fn tok(&self) -> &Tok {
+        &self.current().tok
+    }
+
+    fn span(&self) -> Span {
+        self.current().span
+    }
+
+    /// The token after the current one.
+    fn peek2(&mut self) -> &Tok {
+        while self.ahead.len() < 2 {
+            let t = self.lexer.next_token();
+            self.ahead.push_back(t);
+        }
+        &self.ahead[1].tok
+    }
+
+    /// Consumes the current token and returns it.
+    fn bump(&mut self) -> Token {
+        let t = self.ahead.pop_front().unwrap_or_else(|| self.lexer.next_token());
+        if self.ahead.is_empty() {
+            let next = self.lexer.next_token();
+            self.ahead.push_back(next);
+        }
+        if !matches!(t.tok, Tok::Eof) {
+            self.prev_end = t.span.end;
+        }
+        t
+    }
+
+    fn text(&self, span: Span) -> &'a str {
+        self.src.get(span.start as usize..span.end as usize).unwrap_or("")
+    }
+
+    /// The current token's text if it is a word (identifier or keyword).
+    fn word(&self) -> Option<&'a str> {
+        match self.tok() {
+            Tok::Ident => Some(self.text(self.span())),
+            _ => None,
+        }
+    }
+
+    fn at(&self, p: Punct) -> bool {
+        *self.tok() == Tok::Punct(p)
+    }
+
+    fn at_word(&self, w: &str) -> bool {
+        self.word() == Some(w)
+    }
+
+    fn eat(&mut self, p: Punct) -> bool {
+        let hit = self.at(p);
+        if hit {
+            self.bump();
+        }
+        hit
+    }
+
+    fn eat_word(&mut self, w: &str) -> bool {
+        let hit = self.at_word(w);
+        if hit {
+            self.bump();
+        }
+        hit
+    }
+
+    fn expect(&mut self, p: Punct) -> PResult<Span> {
+        if self.at(p) { Ok(self.bump().span) } else { Err(self.unexpected(&format!("`{}`", p.as_str()))) }
+    }
+
+    fn expect_word(&mut self, w: &str) -> PResult<Span> {
+        if self.at_word(w) { Ok(self.bump().span) } else { Err(self.unexpected(&format!("`{w}`"))) }
+    }
+
+    /// How "found X" names a token.
+    fn describe(&self, t: &Token) -> String {
+        let text = self.text(t.span);
+        match &t.tok {
+            Tok::Ident if is_keyword(text) => format!("keyword `{text}`"),
+            Tok::Ident | Tok::Int(_) | Tok::Float(_) | Tok::Punct(_) => format!("`{text}`"),
+            Tok::Str(_) if text.chars().count() <= 40 && !text.contains(['\n', '\r']) => format!("`{text}`"),
+            Tok::Str(_) => "a string literal".to_owned(),
+            Tok::Eof => "end of file".to_owned(),
+            Tok::Error(_) => "an invalid token".to_owned(),
+        }
+    }
+
+    /// "expected X, found Y" at the current token; a lexical error there is reported as itself instead.
+    fn unexpected(&self, expected: &str) -> Diagnostic {
+        let t = self.current();
+        if let Tok::Error(d) = &t.tok {
+            return (**d).clone();
+        }
+        Diagnostic::error(format!("expected {expected}, found {}", self.describe(t)))
+            .primary(t.span, format!("expected {expected}"))
+    }
+
+    /// An identifier that is not a keyword.
+    fn ident(&mut self) -> PResult<Ident> {
+        match self.word() {
+            Some(w) if !is_keyword(w) => {
+                let span = self.bump().span;
+                Ok(Spanned::new(w.to_owned(), span))
+            }
+            Some(w) => Err(self.unexpected("identifier").help(format!("`{w}` is a keyword and cannot be a name"))),
+            None => Err(self.unexpected("identifier")),
+        }
+    }
+
+    /// A string literal's bytes and span.
+    fn string(&mut self, expected: &str) -> PResult<Spanned<Vec<u8>>> {
+        if !matches!(self.tok(), Tok::Str(_)) {
+            return Err(self.unexpected(expected));
+        }
+        let t = self.bump();
+        let Tok::Str(bytes) = t.tok else { unreachable!("checked above") };
+        Ok(Spanned::new(bytes, t.span))
+    }
+
+    /// A string naming something for the linker: UTF-8, not empty, no NUL.
+    fn name_string(&mut self, what: &str) -> PResult<Spanned<String>> {
+        let s = self.string("string literal")?;
+        let span = s.span;
+        let Ok(text) = String::from_utf8(s.value) else {
+            return Err(Diagnostic::error(format!("{what} must be UTF-8 text")).primary(span, "not UTF-8"));
+        };
+        if text.is_empty() {
+            return Err(Diagnostic::error(format!("{what} must not be empty")).primary(span, "empty string"));
+        }
+        if text.contains('\0') {
+            return Err(Diagnostic::error(format!("{what} must not contain NUL")).primary(span, "contains `\\0`"));
+        }
+        Ok(Spanned::new(text, span))
+    }
+
+    // ----- nesting limits -----
+
+    fn enter(&mut self) -> PResult<()> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(self.too_deep(self.span()));
+        }
+        Ok(())
+    }
+
+    fn leave(&mut self) {
+        self.nesting -= 1;
+    }
+
+    fn too_deep(&self, span: Span) -> Diagnostic {
+        Diagnostic::error("expression nested too deeply")
+            .primary(span, format!("more than {MAX_NESTING} levels of nesting"))
+            .help("split it up, for example with `let` locals")
+    }
+
+    /// Checks the height of an expression tree about to be built at `span`.
+    fn check_height(&self, height: u32, span: Span) -> PResult<u32> {
+        if height > MAX_NESTING { Err(self.too_deep(span)) } else { Ok(height) }
+    }
+
+    // ----- items -----
+
+    fn module(&mut self) -> PResult<Module> {
+        let mut module = Module::default();
+        let mut first_target: Option<Span> = None;
+        loop {
+            match self.tok() {
+                Tok::Eof => return Ok(module),
+                Tok::Ident if self.at_word("target") => {
+                    let (triple, line) = self.target_line()?;
+                    if let Some(first) = first_target {
+                        return Err(Diagnostic::error("`target` is specified more than once")
+                            .primary(line, "second `target` line")
+                            .secondary(first, "first specified here")
+                            .help("a module has at most one `target` line (`--target` overrides it)"));
+                    }
+                    first_target = Some(line);
+                    module.target = Some(triple);
+                }
+                _ => module.items.push(self.item()?),
+            }
+        }
+    }
+
+    /// `target TRIPLE`: the triple, and the span of the whole line.
+    fn target_line(&mut self) -> PResult<(Spanned<String>, Span)> {
+        // The triple is lexed by its own rule, so the keyword is taken without lexing the token after it.
+        // Only one token is ever looked at where an item starts, so nothing beyond `target` is lexed yet.
+        let keyword = self.ahead.pop_front().map_or(Span::new(0, 0), |t| t.span);
+        self.prev_end = keyword.end;
+        let triple = self.lexer.triple();
+        self.ahead.clear();
+        let next = self.lexer.next_token();
+        self.ahead.push_back(next);
+        match triple {
+            Err(d) => Err(d),
+            Ok(None) => Err(self.unexpected("target triple").help("for example `target x86_64-pc-windows-msvc`")),
+            Ok(Some((text, span))) => {
+                self.prev_end = span.end;
+                Ok((Spanned::new(text, span), keyword.to(span)))
+            }
+        }
+    }
+
+    fn attributes(&mut self) -> PResult<Vec<Attr>> {
+        let mut attrs = Vec::new();
+        while self.at(Punct::Hash) {
+            attrs.push(self.attribute()?);
+        }
+        Ok(attrs)
+    }
+
+    /// `#[link(...)]` or `#[link_name = "..."]`; any other attribute is an error naming it.
+    fn attribute(&mut self) -> PResult<Attr> {
+        let start = self.expect(Punct::Hash)?.start;
+        self.expect(Punct::LBracket)?;
+        let Some(name) = self.word() else { return Err(self.unexpected("attribute name")) };
+        let name_span = self.span();
+        match name {
+            "link" => {
+                self.bump();
+                self.link_args(start).map(Attr::Link)
+            }
+            "link_name" => {
+                self.bump();
+                if !self.at(Punct::Eq) {
+                    return Err(self.unexpected("`=`").help("write `#[link_name = \"symbol\"]`"));
+                }
+                self.bump();
+                let value = self.name_string("a `link_name`")?;
+                self.expect(Punct::RBracket)?;
+                Ok(Attr::LinkName(value, Span { start, end: self.prev_end }))
+            }
+            other => Err(Diagnostic::error(format!("unknown attribute `{other}`"))
+                .primary(name_span, "unknown attribute")
+                .help("linkwise knows `#[link(name = \"...\")]` on `extern` blocks and `#[link_name = \"...\"]` on their items")),
+        }
+    }
+
+    /// The arguments of `#[link(...)]` and the closing `]`; `start` is where the `#` was.
+    fn link_args(&mut self, start: u32) -> PResult<LinkAttr> {
+        if !self.at(Punct::LParen) {
+            return Err(self.unexpected("`(`").help("write `#[link(name = \"library\")]`"));
+        }
+        self.bump();
+        let mut name: Option<(Spanned<String>, Span)> = None;
+        let mut kind: Option<(Spanned<LinkKind>, Span)> = None;
+        while !self.at(Punct::RParen) {
+            let key = match self.word() {
+                Some(w) => Spanned::new(w, self.span()),
+                None => return Err(self.unexpected("`name` or `kind`")),
+            };
+            let first = match key.value {
+                "name" => name.as_ref().map(|n| n.1),
+                "kind" => kind.as_ref().map(|k| k.1),
+                other => {
+                    return Err(Diagnostic::error(format!("unknown `#[link]` argument `{other}`"))
+                        .primary(key.span, "unknown argument")
+                        .help("`#[link]` takes `name = \"...\"` and, optionally, `kind = \"...\"`"));
+                }
+            };
+            if let Some(first) = first {
+                return Err(Diagnostic::error(format!(
+                    "multiple `{}` arguments in a single `#[link]` attribute",
+                    key.value
+                ))
+                .primary(key.span, "given again here")
+                .secondary(first, "first given here"));
+            }
+            self.bump();
+            self.expect(Punct::Eq)?;
+            if key.value == "name" {
+                name = Some((self.name_string("the library name")?, key.span));
+            } else {
+                let value = self.string("string literal")?;
+                let Some(k) = std::str::from_utf8(&value.value).ok().and_then(LinkKind::from_name) else {
+                    let shown = String::from_utf8_lossy(&value.value).escape_debug().to_string();
+                    return Err(Diagnostic::error(format!("unknown link kind `{shown}`"))
+                        .primary(value.span, "expected one of `dylib`, `static`, `static-nobundle`"));
+                };
+                kind = Some((Spanned::new(k, value.span), key.span));
+            }
+            if !self.eat(Punct::Comma) {
+                break;
+            }
+        }
+        self.expect(Punct::RParen)?;
+        self.expect(Punct::RBracket)?;
+        let span = Span { start, end: self.prev_end };
+        let Some((name, _)) = name else {
+            return Err(Diagnostic::error("`#[link]` attribute requires a `name = \"string\"` argument")
+                .primary(span, "missing `name`"));
+        };
+        Ok(LinkAttr { name, kind: kind.map(|k| k.0), span })
+    }
+
+    fn misplaced(attr: &Attr, item: Span, what: &str) -> Diagnostic {
+        let allowed = match attr {
+            Attr::Link(_) => "`#[link]` is only allowed on `extern` blocks",
+            Attr::LinkName(..) => "`#[link_name]` is only allowed on items inside `extern` blocks",
+        };
+        Diagnostic::error(format!("`{}` is not allowed on {what}", attr.name()))
+            .primary(attr.span(), "not allowed here")
+            .secondary(item, what.to_owned())
+            .note(allowed)
+    }
+
+    fn item(&mut self) -> PResult<Item> {
+        let attrs = self.attributes()?;
+        let start = self.span();
+        if self.at_word("extern") {
+            let mut link: Option<LinkAttr> = None;
+            for attr in attrs {
+                match attr {
+                    Attr::Link(l) => {
+                        if let Some(first) = &link {
+                            return Err(Diagnostic::error("multiple `#[link]` attributes on one `extern` block")
+                                .primary(l.span, "second `#[link]`")
+                                .secondary(first.span, "first `#[link]`")
+                                .help("write one `extern` block per library"));
+                        }
+                        link = Some(l);
+                    }
+                    other => return Err(Self::misplaced(&other, start, "an `extern` block")),
+                }
+            }
+            return self.extern_block(link).map(Item::Extern);
+        }
+        let public = self.eat_word("pub");
+        let what = match self.word() {
+            Some("static") => "a static",
+            Some("fn") => "a function",
+            _ if public => return Err(self.unexpected("`fn` or `static` after `pub`")),
+            _ if !attrs.is_empty() => return Err(self.unexpected("item after attributes")),
+            _ => return Err(self.unexpected("item (`extern`, `static`, `fn`, `target` or an attribute)")),
+        };
+        if let Some(attr) = attrs.first() {
+            return Err(Self::misplaced(attr, self.span(), what));
+        }
+        if what == "a static" {
+            self.static_def(public, start.start).map(Item::Static)
+        } else {
+            self.fn_def(public, start.start).map(Item::Fn)
+        }
+    }
+
+    fn extern_block(&mut self, link: Option<LinkAttr>) -> PResult<ExternBlock> {
+        let start = self.expect_word("extern")?.start;
+        let abi = if matches!(self.tok(), Tok::Str(_)) {
+            let s = self.string("ABI string")?;
+            match s.value.as_slice() {
+                b"C" | b"system" => Some(Spanned::new(String::from_utf8_lossy(&s.value).into_owned(), s.span)),
+                other => {
+                    let shown = String::from_utf8_lossy(other).escape_debug().to_string();
+                    return Err(Diagnostic::error(format!("unsupported ABI `{shown}`"))
+                        .primary(s.span, "expected \"C\" or \"system\"")
+                        .note("both mean the target's C calling convention"));
+                }
+            }
+        } else {
+            None
+        };
+        let open = self.expect(Punct::LBrace)?;
+        let mut items = Vec::new();
+        while !self.at(Punct::RBrace) {
+            if matches!(self.tok(), Tok::Eof) {
+                return Err(self.unexpected("`}`").secondary(open, "this `{` is never closed"));
+            }
+            items.push(self.extern_item()?);
+        }
+        self.bump();
+        Ok(ExternBlock { link, abi, items, span: Span { start, end: self.prev_end } })
+    }
+
+    fn extern_item(&mut self) -> PResult<ExternItem> {
+        let attrs = self.attributes()?;
+        let start = self.span();
+        let mut link_name: Option<(Spanned<String>, Span)> = None;
+        for attr in attrs {
+            match attr {
+                Attr::LinkName(value, span) => {
+                    if let Some((_, first)) = &link_name {
+                        return Err(Diagnostic::error("multiple `#[link_name]` attributes on one item")
+                            .primary(span, "second `#[link_name]`")
+                            .secondary(*first, "first `#[link_name]`"));
+                    }
+                    link_name = Some((value, span));
+                }
+                other => return Err(Self::misplaced(&other, start, "an item in an `extern` block")),
+            }
+        }
+        let link_name = link_name.map(|l| l.0);
+        if self.eat_word("fn") {
+            let name = self.ident()?;
+            let sig = self.signature(false)?;
+            if !self.at(Punct::Semi) {
+                let d = self.unexpected("`;`");
+                return Err(if self.at(Punct::LBrace) {
+                    d.help("functions declared in an `extern` block have no body")
+                } else {
+                    d
+                });
+            }
+            self.bump();
+            let span = Span { start: start.start, end: self.prev_end };
+            return Ok(ExternItem { link_name, name, kind: ExternItemKind::Fn(sig), span });
+        }
+        if self.eat_word("static") {
+            let mutable = self.eat_word("mut");
+            let name = self.ident()?;
+            self.expect(Punct::Colon)?;
+            let ty = self.value_type()?;
+            if !self.at(Punct::Semi) {
+                let d = self.unexpected("`;`");
+                return Err(if self.at(Punct::Eq) {
+                    d.help("a static declared in an `extern` block is defined elsewhere and has no initializer")
+                } else {
+                    d
+                });
+            }
+            self.bump();
+            let span = Span { start: start.start, end: self.prev_end };
+            return Ok(ExternItem { link_name, name, kind: ExternItemKind::Static { mutable, ty }, span });
+        }
+        if link_name.is_some() {
+            return Err(self.unexpected("item after attributes"));
+        }
+        Err(self.unexpected("`fn` or `static` in an `extern` block"))
+    }
+
+    /// `(params) [-> type]`. Parameters are `name: type`, or (when `names_required` is false) just `type`.
+    fn signature(&mut self, names_required: bool) -> PResult<Signature> {
+        self.expect(Punct::LParen)?;
+        let mut params = Vec::new();
+        while !self.at(Punct::RParen) {
+            let named = matches!(self.tok(), Tok::Ident) && *self.peek2() == Tok::Punct(Punct::Colon);
+            let name = if named {
+                let name = self.ident()?;
+                self.bump();
+                Some(name)
+            } else if names_required {
+                let d = self.unexpected("parameter name");
+                return Err(match self.word().and_then(Type::from_name) {
+                    Some(t) => d.help(format!("parameters of a defined function are named: `x: {t}`")),
+                    None => d,
+                });
+            } else {
+                None
+            };
+            let ty = self.value_type()?;
+            params.push(Param { name, ty });
+            if !self.eat(Punct::Comma) {
+                break;
+            }
+        }
+        self.expect(Punct::RParen)?;
+        let ret = if self.eat(Punct::Arrow) { Some(self.value_type()?) } else { None };
+        Ok(Signature { params, ret })
+    }
+
+    fn value_type(&mut self) -> PResult<Spanned<Type>> {
+        if let Some(ty) = self.word().and_then(Type::from_name) {
+            return Ok(Spanned::new(ty, self.bump().span));
+        }
+        let help = if self.at_word("u8") { U8_HELP } else { TYPES_HELP };
+        Err(self.unexpected("type").help(help))
+    }
+
+    /// A defined static's type: a value type, `[ELEM]` or `[ELEM; N]`.
+    fn static_type(&mut self) -> PResult<Spanned<StaticType>> {
+        if !self.at(Punct::LBracket) {
+            if self.at_word("u8") {
+                return Err(self.unexpected("type").help(U8_HELP));
+            }
+            let ty = self.value_type()?;
+            return Ok(Spanned::new(StaticType::Value(ty.value), ty.span));
+        }
+        let start = self.bump().span.start;
+        let elem = if self.eat_word("u8") {
+            ElemType::U8
+        } else if let Some(ty) = self.word().and_then(Type::from_name) {
+            self.bump();
+            ElemType::Value(ty)
+        } else {
+            return Err(self.unexpected("array element type").help(format!("{TYPES_HELP}; arrays may also hold `u8`")));
+        };
+        let len = if self.eat(Punct::Semi) { Some(self.count("array length")?.value) } else { None };
+        self.expect(Punct::RBracket)?;
+        Ok(Spanned::new(StaticType::Array { elem, len }, Span { start, end: self.prev_end }))
+    }
+
+    /// An integer literal used as a count (array length, repeat count).
+    fn count(&mut self, what: &str) -> PResult<Spanned<u64>> {
+        match *self.tok() {
+            Tok::Int(n) => Ok(Spanned::new(n, self.bump().span)),
+            _ => Err(self.unexpected(&format!("{what} (an integer literal)"))),
+        }
+    }
+
+    fn static_def(&mut self, public: bool, start: u32) -> PResult<StaticDef> {
+        self.expect_word("static")?;
+        let mutable = self.eat_word("mut");
+        let name = self.ident()?;
+        self.expect(Punct::Colon)?;
+        let ty = self.static_type()?;
+        if !self.at(Punct::Eq) {
+            let d = self.unexpected("`=`");
+            return Err(if self.at(Punct::Semi) {
+                d.help("a defined static needs an initial value; declare statics defined elsewhere in an `extern` block")
+            } else {
+                d
+            });
+        }
+        self.bump();
+        let init = self.init()?;
+        if !self.at(Punct::Semi) {
+            return Err(self.unexpected("`;`").help(
+                "a static's initial value is a constant: a literal, `-` and a literal, `&NAME`, a string, \
+                 `[a, b, ...]` or `[value; count]`",
+            ));
+        }
+        self.bump();
+        Ok(StaticDef { public, mutable, name, ty, init, span: Span { start, end: self.prev_end } })
+    }
+
+    fn init(&mut self) -> PResult<Init> {
+        match self.tok() {
+            Tok::Punct(Punct::Amp) => {
+                self.bump();
+                Ok(Init::AddrOf(self.ident()?))
+            }
+            Tok::Str(_) => Ok(Init::Str(self.string("string literal")?)),
+            Tok::Punct(Punct::LBracket) => {
+                let start = self.bump().span.start;
+                let mut items = Vec::new();
+                while !self.at(Punct::RBracket) {
+                    let element = self.init_element()?;
+                    if items.is_empty() && self.eat(Punct::Semi) {
+                        let count = self.count("repeat count")?;
+                        self.expect(Punct::RBracket)?;
+                        return Ok(Init::Repeat(Box::new(element), count, Span { start, end: self.prev_end }));
+                    }
+                    items.push(element);
+                    if !self.eat(Punct::Comma) {
+                        break;
+                    }
+                }
+                self.expect(Punct::RBracket)?;
+                Ok(Init::List(items, Span { start, end: self.prev_end }))
+            }
+            _ => Ok(Init::Const(self.constant("initial value")?)),
+        }
+    }
+
+    /// An array element in an initializer: a constant, `&NAME` or a string (the checker decides which the
+    /// element type accepts).
+    fn init_element(&mut self) -> PResult<Expr> {
+        match self.tok() {
+            Tok::Punct(Punct::Amp) => {
+                let start = self.bump().span.start;
+                let name = self.ident()?;
+                Ok(Expr { kind: ExprKind::AddrOf(name), span: Span { start, end: self.prev_end } })
+            }
+            Tok::Str(_) => {
+                let s = self.string("string literal")?;
+                Ok(Expr { kind: ExprKind::Str(s.value), span: s.span })
+            }
+            _ => self.constant("array element"),
+        }
+    }
+
+    /// An integer or float literal, optionally negated.
+    fn constant(&mut self, what: &str) -> PResult<Expr> {
+        let start = self.span().start;
+        let negated = self.eat(Punct::Minus);
+        let kind = match *self.tok() {
+            Tok::Int(n) => ExprKind::Int(n),
+            Tok::Float(x) => ExprKind::Float(x),
+            _ if negated => return Err(self.unexpected("number after `-`")),
+            _ => return Err(self.unexpected(what)),
+        };
+        let literal = Expr { kind, span: self.bump().span };
+        if !negated {
+            return Ok(literal);
+        }
+        Ok(Expr { kind: ExprKind::Unary(UnaryOp::Neg, Box::new(literal)), span: Span { start, end: self.prev_end } })
+    }
+
+    fn fn_def(&mut self, public: bool, start: u32) -> PResult<FnDef> {
+        self.expect_word("fn")?;
+        let name = self.ident()?;
+        let sig = self.signature(true)?;
+        if !self.at(Punct::LBrace) {
+            let d = self.unexpected("`{`");
+            return Err(if self.at(Punct::Semi) {
+                d.help("declare functions defined elsewhere in an `extern` block")
+            } else {
+                d
+            });
+        }
+        let body = self.block()?;
+        Ok(FnDef { public, name, sig, body, span: Span { start, end: self.prev_end } })
+    }
+
+    // ----- statements -----
+
+    fn block(&mut self) -> PResult<Block> {
+        self.enter()?;
+        let open = self.expect(Punct::LBrace)?;
+        let mut stmts = Vec::new();
+        while !self.at(Punct::RBrace) {
+            if matches!(self.tok(), Tok::Eof) {
+                return Err(self.unexpected("`}`").secondary(open, "this `{` is never closed"));
+            }
+            stmts.push(self.stmt()?);
+        }
+        self.bump();
+        self.leave();
+        Ok(Block { stmts, span: Span { start: open.start, end: self.prev_end } })
+    }
+
+    fn expect_semi(&mut self) -> PResult<()> {
+        self.expect(Punct::Semi).map(|_| ())
+    }
+
+    fn stmt(&mut self) -> PResult<Stmt> {
+        let start = self.span().start;
+        if self.at(Punct::Hash) {
+            let attr = self.attribute()?;
+            return Err(Diagnostic::error(format!("`{}` is not allowed on a statement", attr.name()))
+                .primary(attr.span(), "not allowed here"));
+        }
+        let kind = match self.word() {
+            Some("let") => {
+                self.bump();
+                let mutable = self.eat_word("mut");
+                let name = self.ident()?;
+                let ty = if self.eat(Punct::Colon) { Some(self.value_type()?) } else { None };
+                self.expect(Punct::Eq)?;
+                let value = self.expr()?;
+                self.expect_semi()?;
+                StmtKind::Let { mutable, name, ty, value }
+            }
+            Some("return") => {
+                self.bump();
+                let value = if self.at(Punct::Semi) { None } else { Some(self.expr()?) };
+                self.expect_semi()?;
+                StmtKind::Return(value)
+            }
+            Some("for") => {
+                self.bump();
+                let var = self.ident()?;
+                self.expect_word("in")?;
+                let from = self.expr()?;
+                if !self.at(Punct::DotDot) {
+                    return Err(self.unexpected("`..`").help("loops count over a range: `for i in 0..n { ... }`"));
+                }
+                self.bump();
+                let to = self.expr()?;
+                let body = self.block()?;
+                StmtKind::For { var, start: from, end: to, body }
+            }
+            Some("if") => return self.if_stmt(),
+            Some(w) if !is_keyword(w) && *self.peek2() == Tok::Punct(Punct::Eq) => {
+                let target = self.ident()?;
+                self.bump();
+                let value = self.expr()?;
+                self.expect_semi()?;
+                StmtKind::Assign { target, value }
+            }
+            _ => {
+                let e = self.expr()?;
+                self.expect_semi()?;
+                StmtKind::Expr(e)
+            }
+        };
+        Ok(Stmt { kind, span: Span { start, end: self.prev_end } })
+    }
+
+    /// `if cond { } [else { } | else if ...]`; `else if` becomes an else block holding one `if`.
+    fn if_stmt(&mut self) -> PResult<Stmt> {
+        self.enter()?;
+        let start = self.expect_word("if")?.start;
+        let cond = self.expr()?;
+        let then = self.block()?;
+        let otherwise = if self.eat_word("else") {
+            if self.at_word("if") {
+                let nested = self.if_stmt()?;
+                let span = nested.span;
+                Some(Block { stmts: vec![nested], span })
+            } else {
+                Some(self.block()?)
+            }
+        } else {
+            None
+        };
+        self.leave();
+        Ok(Stmt { kind: StmtKind::If { cond, then, otherwise }, span: Span { start, end: self.prev_end } })
+    }
+
+    // ----- expressions -----
+
+    fn expr(&mut self) -> PResult<Expr> {
+        self.expr_h().map(|(e, _)| e)
+    }
+
+    /// An expression and the height of its tree (0 for a leaf).
+    fn expr_h(&mut self) -> PResult<(Expr, u32)> {
+        self.binary(0)
+    }
+
+    /// The binary operator at the current token, if any.
+    fn binary_op(&self) -> Option<BinaryOp> {
+        let Tok::Punct(p) = self.tok() else { return None };
+        Some(match p {
+            Punct::Plus => BinaryOp::Add,
+            Punct::Minus => BinaryOp::Sub,
+            Punct::Star => BinaryOp::Mul,
+            Punct::Slash => BinaryOp::Div,
+            Punct::Percent => BinaryOp::Rem,
+            Punct::Amp => BinaryOp::And,
+            Punct::Pipe => BinaryOp::Or,
+            Punct::Caret => BinaryOp::Xor,
+            Punct::Shl => BinaryOp::Shl,
+            Punct::Shr => BinaryOp::Shr,
+            Punct::EqEq => BinaryOp::Eq,
+            Punct::Ne => BinaryOp::Ne,
+            Punct::Lt => BinaryOp::Lt,
+            Punct::Le => BinaryOp::Le,
+            Punct::Gt => BinaryOp::Gt,
+            Punct::Ge => BinaryOp::Ge,
+            _ => return None,
+        })
+    }
+
+    /// Precedence climbing: operands joined by operators of precedence at least `min`, left-associative.
+    /// Comparisons do not associate at all: a second comparison at the same level is an error.
+    fn binary(&mut self, min: u8) -> PResult<(Expr, u32)> {
+        let (mut lhs, mut height) = self.cast()?;
+        let mut comparison: Option<Span> = None;
+        loop {
+            let Some(op) = self.binary_op() else {
+                if let Tok::Punct(p @ (Punct::AmpAmp | Punct::PipePipe)) = *self.tok() {
+                    let single = if p == Punct::AmpAmp { "&" } else { "|" };
+                    return Err(Diagnostic::error(format!("`{}` is not an operator in linkwise", p.as_str()))
+                        .primary(self.span(), "not an operator")
+                        .help(format!(
+                            "comparisons give 0 or 1, so `{single}` combines them: `(a < b) {single} (c < d)`"
+                        )));
+                }
+                break;
+            };
+            let prec = op.precedence();
+            if prec < min {
+                break;
+            }
+            let op_span = self.span();
+            if op.is_comparison() {
+                if let Some(first) = comparison {
+                    return Err(Diagnostic::error("comparison operators cannot be chained")
+                        .primary(op_span, "second comparison")
+                        .secondary(first, "first comparison")
+                        .help("use parentheses to say what is compared, e.g. `(a < b) == c` or `(a < b) & (b < c)`"));
+                }
+                comparison = Some(op_span);
+            }
+            self.bump();
+            let (rhs, rhs_height) = self.binary(prec + 1)?;
+            height = self.check_height(height.max(rhs_height) + 1, op_span)?;
+            let span = lhs.span.to(rhs.span);
+            lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
+        }
+        Ok((lhs, height))
+    }
+
+    /// `unary (as TYPE)*`: a cast binds tighter than any binary operator, looser than `-` and `!`.
+    fn cast(&mut self) -> PResult<(Expr, u32)> {
+        let (mut e, mut height) = self.unary()?;
+        while self.at_word("as") {
+            let as_span = self.bump().span;
+            let ty = self.value_type()?;
+            height = self.check_height(height + 1, as_span)?;
+            let span = e.span.to(ty.span);
+            e = Expr { kind: ExprKind::Cast(Box::new(e), ty), span };
+        }
+        Ok((e, height))
+    }
+
+    fn unary(&mut self) -> PResult<(Expr, u32)> {
+        let op = match self.tok() {
+            Tok::Punct(Punct::Minus) => UnaryOp::Neg,
+            Tok::Punct(Punct::Bang) => UnaryOp::Not,
+            _ => return self.primary(),
+        };
+        self.enter()?;
+        let op_span = self.bump().span;
+        let (operand, height) = self.unary()?;
+        self.leave();
+        let height = self.check_height(height + 1, op_span)?;
+        let span = op_span.to(operand.span);
+        Ok((Expr { kind: ExprKind::Unary(op, Box::new(operand)), span }, height))
+    }
+
+    fn primary(&mut self) -> PResult<(Expr, u32)> {
+        let start = self.span();
+        let kind = match *self.tok() {
+            Tok::Int(n) => {
+                self.bump();
+                ExprKind::Int(n)
+            }
+            Tok::Float(x) => {
+                self.bump();
+                ExprKind::Float(x)
+            }
+            Tok::Str(_) => ExprKind::Str(self.string("string literal")?.value),
+            Tok::Punct(Punct::Amp) => {
+                self.bump();
+                ExprKind::AddrOf(self.ident()?)
+            }
+            Tok::Punct(Punct::LParen) => {
+                self.enter()?;
+                self.bump();
+                let (mut inner, height) = self.expr_h()?;
+                self.expect(Punct::RParen)?;
+                self.leave();
+                // The model has no parenthesis node; the expression's span grows to cover them.
+                inner.span = Span { start: start.start, end: self.prev_end };
+                return Ok((inner, height));
+            }
+            Tok::Ident if self.word().is_some_and(|w| !is_keyword(w)) => {
+                let name = self.ident()?;
+                if !self.at(Punct::LParen) {
+                    return Ok((Expr { kind: ExprKind::Name(name), span: start }, 0));
+                }
+                self.enter()?;
+                self.bump();
+                let mut args = Vec::new();
+                let mut height = 0;
+                while !self.at(Punct::RParen) {
+                    let (arg, h) = self.expr_h()?;
+                    height = height.max(h);
+                    args.push(arg);
+                    if !self.eat(Punct::Comma) {
+                        break;
+                    }
+                }
+                self.expect(Punct::RParen)?;
+                self.leave();
+                let height = self.check_height(height + 1, name.span)?;
+                let span = Span { start: start.start, end: self.prev_end };
+                return Ok((Expr { kind: ExprKind::Call { callee: name, args }, span }, height));
+            }
+            _ => return Err(self.unexpected("expression")),
+        };
+        Ok((Expr { kind, span: Span { start: start.start, end: self.prev_end } }, 0))
+    }
+}

@@ -1,0 +1,127 @@
+//! Mach-O on x86_64 and arm64: nothing here runs Mach-O, so objects are linked by ld64.lld against a stand-in
+//! libSystem `.tbd` and the binding tables of the result are checked; `llvm-jitlink -noexec` applies every
+//! relocation of the object on its own. The object's header is read back for the build version and
+//! subsections-via-symbols flag.
+
+mod support;
+
+use linkwise::{ImportCalls, Options, SourceFile};
+use object::read::macho::{MachHeader, MachOFile64};
+use object::{Endianness, Object};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use support::TempDir;
+
+const TBD: &str = "--- !tapi-tbd
+tbd-version:     4
+targets:         [ x86_64-macos, arm64-macos ]
+install-name:    '/usr/lib/libSystem.B.dylib'
+current-version: 1319
+exports:
+  - targets:         [ x86_64-macos, arm64-macos ]
+    symbols:         [ _puts, _putchar, _tolower, dyld_stub_binder ]
+...
+";
+
+fn compile(triple: &str, calls: ImportCalls, dir: &TempDir) -> (PathBuf, Vec<u8>) {
+    let path = "tests/programs/portable.lw";
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = SourceFile::new(path, std::fs::read_to_string(root.join(path)).unwrap());
+    let mut options = Options::new().target(triple).unwrap();
+    options.import_calls = calls;
+    let compiled = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let out = dir.join("portable.o");
+    std::fs::write(&out, &compiled.object.bytes).unwrap();
+    (out, compiled.object.bytes)
+}
+
+/// (table, symbol) rows of `llvm-objdump --macho --bind --lazy-bind`, table being "bind" or "lazy".
+fn bindings(objdump: &Path, exe: &Path) -> Vec<(String, String)> {
+    let ran = support::run(
+        Command::new(objdump).args(["--macho", "--bind", "--lazy-bind"]).arg(exe),
+        Duration::from_secs(60),
+    )
+    .assert_ok();
+    let mut table = "";
+    let mut rows = Vec::new();
+    for line in ran.stdout.lines() {
+        if line.starts_with("Bind table") {
+            table = "bind";
+        } else if line.starts_with("Lazy bind table") {
+            table = "lazy";
+        } else if line.contains("libSystem") {
+            let symbol = line.split_whitespace().last().unwrap_or("").to_owned();
+            rows.push((table.to_owned(), symbol));
+        }
+    }
+    rows.sort();
+    rows
+}
+
+fn link_and_check(arch: &str, triple: &str, calls: ImportCalls, expected: &[(&str, &str)]) {
+    let dir = TempDir::new(&format!("macho-{arch}"));
+    let (obj, bytes) = compile(triple, calls, &dir);
+
+    // The object itself: a 64-bit Mach-O with LC_BUILD_VERSION and MH_SUBSECTIONS_VIA_SYMBOLS.
+    let file = MachOFile64::<Endianness>::parse(&*bytes).unwrap();
+    let header = file.macho_header();
+    assert!(header.flags(Endianness::Little).contains(object::macho::MH_SUBSECTIONS_VIA_SYMBOLS));
+    let mut commands = file.macho_load_commands().unwrap();
+    let mut has_build_version = false;
+    while let Some(command) = commands.next().unwrap() {
+        has_build_version |= command.cmd() == object::macho::LC_BUILD_VERSION;
+    }
+    assert!(has_build_version, "LC_BUILD_VERSION");
+    assert!(file.symbols().any(|s| object::ObjectSymbol::name(&s) == Ok("_main")), "C symbols take a `_`");
+
+    let (Some(ld64), Some(objdump), Some(jitlink)) =
+        (support::tool("ld64.lld"), support::tool("llvm-objdump"), support::tool("llvm-jitlink"))
+    else {
+        return;
+    };
+    // Every relocation applies (jitlink resolves the libSystem functions to made-up absolute addresses).
+    let mut jit = Command::new(&jitlink);
+    jit.args(["-noexec", "-slab-allocate=1Mb", "-slab-address=0x10000000", "-slab-page-size=4096"]);
+    jit.args(["-abs", "_puts=0x1000", "-abs", "_putchar=0x2000", "-abs", "_tolower=0x3000"]).arg(&obj);
+    support::run(&mut jit, Duration::from_secs(60)).assert_ok();
+
+    let lib = dir.join("sdk/usr/lib");
+    std::fs::create_dir_all(&lib).unwrap();
+    std::fs::write(lib.join("libSystem.tbd"), TBD).unwrap();
+    let exe = dir.join("portable");
+    let mut cmd = Command::new(&ld64);
+    cmd.args(["-arch", arch, "-platform_version", "macos", "11.0", "11.0", "-syslibroot"])
+        .arg(dir.join("sdk"));
+    cmd.args(["-lSystem", "-o"]).arg(&exe).arg(&obj);
+    support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
+    let expected: Vec<(String, String)> =
+        expected.iter().map(|(t, s)| (t.to_string(), s.to_string())).collect();
+    assert_eq!(bindings(&objdump, &exe), expected);
+}
+
+/// PLT-style calls (the default) become lazily bound stubs; `dyld_stub_binder` is bound for them.
+const STUBS: &[(&str, &str)] =
+    &[("bind", "dyld_stub_binder"), ("lazy", "_putchar"), ("lazy", "_puts"), ("lazy", "_tolower")];
+/// `--no-plt` calls load GOT entries, which dyld binds at load time.
+const GOT: &[(&str, &str)] = &[("bind", "_putchar"), ("bind", "_puts"), ("bind", "_tolower")];
+
+#[test]
+fn x86_64_stub_calls() {
+    link_and_check("x86_64", "x86_64-apple-darwin", ImportCalls::Plt, STUBS);
+}
+
+#[test]
+fn x86_64_got_calls() {
+    link_and_check("x86_64", "x86_64-apple-darwin", ImportCalls::Got, GOT);
+}
+
+#[test]
+fn arm64_stub_calls() {
+    link_and_check("arm64", "aarch64-apple-darwin", ImportCalls::Plt, STUBS);
+}
+
+#[test]
+fn arm64_got_calls() {
+    link_and_check("arm64", "aarch64-apple-darwin", ImportCalls::Got, GOT);
+}
