@@ -61,8 +61,45 @@ enum Command {
         /// The module to format.
         file: PathBuf,
     },
+    /// Predict CRT and `__imp_` link failures in objects and libraries, and say how to fix them.
+    ///
+    /// Reads COFF objects, static libraries, import libraries (short and MinGW long format) and linkwise
+    /// modules (.lw, compiled in memory), in link order, plus link.exe-style /DEFAULTLIB:LIB and
+    /// /NODEFAULTLIB[:LIB] arguments. Exits with 1 when the link would fail.
+    #[command(
+        after_help = "Example:\n  linkwise doctor main.obj vendor.lib libcmt.lib /NODEFAULTLIB:msvcrt.lib"
+    )]
+    Doctor {
+        /// Inputs in link order, and /DEFAULTLIB:, /NODEFAULTLIB[:] options.
+        #[arg(required = true, value_name = "INPUT")]
+        inputs: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// The C runtime the program itself uses (Rust: `static` with crt-static, the MSVC default for Rust).
+        #[arg(long, value_enum)]
+        crt: Option<CrtChoice>,
+    },
     /// List the supported target triples.
     Targets,
+}
+
+/// Output formats of `linkwise doctor`.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// Text for people.
+    Human,
+    /// JSON for tools.
+    Json,
+}
+
+/// `--crt` values.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CrtChoice {
+    /// /MT: the C runtime is linked into the program (libcmt.lib).
+    Static,
+    /// /MD: the C runtime is in DLLs (msvcrt.lib imports).
+    Dynamic,
 }
 
 /// The kinds of output `linkwise build` writes.
@@ -155,6 +192,7 @@ fn execute(command: Command, stdout: &mut dyn Write) -> Result<(), String> {
             let text = linkwise::ir::text::print(&module);
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
+        Command::Doctor { inputs, format, crt } => doctor(&inputs, format, crt, stdout),
         Command::Targets => {
             let mut text = String::new();
             for triple in linkwise::linkage::target::SUPPORTED {
@@ -164,6 +202,53 @@ fn execute(command: Command, stdout: &mut dyn Write) -> Result<(), String> {
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
     }
+}
+
+/// `linkwise doctor`: returns `Err` with the rendered report when the link would fail, so the exit status says so.
+fn doctor(
+    args: &[String],
+    format: Format,
+    crt: Option<CrtChoice>,
+    stdout: &mut dyn Write,
+) -> Result<(), String> {
+    use linkwise_doctor::{Directive, LinkOptions, Outcome, read};
+    let mut options = LinkOptions {
+        crt: crt.map(|c| match c {
+            CrtChoice::Static => linkwise_doctor::crt::Crt::MT,
+            CrtChoice::Dynamic => linkwise_doctor::crt::Crt::MD,
+        }),
+        ..LinkOptions::default()
+    };
+    let mut inputs = Vec::new();
+    for arg in args {
+        // link.exe options among the inputs: only these two matter to the prediction.
+        let lower = arg.to_ascii_lowercase();
+        if lower.starts_with("/defaultlib:") || lower.starts_with("/nodefaultlib") {
+            match read::parse_directive(arg) {
+                Directive::DefaultLib(lib) => options.default_libs.push(lib),
+                Directive::NoDefaultLib(Some(lib)) => options.no_default_libs.push(lib),
+                Directive::NoDefaultLib(None) => options.no_default_all = true,
+                _ => {}
+            }
+            continue;
+        }
+        let path = Path::new(arg);
+        let input = if path.extension().is_some_and(|e| e == "lw") {
+            let file = read_source(path)?;
+            let compiled = linkwise::compile(&file, &Options::new()).map_err(|d| d.render(&file))?;
+            linkwise_doctor::read_bytes(arg, &compiled.object.bytes)
+        } else {
+            linkwise_doctor::read_file(path)
+        };
+        inputs.push(input.map_err(plain_error)?);
+    }
+    let prediction = linkwise_doctor::predict(&inputs, &options);
+    let text = match format {
+        Format::Human => linkwise_doctor::report::human(&inputs, &prediction),
+        Format::Json => linkwise_doctor::report::json(&inputs, &prediction),
+    };
+    stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))?;
+    if prediction.outcome() == Outcome::Fails { Err(String::new()) } else { Ok(()) }
 }
 
 /// Reads the input file and turns `--target` and `-l` into [`Options`], reporting every bad argument at once.

@@ -373,8 +373,11 @@ impl<'a> Lexer<'a> {
                         8 => "octal",
                         _ => "hexadecimal",
                     };
-                    return Err(Diagnostic::error(format!("invalid digit `{}` in {name} literal", b as char))
-                        .primary(Span::new(self.pos, self.pos + 1), format!("not a base-{radix} digit")));
+                    return Err(Diagnostic::error(format!(
+                        "invalid digit `{}` in {name} literal",
+                        b as char
+                    ))
+                    .primary(Span::new(self.pos, self.pos + 1), format!("not a base-{radix} digit")));
                 }
                 break;
             };
@@ -406,9 +409,12 @@ impl<'a> Lexer<'a> {
         while self.byte(end).is_some_and(is_ident_continue) {
             end += 1;
         }
-        Err(Diagnostic::error(format!("invalid suffix `{}` for number literal", &self.src[suffix_start..end]))
-            .primary(Span::new(start, end), "invalid suffix")
-            .help("literals take their type from where they are used; convert with `as`, e.g. `5 as i64`"))
+        Err(Diagnostic::error(format!(
+            "invalid suffix `{}` for number literal",
+            &self.src[suffix_start..end]
+        ))
+        .primary(Span::new(start, end), "invalid suffix")
+        .help("literals take their type from where they are used; convert with `as`, e.g. `5 as i64`"))
     }
 
     /// A string literal at the `"` under the cursor; returns its bytes with escapes decoded.
@@ -459,6 +465,14 @@ impl<'a> Lexer<'a> {
             return Ok(());
         }
         match e {
+            // A line continuation, as in Rust: the line break and the whitespace after it are skipped.
+            b'\n' | b'\r' => {
+                self.pos = at + 1;
+                while self.byte(self.pos).is_some_and(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')) {
+                    self.pos += 1;
+                }
+                Ok(())
+            }
             b'x' => self.hex_escape(at, out),
             b'u' => self.unicode_escape(at, out),
             _ => {
@@ -466,7 +480,9 @@ impl<'a> Lexer<'a> {
                 let shown: String = if c.is_control() { c.escape_debug().collect() } else { c.to_string() };
                 Err(Diagnostic::error(format!("unknown character escape: `\\{shown}`"))
                     .primary(Span::new(at, at + 1 + c.len_utf8()), "unknown character escape")
-                    .help(r#"the escapes are \n \r \t \0 \\ \" \' \xNN and \u{HEX}; write \\ for a backslash"#))
+                    .help(
+                        r#"the escapes are \n \r \t \0 \\ \" \' \xNN and \u{HEX}; write \\ for a backslash"#,
+                    ))
             }
         }
     }
@@ -477,7 +493,9 @@ impl<'a> Lexer<'a> {
         for i in 0..2 {
             let p = at + 2 + i;
             match self.byte(p) {
-                Some(b) if b.is_ascii_hexdigit() => value = value * 16 + (b as char).to_digit(16).unwrap_or(0) as u8,
+                Some(b) if b.is_ascii_hexdigit() => {
+                    value = value * 16 + (b as char).to_digit(16).unwrap_or(0) as u8
+                }
                 Some(b'"') | None => {
                     return Err(Diagnostic::error("numeric character escape is too short")
                         .primary(Span::new(at, p), "expected two hex digits after `\\x`"));
@@ -531,10 +549,14 @@ impl<'a> Lexer<'a> {
         let span = Span::new(at, p + 1);
         let count = p - digits_start;
         if count == 0 {
-            return Err(Diagnostic::error("empty unicode escape").primary(span, "this escape must have a value"));
+            return Err(
+                Diagnostic::error("empty unicode escape").primary(span, "this escape must have a value")
+            );
         }
         if count > 6 {
-            return Err(Diagnostic::error("overlong unicode escape").primary(span, "must have at most 6 hex digits"));
+            return Err(
+                Diagnostic::error("overlong unicode escape").primary(span, "must have at most 6 hex digits")
+            );
         }
         let Some(c) = char::from_u32(value) else {
             return Err(Diagnostic::error("invalid unicode character escape")

@@ -5,19 +5,19 @@ use crate::ast;
 use crate::diag::Diagnostics;
 use crate::span::SourceFile;
 
-mod lex;
-mod parse;
-mod print;
+mod lexer;
+mod parser;
+mod printer;
 #[cfg(test)]
 mod tests;
 
-/// Parses a whole source file. Stops at the first syntax error.
+/// Parses a whole source file. Stops at the first syntax error, which is the one diagnostic returned.
 pub fn parse(file: &SourceFile) -> Result<ast::Module, Diagnostics> {
-    parse::parse_file(file).map_err(Diagnostics::from)
+    parser::parse_module(file).map_err(|d| Diagnostics::from(*d))
 }
 
-/// Prints `module` in canonical form (comments are not kept: the model has none). For every module `m` that
-/// parses, `parse(print(m)) == m`.
+/// Prints `module` in canonical layout (comments are not kept: the model has none). For every module `m` that
+/// parses, `parse(print(m)) == m` and printing that again gives the same text.
 pub fn print(module: &ast::Module) -> String {
-    print::print_module(module)
+    printer::print_module(module)
 }

@@ -25,9 +25,17 @@ fn is_keyword(word: &str) -> bool {
 }
 
 const TYPES_HELP: &str = "the value types are `i8`, `i16`, `i32`, `i64`, `f32`, `f64` and `ptr`";
-const U8_HELP: &str = "`u8` is only an array element type, as in `[u8]` or `[u8; 4]`; use `i8` or `i32` for a single byte";
+const U8_HELP: &str =
+    "`u8` is only an array element type, as in `[u8]` or `[u8; 4]`; use `i8` or `i32` for a single byte";
 
-type PResult<T> = Result<T, Diagnostic>;
+/// Errors are boxed: a small `Result` keeps the frames of the recursive functions small, which is what
+/// bounds the stack the parser needs (most of all in unoptimized builds).
+type PResult<T> = Result<T, Box<Diagnostic>>;
+
+/// The error result of `d`.
+fn fail<T>(d: Diagnostic) -> PResult<T> {
+    Err(Box::new(d))
+}
 
 /// Parses the whole text of `file`.
 pub(crate) fn parse_module(file: &SourceFile) -> PResult<Module> {
@@ -151,11 +159,11 @@ impl<'a> Parser<'a> {
     }
 
     fn expect(&mut self, p: Punct) -> PResult<Span> {
-        if self.at(p) { Ok(self.bump().span) } else { Err(self.unexpected(&format!("`{}`", p.as_str()))) }
+        if self.at(p) { Ok(self.bump().span) } else { fail(self.unexpected(&format!("`{}`", p.as_str()))) }
     }
 
     fn expect_word(&mut self, w: &str) -> PResult<Span> {
-        if self.at_word(w) { Ok(self.bump().span) } else { Err(self.unexpected(&format!("`{w}`"))) }
+        if self.at_word(w) { Ok(self.bump().span) } else { fail(self.unexpected(&format!("`{w}`"))) }
     }
 
     /// How "found X" names a token.
@@ -188,15 +196,17 @@ impl<'a> Parser<'a> {
                 let span = self.bump().span;
                 Ok(Spanned::new(w.to_owned(), span))
             }
-            Some(w) => Err(self.unexpected("identifier").help(format!("`{w}` is a keyword and cannot be a name"))),
-            None => Err(self.unexpected("identifier")),
+            Some(w) => {
+                fail(self.unexpected("identifier").help(format!("`{w}` is a keyword and cannot be a name")))
+            }
+            None => fail(self.unexpected("identifier")),
         }
     }
 
     /// A string literal's bytes and span.
     fn string(&mut self, expected: &str) -> PResult<Spanned<Vec<u8>>> {
         if !matches!(self.tok(), Tok::Str(_)) {
-            return Err(self.unexpected(expected));
+            return fail(self.unexpected(expected));
         }
         let t = self.bump();
         let Tok::Str(bytes) = t.tok else { unreachable!("checked above") };
@@ -208,13 +218,17 @@ impl<'a> Parser<'a> {
         let s = self.string("string literal")?;
         let span = s.span;
         let Ok(text) = String::from_utf8(s.value) else {
-            return Err(Diagnostic::error(format!("{what} must be UTF-8 text")).primary(span, "not UTF-8"));
+            return fail(Diagnostic::error(format!("{what} must be UTF-8 text")).primary(span, "not UTF-8"));
         };
         if text.is_empty() {
-            return Err(Diagnostic::error(format!("{what} must not be empty")).primary(span, "empty string"));
+            return fail(
+                Diagnostic::error(format!("{what} must not be empty")).primary(span, "empty string"),
+            );
         }
         if text.contains('\0') {
-            return Err(Diagnostic::error(format!("{what} must not contain NUL")).primary(span, "contains `\\0`"));
+            return fail(
+                Diagnostic::error(format!("{what} must not contain NUL")).primary(span, "contains `\\0`"),
+            );
         }
         Ok(Spanned::new(text, span))
     }
@@ -224,7 +238,7 @@ impl<'a> Parser<'a> {
     fn enter(&mut self) -> PResult<()> {
         self.nesting += 1;
         if self.nesting > MAX_NESTING {
-            return Err(self.too_deep(self.span()));
+            return fail(self.too_deep(self.span()));
         }
         Ok(())
     }
@@ -233,6 +247,7 @@ impl<'a> Parser<'a> {
         self.nesting -= 1;
     }
 
+    #[cold]
     fn too_deep(&self, span: Span) -> Diagnostic {
         Diagnostic::error("expression nested too deeply")
             .primary(span, format!("more than {MAX_NESTING} levels of nesting"))
@@ -241,7 +256,7 @@ impl<'a> Parser<'a> {
 
     /// Checks the height of an expression tree about to be built at `span`.
     fn check_height(&self, height: u32, span: Span) -> PResult<u32> {
-        if height > MAX_NESTING { Err(self.too_deep(span)) } else { Ok(height) }
+        if height > MAX_NESTING { fail(self.too_deep(span)) } else { Ok(height) }
     }
 
     // ----- items -----
@@ -255,10 +270,12 @@ impl<'a> Parser<'a> {
                 Tok::Ident if self.at_word("target") => {
                     let (triple, line) = self.target_line()?;
                     if let Some(first) = first_target {
-                        return Err(Diagnostic::error("`target` is specified more than once")
-                            .primary(line, "second `target` line")
-                            .secondary(first, "first specified here")
-                            .help("a module has at most one `target` line (`--target` overrides it)"));
+                        return fail(
+                            Diagnostic::error("`target` is specified more than once")
+                                .primary(line, "second `target` line")
+                                .secondary(first, "first specified here")
+                                .help("a module has at most one `target` line (`--target` overrides it)"),
+                        );
                     }
                     first_target = Some(line);
                     module.target = Some(triple);
@@ -279,8 +296,10 @@ impl<'a> Parser<'a> {
         let next = self.lexer.next_token();
         self.ahead.push_back(next);
         match triple {
-            Err(d) => Err(d),
-            Ok(None) => Err(self.unexpected("target triple").help("for example `target x86_64-pc-windows-msvc`")),
+            Err(d) => fail(d),
+            Ok(None) => {
+                fail(self.unexpected("target triple").help("for example `target x86_64-pc-windows-msvc`"))
+            }
             Ok(Some((text, span))) => {
                 self.prev_end = span.end;
                 Ok((Spanned::new(text, span), keyword.to(span)))
@@ -300,7 +319,7 @@ impl<'a> Parser<'a> {
     fn attribute(&mut self) -> PResult<Attr> {
         let start = self.expect(Punct::Hash)?.start;
         self.expect(Punct::LBracket)?;
-        let Some(name) = self.word() else { return Err(self.unexpected("attribute name")) };
+        let Some(name) = self.word() else { return fail(self.unexpected("attribute name")) };
         let name_span = self.span();
         match name {
             "link" => {
@@ -310,14 +329,14 @@ impl<'a> Parser<'a> {
             "link_name" => {
                 self.bump();
                 if !self.at(Punct::Eq) {
-                    return Err(self.unexpected("`=`").help("write `#[link_name = \"symbol\"]`"));
+                    return fail(self.unexpected("`=`").help("write `#[link_name = \"symbol\"]`"));
                 }
                 self.bump();
                 let value = self.name_string("a `link_name`")?;
                 self.expect(Punct::RBracket)?;
                 Ok(Attr::LinkName(value, Span { start, end: self.prev_end }))
             }
-            other => Err(Diagnostic::error(format!("unknown attribute `{other}`"))
+            other => fail(Diagnostic::error(format!("unknown attribute `{other}`"))
                 .primary(name_span, "unknown attribute")
                 .help("linkwise knows `#[link(name = \"...\")]` on `extern` blocks and `#[link_name = \"...\"]` on their items")),
         }
@@ -326,7 +345,7 @@ impl<'a> Parser<'a> {
     /// The arguments of `#[link(...)]` and the closing `]`; `start` is where the `#` was.
     fn link_args(&mut self, start: u32) -> PResult<LinkAttr> {
         if !self.at(Punct::LParen) {
-            return Err(self.unexpected("`(`").help("write `#[link(name = \"library\")]`"));
+            return fail(self.unexpected("`(`").help("write `#[link(name = \"library\")]`"));
         }
         self.bump();
         let mut name: Option<(Spanned<String>, Span)> = None;
@@ -334,24 +353,28 @@ impl<'a> Parser<'a> {
         while !self.at(Punct::RParen) {
             let key = match self.word() {
                 Some(w) => Spanned::new(w, self.span()),
-                None => return Err(self.unexpected("`name` or `kind`")),
+                None => return fail(self.unexpected("`name` or `kind`")),
             };
             let first = match key.value {
                 "name" => name.as_ref().map(|n| n.1),
                 "kind" => kind.as_ref().map(|k| k.1),
                 other => {
-                    return Err(Diagnostic::error(format!("unknown `#[link]` argument `{other}`"))
-                        .primary(key.span, "unknown argument")
-                        .help("`#[link]` takes `name = \"...\"` and, optionally, `kind = \"...\"`"));
+                    return fail(
+                        Diagnostic::error(format!("unknown `#[link]` argument `{other}`"))
+                            .primary(key.span, "unknown argument")
+                            .help("`#[link]` takes `name = \"...\"` and, optionally, `kind = \"...\"`"),
+                    );
                 }
             };
             if let Some(first) = first {
-                return Err(Diagnostic::error(format!(
-                    "multiple `{}` arguments in a single `#[link]` attribute",
-                    key.value
-                ))
-                .primary(key.span, "given again here")
-                .secondary(first, "first given here"));
+                return fail(
+                    Diagnostic::error(format!(
+                        "multiple `{}` arguments in a single `#[link]` attribute",
+                        key.value
+                    ))
+                    .primary(key.span, "given again here")
+                    .secondary(first, "first given here"),
+                );
             }
             self.bump();
             self.expect(Punct::Eq)?;
@@ -361,8 +384,10 @@ impl<'a> Parser<'a> {
                 let value = self.string("string literal")?;
                 let Some(k) = std::str::from_utf8(&value.value).ok().and_then(LinkKind::from_name) else {
                     let shown = String::from_utf8_lossy(&value.value).escape_debug().to_string();
-                    return Err(Diagnostic::error(format!("unknown link kind `{shown}`"))
-                        .primary(value.span, "expected one of `dylib`, `static`, `static-nobundle`"));
+                    return fail(
+                        Diagnostic::error(format!("unknown link kind `{shown}`"))
+                            .primary(value.span, "expected one of `dylib`, `static`, `static-nobundle`"),
+                    );
                 };
                 kind = Some((Spanned::new(k, value.span), key.span));
             }
@@ -374,8 +399,10 @@ impl<'a> Parser<'a> {
         self.expect(Punct::RBracket)?;
         let span = Span { start, end: self.prev_end };
         let Some((name, _)) = name else {
-            return Err(Diagnostic::error("`#[link]` attribute requires a `name = \"string\"` argument")
-                .primary(span, "missing `name`"));
+            return fail(
+                Diagnostic::error("`#[link]` attribute requires a `name = \"string\"` argument")
+                    .primary(span, "missing `name`"),
+            );
         };
         Ok(LinkAttr { name, kind: kind.map(|k| k.0), span })
     }
@@ -400,14 +427,16 @@ impl<'a> Parser<'a> {
                 match attr {
                     Attr::Link(l) => {
                         if let Some(first) = &link {
-                            return Err(Diagnostic::error("multiple `#[link]` attributes on one `extern` block")
-                                .primary(l.span, "second `#[link]`")
-                                .secondary(first.span, "first `#[link]`")
-                                .help("write one `extern` block per library"));
+                            return fail(
+                                Diagnostic::error("multiple `#[link]` attributes on one `extern` block")
+                                    .primary(l.span, "second `#[link]`")
+                                    .secondary(first.span, "first `#[link]`")
+                                    .help("write one `extern` block per library"),
+                            );
                         }
                         link = Some(l);
                     }
-                    other => return Err(Self::misplaced(&other, start, "an `extern` block")),
+                    other => return fail(Self::misplaced(&other, start, "an `extern` block")),
                 }
             }
             return self.extern_block(link).map(Item::Extern);
@@ -416,12 +445,12 @@ impl<'a> Parser<'a> {
         let what = match self.word() {
             Some("static") => "a static",
             Some("fn") => "a function",
-            _ if public => return Err(self.unexpected("`fn` or `static` after `pub`")),
-            _ if !attrs.is_empty() => return Err(self.unexpected("item after attributes")),
-            _ => return Err(self.unexpected("item (`extern`, `static`, `fn`, `target` or an attribute)")),
+            _ if public => return fail(self.unexpected("`fn` or `static` after `pub`")),
+            _ if !attrs.is_empty() => return fail(self.unexpected("item after attributes")),
+            _ => return fail(self.unexpected("item (`extern`, `static`, `fn`, `target` or an attribute)")),
         };
         if let Some(attr) = attrs.first() {
-            return Err(Self::misplaced(attr, self.span(), what));
+            return fail(Self::misplaced(attr, self.span(), what));
         }
         if what == "a static" {
             self.static_def(public, start.start).map(Item::Static)
@@ -435,12 +464,16 @@ impl<'a> Parser<'a> {
         let abi = if matches!(self.tok(), Tok::Str(_)) {
             let s = self.string("ABI string")?;
             match s.value.as_slice() {
-                b"C" | b"system" => Some(Spanned::new(String::from_utf8_lossy(&s.value).into_owned(), s.span)),
+                b"C" | b"system" => {
+                    Some(Spanned::new(String::from_utf8_lossy(&s.value).into_owned(), s.span))
+                }
                 other => {
                     let shown = String::from_utf8_lossy(other).escape_debug().to_string();
-                    return Err(Diagnostic::error(format!("unsupported ABI `{shown}`"))
-                        .primary(s.span, "expected \"C\" or \"system\"")
-                        .note("both mean the target's C calling convention"));
+                    return fail(
+                        Diagnostic::error(format!("unsupported ABI `{shown}`"))
+                            .primary(s.span, "expected \"C\" or \"system\"")
+                            .note("both mean the target's C calling convention"),
+                    );
                 }
             }
         } else {
@@ -450,7 +483,7 @@ impl<'a> Parser<'a> {
         let mut items = Vec::new();
         while !self.at(Punct::RBrace) {
             if matches!(self.tok(), Tok::Eof) {
-                return Err(self.unexpected("`}`").secondary(open, "this `{` is never closed"));
+                return fail(self.unexpected("`}`").secondary(open, "this `{` is never closed"));
             }
             items.push(self.extern_item()?);
         }
@@ -466,13 +499,15 @@ impl<'a> Parser<'a> {
             match attr {
                 Attr::LinkName(value, span) => {
                     if let Some((_, first)) = &link_name {
-                        return Err(Diagnostic::error("multiple `#[link_name]` attributes on one item")
-                            .primary(span, "second `#[link_name]`")
-                            .secondary(*first, "first `#[link_name]`"));
+                        return fail(
+                            Diagnostic::error("multiple `#[link_name]` attributes on one item")
+                                .primary(span, "second `#[link_name]`")
+                                .secondary(*first, "first `#[link_name]`"),
+                        );
                     }
                     link_name = Some((value, span));
                 }
-                other => return Err(Self::misplaced(&other, start, "an item in an `extern` block")),
+                other => return fail(Self::misplaced(&other, start, "an item in an `extern` block")),
             }
         }
         let link_name = link_name.map(|l| l.0);
@@ -481,7 +516,7 @@ impl<'a> Parser<'a> {
             let sig = self.signature(false)?;
             if !self.at(Punct::Semi) {
                 let d = self.unexpected("`;`");
-                return Err(if self.at(Punct::LBrace) {
+                return fail(if self.at(Punct::LBrace) {
                     d.help("functions declared in an `extern` block have no body")
                 } else {
                     d
@@ -498,8 +533,10 @@ impl<'a> Parser<'a> {
             let ty = self.value_type()?;
             if !self.at(Punct::Semi) {
                 let d = self.unexpected("`;`");
-                return Err(if self.at(Punct::Eq) {
-                    d.help("a static declared in an `extern` block is defined elsewhere and has no initializer")
+                return fail(if self.at(Punct::Eq) {
+                    d.help(
+                        "a static declared in an `extern` block is defined elsewhere and has no initializer",
+                    )
                 } else {
                     d
                 });
@@ -509,9 +546,9 @@ impl<'a> Parser<'a> {
             return Ok(ExternItem { link_name, name, kind: ExternItemKind::Static { mutable, ty }, span });
         }
         if link_name.is_some() {
-            return Err(self.unexpected("item after attributes"));
+            return fail(self.unexpected("item after attributes"));
         }
-        Err(self.unexpected("`fn` or `static` in an `extern` block"))
+        fail(self.unexpected("`fn` or `static` in an `extern` block"))
     }
 
     /// `(params) [-> type]`. Parameters are `name: type`, or (when `names_required` is false) just `type`.
@@ -526,7 +563,7 @@ impl<'a> Parser<'a> {
                 Some(name)
             } else if names_required {
                 let d = self.unexpected("parameter name");
-                return Err(match self.word().and_then(Type::from_name) {
+                return fail(match self.word().and_then(Type::from_name) {
                     Some(t) => d.help(format!("parameters of a defined function are named: `x: {t}`")),
                     None => d,
                 });
@@ -549,14 +586,14 @@ impl<'a> Parser<'a> {
             return Ok(Spanned::new(ty, self.bump().span));
         }
         let help = if self.at_word("u8") { U8_HELP } else { TYPES_HELP };
-        Err(self.unexpected("type").help(help))
+        fail(self.unexpected("type").help(help))
     }
 
     /// A defined static's type: a value type, `[ELEM]` or `[ELEM; N]`.
     fn static_type(&mut self) -> PResult<Spanned<StaticType>> {
         if !self.at(Punct::LBracket) {
             if self.at_word("u8") {
-                return Err(self.unexpected("type").help(U8_HELP));
+                return fail(self.unexpected("type").help(U8_HELP));
             }
             let ty = self.value_type()?;
             return Ok(Spanned::new(StaticType::Value(ty.value), ty.span));
@@ -568,7 +605,10 @@ impl<'a> Parser<'a> {
             self.bump();
             ElemType::Value(ty)
         } else {
-            return Err(self.unexpected("array element type").help(format!("{TYPES_HELP}; arrays may also hold `u8`")));
+            return fail(
+                self.unexpected("array element type")
+                    .help(format!("{TYPES_HELP}; arrays may also hold `u8`")),
+            );
         };
         let len = if self.eat(Punct::Semi) { Some(self.count("array length")?.value) } else { None };
         self.expect(Punct::RBracket)?;
@@ -579,7 +619,7 @@ impl<'a> Parser<'a> {
     fn count(&mut self, what: &str) -> PResult<Spanned<u64>> {
         match *self.tok() {
             Tok::Int(n) => Ok(Spanned::new(n, self.bump().span)),
-            _ => Err(self.unexpected(&format!("{what} (an integer literal)"))),
+            _ => fail(self.unexpected(&format!("{what} (an integer literal)"))),
         }
     }
 
@@ -591,7 +631,7 @@ impl<'a> Parser<'a> {
         let ty = self.static_type()?;
         if !self.at(Punct::Eq) {
             let d = self.unexpected("`=`");
-            return Err(if self.at(Punct::Semi) {
+            return fail(if self.at(Punct::Semi) {
                 d.help("a defined static needs an initial value; declare statics defined elsewhere in an `extern` block")
             } else {
                 d
@@ -600,7 +640,7 @@ impl<'a> Parser<'a> {
         self.bump();
         let init = self.init()?;
         if !self.at(Punct::Semi) {
-            return Err(self.unexpected("`;`").help(
+            return fail(self.unexpected("`;`").help(
                 "a static's initial value is a constant: a literal, `-` and a literal, `&NAME`, a string, \
                  `[a, b, ...]` or `[value; count]`",
             ));
@@ -624,7 +664,11 @@ impl<'a> Parser<'a> {
                     if items.is_empty() && self.eat(Punct::Semi) {
                         let count = self.count("repeat count")?;
                         self.expect(Punct::RBracket)?;
-                        return Ok(Init::Repeat(Box::new(element), count, Span { start, end: self.prev_end }));
+                        return Ok(Init::Repeat(
+                            Box::new(element),
+                            count,
+                            Span { start, end: self.prev_end },
+                        ));
                     }
                     items.push(element);
                     if !self.eat(Punct::Comma) {
@@ -662,14 +706,17 @@ impl<'a> Parser<'a> {
         let kind = match *self.tok() {
             Tok::Int(n) => ExprKind::Int(n),
             Tok::Float(x) => ExprKind::Float(x),
-            _ if negated => return Err(self.unexpected("number after `-`")),
-            _ => return Err(self.unexpected(what)),
+            _ if negated => return fail(self.unexpected("number after `-`")),
+            _ => return fail(self.unexpected(what)),
         };
         let literal = Expr { kind, span: self.bump().span };
         if !negated {
             return Ok(literal);
         }
-        Ok(Expr { kind: ExprKind::Unary(UnaryOp::Neg, Box::new(literal)), span: Span { start, end: self.prev_end } })
+        Ok(Expr {
+            kind: ExprKind::Unary(UnaryOp::Neg, Box::new(literal)),
+            span: Span { start, end: self.prev_end },
+        })
     }
 
     fn fn_def(&mut self, public: bool, start: u32) -> PResult<FnDef> {
@@ -678,7 +725,7 @@ impl<'a> Parser<'a> {
         let sig = self.signature(true)?;
         if !self.at(Punct::LBrace) {
             let d = self.unexpected("`{`");
-            return Err(if self.at(Punct::Semi) {
+            return fail(if self.at(Punct::Semi) {
                 d.help("declare functions defined elsewhere in an `extern` block")
             } else {
                 d
@@ -689,6 +736,9 @@ impl<'a> Parser<'a> {
     }
 
     // ----- statements -----
+    //
+    // `block`, `stmt`, `for_stmt` and `if_stmt` call each other recursively, so they do little themselves:
+    // everything else is in helpers, to keep their stack frames small.
 
     fn block(&mut self) -> PResult<Block> {
         self.enter()?;
@@ -696,7 +746,7 @@ impl<'a> Parser<'a> {
         let mut stmts = Vec::new();
         while !self.at(Punct::RBrace) {
             if matches!(self.tok(), Tok::Eof) {
-                return Err(self.unexpected("`}`").secondary(open, "this `{` is never closed"));
+                return Err(self.unclosed(open));
             }
             stmts.push(self.stmt()?);
         }
@@ -705,62 +755,85 @@ impl<'a> Parser<'a> {
         Ok(Block { stmts, span: Span { start: open.start, end: self.prev_end } })
     }
 
-    fn expect_semi(&mut self) -> PResult<()> {
-        self.expect(Punct::Semi).map(|_| ())
+    #[cold]
+    fn unclosed(&self, open: Span) -> Box<Diagnostic> {
+        Box::new(self.unexpected("`}`").secondary(open, "this `{` is never closed"))
     }
 
     fn stmt(&mut self) -> PResult<Stmt> {
         let start = self.span().start;
-        if self.at(Punct::Hash) {
-            let attr = self.attribute()?;
-            return Err(Diagnostic::error(format!("`{}` is not allowed on a statement", attr.name()))
-                .primary(attr.span(), "not allowed here"));
-        }
         let kind = match self.word() {
-            Some("let") => {
-                self.bump();
-                let mutable = self.eat_word("mut");
-                let name = self.ident()?;
-                let ty = if self.eat(Punct::Colon) { Some(self.value_type()?) } else { None };
-                self.expect(Punct::Eq)?;
-                let value = self.expr()?;
-                self.expect_semi()?;
-                StmtKind::Let { mutable, name, ty, value }
-            }
-            Some("return") => {
-                self.bump();
-                let value = if self.at(Punct::Semi) { None } else { Some(self.expr()?) };
-                self.expect_semi()?;
-                StmtKind::Return(value)
-            }
-            Some("for") => {
-                self.bump();
-                let var = self.ident()?;
-                self.expect_word("in")?;
-                let from = self.expr()?;
-                if !self.at(Punct::DotDot) {
-                    return Err(self.unexpected("`..`").help("loops count over a range: `for i in 0..n { ... }`"));
-                }
-                self.bump();
-                let to = self.expr()?;
-                let body = self.block()?;
-                StmtKind::For { var, start: from, end: to, body }
-            }
+            Some("let") => self.let_stmt()?,
+            Some("return") => self.return_stmt()?,
+            Some("for") => self.for_stmt()?,
             Some("if") => return self.if_stmt(),
-            Some(w) if !is_keyword(w) && *self.peek2() == Tok::Punct(Punct::Eq) => {
-                let target = self.ident()?;
-                self.bump();
-                let value = self.expr()?;
-                self.expect_semi()?;
-                StmtKind::Assign { target, value }
-            }
-            _ => {
-                let e = self.expr()?;
-                self.expect_semi()?;
-                StmtKind::Expr(e)
-            }
+            _ => self.simple_stmt()?,
         };
         Ok(Stmt { kind, span: Span { start, end: self.prev_end } })
+    }
+
+    fn expect_semi(&mut self) -> PResult<()> {
+        self.expect(Punct::Semi).map(|_| ())
+    }
+
+    fn let_stmt(&mut self) -> PResult<StmtKind> {
+        self.expect_word("let")?;
+        let mutable = self.eat_word("mut");
+        let name = self.ident()?;
+        let ty = if self.eat(Punct::Colon) { Some(self.value_type()?) } else { None };
+        self.expect(Punct::Eq)?;
+        let value = self.expr()?;
+        self.expect_semi()?;
+        Ok(StmtKind::Let { mutable, name, ty, value })
+    }
+
+    fn return_stmt(&mut self) -> PResult<StmtKind> {
+        self.expect_word("return")?;
+        let value = if self.at(Punct::Semi) { None } else { Some(self.expr()?) };
+        self.expect_semi()?;
+        Ok(StmtKind::Return(value))
+    }
+
+    /// `for var in start..end`, up to the body.
+    fn for_head(&mut self) -> PResult<(Ident, Expr, Expr)> {
+        self.expect_word("for")?;
+        let var = self.ident()?;
+        self.expect_word("in")?;
+        let from = self.expr()?;
+        if !self.at(Punct::DotDot) {
+            return fail(self.unexpected("`..`").help("loops count over a range: `for i in 0..n { ... }`"));
+        }
+        self.bump();
+        let to = self.expr()?;
+        Ok((var, from, to))
+    }
+
+    fn for_stmt(&mut self) -> PResult<StmtKind> {
+        let (var, start, end) = self.for_head()?;
+        let body = self.block()?;
+        Ok(StmtKind::For { var, start, end, body })
+    }
+
+    /// An assignment, an expression statement, or a misplaced attribute.
+    fn simple_stmt(&mut self) -> PResult<StmtKind> {
+        if self.at(Punct::Hash) {
+            let attr = self.attribute()?;
+            return fail(
+                Diagnostic::error(format!("`{}` is not allowed on a statement", attr.name()))
+                    .primary(attr.span(), "not allowed here"),
+            );
+        }
+        let assign = self.word().is_some() && *self.peek2() == Tok::Punct(Punct::Eq);
+        let kind = if assign {
+            let target = self.ident()?;
+            self.bump();
+            let value = self.expr()?;
+            StmtKind::Assign { target, value }
+        } else {
+            StmtKind::Expr(self.expr()?)
+        };
+        self.expect_semi()?;
+        Ok(kind)
     }
 
     /// `if cond { } [else { } | else if ...]`; `else if` becomes an else block holding one `if`.
@@ -769,30 +842,26 @@ impl<'a> Parser<'a> {
         let start = self.expect_word("if")?.start;
         let cond = self.expr()?;
         let then = self.block()?;
-        let otherwise = if self.eat_word("else") {
-            if self.at_word("if") {
-                let nested = self.if_stmt()?;
-                let span = nested.span;
-                Some(Block { stmts: vec![nested], span })
-            } else {
-                Some(self.block()?)
-            }
-        } else {
+        let otherwise = if !self.eat_word("else") {
             None
+        } else if self.at_word("if") {
+            let nested = self.if_stmt()?;
+            let span = nested.span;
+            Some(Block { stmts: vec![nested], span })
+        } else {
+            Some(self.block()?)
         };
         self.leave();
         Ok(Stmt { kind: StmtKind::If { cond, then, otherwise }, span: Span { start, end: self.prev_end } })
     }
 
     // ----- expressions -----
+    //
+    // `expr`, `binary`, `cast`, `unary`, `primary` and `call` recurse through each other; as above, they
+    // leave diagnostics and leaves to helpers. Each returns the expression and the height of its tree.
 
     fn expr(&mut self) -> PResult<Expr> {
-        self.expr_h().map(|(e, _)| e)
-    }
-
-    /// An expression and the height of its tree (0 for a leaf).
-    fn expr_h(&mut self) -> PResult<(Expr, u32)> {
-        self.binary(0)
+        self.binary(0).map(|(e, _)| e)
     }
 
     /// The binary operator at the current token, if any.
@@ -824,39 +893,50 @@ impl<'a> Parser<'a> {
     fn binary(&mut self, min: u8) -> PResult<(Expr, u32)> {
         let (mut lhs, mut height) = self.cast()?;
         let mut comparison: Option<Span> = None;
-        loop {
-            let Some(op) = self.binary_op() else {
-                if let Tok::Punct(p @ (Punct::AmpAmp | Punct::PipePipe)) = *self.tok() {
-                    let single = if p == Punct::AmpAmp { "&" } else { "|" };
-                    return Err(Diagnostic::error(format!("`{}` is not an operator in linkwise", p.as_str()))
-                        .primary(self.span(), "not an operator")
-                        .help(format!(
-                            "comparisons give 0 or 1, so `{single}` combines them: `(a < b) {single} (c < d)`"
-                        )));
-                }
-                break;
-            };
-            let prec = op.precedence();
-            if prec < min {
+        while let Some(op) = self.binary_op() {
+            if op.precedence() < min {
                 break;
             }
-            let op_span = self.span();
+            let op_span = self.bump().span;
             if op.is_comparison() {
                 if let Some(first) = comparison {
-                    return Err(Diagnostic::error("comparison operators cannot be chained")
-                        .primary(op_span, "second comparison")
-                        .secondary(first, "first comparison")
-                        .help("use parentheses to say what is compared, e.g. `(a < b) == c` or `(a < b) & (b < c)`"));
+                    return Err(Self::chained(first, op_span));
                 }
                 comparison = Some(op_span);
             }
-            self.bump();
-            let (rhs, rhs_height) = self.binary(prec + 1)?;
+            let (rhs, rhs_height) = self.binary(op.precedence() + 1)?;
             height = self.check_height(height.max(rhs_height) + 1, op_span)?;
             let span = lhs.span.to(rhs.span);
             lhs = Expr { kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)), span };
         }
+        if matches!(self.tok(), Tok::Punct(Punct::AmpAmp | Punct::PipePipe)) {
+            return Err(self.logical_operator());
+        }
         Ok((lhs, height))
+    }
+
+    #[cold]
+    fn chained(first: Span, second: Span) -> Box<Diagnostic> {
+        Box::new(
+            Diagnostic::error("comparison operators cannot be chained")
+                .primary(second, "second comparison")
+                .secondary(first, "first comparison")
+                .help("use parentheses to say what is compared, e.g. `(a < b) == c` or `(a < b) & (b < c)`"),
+        )
+    }
+
+    /// `&&` or `||` where an operator may be: Rust has them, linkwise does not.
+    #[cold]
+    fn logical_operator(&self) -> Box<Diagnostic> {
+        let written = self.text(self.span());
+        let single = &written[..written.len().min(1)];
+        Box::new(
+            Diagnostic::error(format!("`{written}` is not an operator in linkwise"))
+                .primary(self.span(), "not an operator")
+                .help(format!(
+                    "comparisons give 0 or 1, so `{single}` combines them: `(a < b) {single} (c < d)`"
+                )),
+        )
     }
 
     /// `unary (as TYPE)*`: a cast binds tighter than any binary operator, looser than `-` and `!`.
@@ -887,8 +967,51 @@ impl<'a> Parser<'a> {
         Ok((Expr { kind: ExprKind::Unary(op, Box::new(operand)), span }, height))
     }
 
+    /// A parenthesized expression, a call, or a leaf.
     fn primary(&mut self) -> PResult<(Expr, u32)> {
-        let start = self.span();
+        if self.at(Punct::LParen) {
+            self.enter()?;
+            let start = self.bump().span.start;
+            let (mut inner, height) = self.binary(0)?;
+            self.expect(Punct::RParen)?;
+            self.leave();
+            // The model has no parenthesis node; the expression's span grows to cover them.
+            inner.span = Span { start, end: self.prev_end };
+            return Ok((inner, height));
+        }
+        let is_call =
+            self.word().is_some_and(|w| !is_keyword(w)) && *self.peek2() == Tok::Punct(Punct::LParen);
+        if is_call {
+            return self.call();
+        }
+        self.leaf().map(|e| (e, 0))
+    }
+
+    /// `callee(args)`.
+    fn call(&mut self) -> PResult<(Expr, u32)> {
+        let callee = self.ident()?;
+        self.enter()?;
+        self.expect(Punct::LParen)?;
+        let mut args = Vec::new();
+        let mut height = 0;
+        while !self.at(Punct::RParen) {
+            let (arg, h) = self.binary(0)?;
+            height = height.max(h);
+            args.push(arg);
+            if !self.eat(Punct::Comma) {
+                break;
+            }
+        }
+        self.expect(Punct::RParen)?;
+        self.leave();
+        let height = self.check_height(height + 1, callee.span)?;
+        let span = Span { start: callee.span.start, end: self.prev_end };
+        Ok((Expr { kind: ExprKind::Call { callee, args }, span }, height))
+    }
+
+    /// A literal, a name or `&NAME`.
+    fn leaf(&mut self) -> PResult<Expr> {
+        let start = self.span().start;
         let kind = match *self.tok() {
             Tok::Int(n) => {
                 self.bump();
@@ -903,41 +1026,9 @@ impl<'a> Parser<'a> {
                 self.bump();
                 ExprKind::AddrOf(self.ident()?)
             }
-            Tok::Punct(Punct::LParen) => {
-                self.enter()?;
-                self.bump();
-                let (mut inner, height) = self.expr_h()?;
-                self.expect(Punct::RParen)?;
-                self.leave();
-                // The model has no parenthesis node; the expression's span grows to cover them.
-                inner.span = Span { start: start.start, end: self.prev_end };
-                return Ok((inner, height));
-            }
-            Tok::Ident if self.word().is_some_and(|w| !is_keyword(w)) => {
-                let name = self.ident()?;
-                if !self.at(Punct::LParen) {
-                    return Ok((Expr { kind: ExprKind::Name(name), span: start }, 0));
-                }
-                self.enter()?;
-                self.bump();
-                let mut args = Vec::new();
-                let mut height = 0;
-                while !self.at(Punct::RParen) {
-                    let (arg, h) = self.expr_h()?;
-                    height = height.max(h);
-                    args.push(arg);
-                    if !self.eat(Punct::Comma) {
-                        break;
-                    }
-                }
-                self.expect(Punct::RParen)?;
-                self.leave();
-                let height = self.check_height(height + 1, name.span)?;
-                let span = Span { start: start.start, end: self.prev_end };
-                return Ok((Expr { kind: ExprKind::Call { callee: name, args }, span }, height));
-            }
-            _ => return Err(self.unexpected("expression")),
+            Tok::Ident if self.word().is_some_and(|w| !is_keyword(w)) => ExprKind::Name(self.ident()?),
+            _ => return fail(self.unexpected("expression")),
         };
-        Ok((Expr { kind, span: Span { start: start.start, end: self.prev_end } }, 0))
+        Ok(Expr { kind, span: Span { start, end: self.prev_end } })
     }
 }

@@ -1,121 +1,375 @@
-//! Tests of the text form: parsing the contract example, printing and re-parsing (round trips), operator
-//! precedence, every syntax error with its position, and "returns instead of panicking" on mangled input.
+//! Tests of the text form: the contract example, round trips, precedence, every syntax error with its
+//! position, nesting limits, and "returns instead of panicking" on prefixes and mutations of real programs.
 
+use super::parser::MAX_NESTING;
 use super::{parse, print};
 use crate::ast::*;
+use crate::diag::Diagnostic;
 use crate::span::SourceFile;
 
-const CONTRACT: &str = include_str!("../../../../examples/hello.lw");
+/// The text other tools and tests rely on; it must parse exactly like this.
+const CONTRACT: &str = r#"target x86_64-pc-windows-msvc            // optional; --target overrides it
+
+#[link(name = "msvcrt", kind = "dylib")] // kind: dylib (default) | static | static-nobundle
+extern {
+    fn puts(ptr) -> i32;
+    fn tolower(i32) -> i32;
+    #[link_name = "_environ"] static ENVIRON: ptr;
+}
+#[link(name = "kernel32")]
+extern { fn ExitProcess(i32); }
+
+static GREETING: [u8] = "hello\0";
+pub fn main() -> i32 {
+    let c = tolower(65);
+    puts(&GREETING);
+    return c;
+}
+pub fn mainCRTStartup() { ExitProcess(main()); }
+"#;
+
+/// A larger program using every construct of the language.
+const EVERYTHING: &str = r#"/* A module /* with a nested */ comment. */
+target aarch64-unknown-linux-gnu
+
+#[link(kind = "static-nobundle", name = "state",)]
+extern "C" {
+    fn f(a: i32, ptr, c: f64) -> i64;
+    static mut SHARED: i64;
+    #[link_name = "real\u{e9}name"] fn g();
+}
+#[link(name = "sys", kind = "static")]
+extern "system" { }
+extern { static NOLIB: f32; }
+
+pub static mut TABLE: [i64; 3] = [1, -2, 0x10];
+static REPEAT: [f32; 4] = [0.5; 4];
+static POINTERS: [ptr] = [&TABLE, "s\n\t\"\\\x01\xff", 0,];
+static BYTES: [u8] = [104, 0b1010_1010, 0o17];
+static NEG: f64 = -1e300;
+static SMALL: f32 = 2.5e-3;
+static EMPTY: [u8] = "";
+static ADDR: ptr = &f;
+static PI: f64 = 3.141_592_653_589_793;
+
+fn square(x: i64) -> i64 { return x * x; }
+
+pub fn run(target: i32, n: i64) -> i64 {
+    let mut total: i64 = 0;
+    let bits = !target & 0xff ^ 3 | 1 << 2 >> 1;
+    for i in 0..n {
+        total = total + square(i) % 7 - -1;
+    }
+    if target < 0 {
+        return -1;
+    } else if target == 0 {
+        SHARED = SHARED + (bits as i64);
+    } else {
+        if n != 1 { } else { g(); }
+    }
+    let z = (1.5 / (2.0 - 3.5) + 1e10) as i32 * -(target as i32);
+    f(z, "x", 1.0);
+    return total + (z >= 2) as i64 + (1 <= 2) as i64 + (3 > 4) as i64;
+}
+"#;
 
 fn parse_ok(src: &str) -> Module {
     let file = SourceFile::new("t.lw", src);
-    parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)))
+    parse(&file).unwrap_or_else(|d| panic!("{src}\n{}", d.render(&file)))
 }
 
-/// The rendered error and its `--> file:line:col` line.
-fn parse_err(src: &str) -> (String, String) {
+/// The single diagnostic of a failed parse, and its rendering.
+fn parse_err(src: &str) -> (Diagnostic, String) {
     let file = SourceFile::new("t.lw", src);
-    let d = parse(&file).expect_err("should not parse");
+    let d = match parse(&file) {
+        Ok(m) => panic!("`{src}` should not parse, but gave {m:?}"),
+        Err(d) => d,
+    };
+    assert_eq!(d.0.len(), 1, "a syntax error is reported alone");
     let text = d.render(&file);
-    let location = text.lines().find_map(|l| l.trim().strip_prefix("--> ")).unwrap_or("").to_owned();
-    (text, location)
+    (d.0[0].clone(), text)
 }
 
-fn round_trip(src: &str) {
-    let first = parse_ok(src);
-    let printed = print(&first);
-    let second = parse_ok(&printed);
-    assert_eq!(first, second, "print then parse changed the module; printed:\n{printed}");
-    assert_eq!(print(&second), printed, "printing is not stable");
+/// The `file:line:col` of a rendered diagnostic.
+fn location(rendered: &str) -> &str {
+    rendered.lines().find_map(|l| l.trim_start().strip_prefix("--> ")).unwrap_or("")
+}
+
+/// `parse(print(m)) == m` and `print(parse(print(m))) == print(m)`.
+fn assert_round_trip(m: &Module) {
+    let printed = print(m);
+    let file = SourceFile::new("printed.lw", printed.as_str());
+    let again = parse(&file)
+        .unwrap_or_else(|d| panic!("printed text does not parse:\n{printed}\n{}", d.render(&file)));
+    assert_eq!(&again, m, "print then parse changed the module; printed:\n{printed}");
+    assert_eq!(print(&again), printed, "printing is not stable");
+}
+
+fn externs(m: &Module) -> Vec<&ExternBlock> {
+    m.items.iter().filter_map(|i| if let Item::Extern(b) = i { Some(b) } else { None }).collect()
 }
 
 #[test]
-fn the_contract_example_parses_to_what_it_says() {
+fn the_contract_parses_to_what_it_says() {
     let file = SourceFile::new("hello.lw", CONTRACT);
-    let m = parse(&file).unwrap();
-    assert_eq!(m.target.as_ref().map(|t| t.value.as_str()), Some("x86_64-pc-windows-msvc"));
-    let blocks: Vec<&ExternBlock> =
-        m.items.iter().filter_map(|i| if let Item::Extern(b) = i { Some(b) } else { None }).collect();
+    let m = parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let target = m.target.as_ref().expect("a target");
+    assert_eq!(target.value, "x86_64-pc-windows-msvc");
+    assert_eq!(file.snippet(target.span), "x86_64-pc-windows-msvc");
+    assert_eq!(m.items.len(), 5);
+
+    let blocks = externs(&m);
     assert_eq!(blocks.len(), 2);
-    let msvcrt = blocks[0].link.as_ref().unwrap();
+    let msvcrt = blocks[0].link.as_ref().expect("#[link] on the first block");
     assert_eq!(msvcrt.name.value, "msvcrt");
+    assert_eq!(file.snippet(msvcrt.name.span), "\"msvcrt\"");
     assert_eq!(msvcrt.kind.as_ref().map(|k| k.value), Some(LinkKind::Dylib));
     assert_eq!(file.snippet(msvcrt.kind.as_ref().unwrap().span), "\"dylib\"");
     assert_eq!(file.snippet(msvcrt.span), r#"#[link(name = "msvcrt", kind = "dylib")]"#);
-    let kernel32 = blocks[1].link.as_ref().unwrap();
-    assert!(kernel32.kind.is_none(), "kind not written stays unwritten");
-    assert_eq!(blocks[0].items.len(), 3);
-    let environ = &blocks[0].items[2];
+    assert!(blocks[0].abi.is_none());
+    let block_text = file.snippet(blocks[0].span);
+    assert!(
+        block_text.starts_with("extern {\n    fn puts") && block_text.ends_with("ENVIRON: ptr;\n}"),
+        "{block_text}"
+    );
+
+    let items = &blocks[0].items;
+    assert_eq!(items.len(), 3);
+    assert_eq!(items[0].name.value, "puts");
+    let ExternItemKind::Fn(puts) = &items[0].kind else { panic!("puts is a function") };
+    assert_eq!(puts.params.len(), 1);
+    assert!(puts.params[0].name.is_none());
+    assert_eq!(puts.params[0].ty.value, Type::Ptr);
+    assert_eq!(puts.ret.as_ref().map(|t| t.value), Some(Type::I32));
+    assert_eq!(file.snippet(items[0].span), "fn puts(ptr) -> i32;");
+    assert_eq!(file.snippet(items[1].name.span), "tolower");
+    let environ = &items[2];
     assert_eq!(environ.name.value, "ENVIRON");
-    assert_eq!(environ.link_name.as_ref().map(|l| l.value.as_str()), Some("_environ"));
-    assert!(matches!(
-        environ.kind,
-        ExternItemKind::Static { mutable: false, ty: Spanned { value: Type::Ptr, .. } }
-    ));
+    let link_name = environ.link_name.as_ref().expect("link_name");
+    assert_eq!(link_name.value, "_environ");
+    assert_eq!(file.snippet(link_name.span), "\"_environ\"");
+    assert_eq!(file.snippet(environ.span), "static ENVIRON: ptr;");
+    assert!(matches!(&environ.kind, ExternItemKind::Static { mutable: false, ty } if ty.value == Type::Ptr));
+
+    let kernel32 = blocks[1].link.as_ref().expect("#[link] on the second block");
+    assert_eq!(kernel32.name.value, "kernel32");
+    assert!(kernel32.kind.is_none(), "a kind not written stays unwritten");
+    assert_eq!(file.snippet(blocks[1].span), "extern { fn ExitProcess(i32); }");
+
     let Item::Static(greeting) = &m.items[2] else { panic!("third item is GREETING") };
+    assert!(!greeting.public && !greeting.mutable);
     assert_eq!(greeting.ty.value, StaticType::Array { elem: ElemType::U8, len: None });
-    assert!(matches!(&greeting.init, Init::Str(s) if s.value == b"hello\0"));
+    assert_eq!(file.snippet(greeting.ty.span), "[u8]");
+    let Init::Str(bytes) = &greeting.init else { panic!("GREETING is a string") };
+    assert_eq!(bytes.value, b"hello\0");
+    assert_eq!(file.snippet(bytes.span), r#""hello\0""#);
+    assert_eq!(file.snippet(greeting.span), r#"static GREETING: [u8] = "hello\0";"#);
+
     let Item::Fn(main) = &m.items[3] else { panic!("fourth item is main") };
     assert!(main.public);
     assert_eq!(file.snippet(main.name.span), "main");
+    assert!(
+        file.snippet(main.span).starts_with("pub fn main() -> i32 {")
+            && file.snippet(main.span).ends_with("return c;\n}")
+    );
     assert_eq!(main.body.stmts.len(), 3);
-    assert_eq!(file.snippet(main.body.stmts[0].span), "let c = tolower(65);");
+    let stmt = &main.body.stmts[0];
+    assert_eq!(file.snippet(stmt.span), "let c = tolower(65);");
+    let StmtKind::Let { mutable: false, name, ty: None, value } = &stmt.kind else { panic!("let") };
+    assert_eq!(name.value, "c");
+    assert_eq!(file.snippet(value.span), "tolower(65)");
+    let ExprKind::Call { callee, args } = &value.kind else { panic!("a call") };
+    assert_eq!(callee.value, "tolower");
+    assert_eq!(args[0].kind, ExprKind::Int(65));
+    let StmtKind::Expr(call) = &main.body.stmts[1].kind else { panic!("an expression statement") };
+    let ExprKind::Call { args, .. } = &call.kind else { panic!("a call") };
+    assert!(matches!(&args[0].kind, ExprKind::AddrOf(n) if n.value == "GREETING"));
+    assert_eq!(file.snippet(args[0].span), "&GREETING");
+    assert!(matches!(&main.body.stmts[2].kind, StmtKind::Return(Some(e)) if file.snippet(e.span) == "c"));
+
+    let Item::Fn(start) = &m.items[4] else { panic!("fifth item is mainCRTStartup") };
+    assert_eq!(start.name.value, "mainCRTStartup");
+    assert!(start.sig.ret.is_none() && start.sig.params.is_empty());
+    assert_eq!(file.snippet(start.body.stmts[0].span), "ExitProcess(main());");
+}
+
+#[test]
+fn the_contract_prints_in_canonical_layout() {
+    let expected = r#"target x86_64-pc-windows-msvc
+
+#[link(name = "msvcrt", kind = "dylib")]
+extern {
+    fn puts(ptr) -> i32;
+    fn tolower(i32) -> i32;
+    #[link_name = "_environ"] static ENVIRON: ptr;
+}
+
+#[link(name = "kernel32")]
+extern {
+    fn ExitProcess(i32);
+}
+
+static GREETING: [u8] = "hello\0";
+
+pub fn main() -> i32 {
+    let c = tolower(65);
+    puts(&GREETING);
+    return c;
+}
+
+pub fn mainCRTStartup() {
+    ExitProcess(main());
+}
+"#;
+    assert_eq!(print(&parse_ok(CONTRACT)), expected);
+    assert_eq!(print(&Module::default()), "");
 }
 
 #[test]
 fn everything_round_trips() {
-    round_trip(CONTRACT);
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    for dir in ["corpus", "examples", "tests/programs"] {
-        for entry in std::fs::read_dir(root.join(dir)).unwrap() {
-            let path = entry.unwrap().path();
-            if path.extension().is_some_and(|e| e == "lw") {
-                let src = std::fs::read_to_string(&path).unwrap();
-                if parse(&SourceFile::new("t.lw", src.as_str())).is_ok() {
-                    round_trip(&src);
-                }
-            }
-        }
-    }
+    assert_round_trip(&parse_ok(CONTRACT));
+    assert_round_trip(&parse_ok(EVERYTHING));
     for snippet in [
-        "extern \"C\" { fn f(a: i32, ptr, c: f64) -> i64; static mut X: i8; }",
+        "",
+        "target thumbv7em-none-eabihf",
+        "target x86_64-apple-macosx10.15.0 /* dots are part of a triple */",
+        "extern {}",
+        "extern \"C\" { fn f(a: i32, ptr, c: f64,) -> i64; static mut X: i8; static Y: i16; }",
         "#[link(kind = \"static-nobundle\", name = \"z\")] extern { }",
+        "#[link(name = \"we\\u{ee}rd \\\"name\\\"\")] extern \"system\" { fn f(); }",
         "pub static mut T: [i64; 3] = [1, -2, 0x10];",
         "static R: [f32; 4] = [0.5; 4];",
+        "static Z: [i8; 0] = [];",
+        "static Q: [ptr; 2] = [&T; 2];",
         "static P: [ptr] = [&T, \"s\\n\\t\\\"\\\\\\x01\\xff\", 0,];",
         "static F: f64 = -1e300;",
         "static G: f32 = 2.5e-3;",
+        "static H: f64 = 5e-324;",
+        "static I: f64 = 0.1;",
+        "static J: f64 = 1e16;",
+        "static K: f64 = 123456789.125;",
         "static E: [u8] = \"\";",
-        "static U: [u8] = \"\\u{e9}\";",
+        "static U: [u8] = \"\\u{e9}\\u{1F600}\\r\\0\\'\";",
+        "static RAW: [u8] = \"two\nlines and caf\u{e9}\";",
+        "static M: i64 = 18446744073709551615;",
         "fn f(target: i32) -> i32 { return target; }",
+        "fn target() { let target = 1; target = target + 1; }",
+        "fn f() {}",
         "fn f() { if 1 { } else if 2 { } else { g(); } }",
+        "fn f() { if 1 {} else { if 2 { h(); } } }",
+        "fn f() { if 1 { g(); } else { if 2 {} h(); } }",
+        "fn f() { if a { b(); } else if c {} else if d { e(); } }",
         "fn f() { for i in 0..10 { for j in i..(i + 2) { } } }",
+        "fn f() { for i in 1.5..2e3 {} for j in -1..-(2) {} }",
         "fn f() -> i64 { let mut x: i64 = -(1 - 2) * 3; x = x << 2 >> 1; return !x ^ x & 1 | 2; }",
         "fn f() -> i32 { return (1 < 2) == (3 >= 4); }",
         "fn f() -> i32 { return -x as i32 + (y as i64) as i32 % -(-3); }",
+        "fn f() -> i32 { return - -1 + !-x + -!x + !!x; }",
         "fn f() -> f64 { return 1.0 / (2.0 - 3.5) + 1e10; }",
+        "fn f() { return; }",
+        "fn f() { g(); g(1,); x; \"s\"; &Y; (1); }",
+        "fn f() { a - (b - c); (a - b) - c; a * (b + c); (a * b) + c; a << (b << c); }",
+        "fn f() { -(x as i64); (-x) as i64; !(a + b); (!a) + b; (a + b) as i32; }",
+        "fn f() { a == (b < c); (a == b) != c; a & (b == c); (a | b) ^ c; }",
     ] {
-        round_trip(snippet);
+        assert_round_trip(&parse_ok(snippet));
     }
 }
 
-fn main_return(src_expr: &str) -> Expr {
+#[test]
+fn printing_uses_the_fewest_parentheses() {
+    fn reprint(src_expr: &str) -> String {
+        let printed = print(&parse_ok(&format!("fn f() {{ {src_expr}; }}")));
+        let line = printed.lines().nth(1).unwrap_or_default();
+        line.trim().trim_end_matches(';').to_owned()
+    }
+    for (written, canonical) in [
+        ("a - (b - c)", "a - (b - c)"),
+        ("(a - b) - c", "a - b - c"),
+        ("((a))", "a"),
+        ("a * (b + c)", "a * (b + c)"),
+        ("(a * b) + c", "a * b + c"),
+        ("-(x as i64)", "-(x as i64)"),
+        ("(-x) as i64", "-x as i64"),
+        ("(x as i32) as i64", "x as i32 as i64"),
+        ("(a + b) as i32", "(a + b) as i32"),
+        ("-(-1)", "- -1"),
+        ("- -1", "- -1"),
+        ("--1", "- -1"),
+        ("-(-(-x))", "- - -x"),
+        ("!(-x)", "!-x"),
+        ("(a < b) == c", "(a < b) == c"),
+        ("a == (b < c)", "a == (b < c)"),
+        ("(a & b) < c", "a & b < c"),
+        ("a & (b < c)", "a & (b < c)"),
+        ("(a | b) | c", "a | b | c"),
+        ("a | (b | c)", "a | (b | c)"),
+        ("f((1 + 2), (g(3)))", "f(1 + 2, g(3))"),
+        ("1.0 + 2e300", "1.0 + 2e300"),
+    ] {
+        assert_eq!(reprint(written), canonical, "{written}");
+    }
+
+    // Trees built in code print with the parentheses they need, as text that parses back to them.
+    let e = |kind| Box::new(Expr::dummy(kind));
+    let name = |n: &str| e(ExprKind::Name(Spanned::dummy(n.to_owned())));
+    let neg = |x| ExprKind::Unary(UnaryOp::Neg, x);
+    let sub = |l, r| ExprKind::Binary(BinaryOp::Sub, l, r);
+    let values = [
+        neg(e(neg(e(ExprKind::Int(1))))),
+        neg(e(ExprKind::Float(2.0))),
+        sub(name("a"), e(sub(name("b"), name("c")))),
+        sub(e(sub(name("a"), name("b"))), name("c")),
+        ExprKind::Cast(
+            e(neg(e(ExprKind::Cast(name("x"), Spanned::dummy(Type::I64))))),
+            Spanned::dummy(Type::F64),
+        ),
+        ExprKind::Binary(BinaryOp::Lt, e(ExprKind::Binary(BinaryOp::Lt, name("a"), name("b"))), name("c")),
+    ];
+    let body = values
+        .into_iter()
+        .map(|kind| Stmt { kind: StmtKind::Expr(Expr::dummy(kind)), span: Span::DUMMY })
+        .collect();
+    let module = Module {
+        target: None,
+        items: vec![Item::Fn(FnDef {
+            public: false,
+            name: Spanned::dummy("f".to_owned()),
+            sig: Signature { params: Vec::new(), ret: None },
+            body: Block { stmts: body, span: Span::DUMMY },
+            span: Span::DUMMY,
+        })],
+    };
+    assert_eq!(
+        print(&module),
+        "fn f() {\n    - -1;\n    -2.0;\n    a - (b - c);\n    a - b - c;\n    -(x as i64) as f64;\n    (a < b) < c;\n}\n"
+    );
+    assert_round_trip(&module);
+}
+
+/// The expression of `return EXPR;` in a function.
+fn returned(src_expr: &str) -> Expr {
     let m = parse_ok(&format!("fn f() {{ return {src_expr}; }}"));
-    let Item::Fn(f) = &m.items[0] else { panic!() };
-    let StmtKind::Return(Some(e)) = &f.body.stmts[0].kind else { panic!() };
+    let Item::Fn(f) = &m.items[0] else { panic!("a function") };
+    let StmtKind::Return(Some(e)) = &f.body.stmts[0].kind else { panic!("a return") };
     e.clone()
 }
 
-/// A fully parenthesized rendering, to check tree shapes.
+/// A fully parenthesized rendering of an expression tree.
 fn shape(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(n) => n.to_string(),
+        ExprKind::Float(x) => format!("{x:?}"),
         ExprKind::Name(n) => n.value.clone(),
+        ExprKind::AddrOf(n) => format!("&{}", n.value),
+        ExprKind::Str(s) => format!("{s:?}"),
+        ExprKind::Call { callee, args } => {
+            format!("{}({})", callee.value, args.iter().map(shape).collect::<Vec<_>>().join(", "))
+        }
         ExprKind::Binary(op, l, r) => format!("({} {} {})", shape(l), op.as_str(), shape(r)),
         ExprKind::Unary(UnaryOp::Neg, x) => format!("(-{})", shape(x)),
         ExprKind::Unary(UnaryOp::Not, x) => format!("(!{})", shape(x)),
         ExprKind::Cast(x, t) => format!("({} as {})", shape(x), t.value),
-        other => format!("{other:?}"),
     }
 }
 
@@ -123,129 +377,517 @@ fn shape(e: &Expr) -> String {
 fn precedence_and_associativity_follow_rust() {
     for (src, expected) in [
         ("1 + 2 * 3", "(1 + (2 * 3))"),
+        ("1 * 2 + 3", "((1 * 2) + 3)"),
         ("1 - 2 - 3", "((1 - 2) - 3)"),
+        ("8 / 4 / 2 % 3", "(((8 / 4) / 2) % 3)"),
         ("a | b ^ c & d", "(a | (b ^ (c & d)))"),
+        ("a & b ^ c | d", "(((a & b) ^ c) | d)"),
         ("a << 1 + 2", "(a << (1 + 2))"),
+        ("a >> b << c", "((a >> b) << c)"),
+        ("a & b << c", "(a & (b << c))"),
         ("a + b == c * d", "((a + b) == (c * d))"),
+        ("a | b < c ^ d", "((a | b) < (c ^ d))"),
         ("-a as i64 * 2", "(((-a) as i64) * 2)"),
         ("!a & b", "((!a) & b)"),
+        ("--a", "(-(-a))"),
+        ("!-a", "(!(-a))"),
         ("a as i64 as i32", "((a as i64) as i32)"),
+        ("a + b as f64", "(a + (b as f64))"),
         ("(1 + 2) * 3", "((1 + 2) * 3)"),
+        ("-(1 + 2)", "(-(1 + 2))"),
+        ("f(1 + 2, g(x) * 3)", "f((1 + 2), (g(x) * 3))"),
+        ("&X == 0 as ptr", "(&X == (0 as ptr))"),
+        ("1.5 - 2", "(1.5 - 2)"),
     ] {
-        assert_eq!(shape(&main_return(src)), expected, "{src}");
+        assert_eq!(shape(&returned(src)), expected, "{src}");
     }
 }
 
 #[test]
-fn syntax_errors_point_at_the_offending_text() {
+fn spans_cover_what_was_written() {
+    let src = "fn f() -> i32 {\n    let x = (a + b) * -c as i64;\n    if x { g(1, 2); } else if y {}\n    return h();\n}";
+    let file = SourceFile::new("t.lw", src);
+    let m = parse(&file).unwrap();
+    let Item::Fn(f) = &m.items[0] else { panic!() };
+    assert_eq!(file.snippet(f.span), src);
+    assert_eq!(file.snippet(f.body.span), &src[src.find('{').unwrap()..]);
+    assert_eq!(file.snippet(f.sig.ret.as_ref().unwrap().span), "i32");
+    let StmtKind::Let { value, .. } = &f.body.stmts[0].kind else { panic!() };
+    assert_eq!(file.snippet(value.span), "(a + b) * -c as i64");
+    let ExprKind::Binary(BinaryOp::Mul, l, r) = &value.kind else { panic!() };
+    assert_eq!(file.snippet(l.span), "(a + b)");
+    assert_eq!(file.snippet(r.span), "-c as i64");
+    let ExprKind::Cast(neg, ty) = &r.kind else { panic!() };
+    assert_eq!(file.snippet(neg.span), "-c");
+    assert_eq!(file.snippet(ty.span), "i64");
+    let if_stmt = &f.body.stmts[1];
+    assert_eq!(file.snippet(if_stmt.span), "if x { g(1, 2); } else if y {}");
+    let StmtKind::If { then, otherwise: Some(otherwise), .. } = &if_stmt.kind else { panic!() };
+    assert_eq!(file.snippet(then.stmts[0].span), "g(1, 2);");
+    assert_eq!(file.snippet(otherwise.span), "if y {}");
+    assert_eq!(file.snippet(f.body.stmts[2].span), "return h();");
+
+    let src = "#[link(name = \"m\")]\nextern \"C\" {\n    #[link_name = \"x\"] static mut X: i32;\n}\npub static mut T: [i32; 2] = [1, -2];\nstatic R: [u8; 3] = [7; 3];";
+    let file = SourceFile::new("t.lw", src);
+    let m = parse(&file).unwrap();
+    let Item::Extern(b) = &m.items[0] else { panic!() };
+    assert_eq!(file.snippet(b.link.as_ref().unwrap().span), "#[link(name = \"m\")]");
+    assert_eq!(file.snippet(b.span), "extern \"C\" {\n    #[link_name = \"x\"] static mut X: i32;\n}");
+    assert_eq!(file.snippet(b.abi.as_ref().unwrap().span), "\"C\"");
+    assert_eq!(b.abi.as_ref().unwrap().value, "C");
+    assert_eq!(file.snippet(b.items[0].span), "static mut X: i32;");
+    let Item::Static(t) = &m.items[1] else { panic!() };
+    assert_eq!(file.snippet(t.span), "pub static mut T: [i32; 2] = [1, -2];");
+    assert_eq!(file.snippet(t.ty.span), "[i32; 2]");
+    let Init::List(items, list_span) = &t.init else { panic!() };
+    assert_eq!(file.snippet(*list_span), "[1, -2]");
+    assert_eq!(file.snippet(items[1].span), "-2");
+    assert_eq!(items[1].kind, ExprKind::Unary(UnaryOp::Neg, Box::new(Expr::dummy(ExprKind::Int(2)))));
+    let Item::Static(r) = &m.items[2] else { panic!() };
+    let Init::Repeat(value, count, span) = &r.init else { panic!() };
+    assert_eq!((value.kind.clone(), count.value), (ExprKind::Int(7), 3));
+    assert_eq!((file.snippet(count.span), file.snippet(*span)), ("3", "[7; 3]"));
+}
+
+#[test]
+fn literals_and_strings_decode() {
+    for (src, expected) in [
+        ("0", 0),
+        ("1_000", 1000),
+        ("0x_Ff", 255),
+        ("0o17", 15),
+        ("0b1010_1010", 170),
+        ("007", 7),
+        ("18446744073709551615", u64::MAX),
+        ("0xffff_ffff_ffff_ffff", u64::MAX),
+    ] {
+        assert_eq!(returned(src).kind, ExprKind::Int(expected), "{src}");
+    }
+    for (src, expected) in
+        [("1.5", 1.5), ("1e3", 1e3), ("2.5e-3", 2.5e-3), ("1E+2", 100.0), ("1_0.2_5", 10.25), ("1e-400", 0.0)]
+    {
+        assert_eq!(returned(src).kind, ExprKind::Float(expected), "{src}");
+    }
+    let ExprKind::Str(bytes) = returned(
+        r#""a\n\r\t\0\\\"\'\x41\xff\u{e9}\u{1F600}é
+z""#,
+    )
+    .kind
+    else {
+        panic!("a string")
+    };
+    let mut expected = b"a\n\r\t\0\\\"'A\xff".to_vec();
+    expected.extend_from_slice("é😀é\nz".as_bytes());
+    assert_eq!(bytes, expected);
+
+    assert_eq!(
+        returned("\"ab\\\n    \\\r\n\tcd\"").kind,
+        ExprKind::Str(b"abcd".to_vec()),
+        "line continuations"
+    );
+
+    // `0..10` is an integer, `..`, an integer; so are the bounds written around other expressions.
+    let m = parse_ok("fn f() { for i in 0..10 {} for j in 1.5..2 {} }");
+    let Item::Fn(f) = &m.items[0] else { panic!() };
+    let StmtKind::For { var, start, end, .. } = &f.body.stmts[0].kind else { panic!() };
+    assert_eq!((var.value.as_str(), &start.kind, &end.kind), ("i", &ExprKind::Int(0), &ExprKind::Int(10)));
+    let StmtKind::For { start, end, .. } = &f.body.stmts[1].kind else { panic!() };
+    assert_eq!((&start.kind, &end.kind), (&ExprKind::Float(1.5), &ExprKind::Int(2)));
+
+    // Comments nest and can sit anywhere whitespace can, including between `target` and its triple.
+    let m = parse_ok("\u{feff}/* a /* b */ c */ target // x\n /* y */ riscv64gc-unknown-none-elf // z\n");
+    assert_eq!(m.target.map(|t| t.value).as_deref(), Some("riscv64gc-unknown-none-elf"));
+    // `target` is only special where an item starts.
+    let m = parse_ok("fn target(target: i32) -> i32 { target = target; return target; }");
+    assert!(m.target.is_none());
+}
+
+#[test]
+fn syntax_errors_name_the_mistake_and_point_at_it() {
     let cases: &[(&str, &str, &str)] = &[
-        ("#[link(name = \"m\", kind = \"dynamic\")]\nextern {}", "unknown link kind `dynamic`", "t.lw:1:27"),
-        ("#[link(kind = \"static\")] extern {}", "`#[link]` needs a library name", "t.lw:1:1"),
-        ("#[link(name = \"a\", name = \"b\")] extern {}", "`name` is given twice in `#[link]`", "t.lw:1:20"),
-        ("#[link(name = \"\")] extern {}", "the library name must not be empty", "t.lw:1:15"),
+        ("#[link(name = \"m\", kind = \"dynamic\")]\nextern {}", "unknown link kind `dynamic`", "1:27"),
+        (
+            "#[link(kind = \"static\")] extern {}",
+            "`#[link]` attribute requires a `name = \"string\"` argument",
+            "1:1",
+        ),
+        ("#[link()] extern {}", "`#[link]` attribute requires a `name = \"string\"` argument", "1:1"),
+        (
+            "#[link(name = \"a\", name = \"b\")] extern {}",
+            "multiple `name` arguments in a single `#[link]` attribute",
+            "1:20",
+        ),
+        (
+            "#[link(kind = \"static\", name = \"a\", kind = \"dylib\")] extern {}",
+            "multiple `kind` arguments in a single `#[link]` attribute",
+            "1:37",
+        ),
+        ("#[link(name = \"\")] extern {}", "the library name must not be empty", "1:15"),
+        ("#[link(name = \"a\\0b\")] extern {}", "the library name must not contain NUL", "1:15"),
         (
             "#[link(name = \"a\", modifiers = \"+x\")] extern {}",
             "unknown `#[link]` argument `modifiers`",
-            "t.lw:1:20",
+            "1:20",
         ),
-        ("#[inline] fn f() {}", "unknown attribute `inline`", "t.lw:1:3"),
-        ("#[link(name = \"a\")] fn f() {}", "`#[link]` must be followed by an `extern` block", "t.lw:1:21"),
+        ("#[link(name = a)] extern {}", "expected string literal, found `a`", "1:15"),
+        ("#[link = \"a\"] extern {}", "expected `(`, found `=`", "1:8"),
+        (
+            "#[link(name = \"a\")]\n#[link(name = \"b\")]\nextern {}",
+            "multiple `#[link]` attributes on one `extern` block",
+            "2:1",
+        ),
         (
             "extern { #[link_name = \"x\"] #[link_name = \"y\"] fn f(); }",
-            "`#[link_name]` is given twice",
-            "t.lw:1:29",
+            "multiple `#[link_name]` attributes on one item",
+            "1:29",
         ),
-        ("extern \"fastcall\" {}", "unsupported ABI `fastcall`", "t.lw:1:8"),
-        ("extern { fn f(int); }", "expected a type, found `int`", "t.lw:1:15"),
-        ("fn f() -> u8 { }", "expected a type, found `u8`", "t.lw:1:11"),
-        ("fn f(i32) {}", "expected a parameter `name: type`", "t.lw:1:6"),
-        ("fn f() { let x = 1 }", "expected `;`, found `}`", "t.lw:1:20"),
-        ("fn f() { let fn = 1; }", "expected a variable name, found keyword `fn`", "t.lw:1:14"),
-        ("fn f() { return \"abc; }", "unterminated string literal", "t.lw:1:17"),
-        ("/* never closed", "unterminated block comment", "t.lw:1:1"),
-        ("fn f() { g(\"\\q\"); }", "unknown character escape: `\\q`", "t.lw:1:13"),
-        ("fn f() { g(\"\\x4\"); }", "invalid escape", "t.lw:1:13"),
-        ("fn f() { g(99999999999999999999); }", "integer literal is too large", "t.lw:1:12"),
-        ("fn f() { g(5u8); }", "invalid suffix `u8` on a number", "t.lw:1:12"),
-        ("fn f() { g(1 < 2 < 3); }", "comparison operators cannot be chained", "t.lw:1:18"),
-        ("fn f() { g(1 $ 2); }", "unexpected character `$`", "t.lw:1:14"),
-        ("fn f() { g(€); }", "unexpected character `€`", "t.lw:1:12"),
+        ("extern { #[link_name = \"\"] fn f(); }", "a `link_name` must not be empty", "1:24"),
+        ("extern { #[link_name(\"x\")] fn f(); }", "expected `=`, found `(`", "1:21"),
+        ("#[inline] fn f() {}", "unknown attribute `inline`", "1:3"),
+        ("extern {\n    #[cold] fn f();\n}", "unknown attribute `cold`", "2:7"),
+        ("#[link(name = \"a\")] fn f() {}", "`#[link]` is not allowed on a function", "1:1"),
+        ("#[link(name = \"a\")]\npub static S: i32 = 1;", "`#[link]` is not allowed on a static", "1:1"),
+        ("#[link_name = \"x\"] extern {}", "`#[link_name]` is not allowed on an `extern` block", "1:1"),
+        (
+            "extern { #[link(name = \"a\")] fn f(); }",
+            "`#[link]` is not allowed on an item in an `extern` block",
+            "1:10",
+        ),
+        ("fn f() {\n    #[link_name = \"x\"] g();\n}", "`#[link_name]` is not allowed on a statement", "2:5"),
+        ("#", "expected `[`, found end of file", "1:2"),
+        ("#[link(name = \"a\")]", "expected item after attributes, found end of file", "1:20"),
+        ("extern { #[link_name = \"x\"] }", "expected item after attributes, found `}`", "1:29"),
+        ("extern \"fastcall\" {}", "unsupported ABI `fastcall`", "1:8"),
+        ("extern fn f() {}", "expected `{`, found keyword `fn`", "1:8"),
+        ("extern { fn f(int); }", "expected type, found `int`", "1:15"),
+        ("extern { static X: [u8]; }", "expected type, found `[`", "1:20"),
+        ("extern { static X: i32 = 1; }", "expected `;`, found `=`", "1:24"),
+        ("extern { fn f() {} }", "expected `;`, found `{`", "1:17"),
+        (
+            "extern { let x = 1; }",
+            "expected `fn` or `static` in an `extern` block, found keyword `let`",
+            "1:10",
+        ),
+        ("extern { fn f(); ", "expected `}`, found end of file", "1:18"),
+        ("fn f() -> u8 {}", "expected type, found keyword `u8`", "1:11"),
+        ("fn f() { let x: bool = 1; }", "expected type, found `bool`", "1:17"),
+        ("fn f() { g(x as u64); }", "expected type, found `u64`", "1:17"),
+        ("static S: u8 = 1;", "expected type, found keyword `u8`", "1:11"),
+        ("static S: [u16] = [1];", "expected array element type, found `u16`", "1:12"),
+        ("static S: [u8; n] = [1];", "expected array length (an integer literal), found `n`", "1:16"),
+        ("static S: i32;", "expected `=`, found `;`", "1:14"),
+        ("static S: i32 = ;", "expected initial value, found `;`", "1:17"),
+        ("static S: i32 = 1 + 2;", "expected `;`, found `+`", "1:19"),
+        ("static S: i32 = -x;", "expected number after `-`, found `x`", "1:18"),
+        ("static S: [i32] = [1; -2];", "expected repeat count (an integer literal), found `-`", "1:23"),
+        ("static S: [i32] = [1 2];", "expected `]`, found `2`", "1:22"),
+        ("fn f(i32) {}", "expected parameter name, found keyword `i32`", "1:6"),
+        ("fn f(a: i32 b: i32) {}", "expected `)`, found `b`", "1:13"),
+        ("fn f();", "expected `{`, found `;`", "1:7"),
+        ("fn f() { let x = 1 }", "expected `;`, found `}`", "1:20"),
+        ("fn f() {\n    g()\n}", "expected `;`, found `}`", "3:1"),
+        ("fn f() { let fn = 1; }", "expected identifier, found keyword `fn`", "1:14"),
+        ("fn f() { ptr = 1; }", "expected identifier, found keyword `ptr`", "1:10"),
+        ("fn f() { return else; }", "expected expression, found keyword `else`", "1:17"),
+        ("fn f() { for i in 0 { } }", "expected `..`, found `{`", "1:21"),
+        ("fn f() { for i 0..1 { } }", "expected `in`, found `0`", "1:16"),
+        ("fn f() { if x { } else g(); }", "expected `{`, found `g`", "1:24"),
+        ("fn f() { ; }", "expected expression, found `;`", "1:10"),
+        ("fn f() { g(&1); }", "expected identifier, found `1`", "1:13"),
+        ("fn f() { return \"abc; }", "unterminated string literal", "1:17"),
+        ("fn f() {\n  g(\"\\\n", "unterminated string literal", "2:5"),
+        ("/* a /* b */", "unterminated block comment", "1:1"),
+        ("fn f() {} /* open", "unterminated block comment", "1:11"),
+        ("fn f() { g(\"\\q\"); }", "unknown character escape: `\\q`", "1:13"),
+        ("fn f() {\n    g(\"ok \\é\");\n}", "unknown character escape: `\\é`", "2:11"),
+        ("fn f() { g(\"\\x4\"); }", "numeric character escape is too short", "1:13"),
+        ("fn f() { g(\"\\x4g\"); }", "invalid character in numeric character escape: `g`", "1:16"),
+        ("fn f() { g(\"\\u41\"); }", "incorrect unicode escape sequence", "1:13"),
+        ("fn f() { g(\"\\u{d800}\"); }", "invalid unicode character escape", "1:13"),
+        ("fn f() { g(\"\\u{1234567}\"); }", "overlong unicode escape", "1:13"),
+        ("fn f() { g(\"\\u{}\"); }", "empty unicode escape", "1:13"),
+        ("fn f() { g(\"\\u{12\"); }", "unterminated unicode escape", "1:13"),
+        ("fn f() { g(99999999999999999999); }", "integer literal is too large", "1:12"),
+        ("fn f() { g(18446744073709551616); }", "integer literal is too large", "1:12"),
+        ("fn f() { g(0x1_0000_0000_0000_0000); }", "integer literal is too large", "1:12"),
+        ("fn f() { g(1e400); }", "float literal is out of range for `f64`", "1:12"),
+        ("fn f() { g(0b102); }", "invalid digit `2` in binary literal", "1:16"),
+        ("fn f() { g(0o8); }", "invalid digit `8` in octal literal", "1:14"),
+        ("fn f() { g(0x); }", "no valid digits found for number", "1:12"),
+        ("fn f() { g(1e+); }", "expected at least one digit in exponent", "1:12"),
+        ("fn f() { g(5u8); }", "invalid suffix `u8` for number literal", "1:12"),
+        ("fn f() { if x == 2else {} }", "invalid suffix `else` for number literal", "1:18"),
+        ("fn f() { g(1.x); }", "unexpected character `.`", "1:13"),
+        ("fn f() { g(1 < 2 < 3); }", "comparison operators cannot be chained", "1:18"),
+        ("fn f() { g(a == b + 1 >= c); }", "comparison operators cannot be chained", "1:23"),
+        ("fn f() { g(a && b); }", "`&&` is not an operator in linkwise", "1:14"),
+        ("fn f() { g(a || b); }", "`||` is not an operator in linkwise", "1:14"),
+        ("fn f() { g(1 $ 2); }", "unexpected character `$`", "1:14"),
+        ("fn f() { g('a'); }", "unexpected character `'`", "1:12"),
+        ("fn f() {\n  g(€);\n}", "unexpected character `€`", "2:5"),
+        ("fn f() { g(\u{7}); }", "unexpected character `\\u{7}`", "1:12"),
         (
             "target x86_64-pc-windows-msvc\ntarget aarch64-unknown-linux-gnu",
-            "the target is given twice",
-            "t.lw:2:8",
+            "`target` is specified more than once",
+            "2:1",
         ),
-        ("static S: i32 = ;", "expected a number, found `;`", "t.lw:1:17"),
-        ("pub extern {}", "expected `fn` or `static` after `pub`", "t.lw:1:5"),
-        ("let x = 1;", "expected an item", "t.lw:1:1"),
-        ("fn f() {", "expected `}`, found end of file", "t.lw:1:9"),
+        ("target ;", "expected target triple, found `;`", "1:8"),
+        ("target", "expected target triple, found end of file", "1:7"),
+        ("target /* open", "unterminated block comment", "1:8"),
+        (
+            "let x = 1;",
+            "expected item (`extern`, `static`, `fn`, `target` or an attribute), found keyword `let`",
+            "1:1",
+        ),
+        (
+            "fn f() {}\n}",
+            "expected item (`extern`, `static`, `fn`, `target` or an attribute), found `}`",
+            "2:1",
+        ),
+        ("pub extern {}", "expected `fn` or `static` after `pub`, found keyword `extern`", "1:5"),
+        ("fn f() {", "expected `}`, found end of file", "1:9"),
+        ("fn f() { if x {", "expected `}`, found end of file", "1:16"),
     ];
-    for (src, message, location) in cases {
-        let (text, at) = parse_err(src);
-        assert!(text.contains(message), "`{src}`: expected message `{message}`, got:\n{text}");
-        assert_eq!(&at, location, "`{src}`:\n{text}");
+    for (src, message, at) in cases {
+        let (d, rendered) = parse_err(src);
+        assert_eq!(&d.message, message, "`{src}`:\n{rendered}");
+        assert_eq!(location(&rendered), format!("t.lw:{at}"), "`{src}`:\n{rendered}");
+        assert!(d.labels.first().is_some_and(|l| l.primary), "`{src}`: the first label is the primary one");
     }
 }
 
 #[test]
-fn deep_nesting_is_an_error_not_a_stack_overflow() {
-    let deep = format!("fn f() -> i32 {{ return {}1{}; }}", "(".repeat(10_000), ")".repeat(10_000));
-    let (text, _) = parse_err(&deep);
-    assert!(text.contains("expression nested too deeply"), "{text}");
-    let unary = format!("fn f() -> i32 {{ return {}1; }}", "-".repeat(10_000));
-    assert!(parse_err(&unary).0.contains("nested too deeply"));
-    let blocks = format!("fn f() {{ {} }}", "if 1 { ".repeat(5_000));
-    assert!(parse_err(&blocks).0.contains("nested too deeply"));
-    // Two hundred levels are fine.
-    parse_ok(&format!("fn f() -> i32 {{ return {}1{}; }}", "(".repeat(150), ")".repeat(150)));
+fn errors_carry_the_labels_and_help_a_user_needs() {
+    let (d, rendered) =
+        parse_err("#[link(name = \"msvcrt\", kind = \"dynamic\")]\nextern { fn puts(ptr) -> i32; }");
+    assert_eq!(d.labels.len(), 1);
+    assert_eq!(d.labels[0].message, "expected one of `dylib`, `static`, `static-nobundle`");
+    assert!(rendered.contains(" --> t.lw:1:32\n"), "{rendered}");
+    assert!(rendered.contains("^^^^^^^^^ expected one of"), "{rendered}");
+
+    let (d, _) = parse_err("extern { fn f(int); }");
+    assert_eq!(d.help, ["the value types are `i8`, `i16`, `i32`, `i64`, `f32`, `f64` and `ptr`"]);
+    let (d, _) = parse_err("fn f() -> u8 {}");
+    assert!(d.help[0].starts_with("`u8` is only an array element type"), "{:?}", d.help);
+
+    let (d, rendered) = parse_err("fn f() -> i32 { return 1 < 2 < 3; }");
+    assert!(d.help[0].contains("parentheses"), "{rendered}");
+    assert_eq!(d.labels.iter().filter(|l| !l.primary).count(), 1, "the first comparison is shown too");
+
+    let src = "target a\nfn f() {}\ntarget b";
+    let (d, rendered) = parse_err(src);
+    let file = SourceFile::new("t.lw", src);
+    let spans: Vec<&str> = d.labels.iter().map(|l| file.snippet(l.span)).collect();
+    assert_eq!(spans, ["target b", "target a"], "{rendered}");
+    assert!(!d.labels[1].primary);
+
+    let (d, _) = parse_err("fn f() {\n    g(1);\n");
+    let file = SourceFile::new("t.lw", "fn f() {\n    g(1);\n");
+    assert_eq!(file.snippet(d.labels[1].span), "{", "the unclosed brace is shown");
+
+    let (d, _) = parse_err("fn f() { g(\"\\q\"); }");
+    assert_eq!(d.labels[0].span, Span::new(12, 14), "the label covers the escape");
 }
 
-/// Every error has a primary label inside the text (or at its end), so it can be shown to the user.
-fn assert_labelled(src: &str) {
+#[test]
+fn nesting_is_limited_instead_of_overflowing_the_stack() {
+    let deep = [
+        format!("fn f() -> i32 {{ return {}1{}; }}", "(".repeat(10_000), ")".repeat(10_000)),
+        format!("fn f() -> i32 {{ return {}1; }}", "-".repeat(10_000)),
+        format!("fn f() -> i32 {{ return {}1; }}", "!-".repeat(5_000)),
+        format!("fn f() -> i32 {{ return {}1{}; }}", "g(".repeat(10_000), ")".repeat(10_000)),
+        format!("fn f() -> i32 {{ return 1{}; }}", " + 1".repeat(10_000)),
+        format!("fn f() -> i32 {{ return 1{}; }}", " as i32".repeat(10_000)),
+        format!("fn f() {{ {} }}", "if 1 { ".repeat(5_000)),
+        format!("fn f() {{ {} }}", "for i in 0..1 { ".repeat(5_000)),
+        format!("fn f() {{ if 1 {{}}{} }}", " else if 1 {}".repeat(5_000)),
+        format!("static S: i32 = {}1;", "(".repeat(10_000)),
+    ];
+    for src in &deep {
+        let (d, rendered) = parse_err(src);
+        let expected = if src.starts_with("static") {
+            "expected initial value, found `(`"
+        } else {
+            "expression nested too deeply"
+        };
+        assert_eq!(d.message, expected, "{}", &rendered[..rendered.len().min(300)]);
+    }
+    // Well within the limit is fine, and prints back.
+    for src in [
+        format!("fn f() -> i32 {{ return {}1{}; }}", "(".repeat(150), ")".repeat(150)),
+        format!("fn f() -> i32 {{ return {}1; }}", "-".repeat(150)),
+        format!("fn f() -> i32 {{ return 1{}; }}", " + 1".repeat(150)),
+        format!("fn f() {{ {}{} }}", "if 1 { ".repeat(90), "}".repeat(90)),
+        format!("fn f() {{ if 1 {{}}{} }}", " else if 1 {}".repeat(150)),
+    ] {
+        assert_round_trip(&parse_ok(&src));
+    }
+}
+
+/// The property checked on arbitrary text: parsing returns; an error is one error diagnostic with a primary
+/// label inside the text that renders; a success round-trips through the printer.
+fn check_any(src: &str) {
     let file = SourceFile::new("t.lw", src);
-    if let Err(d) = parse(&file) {
-        for diag in &d.0 {
-            assert!(!diag.labels.is_empty(), "no label for `{}` on {src:?}", diag.message);
+    match parse(&file) {
+        Ok(m) => assert_round_trip(&m),
+        Err(d) => {
+            assert_eq!(d.0.len(), 1, "{src:?}");
+            let diag = &d.0[0];
+            assert!(diag.is_error(), "{src:?}");
+            assert!(
+                diag.labels.iter().any(|l| l.primary),
+                "no primary label for `{}` on {src:?}",
+                diag.message
+            );
             for label in &diag.labels {
+                let (start, end) = (label.span.start as usize, label.span.end as usize);
+                assert!(start <= end && end <= src.len(), "label {start}..{end} outside {src:?}");
                 assert!(
-                    label.span.end as usize <= src.len() && label.span.start <= label.span.end,
-                    "{src:?}"
+                    src.is_char_boundary(start) && src.is_char_boundary(end),
+                    "label inside a character: {src:?}"
                 );
             }
-            let _ = diag.render(&file);
+            assert!(diag.render(&file).contains(" --> t.lw:"), "{src:?}");
         }
     }
 }
 
 #[test]
-fn mangled_input_gives_errors_not_panics() {
-    // Every prefix of the contract (input ending anywhere).
-    for (i, _) in CONTRACT.char_indices() {
-        assert_labelled(&CONTRACT[..i]);
+fn every_prefix_returns() {
+    for program in [CONTRACT, EVERYTHING] {
+        for (i, _) in program.char_indices() {
+            check_any(&program[..i]);
+        }
+        check_any(program);
     }
-    // Deterministic byte mutations (xorshift), kept valid UTF-8 by mapping bytes to a printable alphabet
-    // that includes every punctuation the language uses and a non-ASCII character.
-    let alphabet: Vec<char> = "{}[]()#;:,=&-+*/%|^!<>.\"\\ \n0123456789xaefnt_é".chars().collect();
-    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
-    let mut next = || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
-    let base: Vec<char> = CONTRACT.chars().collect();
-    for _ in 0..3000 {
-        let mut text = base.clone();
-        for _ in 0..(next() % 4 + 1) {
-            let at = (next() as usize) % text.len();
-            match next() % 3 {
-                0 => text[at] = alphabet[(next() as usize) % alphabet.len()],
-                1 => {
-                    text.remove(at);
+}
+
+/// A xorshift64 generator: deterministic, no dependency.
+struct XorShift(u64);
+
+impl XorShift {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+#[test]
+fn mutated_programs_return() {
+    const PIECES: &[&[u8]] = &[
+        b"(",
+        b")",
+        b"{",
+        b"}",
+        b"[",
+        b"]",
+        b"#",
+        b"#[",
+        b"\"",
+        b"\\",
+        b"\\x",
+        b"\\u{",
+        b"/*",
+        b"*/",
+        b"//",
+        b"-",
+        b"..",
+        b".",
+        b"0x",
+        b"e",
+        b"1e",
+        b"as",
+        b"if",
+        b"else",
+        b"\n",
+        b"\xc3\xa9",
+        b"\xff",
+        b"\0",
+        b"<",
+        b"==",
+        b"&",
+        b"&&",
+        b";",
+        b",",
+        b"=",
+        b"target ",
+        b"pub ",
+        b"mut ",
+        b"99999999999999999999",
+        b"1e999",
+        b"u8",
+        b"0",
+        b"x",
+        b" ",
+        b"extern ",
+        b"fn ",
+        b"static ",
+        b"let ",
+        b"return ",
+        b"for i in 0..1 ",
+    ];
+    let mut rng = XorShift(0x9e37_79b9_7f4a_7c15);
+    let mut parsed = 0;
+    for round in 0..4000 {
+        let base = if round % 2 == 0 { CONTRACT } else { EVERYTHING };
+        let mut bytes = base.as_bytes().to_vec();
+        for _ in 0..=rng.below(4) {
+            let at = rng.below(bytes.len() + 1);
+            match rng.below(4) {
+                0 => {
+                    let end = (at + 1 + rng.below(8)).min(bytes.len());
+                    bytes.drain(at.min(end)..end);
                 }
-                _ => text.insert(at, alphabet[(next() as usize) % alphabet.len()]),
+                1 => {
+                    let piece = PIECES[rng.below(PIECES.len())];
+                    bytes.splice(at..at, piece.iter().copied());
+                }
+                2 if at < bytes.len() => bytes[at] = rng.next() as u8,
+                _ => {
+                    let end = (at + rng.below(16)).min(bytes.len());
+                    let copy = bytes[at..end].to_vec();
+                    let to = rng.below(bytes.len() + 1);
+                    bytes.splice(to..to, copy);
+                }
             }
         }
-        assert_labelled(&text.iter().collect::<String>());
+        let text = String::from_utf8_lossy(&bytes);
+        if parse(&SourceFile::new("t.lw", text.as_ref())).is_ok() {
+            parsed += 1;
+        }
+        check_any(&text);
     }
+    // Both outcomes must occur, or the test says nothing about one of them.
+    assert!(parsed > 100 && parsed < 3900, "{parsed} of 4000 mutations parsed");
+}
+
+#[test]
+fn the_deepest_accepted_inputs_fit_a_small_stack() {
+    // Just inside the limit, each kind of nesting alone. Parsing, printing and dropping them must fit in
+    // 1 MiB of stack even unoptimized (threads get 2 MiB by default).
+    let n = MAX_NESTING as usize - 1;
+    let inputs = [
+        format!("fn f() -> i32 {{ return {}1{}; }}", "(".repeat(n), ")".repeat(n)),
+        format!("fn f() -> i32 {{ return {}1{}; }}", "g(".repeat(n), ")".repeat(n)),
+        format!("fn f() -> i32 {{ return {}1; }}", "-".repeat(n)),
+        format!("fn f() -> i32 {{ return 1{}; }}", " + 1".repeat(n)),
+        format!("fn f() -> i32 {{ return 1{}; }}", " as i32".repeat(n)),
+        format!("fn f() {{ {}{} }}", "for i in 0..1 { ".repeat(n - 1), "}".repeat(n - 1)),
+        format!("fn f() {{ {}{} }}", "if 1 { ".repeat(n / 2), "}".repeat(n / 2)),
+        format!("fn f() {{ if 1 {{}}{} }}", " else if 1 {}".repeat(n - 2)),
+    ];
+    let worker = std::thread::Builder::new().stack_size(1 << 20).spawn(move || {
+        for src in &inputs {
+            eprintln!("CASE {}", &src[..30]);
+            let m = parse_ok(src);
+            assert_round_trip(&m);
+        }
+    });
+    worker.expect("spawn").join().expect("no stack overflow");
 }

@@ -1,0 +1,15 @@
+//! `linkwise doctor`: reads COFF objects, static libraries and import libraries (short and MinGW long format),
+//! works out which C runtime each was built for and what it imports through `__imp_`, and predicts, before any
+//! link, the failures and warnings the linker would give, each with its evidence and fix.
+//!
+//! Stages: [`read`] (inputs → facts, memory-mapped) → [`predict`] (symbol resolution as lld-link does it) →
+//! [`report`] (human text or JSON). [`crt`] infers C runtime modes.
+#![deny(missing_docs)]
+
+pub mod crt;
+pub mod predict;
+pub mod read;
+pub mod report;
+
+pub use predict::{Finding, LinkOptions, Outcome, Prediction, Severity, predict};
+pub use read::{Directive, Input, Member, read_bytes, read_file};

@@ -1,0 +1,218 @@
+//! Reading inputs into facts: for every object (given directly or inside a library) what it defines, what it
+//! references directly and through `__imp_`, its linker directives, and for import library members which DLL
+//! and symbol they stand for. Inputs are memory-mapped and members are parsed one at a time, so a library of
+//! hundreds of megabytes is never copied into memory.
+
+use object::read::archive::ArchiveFile;
+use object::read::coff::ImportFile;
+use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SymbolSection};
+use std::path::Path;
+
+/// One linker directive from a `.drectve` section (or the command line).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Directive {
+    /// `/DEFAULTLIB:name`
+    DefaultLib(String),
+    /// `/NODEFAULTLIB` (all) or `/NODEFAULTLIB:name`.
+    NoDefaultLib(Option<String>),
+    /// `/FAILIFMISMATCH:"key=value"`
+    FailIfMismatch(String, String),
+    /// Anything else, kept as written (`/EXPORT:...`, `/INCLUDE:...`, ...).
+    Other(String),
+}
+
+/// What one object (or import member) contributes to a link.
+#[derive(Clone, Debug, Default)]
+pub struct Member {
+    /// `lib.lib(member.obj)` or `file.obj`: how findings name it.
+    pub name: String,
+    /// External symbols it defines (for an import member: `__imp_X`, and `X` for code).
+    pub defines: Vec<String>,
+    /// External symbols it references without defining them.
+    pub references: Vec<String>,
+    /// Its `.drectve` directives.
+    pub directives: Vec<Directive>,
+    /// For an import library member: the DLL and the symbol it imports.
+    pub import: Option<(String, String)>,
+    /// Definitions in COMDAT sections, which may be defined again elsewhere without conflict.
+    pub comdat: Vec<String>,
+    /// The DLL name a MinGW import library's tail member holds in `.idata$7`.
+    pub idata_dll_name: Option<String>,
+}
+
+/// One input file.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// The path as given.
+    pub path: String,
+    /// A library (searched lazily) or an object (always linked).
+    pub is_library: bool,
+    /// Its objects: one for an object file, the members for a library.
+    pub members: Vec<Member>,
+}
+
+/// Reads one input file: an object, a static library, or an import library (short or long import format).
+pub fn read_file(path: &Path) -> Result<Input, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+    // SAFETY: the map is only read; if another process truncates the file meanwhile, reads may fault, the
+    // same risk every linker that maps its inputs accepts.
+    let map =
+        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map `{}`: {e}", path.display()))?;
+    read_bytes(&path.display().to_string(), &map)
+}
+
+/// Reads an input from bytes (`name` is used in findings).
+pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, String> {
+    if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
+        let archive = ArchiveFile::parse(data).map_err(|e| format!("`{name}`: not a valid library: {e}"))?;
+        let mut members = Vec::new();
+        for member in archive.members() {
+            let member = member.map_err(|e| format!("`{name}`: {e}"))?;
+            let member_name = String::from_utf8_lossy(member.name()).into_owned();
+            let bytes = member.data(data).map_err(|e| format!("`{name}({member_name})`: {e}"))?;
+            let label = format!("{name}({member_name})");
+            // Members that are neither objects nor import members (linker members, resources) contribute nothing.
+            if let Some(m) = read_member(&label, bytes) {
+                members.push(m);
+            }
+        }
+        resolve_long_import_dlls(&mut members);
+        return Ok(Input { path: name.to_owned(), is_library: true, members });
+    }
+    let member =
+        read_member(name, data).ok_or_else(|| format!("`{name}` is not a COFF object or library"))?;
+    Ok(Input { path: name.to_owned(), is_library: false, members: vec![member] })
+}
+
+fn read_member(name: &str, data: &[u8]) -> Option<Member> {
+    // Short import format: IMPORT_OBJECT_HEADER starts with Sig1 = 0, Sig2 = 0xffff.
+    if data.len() >= 4 && data[..4] == [0, 0, 0xff, 0xff] {
+        let import = ImportFile::parse(data).ok()?;
+        let dll = String::from_utf8_lossy(import.dll()).into_owned();
+        let symbol = String::from_utf8_lossy(import.symbol()).into_owned();
+        let mut defines = vec![format!("__imp_{symbol}")];
+        if import.import_type() == object::read::coff::ImportType::Code {
+            defines.push(symbol.clone());
+        }
+        return Some(Member {
+            name: name.to_owned(),
+            defines,
+            import: Some((dll, symbol)),
+            ..Member::default()
+        });
+    }
+    let file = object::File::parse(data).ok()?;
+    if !matches!(file.format(), object::BinaryFormat::Coff) {
+        return None;
+    }
+    let mut m = Member { name: name.to_owned(), ..Member::default() };
+    for symbol in file.symbols() {
+        if !symbol.is_global() {
+            continue;
+        }
+        let Ok(sym_name) = symbol.name() else { continue };
+        match symbol.section() {
+            SymbolSection::Undefined => m.references.push(sym_name.to_owned()),
+            SymbolSection::Section(index) => {
+                m.defines.push(sym_name.to_owned());
+                let comdat = file.section_by_index(index).is_ok_and(|s| {
+                    matches!(s.flags(), SectionFlags::Coff { characteristics } if characteristics.contains(object::pe::IMAGE_SCN_LNK_COMDAT))
+                });
+                if comdat {
+                    m.comdat.push(sym_name.to_owned());
+                }
+            }
+            // Common and absolute symbols are definitions too; weak externals have a fallback.
+            _ => m.defines.push(sym_name.to_owned()),
+        }
+    }
+    if let Some(section) = file.section_by_name(".drectve")
+        && let Ok(bytes) = section.data()
+    {
+        m.directives = parse_directives(&String::from_utf8_lossy(bytes));
+    }
+    if let Some(section) = file.section_by_name(".idata$7") {
+        let bytes = section.data().unwrap_or(&[]);
+        let text: Vec<u8> = bytes.iter().copied().take_while(|&b| b != 0).collect();
+        if !text.is_empty() && text.iter().all(|b| b.is_ascii_graphic()) {
+            m.idata_dll_name = Some(String::from_utf8_lossy(&text).into_owned());
+        }
+    }
+    // A MinGW (long format) import member defines `__imp_X` in an `.idata$` section; its DLL is found later.
+    if let Some(imp) = m.defines.iter().find(|d| d.starts_with("__imp_"))
+        && file.sections().any(|s| s.name().is_ok_and(|n| n.starts_with(".idata$")))
+    {
+        let symbol = imp.trim_start_matches("__imp_").to_owned();
+        m.import = Some((String::new(), symbol));
+    }
+    Some(m)
+}
+
+/// Splits a directive string (space-separated, double quotes group) into directives.
+pub fn parse_directives(text: &str) -> Vec<Directive> {
+    let mut args = Vec::new();
+    let mut current = String::new();
+    let mut quoted = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            c if c.is_whitespace() && !quoted => {
+                if !current.is_empty() {
+                    args.push(std::mem::take(&mut current));
+                }
+            }
+            '\0' => {}
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        args.push(current);
+    }
+    args.into_iter().map(|a| parse_directive(&a)).collect()
+}
+
+/// One `/OPTION[:value]` (or `-option`), option names case-insensitive as link.exe takes them.
+pub fn parse_directive(arg: &str) -> Directive {
+    let body = arg.trim_start_matches(['/', '-']);
+    let (option, value) = match body.split_once(':') {
+        Some((o, v)) => (o.to_ascii_lowercase(), Some(v)),
+        None => (body.to_ascii_lowercase(), None),
+    };
+    match (option.as_str(), value) {
+        ("defaultlib", Some(v)) => Directive::DefaultLib(v.to_owned()),
+        ("nodefaultlib", v) => Directive::NoDefaultLib(v.map(str::to_owned)),
+        ("failifmismatch", Some(v)) => match v.split_once('=') {
+            Some((k, val)) => Directive::FailIfMismatch(k.to_owned(), val.to_owned()),
+            None => Directive::Other(arg.to_owned()),
+        },
+        _ => Directive::Other(arg.to_owned()),
+    }
+}
+
+/// MinGW import libraries name their DLL once, in the tail member's `.idata$7`; each import member reaches it
+/// through the head member (`_head_*` → `*_iname`). Follow that chain for every long-format import member.
+fn resolve_long_import_dlls(members: &mut [Member]) {
+    let definer =
+        |members: &[Member], symbol: &str| members.iter().position(|m| m.defines.iter().any(|d| d == symbol));
+    let mut names = Vec::new();
+    for (i, m) in members.iter().enumerate() {
+        let Some((dll, _)) = &m.import else { continue };
+        if !dll.is_empty() {
+            continue;
+        }
+        let dll = m
+            .references
+            .iter()
+            .find(|r| r.starts_with("_head_"))
+            .and_then(|head| definer(members, head))
+            .and_then(|h| members[h].references.iter().find(|r| r.ends_with("_iname")).cloned())
+            .and_then(|iname| members.iter().find(|t| t.defines.contains(&iname)))
+            .and_then(|tail| tail.idata_dll_name.clone());
+        names.push((i, dll));
+    }
+    for (i, tail) in names {
+        if let (Some(tail), Some((dll, _))) = (tail, members[i].import.as_mut()) {
+            *dll = tail;
+        }
+    }
+}
