@@ -97,9 +97,10 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
             }
             let crt = crt::infer(m).map(|e| format!("{} from {}", e.crt.flag(), e.evidence));
             let imports = m.references.iter().filter(|r| r.starts_with("__imp_")).count();
-            let loaded =
-                if prediction.loaded.contains(&m.name) { "" } else { " (not linked: nothing needs it)" };
-            if input.is_library && loaded.is_empty() || !input.is_library || crt.is_some() {
+            let linked = prediction.loaded.contains(&m.name);
+            let loaded = if linked { "" } else { " (not linked: nothing needs it)" };
+            // Library members nobody links are listed only when they show a C runtime.
+            if !input.is_library || linked || crt.is_some() {
                 let _ = writeln!(
                     out,
                     "    {}: C runtime {}; {imports} import{} through __imp_{loaded}",

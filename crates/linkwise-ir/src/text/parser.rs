@@ -748,7 +748,9 @@ impl<'a> Parser<'a> {
             if matches!(self.tok(), Tok::Eof) {
                 return Err(self.unclosed(open));
             }
-            stmts.push(self.stmt()?);
+            let start = self.span().start;
+            let kind = self.stmt()?;
+            stmts.push(Stmt { kind, span: Span { start, end: self.prev_end } });
         }
         self.bump();
         self.leave();
@@ -760,16 +762,15 @@ impl<'a> Parser<'a> {
         Box::new(self.unexpected("`}`").secondary(open, "this `{` is never closed"))
     }
 
-    fn stmt(&mut self) -> PResult<Stmt> {
-        let start = self.span().start;
-        let kind = match self.word() {
-            Some("let") => self.let_stmt()?,
-            Some("return") => self.return_stmt()?,
-            Some("for") => self.for_stmt()?,
-            Some("if") => return self.if_stmt(),
-            _ => self.simple_stmt()?,
-        };
-        Ok(Stmt { kind, span: Span { start, end: self.prev_end } })
+    /// One statement; the caller wraps it with its span.
+    fn stmt(&mut self) -> PResult<StmtKind> {
+        match self.word() {
+            Some("let") => self.let_stmt(),
+            Some("return") => self.return_stmt(),
+            Some("for") => self.for_stmt(),
+            Some("if") => self.if_stmt(),
+            _ => self.simple_stmt(),
+        }
     }
 
     fn expect_semi(&mut self) -> PResult<()> {
@@ -795,7 +796,7 @@ impl<'a> Parser<'a> {
     }
 
     /// `for var in start..end`, up to the body.
-    fn for_head(&mut self) -> PResult<(Ident, Expr, Expr)> {
+    fn for_head(&mut self) -> PResult<Box<(Ident, Expr, Expr)>> {
         self.expect_word("for")?;
         let var = self.ident()?;
         self.expect_word("in")?;
@@ -805,13 +806,12 @@ impl<'a> Parser<'a> {
         }
         self.bump();
         let to = self.expr()?;
-        Ok((var, from, to))
+        Ok(Box::new((var, from, to)))
     }
 
     fn for_stmt(&mut self) -> PResult<StmtKind> {
-        let (var, start, end) = self.for_head()?;
-        let body = self.block()?;
-        Ok(StmtKind::For { var, start, end, body })
+        let (var, start, end) = *self.for_head()?;
+        self.block().map(|body| StmtKind::For { var, start, end, body })
     }
 
     /// An assignment, an expression statement, or a misplaced attribute.
@@ -837,22 +837,25 @@ impl<'a> Parser<'a> {
     }
 
     /// `if cond { } [else { } | else if ...]`; `else if` becomes an else block holding one `if`.
-    fn if_stmt(&mut self) -> PResult<Stmt> {
+    fn if_stmt(&mut self) -> PResult<StmtKind> {
         self.enter()?;
-        let start = self.expect_word("if")?.start;
+        self.expect_word("if")?;
         let cond = self.expr()?;
         let then = self.block()?;
-        let otherwise = if !self.eat_word("else") {
-            None
-        } else if self.at_word("if") {
-            let nested = self.if_stmt()?;
-            let span = nested.span;
-            Some(Block { stmts: vec![nested], span })
-        } else {
-            Some(self.block()?)
-        };
+        let otherwise = if self.eat_word("else") { Some(self.else_block()?) } else { None };
         self.leave();
-        Ok(Stmt { kind: StmtKind::If { cond, then, otherwise }, span: Span { start, end: self.prev_end } })
+        Ok(StmtKind::If { cond, then, otherwise })
+    }
+
+    /// What follows `else`: a block, or an `if` wrapped in a block of its own.
+    fn else_block(&mut self) -> PResult<Block> {
+        if !self.at_word("if") {
+            return self.block();
+        }
+        let start = self.span().start;
+        let kind = self.if_stmt()?;
+        let span = Span { start, end: self.prev_end };
+        Ok(Block { stmts: vec![Stmt { kind, span }], span })
     }
 
     // ----- expressions -----
