@@ -155,6 +155,11 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// Moves the lexer to byte `pos` (a token boundary it has already passed), to lex again from there.
+    pub(crate) fn seek(&mut self, pos: usize) {
+        self.pos = pos.min(self.src.len());
+    }
+
     /// The target triple after `target`: the longest run of `[A-Za-z0-9_.-]` after whitespace and comments.
     /// `Ok(None)` when the run is empty (the parser then reports the token that is there instead).
     pub(crate) fn triple(&mut self) -> LexResult<Option<(String, Span)>> {

@@ -287,12 +287,12 @@ impl<'a> Parser<'a> {
 
     /// `target TRIPLE`: the triple, and the span of the whole line.
     fn target_line(&mut self) -> PResult<(Spanned<String>, Span)> {
-        // The triple is lexed by its own rule, so the keyword is taken without lexing the token after it.
-        // Only one token is ever looked at where an item starts, so nothing beyond `target` is lexed yet.
-        let keyword = self.ahead.pop_front().map_or(Span::new(0, 0), |t| t.span);
+        // The triple is lexed by its own rule: drop any lookahead and lex again from the end of `target`.
+        let keyword = self.span();
+        self.ahead.clear();
+        self.lexer.seek(keyword.end as usize);
         self.prev_end = keyword.end;
         let triple = self.lexer.triple();
-        self.ahead.clear();
         let next = self.lexer.next_token();
         self.ahead.push_back(next);
         match triple {

@@ -884,7 +884,6 @@ fn the_deepest_accepted_inputs_fit_a_small_stack() {
     ];
     let worker = std::thread::Builder::new().stack_size(1 << 20).spawn(move || {
         for src in &inputs {
-            eprintln!("CASE {}", &src[..30]);
             let m = parse_ok(src);
             assert_round_trip(&m);
         }

@@ -1,0 +1,272 @@
+//! `linkwise doctor` against the linker: each scenario builds its fixtures (clang in cl mode with /MD or /MT,
+//! llvm-lib archives, llvm-dlltool and MinGW import libraries, linkwise objects), asks the doctor for a
+//! prediction, runs lld-link on the same inputs, and asserts that the prediction (fails / warns / links)
+//! matches what lld-link did and that every symbol the doctor says is missing is one lld-link names.
+
+mod support;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use support::TempDir;
+
+/// The C runtime headers declare CRT functions dllimport exactly when /MD defines _DLL; the fixtures do the
+/// same without needing the Windows SDK.
+const CRT_DECL: &str = "#ifdef _DLL\n#define CRTIMP __declspec(dllimport)\n#else\n#define CRTIMP\n#endif\nCRTIMP int tolower(int);\n";
+
+struct Fixtures {
+    dir: TempDir,
+    clang: PathBuf,
+    llvm_lib: PathBuf,
+    dlltool: PathBuf,
+    lld_link: PathBuf,
+}
+
+impl Fixtures {
+    fn new(label: &str) -> Option<Fixtures> {
+        Some(Fixtures {
+            dir: TempDir::new(label),
+            clang: support::tool("clang")?,
+            llvm_lib: support::tool("llvm-lib")?,
+            dlltool: support::tool("llvm-dlltool")?,
+            lld_link: support::tool("lld-link")?,
+        })
+    }
+
+    /// Compiles C source `src` with cl-style `flags` into NAME.obj.
+    fn cl(&self, name: &str, flags: &[&str], src: &str) -> PathBuf {
+        let c = self.dir.join(&format!("{name}.c"));
+        std::fs::write(&c, src).unwrap();
+        let obj = self.dir.join(&format!("{name}.obj"));
+        let mut cmd = Command::new(&self.clang);
+        cmd.args(["--driver-mode=cl", "/nologo", "/c"])
+            .args(flags)
+            .arg(&c)
+            .arg(format!("/Fo{}", obj.display()));
+        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
+        obj
+    }
+
+    /// Archives objects into NAME.lib.
+    fn lib(&self, name: &str, objects: &[&Path]) -> PathBuf {
+        let lib = self.dir.join(&format!("{name}.lib"));
+        let mut cmd = Command::new(&self.llvm_lib);
+        cmd.arg("/nologo").arg(format!("/out:{}", lib.display())).args(objects);
+        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
+        lib
+    }
+
+    /// An import library NAME.lib for `dll`.
+    fn import_lib(&self, name: &str, dll: &str, exports: &[&str]) -> PathBuf {
+        let def = self.dir.join(&format!("{name}.def"));
+        std::fs::write(&def, format!("LIBRARY {dll}\nEXPORTS\n{}\n", exports.join("\n"))).unwrap();
+        let lib = self.dir.join(&format!("{name}.lib"));
+        let mut cmd = Command::new(&self.dlltool);
+        cmd.args(["-m", "i386:x86-64", "-d"]).arg(&def).arg("-l").arg(&lib);
+        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
+        lib
+    }
+
+    /// A stand-in for the static C runtime: libcmt.lib defining `tolower` (compiled /MT /Zl: no default libs).
+    fn static_crt(&self) -> PathBuf {
+        let obj = self.cl(
+            "crt_tolower",
+            &["/MT", "/Zl"],
+            "int tolower(int c) { return c >= 'A' && c <= 'Z' ? c + 32 : c; }\n",
+        );
+        self.lib("libcmt", &[&obj])
+    }
+
+    /// The vendor library of the blog post: built /MD (or `flag`), calling tolower.
+    fn vendor(&self, flag: &str) -> PathBuf {
+        let src = format!("{CRT_DECL}int lib_lower(int c) {{ return tolower(c); }}\n");
+        let obj = self.cl(&format!("vendor{}", flag.trim_start_matches('/')), &[flag], &src);
+        self.lib(&format!("vendor{}", flag.trim_start_matches('/')), &[&obj])
+    }
+}
+
+/// What `linkwise doctor --format json` says, and its exit status.
+fn doctor(args: &[String]) -> (i32, Value) {
+    let mut argv = vec!["linkwise".to_owned(), "doctor".to_owned(), "--format".to_owned(), "json".to_owned()];
+    argv.extend(args.iter().cloned());
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = linkwise_cli::run(&argv, &mut out, &mut err);
+    let json =
+        serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&err)));
+    (status, json)
+}
+
+/// lld-link's outcome on the same inputs: "fails", "links with warnings" or "links", and its stderr.
+fn lld_link(f: &Fixtures, args: &[String]) -> (String, String) {
+    let mut cmd = Command::new(&f.lld_link);
+    cmd.args(["/nologo", "/entry:mainCRTStartup", "/subsystem:console"]).args(args);
+    cmd.arg(format!("/out:{}", f.dir.join("out.exe").display()));
+    let ran = support::run(&mut cmd, Duration::from_secs(60));
+    let outcome = if !ran.ok() {
+        "fails"
+    } else if ran.stderr.contains("warning") {
+        "links with warnings"
+    } else {
+        "links"
+    };
+    (outcome.to_owned(), ran.stderr)
+}
+
+/// Runs doctor and lld-link on `args` and checks they agree; returns the doctor's report.
+fn agree(f: &Fixtures, args: &[String]) -> Value {
+    let (status, report) = doctor(args);
+    let (lld_outcome, stderr) = lld_link(f, args);
+    assert_eq!(
+        report["lld_link_outcome"], lld_outcome,
+        "doctor vs lld-link:\n{report:#}\n--- lld-link ---\n{stderr}"
+    );
+    assert_eq!(status == 1, report["outcome"] == "fails", "exit status says whether the link fails");
+    for finding in report["findings"].as_array().unwrap() {
+        if finding["code"] != "LNK2019" {
+            continue;
+        }
+        for symbol in finding["symbols"].as_array().unwrap() {
+            let symbol = symbol.as_str().unwrap();
+            let named = match symbol.strip_prefix("__imp_") {
+                Some(s) => format!("undefined symbol: __declspec(dllimport) {s}"),
+                None => format!("undefined symbol: {symbol}"),
+            };
+            assert!(stderr.contains(&named), "doctor says `{symbol}` is missing; lld-link said:\n{stderr}");
+        }
+    }
+    report
+}
+
+fn codes(report: &Value) -> Vec<String> {
+    report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap().to_owned()).collect()
+}
+
+fn s(paths: &[&Path], options: &[&str]) -> Vec<String> {
+    paths.iter().map(|p| p.display().to_string()).chain(options.iter().map(|o| o.to_string())).collect()
+}
+
+const MAIN: &str = "int lib_lower(int);\nint main(void) { return lib_lower(65); }\nint mainCRTStartup(void) { return main(); }\n";
+
+#[test]
+fn the_blog_post_md_library_in_a_static_crt_program() {
+    let Some(f) = Fixtures::new("doctor-blog") else { return };
+    let main = f.cl("main", &["/MT"], MAIN);
+    let (vendor, libcmt) = (f.vendor("/MD"), f.static_crt());
+    // rustc's crt-static link: libcmt, and msvcrt.lib kept out.
+    let args = s(&[&main, &vendor, &libcmt], &["/NODEFAULTLIB:msvcrt.lib", "/NODEFAULTLIB:oldnames.lib"]);
+    let report = agree(&f, &args);
+    assert_eq!(report["outcome"], "fails");
+    assert_eq!(codes(&report), ["LNK2019", "LNK4098"]);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["title"], "undefined symbol: __declspec(dllimport) tolower");
+    let text = finding.to_string();
+    assert!(text.contains("vendorMD.lib(") && text.contains("/DEFAULTLIB:msvcrt.lib"), "{text}");
+    assert!(text.contains("libcmt.lib("), "names the library that defines it statically: {text}");
+    assert!(text.contains("-C target-feature=-crt-static"), "{text}");
+    assert!(text.contains("msvc-crt-static = false"), "{text}");
+}
+
+#[test]
+fn a_loaded_static_definition_turns_the_error_into_lnk4217() {
+    let Some(f) = Fixtures::new("doctor-4217") else { return };
+    // main also calls tolower directly, which links libcmt's member: the __imp_ reference then binds locally.
+    let main = f.cl("main", &["/MT"], &format!("{CRT_DECL}int lib_lower(int);\nint main(void) {{ return lib_lower(65) + tolower(66); }}\nint mainCRTStartup(void) {{ return main(); }}\n"));
+    let (vendor, libcmt) = (f.vendor("/MD"), f.static_crt());
+    let args = s(&[&main, &vendor, &libcmt], &["/NODEFAULTLIB:msvcrt.lib", "/NODEFAULTLIB:oldnames.lib"]);
+    let report = agree(&f, &args);
+    assert_eq!(report["lld_link_outcome"], "links with warnings");
+    assert_eq!(codes(&report), ["LNK4217", "LNK4098"]);
+}
+
+#[test]
+fn mixed_crts_link_silently_with_lld_but_are_reported() {
+    let Some(f) = Fixtures::new("doctor-mixed") else { return };
+    let main = f.cl("main", &["/MD"], MAIN);
+    let vendor = f.vendor("/MT");
+    let msvcrt = f.import_lib("msvcrt", "msvcrt.dll", &["tolower"]);
+    let libcmt = f.static_crt();
+    let args = s(&[&main, &vendor, &msvcrt, &libcmt], &["/NODEFAULTLIB:oldnames.lib"]);
+    let report = agree(&f, &args);
+    assert_eq!(
+        (report["outcome"].as_str(), report["lld_link_outcome"].as_str()),
+        (Some("links with warnings"), Some("links"))
+    );
+    assert_eq!(codes(&report), ["LNK4098"]);
+    assert_eq!(report["findings"][0]["lld_link_reports"], false);
+}
+
+#[test]
+fn conflicting_failifmismatch_values_fail_like_lnk2038() {
+    let Some(f) = Fixtures::new("doctor-2038") else { return };
+    let a = f.cl("a", &["/MD", "/Zl"], "#pragma detect_mismatch(\"RuntimeLibrary\", \"MD_DynamicRelease\")\nint mainCRTStartup(void) { return 0; }\n");
+    let b = f.cl(
+        "b",
+        &["/MT", "/Zl"],
+        "#pragma detect_mismatch(\"RuntimeLibrary\", \"MT_StaticRelease\")\nint other(void) { return 1; }\n",
+    );
+    let report = agree(&f, &s(&[&a, &b], &[]));
+    assert_eq!(codes(&report), ["LNK2038", "LNK4098"]);
+    assert_eq!(report["findings"][0]["title"], "mismatch detected for 'RuntimeLibrary'");
+}
+
+#[test]
+fn consistent_dynamic_crt_links_and_missing_default_libraries_do_not() {
+    let Some(f) = Fixtures::new("doctor-clean") else { return };
+    let main = f.cl("main", &["/MD"], MAIN);
+    let vendor = f.vendor("/MD");
+    let msvcrt = f.import_lib("msvcrt", "msvcrt.dll", &["tolower"]);
+    let report = agree(&f, &s(&[&main, &vendor, &msvcrt], &["/NODEFAULTLIB:oldnames.lib"]));
+    assert_eq!((report["outcome"].as_str(), codes(&report).len()), (Some("links"), 0));
+    // The /MD objects also ask for oldnames.lib; without it the link cannot start.
+    let report = agree(&f, &s(&[&main, &vendor, &msvcrt], &[]));
+    assert_eq!(codes(&report), ["LNK1104"]);
+    assert!(report["findings"][0]["title"].as_str().unwrap().contains("oldnames.lib"));
+}
+
+#[test]
+fn newer_stl_helpers_are_named_with_the_toolset_fix() {
+    let Some(f) = Fixtures::new("doctor-std") else { return };
+    let obj = f.cl(
+        "stl",
+        &["/MD", "/Zl"],
+        "void __std_find_trivial_1(void);\nint mainCRTStartup(void) { __std_find_trivial_1(); return 0; }\n",
+    );
+    let report = agree(&f, &s(&[&obj], &[]));
+    assert_eq!(report["findings"][0]["title"], "undefined symbol: __std_find_trivial_1");
+    assert!(report["findings"][0]["fixes"].to_string().contains("Visual Studio 2022 17.13"));
+}
+
+#[test]
+fn mingw_import_libraries_and_linkwise_modules() {
+    let Some(f) = Fixtures::new("doctor-mingw") else { return };
+    let mingw = Path::new("/usr/x86_64-w64-mingw32/lib");
+    if !mingw.join("libkernel32.a").is_file() {
+        assert!(!support::tools_required(), "mingw-w64-x86-64-dev is required: run scripts/setup");
+        return;
+    }
+    let hello = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hello.lw");
+    // The doctor compiles the .lw itself; lld-link gets the object linkwise writes for it.
+    let obj = f.dir.join("hello.obj");
+    let (status, _, err) = {
+        let (mut o, mut e) = (Vec::new(), Vec::new());
+        let argv = ["linkwise", "build", hello.to_str().unwrap(), "-o", obj.to_str().unwrap()];
+        (linkwise_cli::run(argv, &mut o, &mut e), o, e)
+    };
+    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&err));
+    let (msvcrt, kernel32) = (mingw.join("libmsvcrt.a"), mingw.join("libkernel32.a"));
+    let (_, report) = doctor(&s(&[&hello, &msvcrt, &kernel32], &[]));
+    let (lld, stderr) = lld_link(&f, &s(&[&obj, &msvcrt, &kernel32], &[]));
+    assert_eq!(report["lld_link_outcome"], lld.as_str(), "{report:#}\n{stderr}");
+    assert_eq!(report["outcome"], "links");
+    // Long-format import members name their DLL through the library's head and tail members.
+    let kernel = report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("libkernel32.a"))
+        .unwrap();
+    let dlls: Vec<&String> = kernel["import_members"].as_object().unwrap().keys().collect();
+    assert!(dlls.iter().any(|d| d.eq_ignore_ascii_case("KERNEL32.dll")), "{dlls:?}");
+    assert!(kernel["import_members"]["KERNEL32.dll"].as_array().unwrap().iter().any(|s| s == "ExitProcess"));
+}
