@@ -270,3 +270,19 @@ fn mingw_import_libraries_and_linkwise_modules() {
     assert!(dlls.iter().any(|d| d.eq_ignore_ascii_case("KERNEL32.dll")), "{dlls:?}");
     assert!(kernel["import_members"]["KERNEL32.dll"].as_array().unwrap().iter().any(|s| s == "ExitProcess"));
 }
+
+#[test]
+fn debug_and_release_runtimes_are_a_mix_too() {
+    let Some(f) = Fixtures::new("doctor-mdd") else { return };
+    let main = f.cl("main", &["/MDd"], MAIN);
+    let vendor = f.vendor("/MD");
+    let msvcrt = f.import_lib("msvcrt", "msvcrt.dll", &["tolower"]);
+    let args = s(&[&main, &vendor, &msvcrt], &["/NODEFAULTLIB:msvcrtd.lib", "/NODEFAULTLIB:oldnames.lib"]);
+    let report = agree(&f, &args);
+    assert_eq!(codes(&report), ["LNK4098"]);
+    let evidence = report["findings"][0]["evidence"].to_string();
+    assert!(evidence.contains("/MDd") && evidence.contains("/DEFAULTLIB:msvcrtd.lib"), "{evidence}");
+    // Without the /NODEFAULTLIB, the debug runtime's import library is missing from the inputs.
+    let report = agree(&f, &s(&[&main, &vendor, &msvcrt], &["/NODEFAULTLIB:oldnames.lib"]));
+    assert_eq!(codes(&report)[0], "LNK1104");
+}

@@ -1,12 +1,4 @@
-//! The lexer: turns source text into tokens on demand, skipping whitespace and comments.
-//!
-//! Tokens are produced one at a time, as the parser asks for them, because one construct is lexed by
-//! context: the triple after `target` is a single run of `[A-Za-z0-9_.-]` characters (see [`Lexer::triple`]),
-//! which the ordinary token rules would split or reject (`macosx10.15`).
-//!
-//! A lexical error becomes a [`Tok::Error`] token carrying its diagnostic; the lexer produces only
-//! [`Tok::Eof`] after it. The parser reports the error when it reaches the token, so errors come out in
-//! source order.
+//! The lexer: source text into tokens, on demand, skipping whitespace and comments.
 
 use crate::diag::Diagnostic;
 use crate::span::Span;
@@ -116,6 +108,13 @@ pub(crate) struct Token {
 }
 
 /// The lexer's position in one source text.
+///
+/// Tokens are produced one at a time, as the parser asks for them, because one construct is lexed by
+/// context: the triple after `target` is a single run of `[A-Za-z0-9_.-]` characters (see [`Lexer::triple`]),
+/// which the ordinary token rules would split or reject (`macosx10.15`).
+///
+/// A lexical error becomes a [`Tok::Error`] token carrying its diagnostic; only [`Tok::Eof`] follows it.
+/// The parser reports the error when it reaches the token, so errors come out in source order.
 pub(crate) struct Lexer<'a> {
     src: &'a str,
     pos: usize,

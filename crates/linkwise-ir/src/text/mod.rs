@@ -1,5 +1,4 @@
-//! The text form of the IR: [`parse`] turns source text into an [`ast::Module`], [`print`] turns a module
-//! back into text that parses to an equal module. The grammar is documented in docs/ir.md.
+//! The text form of the IR (grammar: docs/ir.md): [`parse`] reads an [`ast::Module`], [`print`] writes one.
 
 use crate::ast;
 use crate::diag::Diagnostics;

@@ -1,9 +1,4 @@
-//! The parser: recursive descent from tokens to an [`ast::Module`](crate::ast::Module), stopping at the first error.
-//!
-//! Nesting is bounded twice over, so that no input can exhaust the stack here or in later stages that walk
-//! the tree recursively: the parser's own recursion (parentheses, call arguments, unary operators, blocks,
-//! `if`) and the height of every expression tree (which loops such as `a + b + c ...` and `x as i32 as i64
-//! ...` build without recursing) are each limited to [`MAX_NESTING`].
+//! The parser: tokens into an [`ast::Module`](crate::ast::Module) by recursive descent, to the first error.
 
 use super::lexer::{Lexer, Punct, Tok, Token};
 use crate::ast::*;
@@ -11,7 +6,12 @@ use crate::diag::Diagnostic;
 use crate::span::{SourceFile, Span, Spanned};
 use std::collections::VecDeque;
 
-/// How deeply constructs may nest (see the module documentation). Far beyond hand-written code.
+/// How deeply constructs may nest; far beyond hand-written code.
+///
+/// Nesting is bounded twice over, so that no input can exhaust the stack here or in later stages that walk
+/// the tree recursively: the parser's own recursion (parentheses, call arguments, unary operators, blocks,
+/// `if`) and the height of every expression tree (which loops such as `a + b + c ...` and `x as i32 as i64
+/// ...` build without recursing) are each limited to this.
 pub(crate) const MAX_NESTING: u32 = 200;
 
 /// Words that cannot be used as names. `target` is not one of them: it is special only where an item starts.
@@ -205,12 +205,11 @@ impl<'a> Parser<'a> {
 
     /// A string literal's bytes and span.
     fn string(&mut self, expected: &str) -> PResult<Spanned<Vec<u8>>> {
-        if !matches!(self.tok(), Tok::Str(_)) {
+        let Some(Tok::Str(bytes)) = self.ahead.front_mut().map(|t| &mut t.tok) else {
             return fail(self.unexpected(expected));
-        }
-        let t = self.bump();
-        let Tok::Str(bytes) = t.tok else { unreachable!("checked above") };
-        Ok(Spanned::new(bytes, t.span))
+        };
+        let bytes = std::mem::take(bytes);
+        Ok(Spanned::new(bytes, self.bump().span))
     }
 
     /// A string naming something for the linker: UTF-8, not empty, no NUL.

@@ -1,5 +1,4 @@
-//! The printer: an [`ast::Module`](crate::ast::Module) in canonical layout, as text that parses back to an
-//! equal module.
+//! The printer: an [`ast::Module`](crate::ast::Module) as canonical text that parses back to an equal module.
 
 use crate::ast::*;
 use std::fmt::Write as _;

@@ -1,5 +1,4 @@
-//! Tests of the text form: the contract example, round trips, precedence, every syntax error with its
-//! position, nesting limits, and "returns instead of panicking" on prefixes and mutations of real programs.
+//! Tests of the text form: contract, round trips, precedence, errors and their positions, limits, robustness.
 
 use super::parser::MAX_NESTING;
 use super::{parse, print};
