@@ -889,3 +889,53 @@ fn the_deepest_accepted_inputs_fit_a_small_stack() {
     });
     worker.expect("spawn").join().expect("no stack overflow");
 }
+
+#[test]
+fn the_examples_in_the_reference_parse() {
+    let doc = include_str!("../../../../docs/ir.md");
+    let blocks: Vec<&str> = doc.split("```").skip(1).step_by(2).map(|b| b.trim_start_matches('\n')).collect();
+    let modules = [
+        "target x86_64-pc-windows-msvc  ",
+        "#[link(name = \"msvcrt\")]\nextern",
+        "pub static mut",
+        "fn square",
+    ];
+    let mut checked = 0;
+    for block in &blocks {
+        if modules.iter().any(|m| block.starts_with(m)) {
+            assert_round_trip(&parse_ok(block));
+            checked += 1;
+        } else if block.starts_with("let x = 1;") {
+            assert_round_trip(&parse_ok(&format!("fn f() {{\n{}\n}}", block.replace("...", ""))));
+            checked += 1;
+        } else if block.starts_with("error: unknown link kind") {
+            let src = "// line 1\n#[link(name = \"msvcrt\", kind = \"dynamic\")]\nextern {}\n";
+            let file = SourceFile::new("hello.lw", src);
+            let rendered = parse(&file).expect_err("an unknown kind").render(&file);
+            assert_eq!(&rendered, block);
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 6, "every example is found");
+    assert!(blocks.iter().any(|b| b.starts_with(CONTRACT)), "the reference shows the contract as it is");
+}
+
+#[test]
+fn the_repository_programs_round_trip() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut parsed = 0;
+    for dir in ["corpus", "examples", "tests/programs"] {
+        let Ok(entries) = std::fs::read_dir(root.join(dir)) else { continue };
+        for path in entries.flatten().map(|e| e.path()) {
+            if path.extension().is_some_and(|e| e == "lw") {
+                let src = std::fs::read_to_string(&path).unwrap_or_default();
+                // Files that demonstrate syntax errors are covered by `check_any` like any other text.
+                if parse(&SourceFile::new("t.lw", src.as_str())).is_ok() {
+                    parsed += 1;
+                }
+                check_any(&src);
+            }
+        }
+    }
+    assert!(parsed >= 5, "only {parsed} programs found");
+}
