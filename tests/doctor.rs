@@ -163,6 +163,7 @@ fn the_blog_post_md_library_in_a_static_crt_program() {
     let text = finding.to_string();
     assert!(text.contains("vendorMD.lib(") && text.contains("/DEFAULTLIB:msvcrt.lib"), "{text}");
     assert!(text.contains("libcmt.lib("), "names the library that defines it statically: {text}");
+    assert!(text.contains("main.obj was built for the /MT"), "names the other side's C runtime: {text}");
     assert!(text.contains("-C target-feature=-crt-static"), "{text}");
     assert!(text.contains("msvc-crt-static = false"), "{text}");
 }

@@ -367,6 +367,16 @@ fn imported_but_not_imported(
         .collect();
     let program_static = options.crt.is_some_and(|c| !c.dynamic)
         || crt_modes.iter().any(|(n, e)| !e.crt.dynamic && !users.contains(n));
+    // The other side of the mismatch: what the rest of the link was built for.
+    if let Some(crt) = options.crt.filter(|c| !c.dynamic) {
+        evidence.push(format!("the program uses the {crt} (--crt)"));
+    }
+    for (n, e) in crt_modes.iter().filter(|(n, e)| !e.crt.dynamic && !users.contains(n)) {
+        evidence.push(format!(
+            "{n} was built for the {} ({}): this link uses the static C runtime",
+            e.crt, e.evidence
+        ));
+    }
     let mut fixes = Vec::new();
     if crt::is_crt_function(target) || program_static {
         fixes.push(RUST_CRT_FIX.to_owned());
