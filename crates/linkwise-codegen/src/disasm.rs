@@ -97,11 +97,9 @@ fn decode_x86_64(code: &[u8], sites: &[Site]) -> Vec<Instruction> {
     out
 }
 
-/// The instruction containing byte `offset`, if the architecture can be decoded.
-pub fn instruction_at(arch: Arch, code: &[u8], sites: &[Site], offset: u32) -> Option<Instruction> {
-    decode(arch, code, sites)?
-        .into_iter()
-        .find(|i| i.offset <= offset && offset < i.offset + i.bytes.len() as u32)
+/// The instruction of `instructions` (a decoded function) that contains byte `offset`.
+pub fn containing(instructions: &[Instruction], offset: u32) -> Option<&Instruction> {
+    instructions.iter().find(|i| i.offset <= offset && offset < i.offset + i.bytes.len() as u32)
 }
 
 /// Hex bytes separated by spaces.

@@ -100,6 +100,8 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
         program.functions.iter().map(|f| (f.symbol, addresses_taken(&f.body))).collect();
     let mut any = false;
     for f in &compiled.object.functions {
+        // Decoded once per function; each site then finds its instruction.
+        let decoded = disasm::decode(target.arch, &f.code, &f.sites).unwrap_or_default();
         for site in &f.sites {
             any = true;
             let symbol = program.symbol(site.target);
@@ -121,7 +123,7 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
                 _ => format!("address of {}", symbol.name),
             };
             // Named by the instruction's offset; the relocated field lies inside it.
-            let instruction = disasm::instruction_at(target.arch, &f.code, &f.sites, site.offset);
+            let instruction = disasm::containing(&decoded, site.offset);
             let at = instruction.as_ref().map_or(site.offset, |i| i.offset);
             let _ = writeln!(out, "  {}+{at:#x}: {what}", f.object_name);
             if let Some(i) = instruction {
