@@ -5,7 +5,7 @@
 
 mod support;
 
-use linkwise::{ImportCalls, Options, SourceFile};
+use linkwise::{ImportCalls, Options};
 use object::read::macho::{MachHeader, MachOFile64};
 use object::{Endianness, Object};
 use std::path::{Path, PathBuf};
@@ -25,15 +25,12 @@ exports:
 ";
 
 fn compile(triple: &str, calls: ImportCalls, dir: &TempDir) -> (PathBuf, Vec<u8>) {
-    let path = "tests/programs/portable.lw";
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = SourceFile::new(path, std::fs::read_to_string(root.join(path)).unwrap());
     let mut options = Options::new().target(triple).unwrap();
     options.import_calls = calls;
-    let compiled = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let bytes = support::compile("tests/programs/portable.lw", &options);
     let out = dir.join("portable.o");
-    std::fs::write(&out, &compiled.object.bytes).unwrap();
-    (out, compiled.object.bytes)
+    std::fs::write(&out, &bytes).unwrap();
+    (out, bytes)
 }
 
 /// (table, symbol) rows of `llvm-objdump --macho --bind --lazy-bind`, table being "bind" or "lazy".

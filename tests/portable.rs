@@ -3,23 +3,21 @@
 
 mod support;
 
-use linkwise::{ImportCalls, Options, SourceFile};
+use linkwise::{ImportCalls, Options};
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use support::{ElfTarget, TempDir};
 
 const EXPECTED_STDOUT: &str = "linkwise says hello\n01234\n";
 const EXPECTED_STATUS: i32 = 30;
 
 fn compile(path: &str, triple: &str, calls: ImportCalls, dir: &TempDir, name: &str) -> (PathBuf, Vec<u8>) {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = SourceFile::new(path, std::fs::read_to_string(root.join(path)).unwrap());
     let mut options = Options::new().target(triple).unwrap();
     options.import_calls = calls;
-    let compiled = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let bytes = support::compile(path, &options);
     let out = dir.join(name);
-    std::fs::write(&out, &compiled.object.bytes).unwrap();
-    (out, compiled.object.bytes)
+    std::fs::write(&out, &bytes).unwrap();
+    (out, bytes)
 }
 
 /// (relocation type number, symbol) in `.text`, for ELF objects.

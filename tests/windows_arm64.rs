@@ -5,7 +5,7 @@
 
 mod support;
 
-use linkwise::{Options, SourceFile};
+use linkwise::Options;
 use object::LittleEndian as LE;
 use object::pe::ImageNtHeaders64;
 use object::read::pe::PeFile64;
@@ -19,15 +19,12 @@ use support::TempDir;
 const TARGET: &str = "aarch64-pc-windows-msvc";
 
 fn build(dir: &TempDir, path: &str, specs: &[&str], name: &str) -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let file = SourceFile::new(path, std::fs::read_to_string(root.join(path)).unwrap());
     let mut options = Options::new().target(TARGET).unwrap();
     for spec in specs {
         options = options.link(spec).unwrap();
     }
-    let compiled = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
     let out = dir.join(name);
-    std::fs::write(&out, &compiled.object.bytes).unwrap();
+    std::fs::write(&out, support::compile(path, &options)).unwrap();
     out
 }
 

@@ -3,7 +3,7 @@
 
 mod support;
 
-use linkwise::{Options, SourceFile};
+use linkwise::Options;
 use object::pe::RelocationType;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
 use std::path::Path;
@@ -11,23 +11,17 @@ use support::{Ran, TempDir};
 
 const REL32: RelocationType = object::pe::IMAGE_REL_AMD64_REL32;
 
-fn source(path: &str) -> SourceFile {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    SourceFile::new(path, std::fs::read_to_string(root.join(path)).expect("test program exists"))
-}
-
 /// Compiles `path` with `-l` specs into `dir`, returning the object's path and bytes.
 fn build(dir: &TempDir, path: &str, specs: &[&str]) -> (std::path::PathBuf, Vec<u8>) {
-    let file = source(path);
     let mut options = Options::new();
     for spec in specs {
         options = options.link(spec).expect("valid -l spec");
     }
-    let compiled = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let bytes = support::compile(path, &options);
     let stem = Path::new(path).file_stem().unwrap().to_string_lossy().into_owned();
     let out = dir.join(&format!("{stem}{}.obj", if specs.is_empty() { "" } else { "-override" }));
-    std::fs::write(&out, &compiled.object.bytes).unwrap();
-    (out, compiled.object.bytes)
+    std::fs::write(&out, &bytes).unwrap();
+    (out, bytes)
 }
 
 /// Builds `path` into a static library with `linkwise build --emit lib`, as a user would.

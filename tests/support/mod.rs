@@ -252,3 +252,12 @@ pub fn run_elf(target: ElfTarget, exe: &Path) -> Option<Ran> {
         }
     }
 }
+
+/// Compiles the repository file `path` (relative to the workspace root) with `options` and returns the object
+/// bytes; a compile error fails the test with the rendered diagnostics.
+pub fn compile(path: &str, options: &linkwise::Options) -> Vec<u8> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let file = linkwise::SourceFile::new(path, text);
+    linkwise::compile(&file, options).unwrap_or_else(|d| panic!("{}", d.render(&file))).object.bytes
+}
