@@ -130,11 +130,16 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
         }
         let _ = writeln!(out);
     }
+    let verb = |o: Outcome| match o {
+        Outcome::Links => "succeeds",
+        Outcome::Warns => "succeeds with warnings",
+        Outcome::Fails => "fails",
+    };
     let _ = writeln!(
         out,
         "prediction: the link {} (lld-link: {})",
-        outcome_name(prediction.outcome()),
-        outcome_name(prediction.lld_outcome())
+        verb(prediction.outcome()),
+        verb(prediction.lld_outcome())
     );
     out
 }
