@@ -178,6 +178,79 @@ fn dll_data_is_read_through_its_import_slot() {
     assert_eq!((lines(&ran.stdout).as_str(), ran.status), ("environ is set\n", Some(3)), "{ran}");
 }
 
+/// What `probe` in tests/programs/unwind_probe.c returns for each register it found wrong.
+const UNWIND_MISMATCH: [&str; 21] = [
+    "RIP (not in `outer`)",
+    "RSP",
+    "RBP",
+    "RBX",
+    "RSI",
+    "RDI",
+    "R12",
+    "R13",
+    "R14",
+    "R15",
+    "XMM6",
+    "XMM7",
+    "XMM8",
+    "XMM9",
+    "XMM10",
+    "XMM11",
+    "XMM12",
+    "XMM13",
+    "XMM14",
+    "XMM15",
+    "(no unwind information found)",
+];
+
+#[test]
+fn unwinding_through_a_linkwise_frame_restores_every_saved_register() {
+    let dir = TempDir::new("unwind");
+    let (obj, bytes) = build(&dir, "tests/programs/unwind.lw", &[]);
+    // Structure first: `inner`'s record uses RBP as frame register, based at the bottom of the save area.
+    let file = object::File::parse(&*bytes).unwrap();
+    let xdata = file.section_by_name(".xdata").expect(".xdata").data().unwrap().to_vec();
+    let (frame_register, frame_offset) = (xdata[3] & 0xf, xdata[3] >> 4);
+    assert_eq!((frame_register, frame_offset), (5, 8), "RBP, 128 bytes above the saves (7 GPRs, 4 XMMs)");
+    let Some(t) = tools() else { return };
+    let Some(clang) = support::tool("clang") else { return };
+    // The C half: no headers, no C runtime; clang's own unwind information for its frames.
+    let probe = dir.join("unwind_probe.obj");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs/unwind_probe.c");
+    support::run(
+        std::process::Command::new(&clang)
+            .args([
+                "--target=x86_64-pc-windows-msvc",
+                "-O2",
+                "-fasynchronous-unwind-tables",
+                "-ffreestanding",
+            ])
+            .args(["-fno-builtin", "-c"])
+            .arg(&source)
+            .arg("-o")
+            .arg(&probe),
+        std::time::Duration::from_secs(60),
+    )
+    .assert_ok();
+    let ntdll = support::import_library(
+        &t.dlltool,
+        dir.path(),
+        "ntdll.dll",
+        &["RtlCaptureContext", "RtlLookupFunctionEntry", "RtlVirtualUnwind"],
+    );
+    let (_, kernel32) = system_libraries(&t, &dir);
+    let ran = link_and_run(&t, &dir, &[&obj, &probe, &ntdll, &kernel32], "unwind.exe");
+    let status = ran.status.expect("the program exits");
+    let wrong =
+        usize::try_from(status).ok().and_then(|s| s.checked_sub(1)).and_then(|i| UNWIND_MISMATCH.get(i));
+    assert_eq!(
+        status,
+        0,
+        "RtlVirtualUnwind through `inner` recovered a wrong {}:\n{ran}",
+        wrong.unwrap_or(&"?")
+    );
+}
+
 #[test]
 fn unused_imports_are_not_referenced() {
     let dir = TempDir::new("unused");

@@ -12,6 +12,7 @@ pub mod emit;
 mod isa;
 pub mod lower;
 pub mod reloc;
+mod unwind;
 
 pub use emit::{DataSite, FunctionReport, ObjectOutput, Site};
 pub use reloc::{Patch, Placement, SiteShape, SymbolRef};

@@ -14,7 +14,7 @@ use cranelift_codegen::ir::{
     self, AbiParam, ExtFuncData, ExternalName, FuncRef, GlobalValue, GlobalValueData, InstBuilder,
     MemFlagsData, TrapCode, UserExternalName, UserFuncName, Value, types,
 };
-use cranelift_codegen::isa::{CallConv, TargetIsa, unwind::UnwindInfo};
+use cranelift_codegen::isa::{CallConv, TargetIsa};
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use linkwise_ir::Diagnostic;
@@ -117,14 +117,13 @@ fn compile_one(
         };
         relocs.push(CodeReloc { offset: reloc.offset, kind: reloc.kind, target, addend: reloc.addend });
     }
-    let windows_unwind = match compiled.create_unwind_info(isa) {
-        Ok(Some(UnwindInfo::WindowsX64(info))) => {
-            let mut bytes = vec![0; info.emit_size()];
-            info.emit(&mut bytes);
-            Some(bytes)
-        }
-        Ok(_) => None,
-        Err(e) => return Err(internal(program, symbol, format!("unwind information: {e:?}"))),
+    // Windows x64 needs an UNWIND_INFO per function with a frame; linkwise encodes it from Cranelift's prologue
+    // steps (see unwind.rs for why not with Cranelift's encoder). Other targets get none yet (docs/codegen.md).
+    let windows_unwind = if isa.default_call_conv() == CallConv::WindowsFastcall {
+        crate::unwind::windows_x64(&compiled.buffer.unwind_info)
+            .map_err(|e| internal(program, symbol, format!("unwind information: {e}")))?
+    } else {
+        None
     };
     Ok(CompiledFunction { symbol, code, relocs, alignment, windows_unwind })
 }

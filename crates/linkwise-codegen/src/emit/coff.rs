@@ -1,5 +1,5 @@
 //! COFF-only parts of an object: the Windows x64 exception tables `.pdata` (one RUNTIME_FUNCTION per function)
-//! and `.xdata` (the UNWIND_INFO Cranelift produced), which Windows needs to unwind through every function
+//! and `.xdata` (the UNWIND_INFO that unwind.rs encodes), which Windows needs to unwind through every function
 //! that is not a leaf (stack walks, debuggers, SEH). Plain cranelift-object writes neither.
 
 use super::Writer;
