@@ -287,3 +287,40 @@ fn debug_and_release_runtimes_are_a_mix_too() {
     let report = agree(&f, &s(&[&main, &vendor, &msvcrt], &["/NODEFAULTLIB:oldnames.lib"]));
     assert_eq!(codes(&report)[0], "LNK1104");
 }
+
+/// Runs `linkwise doctor` with the human format; (status, stdout, stderr).
+fn doctor_text(args: &[&str]) -> (i32, String, String) {
+    let mut argv = vec!["linkwise", "doctor"];
+    argv.extend(args);
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = linkwise_cli::run(&argv, &mut out, &mut err);
+    (status, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+}
+
+#[test]
+fn malformed_inputs_are_errors_not_predictions() {
+    let dir = TempDir::new("doctor-malformed");
+    // A library whose first member (the linker member) claims 99999 bytes of a file that has 50 more.
+    let mut truncated = b"!<arch>\n/               0           0     0     0       99999     `\n".to_vec();
+    truncated.extend([0x41; 50]);
+    let cases: [(&str, Vec<u8>, &str); 3] = [
+        ("truncated.lib", truncated, "not a valid library"),
+        (
+            "noise.obj",
+            (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect(),
+            "is not a COFF object or library",
+        ),
+        ("empty.obj", Vec::new(), "is not a COFF object or library"),
+    ];
+    for (name, bytes, expected) in cases {
+        let path = dir.join(name);
+        std::fs::write(&path, bytes).unwrap();
+        let (status, out, err) = doctor_text(&[path.to_str().unwrap()]);
+        assert_eq!(status, 1, "{name}: {out}{err}");
+        assert!(out.is_empty(), "{name}: no prediction on unreadable input, got:\n{out}");
+        assert!(err.contains(name) && err.contains(expected), "{name}: expected `{expected}`:\n{err}");
+    }
+    let (status, _, err) = doctor_text(&[dir.path().to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert!(err.contains("is a directory, not an object or library"), "{err}");
+}

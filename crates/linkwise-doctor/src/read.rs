@@ -54,6 +54,9 @@ pub struct Input {
 /// Reads one input file: an object, a static library, or an import library (short or long import format).
 pub fn read_file(path: &Path) -> Result<Input, String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+    if file.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err(format!("`{}` is a directory, not an object or library", path.display()));
+    }
     // SAFETY: the map is only read; if another process truncates the file meanwhile, reads may fault, the
     // same risk every linker that maps its inputs accepts.
     let map =
@@ -65,6 +68,10 @@ pub fn read_file(path: &Path) -> Result<Input, String> {
 pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, String> {
     if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
         let archive = ArchiveFile::parse(data).map_err(|e| format!("`{name}`: not a valid library: {e}"))?;
+        // `parse` records where the symbol table (the linker member) lies without checking that it fits in the
+        // file; a library whose first member runs past the end would otherwise read as empty. lld-link rejects
+        // such a file ("truncated or malformed archive"), and so must the prediction.
+        archive.symbols().map_err(|e| format!("`{name}`: not a valid library: {e}"))?;
         let mut members = Vec::new();
         for member in archive.members() {
             let member = member.map_err(|e| format!("`{name}`: {e}"))?;
