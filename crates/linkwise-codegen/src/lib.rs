@@ -25,5 +25,5 @@ use linkwise_linkage::LinkPlan;
 pub fn generate(program: &Program, plan: &LinkPlan) -> Result<ObjectOutput, Diagnostic> {
     let isa = isa::build(&plan.target)?;
     let functions = lower::compile_all(program, plan, &*isa)?;
-    emit::write(program, plan, functions)
+    emit::write(program, plan, functions, isa.create_systemv_cie())
 }

@@ -14,7 +14,7 @@ use cranelift_codegen::ir::{
     self, AbiParam, ExtFuncData, ExternalName, FuncRef, GlobalValue, GlobalValueData, InstBuilder,
     MemFlagsData, TrapCode, UserExternalName, UserFuncName, Value, types,
 };
-use cranelift_codegen::isa::{CallConv, TargetIsa};
+use cranelift_codegen::isa::{CallConv, TargetIsa, unwind::UnwindInfo};
 use cranelift_codegen::{Context, FinalizedRelocTarget};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use linkwise_ir::Diagnostic;
@@ -40,8 +40,18 @@ pub struct CompiledFunction {
     pub relocs: Vec<CodeReloc>,
     /// Required alignment of the code, in bytes.
     pub alignment: u32,
-    /// Windows x64 unwind information (the UNWIND_INFO structure for `.xdata`), when the target has it.
-    pub windows_unwind: Option<Vec<u8>>,
+    /// How to unwind through the function, in the form its target's unwinder reads; `None` for a function
+    /// without a frame, or on a target linkwise writes no unwind tables for yet (docs/codegen.md).
+    pub unwind: Option<Unwind>,
+}
+
+/// Unwind information for one function.
+#[derive(Clone, Debug)]
+pub enum Unwind {
+    /// Windows x64: the UNWIND_INFO record for `.xdata` (encoded by `unwind.rs`).
+    WindowsX64(Vec<u8>),
+    /// System V (ELF): the call frame instructions of the function's FDE in `.eh_frame`.
+    SystemV(cranelift_codegen::isa::unwind::systemv::UnwindInfo),
 }
 
 /// One relocation as Cranelift reported it: the shape of the instruction, not yet the object format's type.
@@ -118,14 +128,20 @@ fn compile_one(
         relocs.push(CodeReloc { offset: reloc.offset, kind: reloc.kind, target, addend: reloc.addend });
     }
     // Windows x64 needs an UNWIND_INFO per function with a frame; linkwise encodes it from Cranelift's prologue
-    // steps (see unwind.rs for why not with Cranelift's encoder). Other targets get none yet (docs/codegen.md).
-    let windows_unwind = if isa.default_call_conv() == CallConv::WindowsFastcall {
+    // steps (see unwind.rs for why not with Cranelift's encoder). ELF gets Cranelift's call frame information
+    // for `.eh_frame`. Windows arm64 and Mach-O get none yet (docs/codegen.md).
+    let unwind = if isa.default_call_conv() == CallConv::WindowsFastcall {
         crate::unwind::windows_x64(&compiled.buffer.unwind_info)
             .map_err(|e| internal(program, symbol, format!("unwind information: {e}")))?
+            .map(Unwind::WindowsX64)
     } else {
-        None
+        match compiled.create_unwind_info(isa) {
+            Ok(Some(UnwindInfo::SystemV(info))) => Some(Unwind::SystemV(info)),
+            Ok(_) => None,
+            Err(e) => return Err(internal(program, symbol, format!("unwind information: {e:?}"))),
+        }
     };
-    Ok(CompiledFunction { symbol, code, relocs, alignment, windows_unwind })
+    Ok(CompiledFunction { symbol, code, relocs, alignment, unwind })
 }
 
 /// The Cranelift type of an IR value type (pointers are 64-bit on every linkwise target).

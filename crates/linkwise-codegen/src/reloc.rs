@@ -25,6 +25,10 @@ pub enum SiteShape {
     DataAbs64,
     /// A 32-bit image-relative address (Windows `.pdata` and `.xdata` entries).
     ImageRel32,
+    /// A 32-bit PC-relative pointer from unwind tables to code: an FDE's initial location in ELF `.eh_frame`,
+    /// encoded `DW_EH_PE_pcrel | DW_EH_PE_sdata4` as GCC and clang do, so the table needs no dynamic relocation
+    /// in a PIE.
+    UnwindPcRel32,
 }
 
 impl SiteShape {
@@ -184,6 +188,9 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
             elf_rel(elf::R_X86_64_PC32, "R_X86_64_PC32", Some(Patch::MovToLea))
         }
         (Format::Elf, Arch::X86_64, DataAbs64, _) => elf_rel(elf::R_X86_64_64, "R_X86_64_64", None),
+        (Format::Elf, Arch::X86_64, UnwindPcRel32, Direct) => {
+            elf_rel(elf::R_X86_64_PC32, "R_X86_64_PC32", None)
+        }
 
         // ELF aarch64 (AAELF64).
         (Format::Elf, Arch::Aarch64, Call, Direct | Plt) => {
@@ -202,6 +209,9 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
             elf_rel(elf::R_AARCH64_ADD_ABS_LO12_NC, "R_AARCH64_ADD_ABS_LO12_NC", Some(Patch::LdrToAdd))
         }
         (Format::Elf, Arch::Aarch64, DataAbs64, _) => elf_rel(elf::R_AARCH64_ABS64, "R_AARCH64_ABS64", None),
+        (Format::Elf, Arch::Aarch64, UnwindPcRel32, Direct) => {
+            elf_rel(elf::R_AARCH64_PREL32, "R_AARCH64_PREL32", None)
+        }
         // Mach-O x86_64. ld64 routes branches to dylib functions through stubs, and GOT_LOAD marks the `movq`
         // it may relax.
         (Format::MachO, Arch::X86_64, Call, Direct | Plt) => {

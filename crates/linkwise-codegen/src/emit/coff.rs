@@ -3,6 +3,7 @@
 //! that is not a leaf (stack walks, debuggers, SEH). Plain cranelift-object writes neither.
 
 use super::Writer;
+use crate::lower::Unwind;
 use crate::reloc::{self, SiteShape};
 use linkwise_ir::Diagnostic;
 use linkwise_linkage::Access;
@@ -19,7 +20,8 @@ pub(super) fn write_unwind_tables(w: &mut Writer<'_>) -> Result<(), Diagnostic> 
     let xdata_symbol = w.obj.section_symbol(xdata);
     let text_symbol = w.obj.section_symbol(w.text);
     let placement = reloc::place(w.target(), SiteShape::ImageRel32, Access::Direct)?;
-    for (function, text_offset, size, info) in std::mem::take(&mut w.unwind) {
+    for (function, text_offset, size, unwind) in std::mem::take(&mut w.unwind) {
+        let Unwind::WindowsX64(info) = unwind else { continue };
         // UNWIND_INFO must be 4-byte aligned (its unwind code array is counted in 2-byte slots, padded to even).
         let info_offset = w.obj.append_section_data(xdata, &info, 4);
         // RUNTIME_FUNCTION { BeginAddress, EndAddress, UnwindInfoAddress }, each an image-relative address.

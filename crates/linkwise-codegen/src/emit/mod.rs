@@ -2,9 +2,11 @@
 //! Every relocation comes from the table in `reloc.rs`; format-specific extras live in one file per format.
 
 mod coff;
+mod elf;
 
-use crate::lower::CompiledFunction;
+use crate::lower::{CompiledFunction, Unwind};
 use crate::reloc::{self, Patch, SiteShape, SymbolRef};
+use cranelift_codegen::gimli::write::CommonInformationEntry;
 use linkwise_ir::Diagnostic;
 use linkwise_ir::checked::{Program, SymbolDef, SymbolId};
 use linkwise_linkage::{Access, Arch, Format, LinkPlan, Target};
@@ -71,11 +73,13 @@ pub struct ObjectOutput {
     pub data_sites: Vec<DataSite>,
 }
 
-/// Writes `functions` and the program's data into an object for the plan's target.
+/// Writes `functions` and the program's data into an object for the plan's target; `cie` is the ISA's common
+/// information entry for `.eh_frame`, when the target uses DWARF call frame information.
 pub(crate) fn write(
     program: &Program,
     plan: &LinkPlan,
     functions: Vec<CompiledFunction>,
+    cie: Option<CommonInformationEntry>,
 ) -> Result<ObjectOutput, Diagnostic> {
     let target = &plan.target;
     let mut w = Writer::new(program, plan)?;
@@ -113,8 +117,8 @@ pub(crate) fn write(
             pending.push((f.symbol, r.offset, r.target, placement, r.addend));
         }
         let offset = w.define_function(f.symbol, &code, f.alignment);
-        if let Some(unwind) = &f.windows_unwind {
-            w.unwind.push((f.symbol, offset, code.len() as u32, unwind.clone()));
+        if let Some(unwind) = f.unwind {
+            w.unwind.push((f.symbol, offset, code.len() as u32, unwind));
         }
         reports.push(FunctionReport { symbol: f.symbol, object_name: w.name_of(f.symbol), code, sites });
     }
@@ -128,15 +132,7 @@ pub(crate) fn write(
     let data_sites = w.relocate_data()?;
     match target.format {
         Format::Coff => coff::write_unwind_tables(&mut w)?,
-        Format::Elf => {
-            // An empty .note.GNU-stack says the code needs no executable stack; without it GNU ld (and
-            // ld.lld with -z execstack defaults on some systems) would assume it does.
-            let note = w.obj.add_section(Vec::new(), b".note.GNU-stack".to_vec(), object::SectionKind::Other);
-            w.obj.section_mut(note).flags = object::SectionFlags::Elf {
-                sh_type: object::elf::SHT_PROGBITS,
-                sh_flags: object::elf::SectionFlags(0),
-            };
-        }
+        Format::Elf => elf::write_extras(&mut w, cie)?,
         Format::MachO => {}
     }
     let bytes =
@@ -155,8 +151,8 @@ pub(crate) struct Writer<'a> {
     /// Undefined symbols by object name (`puts`, `__imp_puts`), created on first reference so that an import
     /// nobody uses costs nothing at link time.
     undefined: HashMap<String, object::write::SymbolId>,
-    /// (function, offset in .text, code size, UNWIND_INFO bytes) for `.pdata`/`.xdata`.
-    unwind: Vec<(SymbolId, u64, u32, Vec<u8>)>,
+    /// (function, offset in .text, code size, unwind information) for `.pdata`/`.xdata` or `.eh_frame`.
+    unwind: Vec<(SymbolId, u64, u32, Unwind)>,
 }
 
 impl<'a> Writer<'a> {

@@ -1,5 +1,5 @@
-/* The C half of tests/programs/unwind.lw, compiled by clang for x86_64-pc-windows-msvc without headers or a C
- * runtime. `snapshot` records the caller's registers (its own frame unwound with clang's correct unwind
+/* The Windows x64 half of tests/programs/unwind.lw, compiled by clang for x86_64-pc-windows-msvc without
+ * headers or a C runtime. `snapshot` records the caller's registers (its own frame unwound with clang's correct unwind
  * information); `probe` unwinds two frames, its own and linkwise's `inner`, and returns 0 when every
  * recovered register equals that record, else the first that differs: 1 RIP's function, 2 RSP, 3 RBP,
  * 4..10 RBX RSI RDI R12..R15, 11..20 XMM6..XMM15, 21 no unwind information found. (An exit status keeps only
@@ -9,6 +9,7 @@ typedef struct { _Alignas(16) unsigned char bytes[0x4d0]; } CONTEXT; /* x64 CONT
 
 __declspec(dllimport) void RtlCaptureContext(CONTEXT *context);
 __declspec(dllimport) void *RtlLookupFunctionEntry(u64 pc, u64 *image_base, void *history);
+__declspec(dllimport) void ExitProcess(unsigned code);
 __declspec(dllimport) void *RtlVirtualUnwind(unsigned type, u64 image_base, u64 pc, void *entry,
                                              CONTEXT *context, void **handler_data, u64 *frame, void *pointers);
 
@@ -60,3 +61,7 @@ __declspec(noinline) int probe(void) {
     }
     return 0;
 }
+
+int outer(void);
+
+void mainCRTStartup(void) { ExitProcess(outer()); }

@@ -1,0 +1,212 @@
+//! Unwind information checked by the systems' own unwinders. tests/programs/unwind.lw has `outer` call
+//! `snapshot` and then `inner`, which calls `probe` with every callee-saved register in use; the C half
+//! (tests/programs/unwind_probe_*.c, built here by clang) unwinds from `probe` through linkwise's frames and
+//! exits with 0 only if the registers recovered for `outer` are the ones `snapshot` recorded there. Windows x64
+//! uses `.pdata`/`.xdata` and `RtlVirtualUnwind` under wine; Linux uses `.eh_frame` and libgcc's
+//! `_Unwind_Backtrace`, natively and under qemu-aarch64.
+
+mod support;
+
+use linkwise::Options;
+use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+use support::{ElfTarget, TempDir};
+
+const PROGRAM: &str = "tests/programs/unwind.lw";
+
+/// Compiles the IR half for `triple` into `dir`; returns the object's path and bytes.
+fn build(dir: &TempDir, triple: &str, name: &str) -> (PathBuf, Vec<u8>) {
+    let options = Options::new().target(triple).unwrap();
+    let bytes = support::compile(PROGRAM, &options);
+    let out = dir.join(name);
+    std::fs::write(&out, &bytes).unwrap();
+    (out, bytes)
+}
+
+/// Compiles the C half `source` (under tests/programs) for `triple` with clang: optimized, no C library
+/// headers, and with asynchronous unwind tables, which -ffreestanding would otherwise leave out.
+fn clang(clang: &Path, triple: &str, source: &str, out: &Path) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/programs").join(source);
+    let mut cmd = Command::new(clang);
+    cmd.arg(format!("--target={triple}"))
+        .args(["-O2", "-ffreestanding", "-fno-builtin", "-fasynchronous-unwind-tables", "-c"])
+        .arg(&source)
+        .arg("-o")
+        .arg(out);
+    if triple.contains("linux") {
+        cmd.arg("-fPIE");
+    }
+    support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
+}
+
+/// Names what the probe's exit status says went wrong (see the comment at the top of each C file).
+fn diagnosis(status: i32, names: &[&str]) -> String {
+    usize::try_from(status)
+        .ok()
+        .and_then(|s| s.checked_sub(1))
+        .and_then(|i| names.get(i))
+        .map_or_else(|| format!("exit status {status}"), |n| format!("{n} (exit status {status})"))
+}
+
+/// What `probe` in unwind_probe_windows.c returns for each register it found wrong.
+const WINDOWS_MISMATCH: [&str; 21] = [
+    "RIP (not in `outer`)",
+    "RSP",
+    "RBP",
+    "RBX",
+    "RSI",
+    "RDI",
+    "R12",
+    "R13",
+    "R14",
+    "R15",
+    "XMM6",
+    "XMM7",
+    "XMM8",
+    "XMM9",
+    "XMM10",
+    "XMM11",
+    "XMM12",
+    "XMM13",
+    "XMM14",
+    "XMM15",
+    "(no unwind information found)",
+];
+
+#[test]
+fn windows_x64_rtlvirtualunwind_restores_every_saved_register() {
+    let dir = TempDir::new("unwind-windows");
+    let (obj, bytes) = build(&dir, "x86_64-pc-windows-msvc", "unwind.obj");
+    // Structure first: `inner`'s record uses RBP as frame register, based at the bottom of its save area of
+    // 7 GPRs (56 bytes, padded to 64) and 4 XMMs (64): FrameOffset 128 / 16.
+    let file = object::File::parse(&*bytes).unwrap();
+    let xdata = file.section_by_name(".xdata").expect(".xdata").data().unwrap().to_vec();
+    assert_eq!((xdata[3] & 0xf, xdata[3] >> 4), (5, 8), "frame register RBP, FrameOffset 8");
+
+    let tools = (
+        support::tool("clang"),
+        support::tool("llvm-dlltool"),
+        support::tool("lld-link"),
+        support::tool("wine"),
+    );
+    let (Some(clang_path), Some(dlltool), Some(lld_link), Some(wine)) = tools else { return };
+    let probe = dir.join("unwind_probe.obj");
+    clang(&clang_path, "x86_64-pc-windows-msvc", "unwind_probe_windows.c", &probe);
+    let ntdll = support::import_library(
+        &dlltool,
+        dir.path(),
+        "ntdll.dll",
+        &["RtlCaptureContext", "RtlLookupFunctionEntry", "RtlVirtualUnwind"],
+    );
+    let kernel32 = support::import_library(&dlltool, dir.path(), "kernel32.dll", &["ExitProcess"]);
+    let exe = dir.join("unwind.exe");
+    support::lld_link(&lld_link, &[&obj, &probe, &ntdll, &kernel32], &exe).assert_ok();
+    let ran = support::wine(&wine, &exe);
+    let status = ran.status.expect("the program exits");
+    assert_eq!(
+        status,
+        0,
+        "RtlVirtualUnwind through `inner` recovered a wrong {}:\n{ran}",
+        diagnosis(status, &WINDOWS_MISMATCH)
+    );
+}
+
+/// (field offset, relocation type, symbol, addend) of every relocation in `.eh_frame`.
+fn eh_frame_relocations(bytes: &[u8]) -> Vec<(u64, u32, String, i64)> {
+    let file = object::File::parse(bytes).unwrap();
+    let section = file.section_by_name(".eh_frame").expect(".eh_frame");
+    section
+        .relocations()
+        .map(|(offset, r)| {
+            let RelocationFlags::Elf { r_type } = r.flags() else { panic!("{r:?}") };
+            let RelocationTarget::Symbol(i) = r.target() else { panic!("{r:?}") };
+            let symbol = file.symbol_by_index(i).unwrap();
+            let name = if symbol.kind() == object::SymbolKind::Section {
+                file.section_by_index(symbol.section_index().unwrap()).unwrap().name().unwrap().to_owned()
+            } else {
+                symbol.name().unwrap().to_owned()
+            };
+            (offset, r_type.0, name, r.addend())
+        })
+        .collect()
+}
+
+/// The offset of each defined function in `.text`, in address order.
+fn function_offsets(bytes: &[u8]) -> Vec<(String, u64)> {
+    let file = object::File::parse(bytes).unwrap();
+    let mut functions: Vec<(String, u64)> = file
+        .symbols()
+        .filter(|s| s.kind() == object::SymbolKind::Text && s.is_definition())
+        .map(|s| (s.name().unwrap().to_owned(), s.address()))
+        .collect();
+    functions.sort_by_key(|f| f.1);
+    functions
+}
+
+/// What `probe` in unwind_probe_elf.c returns, for diagnostics; registers are named per architecture.
+fn elf_mismatch(target: ElfTarget) -> Vec<&'static str> {
+    let mut names =
+        vec!["walk (fewer than four frames)", "`inner`'s FDE", "`outer`'s FDE", "`main`'s FDE", "CFA"];
+    names.extend(match target {
+        ElfTarget::X86_64 => &["RBX", "RBP", "R12", "R13", "R14", "R15"][..],
+        ElfTarget::Aarch64 => {
+            &["X19", "X20", "X21", "X22", "X23", "X24", "X25", "X26", "X27", "X28", "X29"][..]
+        }
+    });
+    names
+}
+
+fn elf(target: ElfTarget, triple: &str, pc32: object::elf::RelocationType, gcc_s: &str) {
+    let dir = TempDir::new(&format!("unwind-{triple}"));
+    let (obj, bytes) = build(&dir, triple, "unwind.o");
+    // One FDE per function, each pointing at its function through a 32-bit PC-relative relocation against
+    // `.text` (so `inner`, at offset 0, and `outer` after it), after a CIE that asks for that encoding.
+    let fde_targets: Vec<(u32, String, i64)> = eh_frame_relocations(&bytes)
+        .into_iter()
+        .map(|(_, typ, symbol, addend)| (typ, symbol, addend))
+        .collect();
+    let expected: Vec<(u32, String, i64)> = function_offsets(&bytes)
+        .into_iter()
+        .map(|(_, offset)| (pc32.0, ".text".to_owned(), offset as i64))
+        .collect();
+    assert_eq!(fde_targets, expected);
+    assert_eq!(expected.len(), 2, "inner and outer");
+
+    let tools = (support::tool("clang"), support::tool("ld.lld"));
+    let (Some(clang_path), Some(ld)) = tools else { return };
+    let probe = dir.join("unwind_probe.o");
+    clang(&clang_path, triple, "unwind_probe_elf.c", &probe);
+    let exe = dir.join("unwind");
+    support::ld_lld_pie(&ld, target, &[&obj, &probe, Path::new(gcc_s)], &exe).assert_ok();
+    let Some(ran) = support::run_elf(target, &exe) else { return };
+    let status = ran.status.expect("the program exits");
+    let names = elf_mismatch(target);
+    assert_eq!(
+        status,
+        0,
+        "_Unwind_Backtrace through `inner` and `outer`: wrong {}:\n{ran}",
+        diagnosis(status, &names)
+    );
+}
+
+#[test]
+fn x86_64_linux_libgcc_unwinds_through_linkwise_frames() {
+    elf(
+        ElfTarget::X86_64,
+        "x86_64-unknown-linux-gnu",
+        object::elf::R_X86_64_PC32,
+        "/lib/x86_64-linux-gnu/libgcc_s.so.1",
+    );
+}
+
+#[test]
+fn aarch64_linux_libgcc_unwinds_through_linkwise_frames() {
+    elf(
+        ElfTarget::Aarch64,
+        "aarch64-unknown-linux-gnu",
+        object::elf::R_AARCH64_PREL32,
+        "/usr/aarch64-linux-gnu/lib/libgcc_s.so.1",
+    );
+}
