@@ -111,8 +111,11 @@ fn targets_help_and_fmt() {
     let (status, out, _) = linkwise(&["build", "--help"]);
     assert_eq!(status, 0);
     assert!(out.contains("[KIND=]NAME[:NEWNAME]"), "{out}");
+    // Help and usage errors are plain text: they may go to a pipe or a file.
+    assert!(!out.contains('\x1b'), "escape sequences in help:\n{out:?}");
     let (status, _, err) = linkwise(&["frobnicate"]);
     assert_eq!(status, 2, "{err}");
+    assert!(err.contains("unrecognized subcommand 'frobnicate'") && !err.contains('\x1b'), "{err:?}");
     let (status, out, _) = linkwise(&["fmt", &hello()]);
     assert_eq!(status, 0);
     assert!(

@@ -123,8 +123,8 @@ struct Input {
     /// instead of NAME. Repeatable; applied in order.
     #[arg(short = 'l', value_name = "SPEC", allow_hyphen_values = false)]
     link: Vec<String>,
-    /// ELF: call imported functions through their GOT entries (`call *f@GOTPCREL(%rip)`) instead of the PLT,
-    /// like clang's -fno-plt. No effect on Windows, where the link kind decides.
+    /// ELF and Mach-O: call imported functions through their GOT entries (`call *f@GOTPCREL(%rip)`) instead of
+    /// the PLT or stubs, like clang's -fno-plt. No effect on Windows, where the link kind decides.
     #[arg(long)]
     no_plt: bool,
 }
@@ -141,7 +141,9 @@ where
         Ok(cli) => cli,
         Err(e) => {
             let status = if e.use_stderr() { EXIT_USAGE } else { 0 };
-            let text = e.render().ansi().to_string();
+            // Plain text: `run` writes to any stream (a pipe, a file, a test's buffer), and linkwise's own
+            // diagnostics carry no colour either.
+            let text = e.render().to_string();
             let _ = if e.use_stderr() {
                 stderr.write_all(text.as_bytes())
             } else {
