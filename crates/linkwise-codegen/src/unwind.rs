@@ -17,7 +17,7 @@
 //!
 //! Cranelift 0.135 writes `FrameOffset` unscaled into a 4-bit field (so it becomes 0 for any clobber area of
 //! 16 bytes or more), scales `SAVE_NONVOL` offsets by 16 instead of 8, and omits the allocation; the result
-//! restores callee-saved registers from the wrong slots during exception unwinding. `tests/windows_x64.rs`
+//! restores callee-saved registers from the wrong slots during exception unwinding. `tests/unwind.rs`
 //! checks the record against Wine's `RtlVirtualUnwind`.
 
 use cranelift_codegen::RegClass;
