@@ -1,5 +1,5 @@
-//! The structure of the COFF objects linkwise writes, read back with the `object` crate: which section each
-//! definition lands in, symbol visibility, undefined imports, and the Windows unwind tables.
+//! The structure of the objects linkwise writes, read back with the `object` crate: which section each
+//! definition lands in, symbol visibility, undefined imports, and the unwind tables of every target.
 
 use linkwise::{Options, SourceFile};
 use object::pe;
@@ -82,4 +82,57 @@ fn every_function_has_unwind_information() {
     );
     // UNWIND_INFO version 1 at the start of .xdata.
     assert_eq!(xdata.data().unwrap()[0] & 0x7, 1);
+}
+
+/// Every program in the repository (the examples and the end-to-end test programs) compiles for every target,
+/// into an object of that target's format and architecture, with the unwind table the target gets: one
+/// `.pdata` entry per function on Windows x64, one `.eh_frame` FDE relocation per function on ELF.
+#[test]
+fn every_program_compiles_for_every_target() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut programs: Vec<String> = ["examples", "tests/programs"]
+        .iter()
+        .flat_map(|dir| std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "lw"))
+        .map(|p| p.strip_prefix(root).unwrap().to_string_lossy().into_owned())
+        .collect();
+    programs.sort();
+    assert!(programs.len() >= 6, "{programs:?}");
+    for target in linkwise::linkage::target::SUPPORTED {
+        for program in &programs {
+            let options = Options::new().target(target).unwrap();
+            let path = root.join(program);
+            let file = SourceFile::new(program.as_str(), std::fs::read_to_string(&path).unwrap());
+            let compiled = linkwise::compile(&file, &options)
+                .unwrap_or_else(|d| panic!("{program} for {target}:\n{}", d.render(&file)));
+            let object = object::File::parse(&*compiled.object.bytes).unwrap();
+            let expected = match (target.contains("windows"), target.contains("linux")) {
+                (true, _) => object::BinaryFormat::Coff,
+                (_, true) => object::BinaryFormat::Elf,
+                _ => object::BinaryFormat::MachO,
+            };
+            assert_eq!(object.format(), expected, "{program} for {target}");
+            let arch = if target.starts_with("x86_64") {
+                object::Architecture::X86_64
+            } else {
+                object::Architecture::Aarch64
+            };
+            assert_eq!(object.architecture(), arch, "{program} for {target}");
+            let framed = compiled.object.functions.len();
+            let unwind_entries = match (expected, arch) {
+                (object::BinaryFormat::Coff, object::Architecture::X86_64) => {
+                    object.section_by_name(".pdata").map_or(0, |s| s.size() as usize / 12)
+                }
+                (object::BinaryFormat::Elf, _) => {
+                    object.section_by_name(".eh_frame").map_or(0, |s| s.relocations().count())
+                }
+                _ => continue,
+            };
+            // Leaf functions without a frame need no entry; every function here with calls has one.
+            assert!(
+                unwind_entries <= framed && unwind_entries > 0,
+                "{program} for {target}: {unwind_entries} of {framed}"
+            );
+        }
+    }
 }

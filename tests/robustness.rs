@@ -1,6 +1,7 @@
 //! Nothing a user writes may panic linkwise: mutated versions of every corpus program go through the whole
-//! pipeline (parse, check, link plan, Cranelift, object writer). Each must compile to an object or fail with
-//! diagnostics that point into the text.
+//! pipeline (parse, check, link plan, Cranelift, object writer), for each of the six targets in turn. Each
+//! must compile to an object or fail with diagnostics that point into the text, and never with an internal
+//! error (which would be linkwise's bug, not the user's).
 
 use linkwise::{Options, SourceFile};
 
@@ -38,14 +39,17 @@ fn mutated_programs_compile_or_fail_cleanly() {
             }
         }
     }
-    let (mut compiled, mut rejected) = (0, 0);
+    let targets = linkwise::linkage::target::SUPPORTED;
+    let (mut compiled, mut rejected, mut runs) = (0, 0, 0usize);
     for src in &sources {
         for (from, to) in EDITS {
             // Apply the edit at each of the first few places it matches, one place at a time.
             for (at, _) in src.match_indices(from).take(6) {
                 let mutated = format!("{}{}{}", &src[..at], to, &src[at + from.len()..]);
                 for specs in [&[][..], &["static=msvcrt"][..], &["dylib=mathlib", "kernel32:k32"][..]] {
-                    let mut options = Options::new();
+                    let target = targets[runs % targets.len()];
+                    runs += 1;
+                    let mut options = Options::new().target(target).unwrap();
                     for spec in specs {
                         options = options.link(spec).unwrap();
                     }
@@ -57,6 +61,11 @@ fn mutated_programs_compile_or_fail_cleanly() {
                         }
                         Err(d) => {
                             assert!(d.has_errors(), "an Err must carry an error:\n{mutated}");
+                            let rendered = d.render(&file);
+                            assert!(
+                                !rendered.contains("internal error"),
+                                "{target}, -l {specs:?}:\n{rendered}\n{mutated}"
+                            );
                             for diag in d.0.iter().flat_map(|x| &x.labels) {
                                 assert!(diag.span.end as usize <= mutated.len(), "label outside the text");
                             }

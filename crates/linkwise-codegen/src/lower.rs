@@ -20,7 +20,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use linkwise_ir::Diagnostic;
 use linkwise_ir::ast::{BinaryOp, Type, UnaryOp};
 use linkwise_ir::checked::{Expr, ExprKind, FnSig, Function, Program, Stmt, SymbolDef, SymbolId};
-use linkwise_linkage::{Access, LinkPlan};
+use linkwise_linkage::{Access, Arch, Format, LinkPlan};
 use std::collections::HashMap;
 
 /// The namespace of `UserExternalName`s that stand for program symbols (index = `SymbolId`).
@@ -79,7 +79,7 @@ pub(crate) fn compile_all(
     for function in &program.functions {
         ctx.clear();
         ctx.func = build_function(program, plan, isa, function, &mut builder_ctx)?;
-        out.push(compile_one(program, isa, function.symbol, &mut ctx)?);
+        out.push(compile_one(program, plan, isa, function.symbol, &mut ctx)?);
     }
     Ok(out)
 }
@@ -93,6 +93,7 @@ fn internal(program: &Program, symbol: SymbolId, what: impl std::fmt::Display) -
 
 fn compile_one(
     program: &Program,
+    plan: &LinkPlan,
     isa: &dyn TargetIsa,
     symbol: SymbolId,
     ctx: &mut Context,
@@ -130,7 +131,9 @@ fn compile_one(
     // Windows x64 needs an UNWIND_INFO per function with a frame; linkwise encodes it from Cranelift's prologue
     // steps (see unwind.rs for why not with Cranelift's encoder). ELF gets Cranelift's call frame information
     // for `.eh_frame`. Windows arm64 and Mach-O get none yet (docs/codegen.md).
-    let unwind = if isa.default_call_conv() == CallConv::WindowsFastcall {
+    // (Cranelift's default calling convention is `WindowsFastcall` for arm64 Windows too, so ask the target.)
+    let windows_x64 = plan.target.format == Format::Coff && plan.target.arch == Arch::X86_64;
+    let unwind = if windows_x64 {
         crate::unwind::windows_x64(&compiled.buffer.unwind_info)
             .map_err(|e| internal(program, symbol, format!("unwind information: {e}")))?
             .map(Unwind::WindowsX64)
