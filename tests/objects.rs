@@ -85,7 +85,8 @@ fn every_function_has_unwind_information() {
 }
 
 /// Every program in the repository (the examples and the end-to-end test programs) compiles for every target,
-/// into an object of that target's format and architecture, with the unwind table the target gets: one
+/// to the same bytes each time, into an object of that target's format and architecture, with the unwind
+/// table the target gets: one
 /// `.pdata` entry per function on Windows x64, one `.eh_frame` FDE relocation per function on ELF.
 #[test]
 fn every_program_compiles_for_every_target() {
@@ -105,6 +106,11 @@ fn every_program_compiles_for_every_target() {
             let file = SourceFile::new(program.as_str(), std::fs::read_to_string(&path).unwrap());
             let compiled = linkwise::compile(&file, &options)
                 .unwrap_or_else(|d| panic!("{program} for {target}:\n{}", d.render(&file)));
+            let again = linkwise::compile(&file, &options).unwrap();
+            assert!(
+                again.object.bytes == compiled.object.bytes,
+                "{program} for {target}: output is not deterministic"
+            );
             let object = object::File::parse(&*compiled.object.bytes).unwrap();
             let expected = match (target.contains("windows"), target.contains("linux")) {
                 (true, _) => object::BinaryFormat::Coff,
