@@ -9,6 +9,7 @@ mod support;
 
 use linkwise::Options;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -209,4 +210,149 @@ fn aarch64_linux_libgcc_unwinds_through_linkwise_frames() {
         object::elf::R_AARCH64_PREL32,
         "/usr/aarch64-linux-gnu/lib/libgcc_s.so.1",
     );
+}
+
+/// An instruction as text, in one spelling for both LLVM tools: `x29`/`x30` rather than `fp`/`lr`, decimal
+/// immediates, and `sub sp, #N` for `sub sp, sp, #N` (llvm-readobj's spelling of `alloc`).
+fn normalize(instruction: &str) -> String {
+    let mut text = instruction.split_whitespace().collect::<Vec<_>>().join(" ");
+    for (from, to) in [("fp", "x29"), ("lr", "x30")] {
+        text = text.split(", ").map(|t| if t == from { to } else { t }).collect::<Vec<_>>().join(", ");
+        text = text.replacen(&format!(" {from},"), &format!(" {to},"), 1);
+    }
+    for op in ["sub", "add"] {
+        text = text.replace(&format!("{op} sp, sp, "), &format!("{op} sp, "));
+    }
+    // #0x10 -> #16, #-0x10 -> #-16
+    let mut out = String::new();
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find('#') {
+        out.push_str(&rest[..=at]);
+        rest = &rest[at + 1..];
+        let negative = rest.starts_with('-');
+        let digits = if negative { &rest[1..] } else { rest };
+        if let Some(hex) = digits.strip_prefix("0x") {
+            let end = hex.find(|c: char| !c.is_ascii_hexdigit()).unwrap_or(hex.len());
+            let value = i64::from_str_radix(&hex[..end], 16).unwrap();
+            out.push_str(&format!("{}{value}", if negative { "-" } else { "" }));
+            rest = &hex[end..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// One function's record as llvm-readobj decodes it: each opcode's instruction text, `end` included.
+#[derive(Debug, Default)]
+struct Arm64Record {
+    function: String,
+    prologue: Vec<String>,
+    /// (start offset in instructions, opcodes)
+    epilogues: Vec<(usize, Vec<String>)>,
+}
+
+fn parse_readobj(text: &str) -> Vec<Arm64Record> {
+    let mut records = Vec::new();
+    let mut current: Option<Arm64Record> = None;
+    let mut in_prologue = false;
+    for line in text.lines().map(str::trim) {
+        if let Some(rest) = line.strip_prefix("Function: ") {
+            records.extend(current.take());
+            current = Some(Arm64Record {
+                function: rest.split(' ').next().unwrap().to_owned(),
+                ..Default::default()
+            });
+        }
+        let Some(record) = current.as_mut() else { continue };
+        if line.starts_with("Prologue [") {
+            in_prologue = true;
+        } else if let Some(start) = line.strip_prefix("StartOffset: ") {
+            in_prologue = false;
+            record.epilogues.push((start.parse().unwrap(), Vec::new()));
+        } else if let Some((_, instruction)) = line.split_once("; ") {
+            let instruction = normalize(instruction);
+            if in_prologue {
+                record.prologue.push(instruction);
+            } else {
+                record.epilogues.last_mut().expect("opcodes outside a scope").1.push(instruction);
+            }
+        }
+    }
+    records.extend(current);
+    records
+}
+
+/// Each function's instructions as llvm-objdump disassembles them, normalized.
+fn parse_objdump(text: &str) -> BTreeMap<String, Vec<String>> {
+    let mut functions = BTreeMap::new();
+    let mut current = None;
+    for line in text.lines() {
+        if let Some(name) =
+            line.strip_suffix(">:").and_then(|l| l.split_once(" <")).map(|(_, n)| n.to_owned())
+        {
+            functions.insert(name.clone(), Vec::new());
+            current = Some(name);
+        } else if let (Some(name), true, Some((_, instruction))) =
+            (&current, line.starts_with(' '), line.split_once(':'))
+        {
+            functions.get_mut(name).unwrap().push(normalize(instruction));
+        }
+    }
+    functions
+}
+
+/// Windows on ARM: nothing here runs an arm64 PE, so the records are checked against the code with two LLVM
+/// tools that know nothing of linkwise: llvm-readobj decodes each unwind code into the instruction it stands
+/// for, and that must be, one for one, the instruction llvm-objdump finds there. The prologue's codes, read
+/// backwards, are the prologue; each epilogue scope's codes are its instructions, `end` being the `ret`; every
+/// `ret` is in a scope. Then lld-link must accept the object's `.pdata` and `.xdata`.
+#[test]
+fn windows_arm64_unwind_codes_describe_each_prologue_and_epilogue_instruction() {
+    let dir = TempDir::new("unwind-arm64");
+    let (obj, _) = build(&dir, "aarch64-pc-windows-msvc", "unwind.obj");
+    let tools = (support::tool("llvm-readobj"), support::tool("llvm-objdump"), support::tool("lld-link"));
+    let (Some(readobj), Some(objdump), Some(lld_link)) = tools else { return };
+    let decoded =
+        support::run(Command::new(&readobj).arg("--unwind").arg(&obj), Duration::from_secs(60)).assert_ok();
+    let disassembled = support::run(
+        Command::new(&objdump).args(["-d", "--no-show-raw-insn"]).arg(&obj),
+        Duration::from_secs(60),
+    )
+    .assert_ok();
+    let records = parse_readobj(&decoded.stdout);
+    let code = parse_objdump(&disassembled.stdout);
+    let names: Vec<&str> = records.iter().map(|r| r.function.as_str()).collect();
+    assert_eq!(names, ["inner", "outer"], "one record per function with a frame:\n{}", decoded.stdout);
+    for record in &records {
+        let instructions = &code[&record.function];
+        let (end, prologue) = record.prologue.split_last().unwrap();
+        assert_eq!(end, "end", "{record:?}");
+        let unwound: Vec<&String> = prologue.iter().rev().collect();
+        let executed: Vec<&String> = instructions.iter().take(prologue.len()).collect();
+        assert_eq!(unwound, executed, "{}: prologue codes against the prologue", record.function);
+        let rets: Vec<usize> = (0..instructions.len()).filter(|&i| instructions[i] == "ret").collect();
+        let mut covered = Vec::new();
+        for (start, opcodes) in &record.epilogues {
+            let (end, body) = opcodes.split_last().unwrap();
+            assert_eq!(end, "end", "{record:?}");
+            let epilogue = &instructions[*start..*start + opcodes.len()];
+            // llvm-readobj spells the undoing instruction of each store (ldp for stp, add for sub).
+            assert_eq!(&epilogue[..body.len()], body, "{}: epilogue at instruction {start}", record.function);
+            assert_eq!(epilogue[body.len()], "ret", "{}: `end` is the ret", record.function);
+            covered.push(start + body.len());
+        }
+        assert_eq!(covered, rets, "{}: every ret ends an epilogue scope", record.function);
+        assert!(!rets.is_empty());
+    }
+
+    // lld-link relocates and accepts the tables (it checks .pdata is sorted and in range).
+    let probe_free = dir.join("unwind.dll");
+    let linked = support::run(
+        Command::new(&lld_link)
+            .args(["/nologo", "/machine:arm64", "/dll", "/noentry", "/nodefaultlib", "/force:unresolved"])
+            .arg(&obj)
+            .arg(format!("/out:{}", probe_free.display())),
+        Duration::from_secs(60),
+    );
+    assert!(linked.ok(), "{linked}");
 }

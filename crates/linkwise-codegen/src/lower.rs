@@ -50,6 +50,8 @@ pub struct CompiledFunction {
 pub enum Unwind {
     /// Windows x64: the UNWIND_INFO record for `.xdata` (encoded by `unwind.rs`).
     WindowsX64(Vec<u8>),
+    /// Windows arm64: the `.xdata` record (encoded by `unwind.rs`).
+    WindowsArm64(Vec<u8>),
     /// System V (ELF): the call frame instructions of the function's FDE in `.eh_frame`.
     SystemV(cranelift_codegen::isa::unwind::systemv::UnwindInfo),
 }
@@ -128,21 +130,23 @@ fn compile_one(
         };
         relocs.push(CodeReloc { offset: reloc.offset, kind: reloc.kind, target, addend: reloc.addend });
     }
-    // Windows x64 needs an UNWIND_INFO per function with a frame; linkwise encodes it from Cranelift's prologue
-    // steps (see unwind.rs for why not with Cranelift's encoder). ELF gets Cranelift's call frame information
-    // for `.eh_frame`. Windows arm64 and Mach-O get none yet (docs/codegen.md).
-    // (Cranelift's default calling convention is `WindowsFastcall` for arm64 Windows too, so ask the target.)
-    let windows_x64 = plan.target.format == Format::Coff && plan.target.arch == Arch::X86_64;
-    let unwind = if windows_x64 {
-        crate::unwind::windows_x64(&compiled.buffer.unwind_info)
-            .map_err(|e| internal(program, symbol, format!("unwind information: {e}")))?
-            .map(Unwind::WindowsX64)
-    } else {
-        match compiled.create_unwind_info(isa) {
+    // Windows needs an unwind record per function with a frame; linkwise encodes it from Cranelift's prologue
+    // steps (see unwind.rs for why not with Cranelift's encoders). ELF gets Cranelift's call frame
+    // information for `.eh_frame`. Mach-O gets none yet (docs/codegen.md).
+    let unwind_error = |e: String| internal(program, symbol, format!("unwind information: {e}"));
+    let steps = &compiled.buffer.unwind_info;
+    let unwind = match (plan.target.format, plan.target.arch) {
+        (Format::Coff, Arch::X86_64) => {
+            crate::unwind::windows_x64(steps).map_err(unwind_error)?.map(Unwind::WindowsX64)
+        }
+        (Format::Coff, Arch::Aarch64) => {
+            crate::unwind::windows_arm64(steps, &code).map_err(unwind_error)?.map(Unwind::WindowsArm64)
+        }
+        (Format::Elf | Format::MachO, _) => match compiled.create_unwind_info(isa) {
             Ok(Some(UnwindInfo::SystemV(info))) => Some(Unwind::SystemV(info)),
             Ok(_) => None,
-            Err(e) => return Err(internal(program, symbol, format!("unwind information: {e:?}"))),
-        }
+            Err(e) => return Err(unwind_error(format!("{e:?}"))),
+        },
     };
     Ok(CompiledFunction { symbol, code, relocs, alignment, unwind })
 }

@@ -1,7 +1,8 @@
-//! Windows x64 unwind information (the `UNWIND_INFO` record that `.xdata` holds), built by linkwise from the
-//! prologue steps Cranelift reports, because Cranelift 0.135's own encoder gets three things wrong.
+//! Windows unwind records, built by linkwise from the prologue steps Cranelift reports: the x64 `UNWIND_INFO`
+//! (Cranelift 0.135's own encoder gets three things wrong, below) and the arm64 `.xdata` record (Cranelift
+//! gives only the prologue's codes; the record around them, the epilogues and the `.pdata` are ours).
 //!
-//! Cranelift's x64 prologue is `push rbp; mov rbp, rsp; sub rsp, N; mov [rsp+K+i], reg...`: the frame pointer
+//! x64. Cranelift's prologue is `push rbp; mov rbp, rsp; sub rsp, N; mov [rsp+K+i], reg...`: the frame pointer
 //! is set *before* the stack is allocated and the callee-saved registers are stored *below* it, in the
 //! "clobber area" of `clobber_size` bytes right under RBP. Windows' unwinder (the algorithm of
 //! `RtlVirtualUnwind`, which Wine implements too) reads every `UWOP_SAVE_NONVOL` slot at
@@ -136,6 +137,178 @@ pub(crate) fn windows_x64(steps: &[(u32, UnwindInst)]) -> Result<Option<Vec<u8>>
         bytes.extend([0, 0]);
     }
     Ok(Some(bytes))
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Windows arm64
+// ---------------------------------------------------------------------------------------------------------
+
+// ARM64 unwind codes (Microsoft's "ARM64 exception handling"): each describes exactly one prologue or epilogue
+// instruction, which is what lets the unwinder start in the middle of either.
+const A64_SAVE_FPLR_X: u8 = 0b1000_0000; // stp x29, x30, [sp, #-(Z+1)*8]!
+const A64_SET_FP: u8 = 0b1110_0001; // mov x29, sp
+const A64_NOP: u8 = 0b1110_0011; // an instruction that changes nothing the unwinder restores
+const A64_END: u8 = 0b1110_0100; // end of a sequence; in an epilogue it stands for the `ret`
+
+/// One arm64 prologue operation, in prologue order, with the epilogue instruction that undoes it.
+#[derive(Clone, Debug)]
+struct A64Op {
+    /// Its unwind code bytes.
+    code: Vec<u8>,
+    /// The instruction word the epilogue uses to undo it; `None` when the epilogue has no counterpart
+    /// (`mov x29, sp`: Cranelift's epilogue does not restore SP from the frame pointer).
+    undo: Option<u32>,
+}
+
+/// The 64-bit post-indexed load (pair) that undoes a 16-byte pre-indexed store (pair) of `reg`, `reg2`.
+fn a64_reload(float: bool, reg: u8, reg2: Option<u8>) -> u32 {
+    let (rt, sp) = (u32::from(reg), 31 << 5);
+    match (float, reg2) {
+        // LDP Xt, Xt2, [sp], #16 / LDP Dt, Dt2, [sp], #16 (imm7 = 16 / 8).
+        (false, Some(r2)) => 0xA8C1_0000 | (u32::from(r2) << 10) | sp | rt,
+        (true, Some(r2)) => 0x6CC1_0000 | (u32::from(r2) << 10) | sp | rt,
+        // LDR Xt, [sp], #16 / LDR Dt, [sp], #16 (imm9 = 16).
+        (false, None) => 0xF841_0400 | sp | rt,
+        (true, None) => 0xFC41_0400 | sp | rt,
+    }
+}
+
+/// The `.xdata` record of an arm64 Windows function from the prologue steps Cranelift reports and its machine
+/// code (to find the epilogues). `Ok(None)` for a function without a frame (a leaf: its caller's address stays
+/// in LR) or one whose prologue this encoder does not describe (then the function gets no record, as all did
+/// before; docs/codegen.md).
+///
+/// Cranelift's arm64 frame: `stp x29, x30, [sp, #-16]!; mov x29, sp`, callee-saved registers stored in pairs
+/// with pre-indexed `stp` (a single `str` for an odd one), `sub sp, sp, #N`; each epilogue is the exact reverse,
+/// without an instruction for `mov x29, sp`, ending in `ret`. So the record holds two code sequences: the
+/// prologue's (in unwind order, with `set_fp`) and the epilogues' (without it), and one epilogue scope per `ret`.
+pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<Option<Vec<u8>>, String> {
+    if steps.is_empty() {
+        return Ok(None);
+    }
+    // Prologue operations in prologue order, one per instruction.
+    let mut ops: Vec<A64Op> = Vec::new();
+    let mut done = 0u32; // prologue bytes described so far
+    let mut i = 0;
+    while i < steps.len() {
+        let (offset, step) = &steps[i];
+        // A pair store is reported as two steps at the same offset.
+        let pair = steps.get(i + 1).filter(|(o, s)| o == offset && matches!(s, UnwindInst::SaveReg { .. }));
+        let instructions = offset.checked_sub(done).filter(|n| n % 4 == 0).map(|n| n / 4);
+        let Some(instructions) = instructions.filter(|&n| n >= 1) else {
+            return Err(format!("prologue step {step:?} at offset {offset} after {done} bytes"));
+        };
+        let extra = instructions - 1;
+        match step {
+            UnwindInst::PushFrameRegs { .. } => {
+                ops.extend((0..extra).map(|_| A64Op { code: vec![A64_NOP], undo: None }));
+                // stp x29, x30, [sp, #-16]!  (Z = 16 / 8 - 1)
+                ops.push(A64Op { code: vec![A64_SAVE_FPLR_X | 1], undo: Some(0xA8C1_7BFD) });
+            }
+            UnwindInst::DefineNewFrame { .. } => {
+                // `mov x29, sp` comes first; anything after it before the saves (stack probes) restores nothing.
+                ops.push(A64Op { code: vec![A64_SET_FP], undo: None });
+                ops.extend((0..extra).map(|_| A64Op { code: vec![A64_NOP], undo: None }));
+            }
+            UnwindInst::SaveReg { reg, .. } => {
+                if extra != 0 {
+                    return Ok(None);
+                }
+                let float = match reg.class() {
+                    RegClass::Int => false,
+                    RegClass::Float => true,
+                    RegClass::Vector => return Ok(None),
+                };
+                let (first, base, count) = if float { (reg.hw_enc(), 8, 8) } else { (reg.hw_enc(), 19, 10) };
+                let second = pair.map(|(_, s)| match s {
+                    UnwindInst::SaveReg { reg, .. } => reg.hw_enc(),
+                    _ => unreachable!("filtered above"),
+                });
+                // The codes can only name r(19 + X) and, for a pair, the register after it.
+                let Some(x) = first.checked_sub(base).filter(|x| *x < count) else { return Ok(None) };
+                if second.is_some_and(|s| s != first + 1) {
+                    return Ok(None);
+                }
+                let code = match (float, second.is_some()) {
+                    // save_regp_x 110011xx'xxzzzzzz, save_fregp_x 1101101x'xxzzzzzz, Z = 1 (16 bytes).
+                    (false, true) => vec![0b1100_1100 | (x >> 2), ((x & 3) << 6) | 1],
+                    (true, true) => vec![0b1101_1010 | (x >> 2), ((x & 3) << 6) | 1],
+                    // save_reg_x 1101010x'xxxzzzzz, save_freg_x 11011110'xxxzzzzz, Z = 1.
+                    (false, false) => vec![0b1101_0100 | (x >> 3), ((x & 7) << 5) | 1],
+                    (true, false) => vec![0b1101_1110, ((x & 7) << 5) | 1],
+                };
+                ops.push(A64Op { code, undo: Some(a64_reload(float, first, second)) });
+                if pair.is_some() {
+                    i += 1;
+                }
+            }
+            UnwindInst::StackAlloc { size } => {
+                // One `sub sp, sp, #size` that `add sp, sp, #size` undoes; a larger allocation takes several
+                // instructions (through a scratch register), whose epilogue this encoder does not match.
+                if extra != 0 || size % 16 != 0 || *size >= 4096 {
+                    return Ok(None);
+                }
+                let code = if *size / 16 < 32 {
+                    vec![(*size / 16) as u8] // alloc_s 000xxxxx
+                } else {
+                    let units = (*size / 16) as u16; // alloc_m 11000xxx'xxxxxxxx
+                    vec![0b1100_0000 | (units >> 8) as u8, units as u8]
+                };
+                ops.push(A64Op { code, undo: Some(0x9100_03FF | (*size << 10)) });
+            }
+            _ => return Ok(None),
+        }
+        done = *offset;
+        i += 1;
+    }
+
+    // The prologue codes in unwind order, then the epilogue codes (unwind order is epilogue order).
+    let mut codes: Vec<u8> = ops.iter().rev().flat_map(|op| op.code.iter().copied()).collect();
+    codes.push(A64_END);
+    let epilogue_index = codes.len();
+    let undo: Vec<u32> = ops.iter().rev().filter_map(|op| op.undo).collect();
+    codes.extend(ops.iter().rev().filter(|op| op.undo.is_some()).flat_map(|op| op.code.iter().copied()));
+    codes.push(A64_END);
+
+    // Every `ret` of a function with a frame must be the end of exactly that epilogue.
+    const RET: u32 = 0xD65F_03C0;
+    let words: Vec<u32> =
+        code.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+    let mut scopes = Vec::new();
+    for (at, _) in words.iter().enumerate().filter(|(_, w)| **w == RET) {
+        let Some(start) = at.checked_sub(undo.len()) else { return Ok(None) };
+        if words[start..at] != undo[..] {
+            return Ok(None);
+        }
+        scopes.push(start as u32);
+    }
+
+    if !code.len().is_multiple_of(4) || code.len() / 4 >= 1 << 18 || epilogue_index >= 1 << 10 {
+        return Ok(None);
+    }
+    // Pad the code bytes to whole words (with `nop`, as LLVM does; nothing reads past an `end`).
+    while !codes.len().is_multiple_of(4) {
+        codes.push(A64_NOP);
+    }
+    let (epilogs, code_words) = (scopes.len() as u32, (codes.len() / 4) as u32);
+    let length = (code.len() / 4) as u32;
+    let mut record = Vec::new();
+    // Header: function length / 4 (bits 0-17), version 0, X = 0 (no handler), E = 0 (scopes listed),
+    // epilogue count (22-26), code words (27-31); an extension word when either does not fit.
+    if epilogs < 32 && code_words < 32 {
+        record.extend((length | (epilogs << 22) | (code_words << 27)).to_le_bytes());
+    } else if epilogs <= 0xFFFF && code_words <= 0xFF {
+        record.extend(length.to_le_bytes());
+        record.extend((epilogs | (code_words << 16)).to_le_bytes());
+    } else {
+        return Ok(None);
+    }
+    // Epilogue scopes: start offset / 4 (bits 0-17), start index of its codes (22-31).
+    for start in scopes {
+        record.extend((start | ((epilogue_index as u32) << 22)).to_le_bytes());
+    }
+    record.extend(codes);
+    Ok(Some(record))
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
-//! COFF-only parts of an object: the Windows x64 exception tables `.pdata` (one RUNTIME_FUNCTION per function)
-//! and `.xdata` (the UNWIND_INFO that unwind.rs encodes), which Windows needs to unwind through every function
-//! that is not a leaf (stack walks, debuggers, SEH). Plain cranelift-object writes neither.
+//! COFF-only parts of an object: the Windows exception tables `.pdata` (one RUNTIME_FUNCTION per function)
+//! and `.xdata` (the x64 UNWIND_INFO or arm64 unwind record that unwind.rs encodes), which Windows needs to
+//! unwind through every function that is not a leaf (stack walks, debuggers, SEH). Plain cranelift-object
+//! writes neither.
 
 use super::Writer;
 use crate::lower::Unwind;
@@ -21,19 +22,29 @@ pub(super) fn write_unwind_tables(w: &mut Writer<'_>) -> Result<(), Diagnostic> 
     let text_symbol = w.obj.section_symbol(w.text);
     let placement = reloc::place(w.target(), SiteShape::ImageRel32, Access::Direct)?;
     for (function, text_offset, size, unwind) in std::mem::take(&mut w.unwind) {
-        let Unwind::WindowsX64(info) = unwind else { continue };
-        // UNWIND_INFO must be 4-byte aligned (its unwind code array is counted in 2-byte slots, padded to even).
+        // x64: UNWIND_INFO, and RUNTIME_FUNCTION { BeginAddress, EndAddress, UnwindInfoAddress }.
+        // arm64: the .xdata record (it holds the function's length), and { BeginAddress, UnwindData } where the
+        // low two bits of UnwindData, 0, say it points at a record rather than packing the unwind data.
+        let (info, has_end) = match unwind {
+            Unwind::WindowsX64(info) => (info, true),
+            Unwind::WindowsArm64(info) => (info, false),
+            Unwind::SystemV(_) => continue,
+        };
+        // Records are 4-byte aligned (x64 pads its code array to an even count; arm64 is made of words).
         let info_offset = w.obj.append_section_data(xdata, &info, 4);
-        // RUNTIME_FUNCTION { BeginAddress, EndAddress, UnwindInfoAddress }, each an image-relative address.
-        let entry = w.obj.append_section_data(pdata, &[0; 12], 4);
-        let fields = [
-            (0, text_symbol, text_offset),
-            (4, text_symbol, text_offset + u64::from(size)),
-            (8, xdata_symbol, info_offset),
-        ];
-        for (field, symbol, addend) in fields {
-            let relocation =
-                Relocation { offset: entry + field, symbol, addend: addend as i64, flags: placement.flags };
+        let mut fields = vec![(text_symbol, text_offset)];
+        if has_end {
+            fields.push((text_symbol, text_offset + u64::from(size)));
+        }
+        fields.push((xdata_symbol, info_offset));
+        let entry = w.obj.append_section_data(pdata, &vec![0; 4 * fields.len()], 4);
+        for (field, (symbol, addend)) in fields.into_iter().enumerate() {
+            let relocation = Relocation {
+                offset: entry + 4 * field as u64,
+                symbol,
+                addend: addend as i64,
+                flags: placement.flags,
+            };
             w.obj
                 .add_relocation(pdata, relocation)
                 .map_err(|e| w.internal(function, format!(".pdata: {e}")))?;

@@ -31,7 +31,7 @@ fn write_eh_frame(w: &mut Writer<'_>, cie: Option<CommonInformationEntry>) -> Re
         .into_iter()
         .filter_map(|(symbol, offset, size, unwind)| match unwind {
             Unwind::SystemV(info) => Some((symbol, offset, size, info)),
-            Unwind::WindowsX64(_) => None,
+            Unwind::WindowsX64(_) | Unwind::WindowsArm64(_) => None,
         })
         .collect();
     let (Some(mut cie), false) = (cie, functions.is_empty()) else { return Ok(()) };
