@@ -1,6 +1,6 @@
 //! Mach-O on x86_64 and arm64: nothing here runs Mach-O, so objects are linked by ld64.lld against a stand-in
-//! libSystem `.tbd` and the binding tables of the result are checked; `llvm-jitlink -noexec` applies every
-//! relocation of the object on its own. The object's header is read back for the build version and
+//! libSystem `.tbd` and the binding and unwind tables of the result are checked; `llvm-jitlink -noexec`
+//! applies every relocation of the object on its own and resolves each `__eh_frame` FDE to its function. The object's header is read back for the build version and
 //! subsections-via-symbols flag.
 
 mod support;
@@ -95,6 +95,33 @@ fn link_and_check(arch: &str, triple: &str, calls: ImportCalls, expected: &[(&st
     let expected: Vec<(String, String)> =
         expected.iter().map(|(t, s)| (t.to_string(), s.to_string())).collect();
     assert_eq!(bindings(&objdump, &exe), expected);
+
+    // Unwinding: the linker found an FDE in the object's __eh_frame for each of the two functions (`square`,
+    // `main`) and made their `__unwind_info` entries point at it (DWARF mode: x86_64 4, arm64 3).
+    let dwarf_mode = if arch == "x86_64" { 0x0400_0000 } else { 0x0300_0000 };
+    let encodings = unwind_encodings(&objdump, &exe);
+    assert_eq!(encodings.len(), 2, "{encodings:x?}");
+    assert!(encodings.iter().all(|e| e & 0x0F00_0000 == dwarf_mode), "{encodings:x?}");
+}
+
+/// The compact unwind encoding of each function in a linked image's `__unwind_info`, in address order.
+fn unwind_encodings(objdump: &Path, exe: &Path) -> Vec<u32> {
+    let ran = support::run(
+        Command::new(objdump).args(["--macho", "--unwind-info"]).arg(exe),
+        Duration::from_secs(60),
+    )
+    .assert_ok();
+    let encodings: Vec<u32> = ran
+        .stdout
+        .lines()
+        .filter(|l| l.contains("function offset=") && l.contains("encoding"))
+        .filter_map(|l| {
+            let index: usize = l.split("encoding[").nth(1)?.split(']').next()?.parse().ok()?;
+            let common = ran.stdout.lines().find(|c| c.trim().starts_with(&format!("encoding[{index}]:")))?;
+            u32::from_str_radix(common.split("0x").nth(1)?.trim(), 16).ok()
+        })
+        .collect();
+    encodings
 }
 
 /// PLT-style calls (the default) become lazily bound stubs; `dyld_stub_binder` is bound for them.

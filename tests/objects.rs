@@ -87,8 +87,8 @@ fn every_function_has_unwind_information() {
 /// Every program in the repository (the examples and the end-to-end test programs) compiles for every target,
 /// to the same bytes each time, into an object of that target's format and architecture, with the unwind
 /// table the target gets: one
-/// `.pdata` entry per function on Windows (12 bytes on x64, 8 on arm64), one `.eh_frame` FDE relocation per
-/// function on ELF.
+/// `.pdata` entry per function on Windows (12 bytes on x64, 8 on arm64), one FDE per function in ELF's
+/// `.eh_frame` and Mach-O's `__eh_frame`.
 #[test]
 fn every_program_compiles_for_every_target() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -140,19 +140,37 @@ fn every_program_compiles_for_every_target() {
                 (object::BinaryFormat::Elf, _) => {
                     object.section_by_name(".eh_frame").map_or(0, |s| s.relocations().count())
                 }
-                _ => continue,
+                // Mach-O FDEs carry no relocations (macho.rs): count the entries whose CIE pointer is not 0.
+                _ => object.section_by_name("__eh_frame").map_or(0, |s| fde_count(s.data().unwrap())),
             };
             // Windows x64: exactly the functions with a frame (a leaf without one is unwound through the return
             // address at RSP). Windows arm64: at most those; a frame whose callee-saved registers are stored
-            // in a pair no unwind code can name (docs/codegen.md) gets no record. ELF: every function.
+            // in a pair no unwind code can name (docs/codegen.md) gets no record. ELF and Mach-O: every function.
             let message =
                 format!("{program} for {target}: {unwind_entries} entries, {framed} of {functions} framed");
             match (expected, arch) {
-                (object::BinaryFormat::Elf, _) => assert_eq!(unwind_entries, functions, "{message}"),
+                (object::BinaryFormat::Elf | object::BinaryFormat::MachO, _) => {
+                    assert_eq!(unwind_entries, functions, "{message}")
+                }
                 (_, object::Architecture::X86_64) => assert_eq!(unwind_entries, framed, "{message}"),
                 _ => assert!(unwind_entries <= framed, "{message}"),
             }
             eprintln!("{message}");
         }
     }
+}
+
+/// The number of FDEs in an `.eh_frame` section: each entry is a 4-byte length, then a 4-byte CIE pointer that
+/// is 0 for a CIE.
+fn fde_count(data: &[u8]) -> usize {
+    let (mut at, mut count) = (0, 0);
+    while at + 8 <= data.len() {
+        let length = u32::from_le_bytes(data[at..at + 4].try_into().unwrap()) as usize;
+        if length == 0 {
+            break;
+        }
+        count += usize::from(data[at + 4..at + 8] != [0, 0, 0, 0]);
+        at += 4 + length;
+    }
+    count
 }

@@ -2,7 +2,9 @@
 //! Every relocation comes from the table in `reloc.rs`; format-specific extras live in one file per format.
 
 mod coff;
+mod eh_frame;
 mod elf;
+mod macho;
 
 use crate::lower::{CompiledFunction, Unwind};
 use crate::reloc::{self, Patch, SiteShape, SymbolRef};
@@ -130,13 +132,17 @@ pub(crate) fn write(
         w.relocate(w.text, base + u64::from(offset), symbol, placement, addend)?;
     }
     let data_sites = w.relocate_data()?;
+    let mut macho_pending = None;
     match target.format {
         Format::Coff => coff::write_unwind_tables(&mut w)?,
         Format::Elf => elf::write_extras(&mut w, cie)?,
-        Format::MachO => {}
+        Format::MachO => macho_pending = macho::write_eh_frame(&mut w, cie)?,
     }
-    let bytes =
+    let mut bytes =
         w.obj.write().map_err(|e| Diagnostic::error(format!("internal error writing the object: {e}")))?;
+    if let Some(pending) = macho_pending {
+        macho::resolve(&mut bytes, pending)?;
+    }
     Ok(ObjectOutput { bytes, functions: reports, data_sites })
 }
 
