@@ -2,8 +2,8 @@
 //! works out which C runtime each was built for and what it imports through `__imp_`, and predicts, before any
 //! link, the failures and warnings the linker would give, each with its evidence and fix.
 //!
-//! Stages: [`read`] (inputs → facts, memory-mapped) → [`predict`] (symbol resolution as lld-link does it) →
-//! [`report`] (human text or JSON). [`crt`] infers C runtime modes.
+//! Stages: [`read`] (inputs → facts, memory-mapped) → [`predict`](mod@predict) (symbol resolution as lld-link
+//! does it) → [`report`] (human text or JSON). [`crt`] infers C runtime modes.
 #![deny(missing_docs)]
 
 pub mod crt;

@@ -1,5 +1,6 @@
 //! The checker: resolves names, types every expression and reports every user mistake a module can contain,
-//! turning an [`ast::Module`] into a [`checked::Program`]. It reports all errors it finds, not just the first.
+//! turning an [`ast::Module`] into a [`checked::Program`](crate::checked::Program). It reports all errors it
+//! finds, not just the first.
 
 use crate::ast::{self, BinaryOp, ElemType, ExprKind as A, Init, Item, StaticType, StmtKind, Type, UnaryOp};
 use crate::checked::{self as c, BlockId, FuncId, LocalId, Program, SymbolDef, SymbolId};

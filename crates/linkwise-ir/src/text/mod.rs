@@ -1,4 +1,4 @@
-//! The text form of the IR (grammar: docs/ir.md): [`parse`] reads an [`ast::Module`], [`print`] writes one.
+//! The text form of the IR (grammar: docs/ir.md): [`parse`] reads an [`ast::Module`], [`print()`] writes one.
 
 use crate::ast;
 use crate::diag::Diagnostics;
