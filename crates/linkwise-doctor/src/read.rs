@@ -75,7 +75,10 @@ pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, String> {
         let mut members = Vec::new();
         for member in archive.members() {
             let member = member.map_err(|e| format!("`{name}`: {e}"))?;
-            let member_name = String::from_utf8_lossy(member.name()).into_owned();
+            // Librarians store the object's path as given (llvm-lib: `/tmp/x/vendor.obj`, lib.exe:
+            // `x64\Release\vendor.obj`); name the member by its file name, as lld-link's messages do.
+            let stored = String::from_utf8_lossy(member.name());
+            let member_name = stored.rsplit(['/', '\\']).next().unwrap_or(&stored).to_owned();
             let bytes = member.data(data).map_err(|e| format!("`{name}({member_name})`: {e}"))?;
             let label = format!("{name}({member_name})");
             // Members that are neither objects nor import members (linker members, resources) contribute nothing.
