@@ -139,9 +139,7 @@ fn compile_one(
         (Format::Coff, Arch::X86_64) => {
             crate::unwind::windows_x64(steps).map_err(unwind_error)?.map(Unwind::WindowsX64)
         }
-        (Format::Coff, Arch::Aarch64) => {
-            crate::unwind::windows_arm64(steps, &code).map_err(unwind_error)?.map(Unwind::WindowsArm64)
-        }
+        (Format::Coff, Arch::Aarch64) => crate::unwind::windows_arm64(steps, &code).map(Unwind::WindowsArm64),
         (Format::Elf | Format::MachO, _) => match compiled.create_unwind_info(isa) {
             Ok(Some(UnwindInfo::SystemV(info))) => Some(Unwind::SystemV(info)),
             Ok(_) => None,

@@ -182,9 +182,9 @@ fn a64_reload(float: bool, reg: u8, reg2: Option<u8>) -> u32 {
 /// with pre-indexed `stp` (a single `str` for an odd one), `sub sp, sp, #N`; each epilogue is the exact reverse,
 /// without an instruction for `mov x29, sp`, ending in `ret`. So the record holds two code sequences: the
 /// prologue's (in unwind order, with `set_fp`) and the epilogues' (without it), and one epilogue scope per `ret`.
-pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<Option<Vec<u8>>, String> {
+pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Option<Vec<u8>> {
     if steps.is_empty() {
-        return Ok(None);
+        return None;
     }
     // Prologue operations in prologue order, one per instruction.
     let mut ops: Vec<A64Op> = Vec::new();
@@ -195,9 +195,9 @@ pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<
         // A pair store is reported as two steps at the same offset.
         let pair = steps.get(i + 1).filter(|(o, s)| o == offset && matches!(s, UnwindInst::SaveReg { .. }));
         let instructions = offset.checked_sub(done).filter(|n| n % 4 == 0).map(|n| n / 4);
-        let Some(instructions) = instructions.filter(|&n| n >= 1) else {
-            return Err(format!("prologue step {step:?} at offset {offset} after {done} bytes"));
-        };
+        // Each step ends at least one instruction after the previous one; anything else is a shape this
+        // encoder does not know, and gets no record rather than a wrong one.
+        let instructions = instructions.filter(|&n| n >= 1)?;
         let extra = instructions - 1;
         match step {
             UnwindInst::PushFrameRegs { .. } => {
@@ -212,12 +212,12 @@ pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<
             }
             UnwindInst::SaveReg { reg, .. } => {
                 if extra != 0 {
-                    return Ok(None);
+                    return None;
                 }
                 let float = match reg.class() {
                     RegClass::Int => false,
                     RegClass::Float => true,
-                    RegClass::Vector => return Ok(None),
+                    RegClass::Vector => return None,
                 };
                 let (first, base, count) = if float { (reg.hw_enc(), 8, 8) } else { (reg.hw_enc(), 19, 10) };
                 let second = pair.map(|(_, s)| match s {
@@ -225,9 +225,9 @@ pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<
                     _ => unreachable!("filtered above"),
                 });
                 // The codes can only name r(19 + X) and, for a pair, the register after it.
-                let Some(x) = first.checked_sub(base).filter(|x| *x < count) else { return Ok(None) };
+                let x = first.checked_sub(base).filter(|x| *x < count)?;
                 if second.is_some_and(|s| s != first + 1) {
-                    return Ok(None);
+                    return None;
                 }
                 let code = match (float, second.is_some()) {
                     // save_regp_x 110011xx'xxzzzzzz, save_fregp_x 1101101x'xxzzzzzz, Z = 1 (16 bytes).
@@ -246,7 +246,7 @@ pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<
                 // One `sub sp, sp, #size` that `add sp, sp, #size` undoes; a larger allocation takes several
                 // instructions (through a scratch register), whose epilogue this encoder does not match.
                 if extra != 0 || size % 16 != 0 || *size >= 4096 {
-                    return Ok(None);
+                    return None;
                 }
                 let code = if *size / 16 < 32 {
                     vec![(*size / 16) as u8] // alloc_s 000xxxxx
@@ -256,7 +256,7 @@ pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<
                 };
                 ops.push(A64Op { code, undo: Some(0x9100_03FF | (*size << 10)) });
             }
-            _ => return Ok(None),
+            _ => return None,
         }
         done = *offset;
         i += 1;
@@ -276,15 +276,15 @@ pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<
         code.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
     let mut scopes = Vec::new();
     for (at, _) in words.iter().enumerate().filter(|(_, w)| **w == RET) {
-        let Some(start) = at.checked_sub(undo.len()) else { return Ok(None) };
+        let start = at.checked_sub(undo.len())?;
         if words[start..at] != undo[..] {
-            return Ok(None);
+            return None;
         }
         scopes.push(start as u32);
     }
 
     if !code.len().is_multiple_of(4) || code.len() / 4 >= 1 << 18 || epilogue_index >= 1 << 10 {
-        return Ok(None);
+        return None;
     }
     // Pad the code bytes to whole words (with `nop`, as LLVM does; nothing reads past an `end`).
     while !codes.len().is_multiple_of(4) {
@@ -301,14 +301,14 @@ pub(crate) fn windows_arm64(steps: &[(u32, UnwindInst)], code: &[u8]) -> Result<
         record.extend(length.to_le_bytes());
         record.extend((epilogs | (code_words << 16)).to_le_bytes());
     } else {
-        return Ok(None);
+        return None;
     }
     // Epilogue scopes: start offset / 4 (bits 0-17), start index of its codes (22-31).
     for start in scopes {
         record.extend((start | ((epilogue_index as u32) << 22)).to_le_bytes());
     }
     record.extend(codes);
-    Ok(Some(record))
+    Some(record)
 }
 
 #[cfg(test)]
