@@ -215,11 +215,16 @@ fn aarch64_linux_libgcc_unwinds_through_linkwise_frames() {
 /// An instruction as text, in one spelling for both LLVM tools: `x29`/`x30` rather than `fp`/`lr`, decimal
 /// immediates, and `sub sp, #N` for `sub sp, sp, #N` (llvm-readobj's spelling of `alloc`).
 fn normalize(instruction: &str) -> String {
-    let mut text = instruction.split_whitespace().collect::<Vec<_>>().join(" ");
-    for (from, to) in [("fp", "x29"), ("lr", "x30")] {
-        text = text.split(", ").map(|t| if t == from { to } else { t }).collect::<Vec<_>>().join(", ");
-        text = text.replacen(&format!(" {from},"), &format!(" {to},"), 1);
-    }
+    let alias = |token: &str| {
+        let (name, comma) = token.strip_suffix(',').map_or((token, ""), |t| (t, ","));
+        let name = match name {
+            "fp" => "x29",
+            "lr" => "x30",
+            other => other,
+        };
+        format!("{name}{comma}")
+    };
+    let mut text = instruction.split_whitespace().map(alias).collect::<Vec<_>>().join(" ");
     for op in ["sub", "add"] {
         text = text.replace(&format!("{op} sp, sp, "), &format!("{op} sp, "));
     }

@@ -41,7 +41,7 @@ pub struct CompiledFunction {
     /// Required alignment of the code, in bytes.
     pub alignment: u32,
     /// How to unwind through the function, in the form its target's unwinder reads; `None` for a function
-    /// without a frame, or on a target linkwise writes no unwind tables for yet (docs/codegen.md).
+    /// without a frame, or one whose frame the target's encoding cannot describe (docs/codegen.md).
     pub unwind: Option<Unwind>,
 }
 
@@ -52,7 +52,7 @@ pub enum Unwind {
     WindowsX64(Vec<u8>),
     /// Windows arm64: the `.xdata` record (encoded by `unwind.rs`).
     WindowsArm64(Vec<u8>),
-    /// System V (ELF): the call frame instructions of the function's FDE in `.eh_frame`.
+    /// ELF and Mach-O: the call frame instructions of the function's FDE in `.eh_frame` / `__eh_frame`.
     SystemV(cranelift_codegen::isa::unwind::systemv::UnwindInfo),
 }
 
@@ -131,8 +131,8 @@ fn compile_one(
         relocs.push(CodeReloc { offset: reloc.offset, kind: reloc.kind, target, addend: reloc.addend });
     }
     // Windows needs an unwind record per function with a frame; linkwise encodes it from Cranelift's prologue
-    // steps (see unwind.rs for why not with Cranelift's encoders). ELF gets Cranelift's call frame
-    // information for `.eh_frame`. Mach-O gets none yet (docs/codegen.md).
+    // steps (see unwind.rs for why not with Cranelift's encoders). ELF and Mach-O get Cranelift's call frame
+    // information, written as `.eh_frame` by the object writer.
     let unwind_error = |e: String| internal(program, symbol, format!("unwind information: {e}"));
     let steps = &compiled.buffer.unwind_info;
     let unwind = match (plan.target.format, plan.target.arch) {

@@ -40,9 +40,8 @@ const UWOP_SAVE_NONVOL_FAR: u8 = 5;
 const UWOP_SAVE_XMM128: u8 = 8;
 const UWOP_SAVE_XMM128_FAR: u8 = 9;
 
-/// One unwind operation: its prologue offset and its 2-byte slots (the first holds offset and opcode).
+/// One unwind operation: its 2-byte slots (the first holds its prologue offset and opcode).
 struct Code {
-    prologue_offset: u8,
     slots: Vec<[u8; 2]>,
 }
 
@@ -50,7 +49,7 @@ impl Code {
     fn new(prologue_offset: u8, op: u8, info: u8, extra: &[u16]) -> Code {
         let mut slots = vec![[prologue_offset, (info << 4) | op]];
         slots.extend(extra.iter().map(|v| v.to_le_bytes()));
-        Code { prologue_offset, slots }
+        Code { slots }
     }
 
     /// `UWOP_ALLOC_SMALL` up to 128 bytes, else `UWOP_ALLOC_LARGE` with a 16-bit (scaled) or 32-bit size.
@@ -123,10 +122,9 @@ pub(crate) fn windows_x64(steps: &[(u32, UnwindInst)]) -> Result<Option<Vec<u8>>
     let Some(frame_offset) = frame_offset else {
         return Err("the prologue never sets the frame pointer".into());
     };
-    // The array lists operations in reverse prologue order. The sort is stable, so of the two steps recorded at
-    // the end of `mov rbp, rsp`, SET_FPREG (pushed last) is undone before the allocation, as it must be.
+    // The array lists operations in reverse prologue order (Cranelift reports steps in code order), so of the
+    // two recorded at the end of `mov rbp, rsp`, SET_FPREG (pushed last) is undone before the allocation.
     codes.reverse();
-    codes.sort_by_key(|c| std::cmp::Reverse(c.prologue_offset));
     let slots: Vec<[u8; 2]> = codes.into_iter().flat_map(|c| c.slots).collect();
     let count =
         u8::try_from(slots.len()).map_err(|_| format!("{} unwind slots; at most 255", slots.len()))?;

@@ -98,12 +98,11 @@ impl gimli::write::Writer for Recording {
 
     fn write_eh_pointer(&mut self, address: Address, eh_pe: DwEhPe, size: u8) -> gimli::write::Result<()> {
         match address {
-            Address::Symbol { symbol, addend: 0 } if eh_pe == DW_EH_PE_pcrel | DW_EH_PE_sdata4 => {
+            Address::Symbol { symbol, addend: 0 }
+                if eh_pe == DW_EH_PE_pcrel | DW_EH_PE_sdata4 || eh_pe == DW_EH_PE_pcrel | DW_EH_PE_absptr =>
+            {
                 self.pointers.push((self.len(), symbol));
-                self.write_udata(0, 4)
-            }
-            Address::Symbol { symbol, addend: 0 } if eh_pe == DW_EH_PE_pcrel | DW_EH_PE_absptr => {
-                self.pointers.push((self.len(), symbol));
+                let size = if eh_pe.format() == DW_EH_PE_sdata4 { 4 } else { size };
                 self.write_udata(0, size)
             }
             Address::Symbol { .. } => Err(gimli::write::Error::UnsupportedPointerEncoding(eh_pe)),

@@ -4,9 +4,8 @@
 //! Unlike ELF, Mach-O gives an FDE's address no relocation: as clang's assembler does, the field (8 bytes,
 //! PC-relative) holds the distance from itself to the function *in the object file's own address space*
 //! (every section of a Mach-O object has an address), and the linker reads it back that way and moves it with
-//! the sections. Those
-//! addresses are assigned when the `object` crate lays the file out, so the fields are filled in afterwards,
-//! from the written file ([`resolve`]).
+//! the sections. Those addresses are assigned when the `object` crate lays the file out, so the fields are
+//! filled in afterwards, from the written file ([`resolve`]).
 
 use super::{Writer, eh_frame};
 use cranelift_codegen::gimli::write::CommonInformationEntry;
