@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 use std::fmt;
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -101,10 +103,14 @@ pub struct Ran {
     pub command: String,
     /// Exit status; `None` if killed by a signal or the timeout.
     pub status: Option<i32>,
-    /// Standard output.
+    /// Standard output (up to the deadline, when it fired).
     pub stdout: String,
-    /// Standard error.
+    /// Standard error (up to the deadline, when it fired).
     pub stderr: String,
+    /// How long it ran.
+    pub elapsed: Duration,
+    /// Whether the deadline fired and its process group was killed.
+    pub timed_out: bool,
 }
 
 impl Ran {
@@ -115,6 +121,9 @@ impl Ran {
 
     /// Panics with the whole record unless it exited with status 0.
     pub fn assert_ok(self) -> Ran {
+        if self.timed_out {
+            panic!("command timed out after {:.2} s:\n{self}", self.elapsed.as_secs_f64());
+        }
         assert!(self.ok(), "command failed:\n{self}");
         self
     }
@@ -123,45 +132,124 @@ impl Ran {
 impl fmt::Display for Ran {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "$ {}", self.command)?;
-        writeln!(f, "status: {:?}", self.status)?;
+        let secs = self.elapsed.as_secs_f64();
+        if self.timed_out {
+            writeln!(f, "status: timed out after {secs:.2} s; its process group was killed; output so far:")?;
+        } else {
+            writeln!(f, "status: {:?} after {secs:.2} s", self.status)?;
+        }
         writeln!(f, "--- stdout ---\n{}", self.stdout)?;
         write!(f, "--- stderr ---\n{}", self.stderr)
     }
 }
 
-/// Runs `cmd` with no standard input, killing it after `timeout`.
+/// Runs `cmd` with no standard input, in a process group of its own, killing the whole group after `timeout`.
+///
+/// Output goes to unlinked files, not pipes: a pipe reaches EOF only when every process holding its write end
+/// has exited, and a command's descendants can outlive it (wine's services inherit the streams of the wine
+/// program that starts them and, under a persistent wineserver, never exit; issue 7). A file is read once
+/// the command itself has exited, whoever else still holds it. When the command exits, whatever it left
+/// behind in its group is killed too, so no test leaves processes running; daemons that detach themselves
+/// (`setsid`, as wineserver and wine's services do) are in other groups and are not touched.
 pub fn run(cmd: &mut Command, timeout: Duration) -> Ran {
     let command = format!("{cmd:?}");
-    let mut child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
-    let (mut out, mut err) = (child.stdout.take().unwrap(), child.stderr.take().unwrap());
-    let out_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut out, &mut s);
-        s
-    });
-    let err_reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = std::io::Read::read_to_string(&mut err, &mut s);
-        s
-    });
+    let (mut out, mut err) = (capture_file("stdout"), capture_file("stderr"));
+    cmd.stdin(Stdio::null()).stdout(out.try_clone().expect("dup stdout file"));
+    cmd.stderr(err.try_clone().expect("dup stderr file"));
+    let (status, elapsed, timed_out) = run_in_group(cmd, &command, timeout, Leftovers::Kill);
+    Ran { command, status, stdout: read_back(&mut out), stderr: read_back(&mut err), elapsed, timed_out }
+}
+
+/// Starts `cmd` with all three standard streams on /dev/null, in a process group of its own, and waits up to
+/// `timeout` for it (not for anything it leaves running): for starting daemons that must outlive the test and
+/// must never hold a test's output (see [`wine`]). At the deadline its group is killed.
+pub fn run_detached(cmd: &mut Command, timeout: Duration) -> Ran {
+    let command = format!("{cmd:?}");
+    cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    let (status, elapsed, timed_out) = run_in_group(cmd, &command, timeout, Leftovers::Keep);
+    let stderr = "(standard streams on /dev/null)".to_owned();
+    Ran { command, status, stdout: String::new(), stderr, elapsed, timed_out }
+}
+
+/// What to do with processes still in a command's group after it exits normally.
+#[derive(Clone, Copy, PartialEq)]
+enum Leftovers {
+    Kill,
+    Keep,
+}
+
+/// Spawns `cmd` as the leader of a new process group and waits for it until `timeout`; returns its exit code
+/// (`None` for a signal or the deadline), how long it ran, and whether the deadline fired.
+fn run_in_group(
+    cmd: &mut Command,
+    command: &str,
+    timeout: Duration,
+    leftovers: Leftovers,
+) -> (Option<i32>, Duration, bool) {
+    use std::os::unix::process::CommandExt;
     let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait for child") {
-            break status.code();
+    // Group id = the child's pid, so one kill(-pid) reaches everything it started that did not detach.
+    let mut child = cmd.process_group(0).spawn().unwrap_or_else(|e| panic!("cannot start {command}: {e}"));
+    let pid = libc::pid_t::try_from(child.id()).expect("pid fits pid_t");
+    let timed_out = loop {
+        if has_exited(pid) {
+            break false;
         }
-        if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
-            break None;
+        if start.elapsed() >= timeout {
+            break true;
         }
         std::thread::sleep(Duration::from_millis(5));
     };
-    Ran { command, status, stdout: out_reader.join().unwrap(), stderr: err_reader.join().unwrap() }
+    // The child has not been reaped yet (`has_exited` uses WNOWAIT), so its pid still names its group and
+    // cannot have been reused: this kill cannot reach an unrelated process.
+    if timed_out || leftovers == Leftovers::Kill {
+        // SAFETY: kill(2) with a negative pid signals a process group; it touches no memory of ours.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
+    }
+    let status = child.wait().unwrap_or_else(|e| panic!("cannot wait for {command}: {e}"));
+    let elapsed = start.elapsed();
+    (if timed_out { None } else { status.code() }, elapsed, timed_out)
+}
+
+/// Whether child `pid` has exited, without reaping it (`WNOWAIT`), so its pid stays reserved for
+/// [`run_in_group`]'s group kill. `std::process::Child::try_wait` would reap it.
+fn has_exited(pid: libc::pid_t) -> bool {
+    loop {
+        // SAFETY: an all-zero siginfo_t is a valid value (waitid leaves si_pid 0 when nothing changed).
+        let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+        let flags = libc::WEXITED | libc::WNOHANG | libc::WNOWAIT;
+        // SAFETY: `info` is a valid, writable siginfo_t for the duration of the call.
+        let r = unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, flags) };
+        if r == 0 {
+            // SAFETY: waitid filled `info` (or left it zeroed); si_pid is defined for SIGCHLD records.
+            return unsafe { info.si_pid() } != 0;
+        }
+        let e = std::io::Error::last_os_error();
+        assert_eq!(e.kind(), std::io::ErrorKind::Interrupted, "waitid on child {pid}: {e}");
+    }
+}
+
+/// A new, exclusively created file in the temp directory, already unlinked: nothing to clean up, and a process
+/// that keeps it open after the command exits holds only an anonymous inode.
+fn capture_file(stream: &str) -> File {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("linkwise-run-{}-{n}.{stream}", std::process::id()));
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+    let _ = std::fs::remove_file(&path);
+    file
+}
+
+/// Everything written to `file` so far, as text.
+fn read_back(file: &mut File) -> String {
+    let mut bytes = Vec::new();
+    file.seek(SeekFrom::Start(0)).and_then(|_| file.read_to_end(&mut bytes)).expect("read captured output");
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Writes a module definition for `dll` exporting `exports` (a name ending in ` DATA` is a data export) and
@@ -191,27 +279,88 @@ pub fn lld_link(lld_link: &Path, inputs: &[&Path], out: &Path) -> Ran {
     run(&mut cmd, Duration::from_secs(60))
 }
 
-/// Runs a Windows program under wine in the shared prefix that scripts/setup creates.
-pub fn wine(wine: &Path, exe: &Path) -> Ran {
-    let prefix = std::env::var_os("LINKWISE_WINEPREFIX").map(PathBuf::from).unwrap_or_else(|| {
+/// The wine prefix the tests share: `LINKWISE_WINEPREFIX`, or `~/.cache/linkwise-wine` (as scripts/setup).
+pub fn wine_prefix() -> PathBuf {
+    std::env::var_os("LINKWISE_WINEPREFIX").map(PathBuf::from).unwrap_or_else(|| {
         PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".cache/linkwise-wine")
-    });
-    // Wine creates a missing prefix on first use; serialize that so parallel tests do not race on it.
-    static INIT: OnceLock<()> = OnceLock::new();
-    INIT.get_or_init(|| {
-        let _ = std::fs::create_dir_all(&prefix);
-        let wineboot = wine.with_file_name("wineboot");
-        let mut cmd = Command::new(if wineboot.is_file() { wineboot } else { wine.to_path_buf() });
-        if cmd.get_program() == wine.as_os_str() {
-            cmd.arg("wineboot");
-        }
-        cmd.arg("-i").env("WINEPREFIX", &prefix).env("WINEDEBUG", "-all");
-        run(&mut cmd, Duration::from_secs(300));
-    });
+    })
+}
+
+/// How long a wineserver the tests start stays up after its last wine program exits. Longer than any pause
+/// between two wine runs of one suite (which must stay under 10 minutes); each test binary checks again anyway.
+const WINESERVER_PERSIST_SECS: u32 = 600;
+
+/// Runs a Windows program under wine in the shared prefix, once [`start_wine`] has made sure the prefix,
+/// the wineserver and wine's services exist.
+pub fn wine(wine: &Path, exe: &Path) -> Ran {
+    let prefix = wine_prefix();
+    static STARTED: OnceLock<()> = OnceLock::new();
+    STARTED.get_or_init(|| start_wine(wine, &prefix));
     run(
         Command::new(wine).arg(exe).env("WINEPREFIX", &prefix).env("WINEDEBUG", "-all"),
         Duration::from_secs(120),
     )
+}
+
+/// Makes sure `prefix` exists and its wineserver and services run detached, before any test captures a wine
+/// program's output (issue 7; docs/testing.md, "How tests start wine, and why").
+///
+/// The first wine program under a wineserver starts wine's services (services.exe, winedevice.exe,
+/// plugplay.exe, ...); they detach into sessions of their own but keep that program's standard error, and
+/// under a persistent server they never exit. Started here, from a program whose streams are all /dev/null,
+/// they hold /dev/null. The wineserver is started first, the same way (it would otherwise keep the standard
+/// error of whichever test started it), and made persistent so it does not exit between two tests and come
+/// back attached to one of them. A server that is already running is left as it is (`wineserver -p` then
+/// exits with status 2); `wine wineboot` then starts the services if that server has none yet (a server
+/// started by hand with `wineserver -p` on a new prefix: the hang the issue reports), creates the prefix if
+/// it is new (8-15 s), and otherwise returns in about 0.1 s.
+///
+/// A lock file in the prefix serializes this across test binaries, so two of them never create one prefix at
+/// once; within a binary, [`wine`] calls it once.
+pub fn start_wine(wine: &Path, prefix: &Path) {
+    std::fs::create_dir_all(prefix)
+        .unwrap_or_else(|e| panic!("cannot create wine prefix {}: {e}", prefix.display()));
+    let lock_path = prefix.join(".linkwise-start.lock");
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", lock_path.display()));
+    // Poll rather than block, so that a stuck holder fails this test instead of hanging it. The holder's
+    // own steps have deadlines (60 + 300 s), so waiting longer than their sum means something is wrong.
+    let start = Instant::now();
+    loop {
+        match lock.try_lock() {
+            Ok(()) => break,
+            Err(std::fs::TryLockError::WouldBlock) if start.elapsed() < Duration::from_secs(420) => {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            Err(e) => panic!("cannot lock {} after {:?}: {e}", lock_path.display(), start.elapsed()),
+        }
+    }
+    let server =
+        Some(wine.with_file_name("wineserver")).filter(|p| p.is_file()).or_else(|| find("wineserver"));
+    if let Some(server) = server {
+        let ran = run_detached(
+            Command::new(server).arg(format!("-p{WINESERVER_PERSIST_SECS}")).env("WINEPREFIX", prefix),
+            Duration::from_secs(60),
+        );
+        // 0: started (the command returns once the server is ready); 2: one is already running.
+        assert!(
+            matches!(ran.status, Some(0 | 2)),
+            "cannot start the wineserver for {}:\n{ran}",
+            prefix.display()
+        );
+    }
+    let ran = run_detached(
+        Command::new(wine).arg("wineboot").env("WINEPREFIX", prefix).env("WINEDEBUG", "-all"),
+        Duration::from_secs(300),
+    );
+    let hint = format!("to see why, run: WINEPREFIX={} wine wineboot", prefix.display());
+    assert!(!ran.timed_out, "wineboot timed out after {:.1} s ({hint}):\n{ran}", ran.elapsed.as_secs_f64());
+    assert!(ran.ok(), "wineboot failed ({hint}):\n{ran}");
+    // Dropping `lock` closes it, which releases the lock.
 }
 
 /// The ELF targets this machine can link (and run: natively, or with qemu-aarch64).
