@@ -82,6 +82,36 @@ fn a_grandchild_holding_stdout_does_not_hold_up_the_result() {
 }
 
 #[test]
+fn a_detached_grandchild_holding_stdout_does_not_hold_up_the_result() {
+    // What wine's services do: leave the group (setsid, so the group kill cannot reach them) and keep the
+    // output open. In a shell without job control a background job is no group leader, so setsid does not
+    // fork and `$!` is the pid that becomes `sleep`.
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "setsid sleep 600 & echo started; echo $!"]);
+    let ran = run_watched(cmd, deadline(Duration::from_secs(30))).assert_ok();
+    assert_eq!(ran.stdout.lines().next(), Some("started"), "{ran}");
+    let sleep = pid_on_line(&ran, 1);
+    // It is alive, out of reach of the group kill, and holds the command's stdout: `run` returned without
+    // waiting for it. (The loop allows for a slow start; the link is there from the fork on.)
+    let start = Instant::now();
+    let holds = || {
+        std::fs::read_link(format!("/proc/{sleep}/fd/1"))
+            .is_ok_and(|p| p.to_string_lossy().contains("linkwise-run-"))
+    };
+    while !holds() {
+        assert!(alive(sleep), "the detached sleep (pid {sleep}) died:\n{ran}");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the detached sleep (pid {sleep}) does not hold stdout"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    support::run(Command::new("kill").args(["-KILL", &sleep.to_string()]), Duration::from_secs(30))
+        .assert_ok();
+    assert_gone(sleep, "the detached sleep");
+}
+
+#[test]
 fn a_command_that_never_exits_is_killed_with_its_group_at_the_deadline() {
     let timeout = deadline(Duration::from_secs(2));
     // The shell waits for its background sleep, so neither would exit for 600 s.
