@@ -86,7 +86,7 @@ fn unreadable_and_non_utf8_inputs_are_errors() {
 #[test]
 fn inputs_are_read_up_to_a_limit() {
     let limit = linkwise_cli::MAX_INPUT_BYTES;
-    assert_eq!(limit, 64 << 20);
+    assert_eq!(limit, 16 << 20);
     let dir = TempDir::new("cli-limit");
     // A sparse file one byte over (all NULs, no disk used), refused by its size before reading.
     let big = dir.join("big.lw");
@@ -105,9 +105,16 @@ fn inputs_are_read_up_to_a_limit() {
         assert_eq!(out, "", "{args:?}");
         assert_eq!(
             err,
-            format!("error: `{file}` is larger than 64 MiB, the most linkwise reads from one module\n")
+            format!("error: `{file}` is larger than 16 MiB, the most linkwise reads from one module\n")
         );
     }
+    // Exactly the limit is still read: a module that is one long comment formats to nothing.
+    let full = dir.join("full.lw");
+    let mut text = b"//".to_vec();
+    text.resize(limit as usize, b'x');
+    std::fs::write(&full, text).unwrap();
+    let (status, out, err) = linkwise(&["fmt", full.to_str().unwrap()]);
+    assert_eq!((status, err.as_str()), (0, ""), "{out}");
 }
 
 #[test]

@@ -14,14 +14,15 @@ pub const EXIT_ERROR: i32 = 1;
 /// Exit status when the command line itself is malformed (as clap).
 pub const EXIT_USAGE: i32 = 2;
 
-/// The largest module (`.lw` file) any command reads, in bytes: 64 MiB.
+/// The largest module (`.lw` file) any command reads, in bytes: 16 MiB.
 ///
 /// Reading stops one byte past it, so `/dev/zero`, a FIFO or a file still growing cannot make linkwise grow
 /// without bound (issue 7, defect 8: `linkwise build /dev/zero` passed 1.6 GB in 10 s, and a 2 GiB file of NULs
-/// peaked at 6.3 GB, about three times the input). The biggest module in this repository is under 2 KB and a
-/// generated one with 70,000 `#[link]` libraries is a few MB, so 64 MiB leaves room for any real module while
-/// keeping the peak near 200 MB; it is also far below the 4 GiB that source spans (`u32` offsets) can address.
-pub const MAX_INPUT_BYTES: u64 = 64 << 20;
+/// peaked at 6.3 GB). Compiling takes memory in proportion to the module: measured on a debug build, about 65
+/// bytes per source byte for a module dense with functions (8 MiB: 540 MB, 5 s) and 9 for one of bare line
+/// breaks, so 16 MiB keeps the worst case near 1 GB. That is still 5,000 times the biggest module in this
+/// repository and three times a generated one declaring 70,000 `#[link]` libraries.
+pub const MAX_INPUT_BYTES: u64 = 16 << 20;
 
 #[derive(Parser)]
 #[command(
@@ -190,10 +191,14 @@ where
             return status;
         }
     };
+    let mut result = execute(cli.command, stdout, stdout_is_terminal);
     // Flushed here so that a failed write (a closed pipe, a full disk) is an error with exit status 1, not
-    // lost at exit.
-    let result = execute(cli.command, stdout, stdout_is_terminal)
-        .and_then(|()| stdout.flush().map_err(|e| plain_error(format!("cannot write output: {e}"))));
+    // lost at exit; a report written before an error (doctor's failing prediction) is flushed as well.
+    if let Err(e) = stdout.flush()
+        && result.is_ok()
+    {
+        result = Err(plain_error(format!("cannot write output: {e}")));
+    }
     match result {
         Ok(()) => 0,
         Err(message) => {
@@ -440,7 +445,8 @@ enum Plan {
 const MAX_LINKS: usize = 40;
 
 /// Decides how to write `path`. A symbolic link is followed to the file it names so that the link survives
-/// and its target is still replaced atomically; a dangling one has its target created, as clang does.
+/// and its target is still replaced atomically; a dangling one has its target created, as writing through
+/// the link (a shell's `>`) would.
 fn plan(path: &Path) -> std::io::Result<Plan> {
     let mut file = path.to_path_buf();
     for _ in 0..MAX_LINKS {
