@@ -216,7 +216,7 @@ fn execute(command: Command, stdout: &mut dyn Write, stdout_is_terminal: bool) -
             if to_stdout && stdout_is_terminal {
                 // As rustc ("... to stdout, but stdout is a tty"). Checked first: nothing is compiled for
                 // output that cannot be written.
-                return Err(Diagnostic::error("refusing to write a binary object to a terminal (`-o -`)")
+                return Err(Diagnostic::error("refusing to write binary output to a terminal (`-o -`)")
                     .help("redirect standard output to a file or a pipe, or name an output file with `-o`")
                     .to_string());
             }

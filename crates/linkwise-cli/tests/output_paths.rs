@@ -95,7 +95,7 @@ fn dash_refuses_a_terminal() {
         Duration::from_secs(60),
     );
     assert_eq!(ran.status, Some(1), "{ran}");
-    assert!(ran.stdout.contains("error: refusing to write a binary object to a terminal (`-o -`)"), "{ran}");
+    assert!(ran.stdout.contains("error: refusing to write binary output to a terminal (`-o -`)"), "{ran}");
     assert!(ran.stdout.contains("redirect standard output to a file or a pipe"), "{ran}");
     assert!(
         !ran.stdout.contains("\u{0}") && !ran.stdout.contains("\u{fffd}"),
@@ -109,7 +109,7 @@ fn dash_refuses_a_terminal() {
     let status = linkwise_cli::run_with(["linkwise", "build", hello.to_str().unwrap(), "-o", "-"], streams);
     assert_eq!(status, 1);
     assert!(out.is_empty());
-    assert!(String::from_utf8_lossy(&err).contains("refusing to write a binary object to a terminal"));
+    assert!(String::from_utf8_lossy(&err).contains("refusing to write binary output to a terminal"));
 }
 
 #[test]
