@@ -16,17 +16,18 @@ fn hello() -> String {
     format!("{}/examples/hello.lw", env!("CARGO_MANIFEST_DIR"))
 }
 
+// Default output names and places (the current directory), `-o -`, devices, FIFOs and links are checked on
+// the real binary in crates/linkwise-cli/tests/output_paths.rs.
 #[test]
-fn build_writes_a_coff_object_next_to_the_input_by_default() {
-    let dir = TempDir::new("cli-default");
-    let input = dir.join("prog.lw");
-    std::fs::copy(hello(), &input).unwrap();
-    let (status, out, err) = linkwise(&["build", input.to_str().unwrap()]);
-    assert_eq!((status, out.as_str(), err.as_str()), (0, "", ""));
-    let bytes = std::fs::read(dir.join("prog.obj")).expect("prog.obj written");
+fn build_writes_a_coff_object_and_nothing_else() {
+    let dir = TempDir::new("cli-build");
+    let out = dir.join("prog.obj");
+    let (status, out_text, err) = linkwise(&["build", &hello(), "-o", out.to_str().unwrap()]);
+    assert_eq!((status, out_text.as_str(), err.as_str()), (0, "", ""));
+    let bytes = std::fs::read(&out).expect("prog.obj written");
     assert_eq!(&bytes[..2], &[0x64, 0x86], "IMAGE_FILE_MACHINE_AMD64");
     // Nothing else is left behind (no temporary files).
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
 }
 
 #[test]
@@ -80,6 +81,42 @@ fn unreadable_and_non_utf8_inputs_are_errors() {
     assert!(err.contains("is not UTF-8 text (invalid byte at offset 2)"), "{err}");
 }
 
+/// Every command that reads a module stops at `MAX_INPUT_BYTES` with one short error naming the file and
+/// the limit (issue 7, defect 8: `build /dev/zero` grew past 1.6 GB in 10 s).
+#[test]
+fn inputs_are_read_up_to_a_limit() {
+    let limit = linkwise_cli::MAX_INPUT_BYTES;
+    assert_eq!(limit, 16 << 20);
+    let dir = TempDir::new("cli-limit");
+    // A sparse file one byte over (all NULs, no disk used), refused by its size before reading.
+    let big = dir.join("big.lw");
+    std::fs::File::create(&big).unwrap().set_len(limit + 1).unwrap();
+    let big = big.to_str().unwrap();
+    // /dev/zero says no size and never ends: bounded by reading at most limit + 1 bytes.
+    for (args, file) in [
+        (vec!["build", "/dev/zero"], "/dev/zero"),
+        (vec!["explain", "/dev/zero"], "/dev/zero"),
+        (vec!["fmt", "/dev/zero"], "/dev/zero"),
+        (vec!["build", big], big),
+        (vec!["doctor", big], big),
+    ] {
+        let (status, out, err) = linkwise(&args);
+        assert_eq!(status, 1, "{args:?}: {err}");
+        assert_eq!(out, "", "{args:?}");
+        assert_eq!(
+            err,
+            format!("error: `{file}` is larger than 16 MiB, the most linkwise reads from one module\n")
+        );
+    }
+    // Exactly the limit is still read: a module that is one long comment formats to nothing.
+    let full = dir.join("full.lw");
+    let mut text = b"//".to_vec();
+    text.resize(limit as usize, b'x');
+    std::fs::write(&full, text).unwrap();
+    let (status, out, err) = linkwise(&["fmt", full.to_str().unwrap()]);
+    assert_eq!((status, err.as_str()), (0, ""), "{out}");
+}
+
 #[test]
 fn explain_shows_the_override_changing_the_call_sites() {
     let (status, out, _) = linkwise(&["explain", &hello()]);
@@ -111,6 +148,10 @@ fn targets_help_and_fmt() {
     let (status, out, _) = linkwise(&["build", "--help"]);
     assert_eq!(status, 0);
     assert!(out.contains("[KIND=]NAME[:NEWNAME]"), "{out}");
+    // The output rules are in the help of `-o`.
+    for rule in ["`-` for standard output", "in the current directory", "libSTEM.a", "replaced atomically"] {
+        assert!(out.contains(rule), "`{rule}` not in build --help:\n{out}");
+    }
     // Help and usage errors are plain text: they may go to a pipe or a file.
     assert!(!out.contains('\x1b'), "escape sequences in help:\n{out:?}");
     let (status, _, err) = linkwise(&["frobnicate"]);

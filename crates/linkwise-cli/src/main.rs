@@ -1,6 +1,18 @@
-//! The `linkwise` binary: hands its arguments to [`linkwise_cli::run`] and exits with its status.
+//! The `linkwise` binary: hands its arguments to [`linkwise_cli::run_with`] and exits with its status.
+
+use std::io::IsTerminal;
 
 fn main() {
-    let status = linkwise_cli::run(std::env::args_os(), &mut std::io::stdout(), &mut std::io::stderr());
+    let stdout = std::io::stdout();
+    // Asked of the real descriptor here: `run_with` only sees a `Write`, which cannot say (see `Streams`).
+    let stdout_is_terminal = stdout.is_terminal();
+    let status = linkwise_cli::run_with(
+        std::env::args_os(),
+        linkwise_cli::Streams {
+            stdout: &mut stdout.lock(),
+            stdout_is_terminal,
+            stderr: &mut std::io::stderr(),
+        },
+    );
     std::process::exit(status);
 }
