@@ -846,7 +846,7 @@ impl FnChecker<'_> {
         match literal_value(e, ty) {
             Ok(LiteralValue::Int(v)) => Ok(c::Expr { kind: c::ExprKind::Int(v), ty: Some(ty), span: e.span }),
             Ok(LiteralValue::Float(x)) => {
-                let x = if ty == Type::F32 { f64::from(x as f32) } else { x };
+                // For `f32`, `x` is already the literal rounded to `f32` (widened exactly).
                 Ok(c::Expr { kind: c::ExprKind::Float(x), ty: Some(ty), span: e.span })
             }
             Err(d) => {
@@ -962,26 +962,40 @@ fn const_int(e: &ast::Expr) -> Option<i128> {
 
 enum LiteralValue {
     Int(i64),
+    /// For `f32`, the `f32` value widened (exactly) to `f64`.
     Float(f64),
 }
 
 /// The value of a literal (possibly negated) as type `ty`, range-checked.
 fn literal_value(e: &ast::Expr, ty: Type) -> Result<LiteralValue, Diagnostic> {
     let float = match &e.kind {
-        A::Float(x) => Some(*x),
+        A::Float(x) => Some((*x, false)),
         A::Unary(UnaryOp::Neg, inner) => match inner.kind {
-            A::Float(x) => Some(-x),
+            A::Float(x) => Some((x, true)),
             _ => None,
         },
         _ => None,
     };
-    if let Some(x) = float {
-        if ty.is_float() {
-            return Ok(LiteralValue::Float(x));
-        }
-        return Err(Diagnostic::error(format!("mismatched types: expected `{ty}`, found a float literal"))
-            .primary(e.span, "")
-            .help(format!("convert with `as {ty}`")));
+    if let Some((x, negated)) = float {
+        // Each width is the literal's text rounded once (see `FloatLit`); negation is exact.
+        let value = match ty {
+            Type::F64 => x.f64,
+            Type::F32 if x.f32.is_finite() => f64::from(x.f32),
+            Type::F32 => {
+                // Like an integer that does not fit, and like `1e400` for `f64` (rustc denies it too),
+                // rather than a silent infinity.
+                return Err(Diagnostic::error("literal out of range for `f32`")
+                    .primary(e.span, format!("`f32` holds at most {:e} in magnitude", f32::MAX)));
+            }
+            _ => {
+                return Err(Diagnostic::error(format!(
+                    "mismatched types: expected `{ty}`, found a float literal"
+                ))
+                .primary(e.span, "")
+                .help(format!("convert with `as {ty}`")));
+            }
+        };
+        return Ok(LiteralValue::Float(if negated { -value } else { value }));
     }
     let Some(v) = const_int(e) else {
         return Err(Diagnostic::error(format!("expected a constant of type `{ty}`"))

@@ -234,3 +234,48 @@ fn independent_errors_are_all_reported_with_suggestions() {
     assert!(text.contains("a name that exists: `value`"), "{text}");
     assert!(text.contains("aborting due to 4 previous errors"), "{text}");
 }
+
+/// Issue 7, defect 2: an `f32` literal is its decimal text rounded once, to `f32`, as rustc reads it; going
+/// through `f64` first rounds onto the boundary between two `f32`s and then to the even one.
+#[test]
+fn f32_literals_are_rounded_once() {
+    let p = checked(
+        "static A: f32 = 1.00000017881393432617187499;
+         static B: [f32; 2] = [1.00000017881393432617187501, -1.00000017881393432617187499];
+         fn f() -> f32 { return 1.00000017881393432617187499; }
+         fn g() -> f64 { return 1.00000017881393432617187499; }",
+    );
+    assert_eq!(data(&p, "A").bytes, 0x3f80_0001u32.to_le_bytes(), "below the boundary: rounded down");
+    let b = [0x3f80_0002u32.to_le_bytes(), 0xbf80_0001u32.to_le_bytes()].concat();
+    assert_eq!(data(&p, "B").bytes, b, "above it: up; negated: the same magnitude");
+    let returned = |name: &str| match &body(&p, name)[0] {
+        Stmt::Return(Some(Expr { kind: ExprKind::Float(x), ty, .. })) => (*x, *ty),
+        other => panic!("{other:?}"),
+    };
+    let (x, ty) = returned("f");
+    assert_eq!(((x as f32).to_bits(), ty), (0x3f80_0001, Some(Type::F32)));
+    assert_eq!(f64::from(x as f32), x, "an f32 constant is exactly an f32");
+    assert_eq!(returned("g"), (1.000_000_178_813_934_3, Some(Type::F64)), "f64 is unchanged");
+}
+
+/// Issue 7, defect 3: a literal too large for `f32` is an error, as one too large for `i8` or `f64` is, not
+/// a silent infinity.
+#[test]
+fn out_of_range_f32_literals_are_errors() {
+    let cases = [
+        ("static BIG: f32 = 1e300;", "t.lw:1:19"),
+        ("static V: [f32; 2] = [1.0, -3.5e38];", "t.lw:1:28"),
+        ("fn f() -> f32 { return -1e39; }", "t.lw:1:24"),
+        ("fn f(x: f32) -> f32 { return x * 3.5e38; }", "t.lw:1:34"),
+    ];
+    for (src, location) in cases {
+        let (text, at) = errors(src);
+        assert!(text.contains("error: literal out of range for `f32`"), "`{src}`:\n{text}");
+        assert!(text.contains("`f32` holds at most 3.4028235e38 in magnitude"), "`{src}`:\n{text}");
+        assert_eq!(at, [location], "`{src}`:\n{text}");
+    }
+    // The largest f32 and anything that rounds to it are fine; so are tiny values (they become 0, as in f64).
+    let p = checked("static M: [f32; 3] = [3.4028235e38, -3.40282356e38, 1e-50];");
+    let m = [f32::MAX.to_le_bytes(), f32::MIN.to_le_bytes(), 0f32.to_le_bytes()].concat();
+    assert_eq!(data(&p, "M").bytes, m);
+}

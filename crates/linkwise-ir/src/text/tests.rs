@@ -316,7 +316,7 @@ fn printing_uses_the_fewest_parentheses() {
     let sub = |l, r| ExprKind::Binary(BinaryOp::Sub, l, r);
     let values = [
         neg(e(neg(e(ExprKind::Int(1))))),
-        neg(e(ExprKind::Float(2.0))),
+        neg(e(ExprKind::Float(FloatLit::from_f64(2.0)))),
         sub(name("a"), e(sub(name("b"), name("c")))),
         sub(e(sub(name("a"), name("b"))), name("c")),
         ExprKind::Cast(
@@ -358,7 +358,7 @@ fn returned(src_expr: &str) -> Expr {
 fn shape(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(n) => n.to_string(),
-        ExprKind::Float(x) => format!("{x:?}"),
+        ExprKind::Float(x) => format!("{:?}", x.f64),
         ExprKind::Name(n) => n.value.clone(),
         ExprKind::AddrOf(n) => format!("&{}", n.value),
         ExprKind::Str(s) => format!("{s:?}"),
@@ -465,7 +465,7 @@ fn literals_and_strings_decode() {
     for (src, expected) in
         [("1.5", 1.5), ("1e3", 1e3), ("2.5e-3", 2.5e-3), ("1E+2", 100.0), ("1_0.2_5", 10.25), ("1e-400", 0.0)]
     {
-        assert_eq!(returned(src).kind, ExprKind::Float(expected), "{src}");
+        assert_eq!(returned(src).kind, ExprKind::Float(FloatLit::from_f64(expected)), "{src}");
     }
     let ExprKind::Str(bytes) = returned(
         r#""a\n\r\t\0\\\"\'\x41\xff\u{e9}\u{1F600}é
@@ -491,7 +491,7 @@ z""#,
     let StmtKind::For { var, start, end, .. } = &f.body.stmts[0].kind else { panic!() };
     assert_eq!((var.value.as_str(), &start.kind, &end.kind), ("i", &ExprKind::Int(0), &ExprKind::Int(10)));
     let StmtKind::For { start, end, .. } = &f.body.stmts[1].kind else { panic!() };
-    assert_eq!((&start.kind, &end.kind), (&ExprKind::Float(1.5), &ExprKind::Int(2)));
+    assert_eq!((&start.kind, &end.kind), (&ExprKind::Float(FloatLit::from_f64(1.5)), &ExprKind::Int(2)));
 
     // Comments nest and can sit anywhere whitespace can, including between `target` and its triple.
     let m = parse_ok("\u{feff}/* a /* b */ c */ target // x\n /* y */ riscv64gc-unknown-none-elf // z\n");
@@ -938,4 +938,33 @@ fn the_repository_programs_round_trip() {
         }
     }
     assert!(parsed >= 5, "only {parsed} programs found");
+}
+
+/// Issue 7, defect 2: a float literal keeps its text's `f32` reading, and the printer writes one that reads
+/// back as the same `f64` and the same `f32`, even where the shortest `f64` form would not: on the boundary
+/// between two `f32`s the shortest form lies on one side of it, the text on either.
+#[test]
+fn float_literals_on_an_f32_rounding_boundary_keep_both_values() {
+    // Each text rounds (as f64) exactly onto an f32 rounding boundary: the midpoint of two f32s.
+    let cases = [
+        ("1.0000001788139343261718750000001", 1.000_000_178_813_934_3, 0x3f80_0002),
+        ("1.0000001788139343261718749999999", 1.000_000_178_813_934_3, 0x3f80_0001),
+        ("2.1019476964872256063855943749349e-45", 3.0 * 2f64.powi(-150), 0x0000_0002),
+        ("2.1019476964872256063855943749348e-45", 3.0 * 2f64.powi(-150), 0x0000_0001),
+        ("20282410812577490038576425992192.000001", 16_777_217.0 * 2f64.powi(80), 0x7380_0001),
+        ("20282410812577490038576425992191.999999", 16_777_217.0 * 2f64.powi(80), 0x7380_0000),
+    ];
+    for (text, f64_value, f32_bits) in cases {
+        let ExprKind::Float(x) = returned(text).kind else { panic!("{text} is a float") };
+        assert_eq!((x.f64, x.f32.to_bits()), (f64_value, f32_bits), "{text}");
+    }
+    let texts: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    let src =
+        format!("static S: [f32; 6] = [{}];\nfn f() -> f32 {{ return -{}; }}\n", texts.join(", "), texts[0]);
+    assert_round_trip(&parse_ok(&src));
+    // Everywhere else the shortest form is kept.
+    assert_eq!(
+        print(&parse_ok("static S: f32 = 1.00000017881393432617187;")),
+        "static S: f32 = 1.0000001788139343;\n"
+    );
 }
