@@ -700,9 +700,11 @@ impl FnChecker<'_> {
         Ok(checked)
     }
 
-    /// Two operands of one type: an untyped literal takes the other operand's type.
+    /// Two operands of one type: an operand made only of literals takes the other operand's type, whichever
+    /// side it is on. So the one with a type of its own is checked first (issue 7: `(1 + 2) * x` with `x: i8`
+    /// was `i32` against `i8`, while `x * (1 + 2)` compiled).
     fn operands(&mut self, l: &ast::Expr, r: &ast::Expr, hint: Option<Type>) -> R<(c::Expr, c::Expr)> {
-        let (l, r) = if is_literal(l) && !is_literal(r) {
+        let (l, r) = if takes_type_from_context(l) && !takes_type_from_context(r) {
             let r = self.value(r, hint)?;
             (self.value(l, r.ty)?, r)
         } else {
@@ -947,6 +949,21 @@ fn is_literal(e: &ast::Expr) -> bool {
     match &e.kind {
         A::Int(_) | A::Float(_) => true,
         A::Unary(UnaryOp::Neg, inner) => is_literal(inner),
+        _ => false,
+    }
+}
+
+/// Whether `e` is built only from literals with unary and non-comparison binary operators: then, as for a
+/// Rust integer or float inference variable, its type is whatever its context needs (`i32` or `f64` when
+/// nothing says). Comparisons are always `i32`, and casts, names and calls have types of their own. The
+/// walk stops at the first node with a type; the parser bounds the tree's height.
+fn takes_type_from_context(e: &ast::Expr) -> bool {
+    match &e.kind {
+        A::Int(_) | A::Float(_) => true,
+        A::Unary(_, inner) => takes_type_from_context(inner),
+        A::Binary(op, l, r) => {
+            !op.is_comparison() && takes_type_from_context(l) && takes_type_from_context(r)
+        }
         _ => false,
     }
 }

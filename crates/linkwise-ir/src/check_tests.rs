@@ -279,3 +279,85 @@ fn out_of_range_f32_literals_are_errors() {
     let m = [f32::MAX.to_le_bytes(), f32::MIN.to_le_bytes(), 0f32.to_le_bytes()].concat();
     assert_eq!(data(&p, "M").bytes, m);
 }
+
+/// Every node of a checked expression as `kind:type`, in a canonical order (sorted), so that an expression
+/// and its mirror image (operands swapped) compare equal when they are typed alike.
+fn typed_nodes(e: &Expr) -> Vec<String> {
+    fn walk(e: &Expr, out: &mut Vec<String>) {
+        let ty = e.ty.map_or("-".to_owned(), |t| t.to_string());
+        let kind = match &e.kind {
+            ExprKind::Int(v) => format!("{v}"),
+            ExprKind::Float(x) => format!("{x:?}"),
+            ExprKind::Local(l) => format!("local{}", l.index()),
+            ExprKind::Unary(op, inner) => {
+                walk(inner, out);
+                format!("{op:?}")
+            }
+            ExprKind::Binary(op, l, r) => {
+                walk(l, out);
+                walk(r, out);
+                format!("{op:?}")
+            }
+            ExprKind::Cast(inner) => {
+                walk(inner, out);
+                "as".to_owned()
+            }
+            other => format!("{other:?}"),
+        };
+        out.push(format!("{kind}:{ty}"));
+    }
+    let mut out = Vec::new();
+    walk(e, &mut out);
+    out.sort();
+    out
+}
+
+/// Issue 7, defect 9: a literal-only operand takes its type from the other operand whichever side it is on,
+/// as rustc's integer and float inference variables do; it used to be typed `i32` when it came first.
+#[test]
+fn literal_operands_are_typed_alike_on_either_side() {
+    let pairs = [
+        ("(!103 + x) as i64", "(x + !103) as i64"),
+        ("3 * (1 + 2) == x", "x == 3 * (1 + 2)"),
+        ("(1 + 1) - x", "x - (1 + 1)"),
+        ("-(1 + 2) * x", "x * -(1 + 2)"),
+        ("((1 + 2) * (3 - -4)) / x", "x / ((1 + 2) * (3 - -4))"),
+        ("(1 << 2) & x", "x & (1 << 2)"),
+        ("((5 % 3) ^ !0) | x", "x | ((5 % 3) ^ !0)"),
+        ("(1 >> 1) < x", "x < (1 >> 1)"),
+        ("(2 + 3 != x) + 1", "1 + (x != 3 + 2)"),
+        ("(1.5 * 2.0 + y < 1.0) as i8", "(1.0 < y + 2.0 * 1.5) as i8"),
+        ("(-0.5 - -y) == 1e30", "1e30 == (-y - -0.5)"),
+    ];
+    let function = |e: &str| {
+        format!(
+            "fn f(x: i8, y: f32) -> i64 {{ let v = {e}; for i in (1 + 1)..x {{}} for j in x..(1 + 1) {{}} return 0; }}"
+        )
+    };
+    for (a, b) in pairs {
+        let (pa, pb) = (checked(&function(a)), checked(&function(b)));
+        let value = |p: &Program| match &p.functions[0].body[0] {
+            Stmt::Set(_, e) => typed_nodes(e),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(value(&pa), value(&pb), "`{a}` and `{b}` are typed alike");
+        assert!(value(&pa).iter().any(|n| n.ends_with(":i8") || n.ends_with(":f32")), "{:?}", value(&pa));
+        let counters: Vec<Type> = pa.functions[0].locals[3..].iter().map(|l| l.ty).collect();
+        assert_eq!(counters, [Type::I8, Type::I8], "`for` counters over `(1 + 1)..x` and `x..(1 + 1)`");
+    }
+    // The literal is still checked against the type it takes, on either side and however deep.
+    for (e, location) in [
+        ("300 + x", "t.lw:1:30"),
+        ("x + 300", "t.lw:1:34"),
+        ("(1 + 300) * x", "t.lw:1:35"),
+        ("x * (1 + 300)", "t.lw:1:39"),
+        ("!(300 - 1) == x", "t.lw:1:32"),
+    ] {
+        let (text, at) = errors(&format!("fn f(x: i8) -> i32 {{ let v = {e}; return 0; }}"));
+        assert!(text.contains("literal out of range for `i8`"), "`{e}`:\n{text}");
+        assert_eq!(at, [location], "`{e}`:\n{text}");
+    }
+    let (text, at) = errors("fn f(y: f32) { let v = 1e300 * 2.0 + y; }");
+    assert!(text.contains("literal out of range for `f32`"), "{text}");
+    assert_eq!(at, ["t.lw:1:24"], "{text}");
+}
