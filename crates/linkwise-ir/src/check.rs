@@ -819,6 +819,10 @@ impl FnChecker<'_> {
                     self.error(d);
                     return Err(());
                 }
+                if let Some(why) = certain_trap(*op, ty, &l, &r) {
+                    self.error(Diagnostic::error("this operation will panic at runtime").primary(span, why));
+                    return Err(());
+                }
                 let result = if op.is_comparison() { Type::I32 } else { ty };
                 done(c::ExprKind::Binary(*op, Box::new(l), Box::new(r)), Some(result))
             }
@@ -923,6 +927,27 @@ impl FnChecker<'_> {
             return Err(());
         }
         Ok(c::Expr { kind: c::ExprKind::Call(sym, checked), ty: sig.ret, span: e.span })
+    }
+}
+
+/// Why an integer `/` or `%` with literal operands is certain to trap when it runs, as rustc's
+/// `unconditional_panic` lint finds: a divisor of zero (both operators), or the type's minimum divided by
+/// -1, whose quotient does not fit (`sdiv` traps on it; `srem` gives 0, so `MIN % -1` is left alone).
+fn certain_trap(op: BinaryOp, ty: Type, l: &c::Expr, r: &c::Expr) -> Option<String> {
+    if !ty.is_int() {
+        return None;
+    }
+    // The minimum sign-extended, as checked `Int`s are stored.
+    let min = i64::MIN >> (64 - ty.size() * 8);
+    match (op, &l.kind, &r.kind) {
+        (BinaryOp::Div, _, c::ExprKind::Int(0)) => Some("attempt to divide by zero".to_owned()),
+        (BinaryOp::Rem, _, c::ExprKind::Int(0)) => {
+            Some("attempt to calculate the remainder with a divisor of zero".to_owned())
+        }
+        (BinaryOp::Div, c::ExprKind::Int(v), c::ExprKind::Int(-1)) if *v == min => {
+            Some(format!("attempt to compute `{ty}::MIN / -1`, which would overflow"))
+        }
+        _ => None,
     }
 }
 

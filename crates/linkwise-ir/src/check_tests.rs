@@ -361,3 +361,37 @@ fn literal_operands_are_typed_alike_on_either_side() {
     assert!(text.contains("literal out of range for `f32`"), "{text}");
     assert_eq!(at, ["t.lw:1:24"], "{text}");
 }
+
+/// Issue 7, defect 10: an integer division that is certain to trap, because its divisor is a literal zero
+/// or it divides the type's minimum by -1, is an error where rustc's `unconditional_panic` lint reports it.
+#[test]
+fn divisions_certain_to_trap_are_errors() {
+    let message = "error: this operation will panic at runtime";
+    let cases = [
+        ("fn f(x: i32) -> i32 {\n    return x / 0;\n}", "t.lw:2:12", "attempt to divide by zero"),
+        ("fn f(x: i64) -> i64 {\n    return 1 + x % -0;\n}", "t.lw:2:16", "with a divisor of zero"),
+        ("fn f(x: i8) {\n    let y = (x + 1) / 0;\n}", "t.lw:2:13", "attempt to divide by zero"),
+        ("fn f() -> i32 { return -2147483648 / -1; }", "t.lw:1:24", "`i32::MIN / -1`, which would overflow"),
+        (
+            "fn f() -> i64 { return -9223372036854775808 / -1; }",
+            "t.lw:1:24",
+            "`i64::MIN / -1`, which would overflow",
+        ),
+        ("fn f() { let v = -128 / -1 + 0 as i8; }", "t.lw:1:18", "`i8::MIN / -1`, which would overflow"),
+        ("fn f(x: i16) { let v = -32768 / -1 == x; }", "t.lw:1:24", "`i16::MIN / -1`, which would overflow"),
+    ];
+    for (src, location, label) in cases {
+        let (text, at) = errors(src);
+        assert!(text.contains(message) && text.contains(label), "`{src}`:\n{text}");
+        assert_eq!(at, [location], "`{src}`:\n{text}");
+    }
+    // Not certain to trap: a non-zero divisor, a float divisor of zero (infinity), `MIN % -1` (0), a
+    // dividend that is not the minimum, or one that is not a literal.
+    checked(
+        "fn f(x: i32, y: f64) -> f64 {
+             let a = x / 1 + x % -1 + -2147483648 % -1 + -2147483647 / -1 + x / -1;
+             let b = (-128 as i8) / -1;
+             return y / 0.0 + 1.0 / -0.0;
+         }",
+    );
+}
