@@ -11,20 +11,14 @@ use std::collections::HashMap;
 /// The largest static linkwise lays out (its bytes are built in memory).
 const MAX_STATIC_BYTES: u64 = 256 << 20;
 
+/// The work all "a name that exists" suggestions of one check may do, in candidates looked at plus distance
+/// cells computed: some milliseconds, and far more than a module written by hand needs (a typo among 1,000
+/// names of 20 characters costs about 100,000).
+const SUGGESTION_BUDGET: u64 = 1 << 24;
+
 /// Checks `module` and returns its checked form, or every error found.
 pub fn check(module: &ast::Module) -> Result<Program, Diagnostics> {
-    let mut cx = Checker::default();
-    cx.collect(module);
-    cx.check_link_names();
-    let mut functions = Vec::new();
-    for (item, &id) in module.items.iter().zip(&cx.item_symbols.clone()) {
-        match (item, id) {
-            (Item::Static(s), Some(id)) => cx.static_def(s, id),
-            (Item::Fn(f), Some(id)) => functions.push((f, id)),
-            _ => {}
-        }
-    }
-    let bodies: Vec<c::Function> = functions.into_iter().filter_map(|(f, id)| cx.function(f, id)).collect();
+    let (cx, bodies) = Checker::run(module);
     if cx.diags.has_errors() {
         return Err(cx.diags);
     }
@@ -44,9 +38,29 @@ struct Checker {
     item_symbols: Vec<Option<SymbolId>>,
     /// The value type of each defined static: `Some` for scalars, `None` for arrays.
     static_types: HashMap<SymbolId, Option<Type>>,
+    /// The work spent on suggestions so far, against [`SUGGESTION_BUDGET`].
+    suggestion_work: u64,
 }
 
 impl Checker {
+    /// Checks every item: the checker's state afterwards (its diagnostics among it) and the function bodies
+    /// that checked.
+    fn run(module: &ast::Module) -> (Checker, Vec<c::Function>) {
+        let mut cx = Checker::default();
+        cx.collect(module);
+        cx.check_link_names();
+        let mut functions = Vec::new();
+        for (item, &id) in module.items.iter().zip(&cx.item_symbols.clone()) {
+            match (item, id) {
+                (Item::Static(s), Some(id)) => cx.static_def(s, id),
+                (Item::Fn(f), Some(id)) => functions.push((f, id)),
+                _ => {}
+            }
+        }
+        let bodies = functions.into_iter().filter_map(|(f, id)| cx.function(f, id)).collect();
+        (cx, bodies)
+    }
+
     fn error(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -201,15 +215,35 @@ impl Checker {
         id
     }
 
-    /// Suggests a global or local name close to `name`.
-    fn suggestion(&self, name: &str, locals: &[&str]) -> Option<String> {
+    /// Suggests a global or local name close to `name`: within an edit distance of 2 (and less than the
+    /// name's length), the nearest, ties broken by name.
+    ///
+    /// Bounded, since a typo must never be slow (issue 7: a 100,000-character name took 16 s): a candidate
+    /// whose length differs by more than the limit costs nothing beyond a comparison of lengths, the others
+    /// only a band of cells around the diagonal of the distance table (linear, not |a| * |b|), and all the
+    /// suggestions of one check share [`SUGGESTION_BUDGET`], which counts candidates looked at and cells
+    /// computed, so many unknown names among many candidates stay linear too. A search the budget cannot
+    /// finish suggests nothing. What each search costs does not depend on the order candidates come in, so
+    /// neither does the output.
+    fn suggestion<'n>(&mut self, name: &str, locals: impl Iterator<Item = &'n str>) -> Option<String> {
+        let limit = 2.min(name.len().saturating_sub(1));
+        let work = &mut self.suggestion_work;
+        let mut best: Option<(usize, String)> = None;
         let globals = self.globals.keys().map(String::as_str);
-        let mut best: Option<(usize, &str)> = None;
-        for candidate in locals.iter().copied().chain(globals) {
-            let d = edit_distance(name, candidate);
-            if d <= 2 && d < name.len() && best.is_none_or(|(bd, bc)| (d, candidate) < (bd, bc)) {
-                best = Some((d, candidate));
+        for candidate in locals.map(|l| -> &str { l }).chain(globals) {
+            if *work >= SUGGESTION_BUDGET {
+                return None;
             }
+            *work += 1;
+            let Some(d) = edit_distance_within(name.as_bytes(), candidate.as_bytes(), limit, work) else {
+                continue;
+            };
+            if best.as_ref().is_none_or(|(bd, bc)| (d, candidate) < (*bd, bc.as_str())) {
+                best = Some((d, candidate.to_owned()));
+            }
+        }
+        if *work > SUGGESTION_BUDGET {
+            return None;
         }
         best.map(|(_, c)| format!("a name that exists: `{c}`"))
     }
@@ -508,9 +542,8 @@ impl FnChecker<'_> {
         self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|&(_, id)| id)
     }
 
-    fn suggest(&self, name: &str) -> Option<String> {
-        let locals: Vec<&str> = self.scopes.iter().flatten().map(|(n, _)| n.as_str()).collect();
-        self.cx.suggestion(name, &locals)
+    fn suggest(&mut self, name: &str) -> Option<String> {
+        self.cx.suggestion(name, self.scopes.iter().flatten().map(|(n, _)| n.as_str()))
     }
 
     fn block(&mut self, block: &ast::Block) -> Vec<c::Stmt> {
@@ -1068,20 +1101,48 @@ fn literal_value(e: &ast::Expr, ty: Type) -> Result<LiteralValue, Diagnostic> {
     Ok(LiteralValue::Int(v as i64))
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
+/// The Levenshtein distance between `a` and `b` if it is at most `limit`, else `None`; adds the cells it
+/// computes to `work`.
+///
+/// Only cells within `limit` of the diagonal can hold a distance of at most `limit`, so each row computes
+/// just that band (at most `2 * limit + 1` cells) and treats the rest as "too far"; a row whose band is all
+/// too far ends the search. Lengths that differ by more than `limit` cost nothing. Bytes, not characters:
+/// names are ASCII.
+fn edit_distance_within(a: &[u8], b: &[u8], limit: usize, work: &mut u64) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
     }
-    row[b.len()]
+    let far = limit + 1;
+    // Row i holds distances between a[..i] and b[..j]; outside the band every entry is `far`.
+    let mut prev = vec![far; b.len() + 2];
+    for (j, cell) in prev.iter_mut().enumerate().take(b.len().min(limit) + 1) {
+        *cell = j;
+    }
+    let mut cur = vec![far; b.len() + 2];
+    for i in 1..=a.len() {
+        let lo = i.saturating_sub(limit);
+        let hi = b.len().min(i + limit);
+        // The entries either side of the band may hold a value from an earlier row: mark them too far.
+        cur[lo.saturating_sub(1)] = far;
+        cur[hi + 1] = far;
+        let mut row_min = far;
+        for j in lo..=hi {
+            let d = if j == 0 {
+                i
+            } else {
+                let substitute = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+                substitute.min(prev[j] + 1).min(cur[j - 1] + 1)
+            };
+            cur[j] = d.min(far);
+            row_min = row_min.min(cur[j]);
+        }
+        *work += (hi + 1 - lo) as u64;
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    Some(prev[b.len()]).filter(|&d| d <= limit)
 }
 
 #[cfg(test)]

@@ -395,3 +395,100 @@ fn divisions_certain_to_trap_are_errors() {
          }",
     );
 }
+
+/// The full Levenshtein table, as a reference for the bounded one.
+fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(up + 1);
+            diagonal = up;
+        }
+    }
+    row[b.len()]
+}
+
+#[test]
+fn the_bounded_edit_distance_is_levenshtein_up_to_its_limit() {
+    // Every pair of strings over {a, b, c} up to 5 long: the band and the early exit change nothing.
+    let words: Vec<Vec<u8>> = (0..=5u32)
+        .flat_map(|len| {
+            (0..3usize.pow(len)).map(move |mut n| {
+                (0..len)
+                    .map(|_| {
+                        let c = b"abc"[n % 3];
+                        n /= 3;
+                        c
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    for a in words.iter().step_by(3) {
+        for b in &words {
+            let full = levenshtein(a, b);
+            for limit in 0..=3 {
+                let mut work = 0;
+                let expected = Some(full).filter(|&d| d <= limit);
+                assert_eq!(
+                    super::edit_distance_within(a, b, limit, &mut work),
+                    expected,
+                    "{a:?} {b:?} {limit}"
+                );
+            }
+        }
+    }
+    // Lengths further apart than the limit cost no cells at all.
+    let mut work = 0;
+    assert_eq!(super::edit_distance_within(&[b'a'; 100_000], b"abcd", 2, &mut work), None);
+    assert_eq!(work, 0);
+}
+
+/// Checks `src` and returns the rendered errors and the work its suggestions did.
+fn suggestion_work(src: &str) -> (String, u64) {
+    let file = SourceFile::new("t.lw", src);
+    let module = crate::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let (cx, _) = super::Checker::run(&module);
+    assert!(cx.diags.has_errors());
+    (cx.diags.render(&file), cx.suggestion_work)
+}
+
+/// Issue 7, defect 6: the suggestion for a 100,000-character unknown name used to fill a 100,000 x 100,000
+/// table (16 s); now it computes a band of 5 cells per character, and a short name costs nothing.
+#[test]
+fn suggestions_for_very_long_names_are_linear() {
+    let long = "a".repeat(100_000);
+    let src = format!(
+        "static {long}: i32 = 1;\nstatic short: i32 = 2;\nfn f() -> i32 {{ let {long}b = 3; let c = {long}c; return x{long}; }}"
+    );
+    let (text, work) = suggestion_work(&src);
+    assert_eq!(text.matches("a name that exists: `").count(), 2, "{}", &text[..2000.min(text.len())]);
+    assert!(text.contains(&format!("a name that exists: `{long}`\n")), "the nearer of two, then by name");
+    // Two searches; each candidate of a length within 2 costs at most 5 cells a character.
+    assert!(work <= 2 * (3 + 2 * 5 * 100_002), "{work} units of work");
+}
+
+/// Many unknown names among many candidates: the shared budget bounds the total, so the check stays linear
+/// in the module's size; the first searches still suggest.
+#[test]
+fn suggestions_share_a_bounded_budget() {
+    let n = 3000;
+    let mut src: String = (0..n).map(|i| format!("static n{i:07}: i32 = 0;\n")).collect();
+    src.push_str("fn f() -> i32 { return 0");
+    for i in 0..n {
+        src.push_str(&format!(" + m{i:07}"));
+        if i % 100 == 99 {
+            src.push_str(";\n}\nfn f");
+            src.push_str(&format!("{i}() -> i32 {{ return 0"));
+        }
+    }
+    src.push_str("; }\n");
+    let (text, work) = suggestion_work(&src);
+    assert!(text.contains("cannot find value `m0000000`") && text.contains("a name that exists: `n0000000`"));
+    // Without the budget: 3,000 searches of 3,000 candidates, some 50 cells each.
+    assert!(work <= super::SUGGESTION_BUDGET + 1 + 5 * 8, "{work} units of work");
+    assert!(text.matches("a name that exists").count() < n, "the budget ran out");
+}
