@@ -114,27 +114,27 @@ impl Diagnostic {
             let mut order: Vec<(usize, &Label)> = lines.iter().copied().zip(labels.iter().copied()).collect();
             order.sort_by_key(|(line, l)| (*line, l.span.start));
             let mut last_line = None;
+            let mut window = Window::default();
             for (line, label) in order {
                 let text = file.line_text(line);
+                let (_, col) = file.line_col(label.span.start);
                 if last_line != Some(line) {
                     if let Some(prev) = last_line
                         && line > prev + 1
                     {
                         let _ = writeln!(out, "{pad}...");
                     }
-                    let _ = writeln!(out, "{line:>gutter$} | {text}");
+                    // `order` is sorted by position, so this is the line's leftmost label.
+                    window = Window::new(text, col - 1);
+                    let _ = writeln!(out, "{line:>gutter$} | {}", window.show(text));
                     last_line = Some(line);
                 }
-                let (_, col) = file.line_col(label.span.start);
                 let (end_line, end_col) = file.line_col(label.span.end);
                 // A span running past its first line is underlined to the end of that line.
-                let width = if end_line == line {
-                    end_col.saturating_sub(col).max(1)
-                } else {
-                    text.chars().count().saturating_sub(col - 1).max(1)
-                };
+                let end = if end_line == line { end_col - 1 } else { usize::MAX };
+                let (indent, width) = window.underline(text, col - 1, end);
                 let mark = if label.primary { "^" } else { "-" };
-                let _ = write!(out, "{pad} | {}{}", " ".repeat(col - 1), mark.repeat(width));
+                let _ = write!(out, "{pad} | {}{}", " ".repeat(indent), mark.repeat(width));
                 if !label.message.is_empty() {
                     let _ = write!(out, " {}", label.message);
                 }
@@ -155,6 +155,78 @@ impl Diagnostic {
             let _ = writeln!(out, "{pad} = help: {help}");
         }
         out
+    }
+}
+
+/// Lines longer than this many characters are shown clipped around their leftmost label, with `...` where
+/// text is left out: a diagnostic on a 50 MB line used to echo all of it, and as many spaces again before the
+/// caret (issue 7).
+const MAX_SHOWN_CHARS: usize = 120;
+
+/// How much of a clipped line is shown before its leftmost label.
+const CONTEXT_CHARS: usize = 40;
+
+/// How a tab is shown: as four spaces, as rustc does, so that underlines line up whatever the terminal's tab
+/// stops are.
+const TAB: &str = "    ";
+
+/// The part of one source line a snippet shows: characters `lo..hi`, and whether text was left out on
+/// either side.
+#[derive(Clone, Copy, Debug, Default)]
+struct Window {
+    lo: usize,
+    hi: usize,
+    clipped_left: bool,
+    clipped_right: bool,
+}
+
+impl Window {
+    /// The window of `text` that shows its character `first` (0-based): the whole line when it is short.
+    fn new(text: &str, first: usize) -> Window {
+        let len = text.chars().count();
+        if len <= MAX_SHOWN_CHARS {
+            return Window { lo: 0, hi: len, clipped_left: false, clipped_right: false };
+        }
+        // Keep the label near the left, but show a full window when the label is near the end.
+        let lo = first.saturating_sub(CONTEXT_CHARS).min(len - MAX_SHOWN_CHARS);
+        let hi = lo + MAX_SHOWN_CHARS;
+        Window { lo, hi, clipped_left: lo > 0, clipped_right: hi < len }
+    }
+
+    /// Columns the leading `...` takes.
+    fn lead(self) -> usize {
+        if self.clipped_left { 3 } else { 0 }
+    }
+
+    /// The line as shown: the window's characters, tabs expanded, with `...` for what is left out.
+    fn show(self, text: &str) -> String {
+        let mut shown = String::new();
+        if self.clipped_left {
+            shown.push_str("...");
+        }
+        for c in text.chars().skip(self.lo).take(self.hi - self.lo) {
+            if c == '\t' {
+                shown.push_str(TAB);
+            } else {
+                shown.push(c);
+            }
+        }
+        if self.clipped_right {
+            shown.push_str("...");
+        }
+        shown
+    }
+
+    /// The columns before an underline of characters `start..end` (0-based, clamped to the window) and its
+    /// width, at least 1.
+    fn underline(self, text: &str, start: usize, end: usize) -> (usize, usize) {
+        let start = start.clamp(self.lo, self.hi);
+        let end = end.clamp(start, self.hi);
+        let width = |c: char| if c == '\t' { TAB.len() } else { 1 };
+        let mut chars = text.chars().skip(self.lo);
+        let indent: usize = chars.by_ref().take(start - self.lo).map(width).sum();
+        let covered: usize = chars.take(end - start).map(width).sum();
+        (self.lead() + indent, covered.max(1))
     }
 }
 

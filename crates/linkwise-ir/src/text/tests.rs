@@ -968,3 +968,65 @@ fn float_literals_on_an_f32_rounding_boundary_keep_both_values() {
         "static S: f32 = 1.0000001788139343;\n"
     );
 }
+
+/// The shown source line and the underline under it, from a rendered diagnostic with one label.
+fn snippet_lines(rendered: &str) -> (&str, &str) {
+    let lines: Vec<&str> = rendered.lines().collect();
+    let at = lines.iter().position(|l| l.trim_start().starts_with("--> ")).expect("a location");
+    (lines[at + 2], lines[at + 3])
+}
+
+/// Issue 7, defect 8: a diagnostic on a very long line shows a window of it around the caret, not the whole
+/// line (a 50 MB line used to be echoed whole, with as many spaces again before its caret).
+#[test]
+fn long_lines_are_clipped_around_the_caret() {
+    let filler = "abcdefghij".repeat(100_000);
+    let cases = [
+        // The mistake in the middle of a 2 MB line: clipped on both sides.
+        (format!("fn f() {{ /*{filler}*/ @ /*{filler}*/ }}"), "...", "..."),
+        // Near its start: only the right is clipped.
+        (format!("fn f() {{ @ /*{filler}*/ }}"), "", "..."),
+        // At its end: only the left, and the caret still follows the last character.
+        (format!("fn f() {{ /*{filler}*/ @"), "...", ""),
+    ];
+    for (src, left, right) in &cases {
+        let (d, rendered) = parse_err(src);
+        assert!(d.message.contains("`@`"), "{}", &rendered[..300]);
+        assert!(
+            rendered.len() < 1000,
+            "{} bytes:\n{}",
+            rendered.len(),
+            &rendered[..1000.min(rendered.len())]
+        );
+        let col = src.find('@').unwrap() + 1;
+        assert_eq!(location(&rendered), format!("t.lw:1:{col}"), "the location is not clipped");
+        let (shown, underline) = snippet_lines(&rendered);
+        let body = shown.strip_prefix("1 | ").expect("line 1");
+        assert!(body.starts_with(left) && body.ends_with(right), "{shown}");
+        assert!(body.chars().count() <= 126, "{shown}");
+        assert_eq!(
+            underline.find('^'),
+            shown.find('@'),
+            "the caret is under the mistake:\n{shown}\n{underline}"
+        );
+        assert!(underline.ends_with('^') || underline.contains("^ "), "{underline}");
+    }
+    // A short line is shown whole, as before.
+    let (_, rendered) = parse_err("fn f() { @ }");
+    assert_eq!(
+        snippet_lines(&rendered),
+        ("1 | fn f() { @ }", "  |          ^ not valid in linkwise source"),
+        "{rendered}"
+    );
+}
+
+/// Tabs are shown as four spaces, as rustc shows them, so the caret stays under the mistake whatever the
+/// terminal's tab stops.
+#[test]
+fn carets_line_up_after_tabs() {
+    let (_, rendered) = parse_err("fn f() {\n\t\tlet x = 1;\tx = @;\n}");
+    let (shown, underline) = snippet_lines(&rendered);
+    assert_eq!(shown, "2 |         let x = 1;    x = @;", "{rendered}");
+    assert_eq!(underline.find('^'), shown.find('@'), "{rendered}");
+    assert_eq!(location(&rendered), "t.lw:2:18", "columns still count characters");
+}
