@@ -1030,3 +1030,37 @@ fn carets_line_up_after_tabs() {
     assert_eq!(underline.find('^'), shown.find('@'), "{rendered}");
     assert_eq!(location(&rendered), "t.lw:2:18", "columns still count characters");
 }
+
+/// Issue 7, defect 11: docs/ir.md states the depth limits, and the parser enforces exactly those: 200
+/// operators deep is accepted (a sum of 201 terms), 201 is not (202 terms); 200 levels of nesting, the
+/// function's body being the first.
+#[test]
+fn the_documented_depth_limits_are_the_enforced_ones() {
+    let doc = include_str!("../../../../docs/ir.md").replace('\n', " ");
+    let n = MAX_NESTING as usize;
+    for claim in [
+        format!("at most {n} levels deep"),
+        format!("at most {} parentheses and a function at most {} nested `if`s", n - 1, n / 2 - 1),
+        format!(
+            "more than {n} operators deep (a sum of {} terms is accepted, one of {} is too deep)",
+            n + 1,
+            n + 2
+        ),
+    ] {
+        assert!(doc.contains(&claim), "docs/ir.md says `{claim}`");
+    }
+    let sum = |terms: usize| format!("fn f() -> i32 {{ return 1{}; }}", " + 1".repeat(terms - 1));
+    let parens = |k: usize| format!("fn f() -> i32 {{ return {}1{}; }}", "(".repeat(k), ")".repeat(k));
+    let negs = |k: usize| format!("fn f() -> i32 {{ return {}1; }}", "-".repeat(k));
+    let ifs = |k: usize| format!("fn f() {{ {}{} }}", "if 1 { ".repeat(k), "}".repeat(k));
+    for (name, deepest, too_deep) in [
+        ("sum", sum(n + 1), sum(n + 2)),
+        ("parentheses", parens(n - 1), parens(n)),
+        ("negations", negs(n - 1), negs(n)),
+        ("ifs", ifs(n / 2 - 1), ifs(n / 2)),
+    ] {
+        assert_round_trip(&parse_ok(&deepest));
+        let (d, _) = parse_err(&too_deep);
+        assert_eq!(d.message, "expression nested too deeply", "{name}");
+    }
+}
