@@ -125,7 +125,7 @@ impl Diagnostic {
                         let _ = writeln!(out, "{pad}...");
                     }
                     // `order` is sorted by position, so this is the line's leftmost label.
-                    window = Window::new(text, col - 1);
+                    window = Window::new(text, col - 1, file.line_is_ascii(line));
                     let _ = writeln!(out, "{line:>gutter$} | {}", window.show(text));
                     last_line = Some(line);
                 }
@@ -170,41 +170,52 @@ const CONTEXT_CHARS: usize = 40;
 /// stops are.
 const TAB: &str = "    ";
 
-/// The part of one source line a snippet shows: characters `lo..hi`, and whether text was left out on
-/// either side.
-#[derive(Clone, Copy, Debug, Default)]
+/// The part of one source line a snippet shows: characters `lo..hi`, which are bytes `bytes`, and whether
+/// text was left out on either side. Everything but finding the window costs at most its width, and on an
+/// ASCII line finding it costs nothing either.
+#[derive(Clone, Debug, Default)]
 struct Window {
     lo: usize,
     hi: usize,
+    bytes: std::ops::Range<usize>,
     clipped_left: bool,
     clipped_right: bool,
 }
 
 impl Window {
     /// The window of `text` that shows its character `first` (0-based): the whole line when it is short.
-    fn new(text: &str, first: usize) -> Window {
-        let len = text.chars().count();
+    /// `ascii` says that characters are bytes.
+    fn new(text: &str, first: usize, ascii: bool) -> Window {
+        let len = if ascii { text.len() } else { text.chars().count() };
         if len <= MAX_SHOWN_CHARS {
-            return Window { lo: 0, hi: len, clipped_left: false, clipped_right: false };
+            let bytes = 0..text.len();
+            return Window { lo: 0, hi: len, bytes, clipped_left: false, clipped_right: false };
         }
         // Keep the label near the left, but show a full window when the label is near the end.
         let lo = first.saturating_sub(CONTEXT_CHARS).min(len - MAX_SHOWN_CHARS);
         let hi = lo + MAX_SHOWN_CHARS;
-        Window { lo, hi, clipped_left: lo > 0, clipped_right: hi < len }
+        let bytes = if ascii {
+            lo..hi
+        } else {
+            let mut starts = text.char_indices().map(|(i, _)| i).chain([text.len()]);
+            let start = starts.nth(lo).unwrap_or(text.len());
+            start..starts.nth(hi - lo - 1).unwrap_or(text.len())
+        };
+        Window { lo, hi, bytes, clipped_left: lo > 0, clipped_right: hi < len }
     }
 
-    /// Columns the leading `...` takes.
-    fn lead(self) -> usize {
-        if self.clipped_left { 3 } else { 0 }
+    /// The window's text.
+    fn text<'t>(&self, line: &'t str) -> &'t str {
+        line.get(self.bytes.clone()).unwrap_or("")
     }
 
     /// The line as shown: the window's characters, tabs expanded, with `...` for what is left out.
-    fn show(self, text: &str) -> String {
+    fn show(&self, line: &str) -> String {
         let mut shown = String::new();
         if self.clipped_left {
             shown.push_str("...");
         }
-        for c in text.chars().skip(self.lo).take(self.hi - self.lo) {
+        for c in self.text(line).chars() {
             if c == '\t' {
                 shown.push_str(TAB);
             } else {
@@ -219,14 +230,15 @@ impl Window {
 
     /// The columns before an underline of characters `start..end` (0-based, clamped to the window) and its
     /// width, at least 1.
-    fn underline(self, text: &str, start: usize, end: usize) -> (usize, usize) {
+    fn underline(&self, line: &str, start: usize, end: usize) -> (usize, usize) {
         let start = start.clamp(self.lo, self.hi);
         let end = end.clamp(start, self.hi);
         let width = |c: char| if c == '\t' { TAB.len() } else { 1 };
-        let mut chars = text.chars().skip(self.lo);
+        let mut chars = self.text(line).chars();
         let indent: usize = chars.by_ref().take(start - self.lo).map(width).sum();
         let covered: usize = chars.take(end - start).map(width).sum();
-        (self.lead() + indent, covered.max(1))
+        let lead = if self.clipped_left { 3 } else { 0 };
+        (lead + indent, covered.max(1))
     }
 }
 

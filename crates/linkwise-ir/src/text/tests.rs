@@ -988,6 +988,8 @@ fn long_lines_are_clipped_around_the_caret() {
         (format!("fn f() {{ @ /*{filler}*/ }}"), "", "..."),
         // At its end: only the left, and the caret still follows the last character.
         (format!("fn f() {{ /*{filler}*/ @"), "...", ""),
+        // Characters that are not bytes: the window and the caret count characters.
+        (format!("fn f() {{ /*{}*/ @ /*{}*/ }}", "é€😀".repeat(300_000), "é".repeat(300_000)), "...", "..."),
     ];
     for (src, left, right) in &cases {
         let (d, rendered) = parse_err(src);
@@ -998,16 +1000,17 @@ fn long_lines_are_clipped_around_the_caret() {
             rendered.len(),
             &rendered[..1000.min(rendered.len())]
         );
-        let col = src.find('@').unwrap() + 1;
+        let column = |text: &str, c: char| text.chars().position(|x| x == c);
+        let col = column(src, '@').unwrap() + 1;
         assert_eq!(location(&rendered), format!("t.lw:1:{col}"), "the location is not clipped");
         let (shown, underline) = snippet_lines(&rendered);
         let body = shown.strip_prefix("1 | ").expect("line 1");
         assert!(body.starts_with(left) && body.ends_with(right), "{shown}");
         assert!(body.chars().count() <= 126, "{shown}");
         assert_eq!(
-            underline.find('^'),
-            shown.find('@'),
-            "the caret is under the mistake:\n{shown}\n{underline}"
+            column(underline, '^'),
+            column(shown, '@'),
+            "the caret is under it:\n{shown}\n{underline}"
         );
         assert!(underline.ends_with('^') || underline.contains("^ "), "{underline}");
     }
