@@ -962,6 +962,22 @@ fn float_literals_on_an_f32_rounding_boundary_keep_both_values() {
     let src =
         format!("static S: [f32; 6] = [{}];\nfn f() -> f32 {{ return -{}; }}\n", texts.join(", "), texts[0]);
     assert_round_trip(&parse_ok(&src));
+    // Every midpoint written out exactly reads as the even f32 of the two, above or below it; the printer
+    // keeps that choice wherever the midpoint's shortest form lies. Midpoints across the whole range.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut texts = Vec::new();
+    for _ in 0..300 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let below = f32::from_bits((seed >> 33) as u32 % 0x7f7f_ffff);
+        let above = f32::from_bits(below.to_bits() + 1);
+        let midpoint = (f64::from(below) + f64::from(above)) / 2.0;
+        let text = format!("{midpoint:.1100e}");
+        let even = if below.to_bits().is_multiple_of(2) { below } else { above };
+        let ExprKind::Float(x) = returned(&text).kind else { panic!("{text} is a float") };
+        assert_eq!((x.f64, x.f32), (midpoint, even), "{text}");
+        texts.push(text);
+    }
+    assert_round_trip(&parse_ok(&format!("static S: [f32; 300] = [{}];", texts.join(", "))));
     // Everywhere else the shortest form is kept.
     assert_eq!(
         print(&parse_ok("static S: f32 = 1.00000017881393432617187;")),
