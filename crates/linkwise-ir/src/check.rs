@@ -1104,45 +1104,51 @@ fn literal_value(e: &ast::Expr, ty: Type) -> Result<LiteralValue, Diagnostic> {
 /// The Levenshtein distance between `a` and `b` if it is at most `limit`, else `None`; adds the cells it
 /// computes to `work`.
 ///
-/// Only cells within `limit` of the diagonal can hold a distance of at most `limit`, so each row computes
-/// just that band (at most `2 * limit + 1` cells) and treats the rest as "too far"; a row whose band is all
-/// too far ends the search. Lengths that differ by more than `limit` cost nothing. Bytes, not characters:
-/// names are ASCII.
+/// Only cells within `limit` of the diagonal can hold a distance of at most `limit`, so each row keeps just
+/// that band, `2 * limit + 1` cells (cell `k` of row `i` is column `i + k - limit`), and treats the rest as
+/// "too far"; a row whose band is all too far ends the search. Time is linear in the length and memory
+/// constant; lengths that differ by more than `limit` cost nothing. Bytes, not characters: names are ASCII.
 fn edit_distance_within(a: &[u8], b: &[u8], limit: usize, work: &mut u64) -> Option<usize> {
     if a.len().abs_diff(b.len()) > limit {
         return None;
     }
     let far = limit + 1;
-    // Row i holds distances between a[..i] and b[..j]; outside the band every entry is `far`.
-    let mut prev = vec![far; b.len() + 2];
-    for (j, cell) in prev.iter_mut().enumerate().take(b.len().min(limit) + 1) {
-        *cell = j;
-    }
-    let mut cur = vec![far; b.len() + 2];
-    for i in 1..=a.len() {
-        let lo = i.saturating_sub(limit);
-        let hi = b.len().min(i + limit);
-        // The entries either side of the band may hold a value from an earlier row: mark them too far.
-        cur[lo.saturating_sub(1)] = far;
-        cur[hi + 1] = far;
-        let mut row_min = far;
-        for j in lo..=hi {
-            let d = if j == 0 {
-                i
-            } else {
-                let substitute = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
-                substitute.min(prev[j] + 1).min(cur[j - 1] + 1)
-            };
-            cur[j] = d.min(far);
-            row_min = row_min.min(cur[j]);
+    let width = 2 * limit + 1;
+    // One more cell than the band, always `far`: the previous row's cell right of the band.
+    let mut prev = vec![far; width + 1];
+    let mut cur = vec![far; width + 1];
+    // Row 0: the distance from the empty prefix of `a` to b[..j] is j.
+    for (k, cell) in prev.iter_mut().enumerate().take(width) {
+        if let Some(j) = k.checked_sub(limit).filter(|&j| j <= b.len()) {
+            *cell = j;
         }
-        *work += (hi + 1 - lo) as u64;
+    }
+    for i in 1..=a.len() {
+        let mut row_min = far;
+        for k in 0..width {
+            // Column j = i + k - limit; `None` left of the table.
+            let d = match (i + k).checked_sub(limit) {
+                None => far,
+                Some(j) if j > b.len() => far,
+                Some(0) => i,
+                Some(j) => {
+                    // In band coordinates the previous row's column j - 1 is cell k, and its column j is k + 1.
+                    let substitute = prev[k] + usize::from(a[i - 1] != b[j - 1]);
+                    let insert = if k > 0 { cur[k - 1] + 1 } else { far };
+                    substitute.min(prev[k + 1] + 1).min(insert)
+                }
+            };
+            cur[k] = d.min(far);
+            row_min = row_min.min(cur[k]);
+        }
+        *work += width as u64;
         if row_min > limit {
             return None;
         }
         std::mem::swap(&mut prev, &mut cur);
     }
-    Some(prev[b.len()]).filter(|&d| d <= limit)
+    // Column b.len() of the last row; in the band because the lengths differ by at most `limit`.
+    Some(prev[b.len() + limit - a.len()]).filter(|&d| d <= limit)
 }
 
 #[cfg(test)]
