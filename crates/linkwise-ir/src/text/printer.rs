@@ -279,9 +279,10 @@ fn write_bare(out: &mut String, e: &Expr) {
 ///
 /// The shortest form can read back as a different `f32` only when the `f64` lies exactly on a rounding
 /// boundary between two `f32`s (the text was rounded onto it), and then it falls on the wrong side of the
-/// boundary half the time. In that case the literal is written as the boundary's exact decimal nudged by a
-/// unit in the 40th significant digit towards the `f32`: far less than half an `f64` ulp (about the 17th
-/// digit), so the `f64` is unchanged, while the `f32` is rounded from the right side again.
+/// boundary half the time. In that case the literal is written as the boundary's exact decimal nudged
+/// towards the `f32` by a unit in its 40th significant digit (or the digit after its exact expansion, when
+/// that is longer): far less than half an `f64` ulp (about the 17th digit), so the `f64` is unchanged, while
+/// the `f32` is rounded from the right side again.
 fn float(x: FloatLit) -> String {
     let shortest = {
         let s = format!("{:?}", x.f64);
