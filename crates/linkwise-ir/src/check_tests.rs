@@ -447,13 +447,14 @@ fn the_bounded_edit_distance_is_levenshtein_up_to_its_limit() {
     assert_eq!(work, 0);
 }
 
-/// Checks `src` and returns the rendered errors and the work its suggestions did.
-fn suggestion_work(src: &str) -> (String, u64) {
+/// Checks `src` and returns the rendered errors, every help line, and the work its suggestions did.
+fn suggestion_work(src: &str) -> (String, Vec<String>, u64) {
     let file = SourceFile::new("t.lw", src);
     let module = crate::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
     let (cx, _) = super::Checker::run(&module);
     assert!(cx.diags.has_errors());
-    (cx.diags.render(&file), cx.suggestion_work)
+    let help = cx.diags.0.iter().flat_map(|d| d.help.clone()).collect();
+    (cx.diags.render(&file), help, cx.suggestion_work)
 }
 
 /// Issue 7, defect 6: the suggestion for a 100,000-character unknown name used to fill a 100,000 x 100,000
@@ -464,11 +465,29 @@ fn suggestions_for_very_long_names_are_linear() {
     let src = format!(
         "static {long}: i32 = 1;\nstatic short: i32 = 2;\nfn f() -> i32 {{ let {long}b = 3; let c = {long}c; return x{long}; }}"
     );
-    let (text, work) = suggestion_work(&src);
-    assert_eq!(text.matches("a name that exists: `").count(), 2, "{}", &text[..2000.min(text.len())]);
-    assert!(text.contains(&format!("a name that exists: `{long}`\n")), "the nearer of two, then by name");
+    let (_, help, work) = suggestion_work(&src);
+    // `{long}c` is 1 from both `{long}` and `{long}b`: the first by name; `x{long}` is 1 from `{long}`.
+    let expected = format!("a name that exists: `{long}`");
+    assert!(help == [expected.clone(), expected], "{:?}", help.iter().map(String::len).collect::<Vec<_>>());
     // Two searches; each candidate of a length within 2 costs at most 5 cells a character.
     assert!(work <= 2 * (3 + 2 * 5 * 100_002), "{work} units of work");
+}
+
+/// Issue 7, defect 8: a name of 100,000 characters is not echoed whole in the headline and the help; its
+/// start and end are shown.
+#[test]
+fn long_names_in_messages_are_clipped() {
+    let long = "a".repeat(100_000);
+    let (text, _, _) =
+        suggestion_work(&format!("static {long}: i32 = 1;\nfn f() -> i32 {{ return {long}b; }}"));
+    let clipped = |tail: &str| format!("`{}...{}{tail}`", "a".repeat(192), &long[..48 - tail.len()]);
+    assert!(text.len() < 1500, "{} bytes", text.len());
+    assert!(text.contains(&format!("error: cannot find value {} in this module\n", clipped("b"))), "{text}");
+    assert!(text.contains(&format!("= help: a name that exists: {}\n", clipped(""))), "{text}");
+    // Up to 256 characters are shown whole.
+    let name = "b".repeat(256);
+    let (text, _, _) = suggestion_work(&format!("fn f() -> i32 {{ return {name}; }}"));
+    assert!(text.contains(&format!("cannot find value `{name}` in this module")), "{text}");
 }
 
 /// Many unknown names among many candidates: the shared budget bounds the total, so the check stays linear
@@ -486,7 +505,7 @@ fn suggestions_share_a_bounded_budget() {
         }
     }
     src.push_str("; }\n");
-    let (text, work) = suggestion_work(&src);
+    let (text, _, work) = suggestion_work(&src);
     assert!(text.contains("cannot find value `m0000000`") && text.contains("a name that exists: `n0000000`"));
     // Without the budget: 3,000 searches of 3,000 candidates, some 50 cells each.
     assert!(work <= super::SUGGESTION_BUDGET + 1 + 5 * 8, "{work} units of work");

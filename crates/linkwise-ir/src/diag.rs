@@ -101,7 +101,7 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}: {}", self.message);
+        let _ = writeln!(out, "{level}: {}", clip_quoted(&self.message));
         let labels: Vec<&Label> =
             self.labels.iter().filter(|l| !l.span.is_dummy() || file.text().is_empty()).collect();
         let lines: Vec<usize> = labels.iter().map(|l| file.line_col(l.span.start).0).collect();
@@ -136,7 +136,7 @@ impl Diagnostic {
                 let mark = if label.primary { "^" } else { "-" };
                 let _ = write!(out, "{pad} | {}{}", " ".repeat(indent), mark.repeat(width));
                 if !label.message.is_empty() {
-                    let _ = write!(out, " {}", label.message);
+                    let _ = write!(out, " {}", clip_quoted(&label.message));
                 }
                 out.push('\n');
             }
@@ -149,10 +149,10 @@ impl Diagnostic {
             }
         }
         for note in &self.notes {
-            let _ = writeln!(out, "{pad} = note: {note}");
+            let _ = writeln!(out, "{pad} = note: {}", clip_quoted(note));
         }
         for help in &self.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
+            let _ = writeln!(out, "{pad} = help: {}", clip_quoted(help));
         }
         out
     }
@@ -240,6 +240,37 @@ impl Window {
         let lead = if self.clipped_left { 3 } else { 0 };
         (lead + indent, covered.max(1))
     }
+}
+
+/// Quoted text (between backticks) longer than this many characters is shown as its start and end: a name
+/// of 50 MB in a message is no more use than its first and last characters, and would be echoed in the
+/// headline and again in a suggestion. Generous, so that long mangled symbol names are shown whole.
+const MAX_QUOTED_CHARS: usize = 256;
+
+/// `text` with every quoted part longer than [`MAX_QUOTED_CHARS`] cut to its first 192 and last 48
+/// characters around `...`.
+fn clip_quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    let parts: Vec<&str> = text.split('`').collect();
+    // Parts at odd indices are quoted, when a closing backtick follows them.
+    let long = |i: usize, part: &str| i % 2 == 1 && i + 1 < parts.len() && part.len() > MAX_QUOTED_CHARS;
+    if !parts.iter().enumerate().any(|(i, p)| long(i, p) && p.chars().count() > MAX_QUOTED_CHARS) {
+        return text.into();
+    }
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let chars = part.chars().count();
+        if long(i, part) && chars > MAX_QUOTED_CHARS {
+            out.extend(part.chars().take(192));
+            out.push_str("...");
+            out.extend(part.chars().skip(chars - 48));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out.into()
 }
 
 /// The diagnostics of one run of a pipeline stage. A stage that returns `Err(Diagnostics)` has at least one
