@@ -408,13 +408,37 @@ impl Expr {
     }
 }
 
+/// A float literal's value, read from its decimal text twice: once as `f64` and once as `f32`. Reading the
+/// `f32` from the `f64` would round twice and can be one ulp off (issue 7: `1.00000017881393432617187499`
+/// must be `0x3f800001`, as rustc reads it, not `0x3f800002`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FloatLit {
+    /// The value as `f64`: always finite (the lexer rejects larger literals).
+    pub f64: f64,
+    /// The value correctly rounded to `f32`; infinite when the literal is out of `f32`'s range, which the
+    /// checker reports where the literal is used as an `f32`.
+    pub f32: f32,
+}
+
+impl FloatLit {
+    /// The literal a decimal text (digits only, no `_`) stands for.
+    pub fn parse(digits: &str) -> Option<FloatLit> {
+        Some(FloatLit { f64: digits.parse().ok()?, f32: digits.parse().ok()? })
+    }
+
+    /// A literal for an `f64` value built in code: its `f32` is the value rounded from the `f64`.
+    pub fn from_f64(x: f64) -> FloatLit {
+        FloatLit { f64: x, f32: x as f32 }
+    }
+}
+
 /// The expressions of the IR.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ExprKind {
     /// An integer literal (its type comes from context, `i32` by default, as in Rust).
     Int(u64),
     /// A float literal (its type comes from context, `f64` by default).
-    Float(f64),
+    Float(FloatLit),
     /// A string literal: the address of a private, read-only, NUL-less copy of the bytes (write `\0` for C).
     Str(Vec<u8>),
     /// A local, a parameter, or the value of a static.

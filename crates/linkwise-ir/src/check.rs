@@ -11,20 +11,14 @@ use std::collections::HashMap;
 /// The largest static linkwise lays out (its bytes are built in memory).
 const MAX_STATIC_BYTES: u64 = 256 << 20;
 
+/// The work all "a name that exists" suggestions of one check may do, in candidates looked at plus distance
+/// cells computed: some milliseconds, and far more than a module written by hand needs (a typo among 1,000
+/// names of 20 characters costs about 100,000).
+const SUGGESTION_BUDGET: u64 = 1 << 24;
+
 /// Checks `module` and returns its checked form, or every error found.
 pub fn check(module: &ast::Module) -> Result<Program, Diagnostics> {
-    let mut cx = Checker::default();
-    cx.collect(module);
-    cx.check_link_names();
-    let mut functions = Vec::new();
-    for (item, &id) in module.items.iter().zip(&cx.item_symbols.clone()) {
-        match (item, id) {
-            (Item::Static(s), Some(id)) => cx.static_def(s, id),
-            (Item::Fn(f), Some(id)) => functions.push((f, id)),
-            _ => {}
-        }
-    }
-    let bodies: Vec<c::Function> = functions.into_iter().filter_map(|(f, id)| cx.function(f, id)).collect();
+    let (cx, bodies) = Checker::run(module);
     if cx.diags.has_errors() {
         return Err(cx.diags);
     }
@@ -44,9 +38,29 @@ struct Checker {
     item_symbols: Vec<Option<SymbolId>>,
     /// The value type of each defined static: `Some` for scalars, `None` for arrays.
     static_types: HashMap<SymbolId, Option<Type>>,
+    /// The work spent on suggestions so far, against [`SUGGESTION_BUDGET`].
+    suggestion_work: u64,
 }
 
 impl Checker {
+    /// Checks every item: the checker's state afterwards (its diagnostics among it) and the function bodies
+    /// that checked.
+    fn run(module: &ast::Module) -> (Checker, Vec<c::Function>) {
+        let mut cx = Checker::default();
+        cx.collect(module);
+        cx.check_link_names();
+        let mut functions = Vec::new();
+        for (item, &id) in module.items.iter().zip(&cx.item_symbols.clone()) {
+            match (item, id) {
+                (Item::Static(s), Some(id)) => cx.static_def(s, id),
+                (Item::Fn(f), Some(id)) => functions.push((f, id)),
+                _ => {}
+            }
+        }
+        let bodies = functions.into_iter().filter_map(|(f, id)| cx.function(f, id)).collect();
+        (cx, bodies)
+    }
+
     fn error(&mut self, d: Diagnostic) {
         self.diags.push(d);
     }
@@ -201,15 +215,35 @@ impl Checker {
         id
     }
 
-    /// Suggests a global or local name close to `name`.
-    fn suggestion(&self, name: &str, locals: &[&str]) -> Option<String> {
+    /// Suggests a global or local name close to `name`: within an edit distance of 2 (and less than the
+    /// name's length), the nearest, ties broken by name.
+    ///
+    /// Bounded, since a typo must never be slow (issue 7: a 100,000-character name took 16 s): a candidate
+    /// whose length differs by more than the limit costs nothing beyond a comparison of lengths, the others
+    /// only a band of cells around the diagonal of the distance table (linear, not |a| * |b|), and all the
+    /// suggestions of one check share [`SUGGESTION_BUDGET`], which counts candidates looked at and cells
+    /// computed, so many unknown names among many candidates stay linear too. A search the budget cannot
+    /// finish suggests nothing. What each search costs does not depend on the order candidates come in, so
+    /// neither does the output.
+    fn suggestion<'n>(&mut self, name: &str, locals: impl Iterator<Item = &'n str>) -> Option<String> {
+        let limit = 2.min(name.len().saturating_sub(1));
+        let work = &mut self.suggestion_work;
+        let mut best: Option<(usize, String)> = None;
         let globals = self.globals.keys().map(String::as_str);
-        let mut best: Option<(usize, &str)> = None;
-        for candidate in locals.iter().copied().chain(globals) {
-            let d = edit_distance(name, candidate);
-            if d <= 2 && d < name.len() && best.is_none_or(|(bd, bc)| (d, candidate) < (bd, bc)) {
-                best = Some((d, candidate));
+        for candidate in locals.map(|l| -> &str { l }).chain(globals) {
+            if *work >= SUGGESTION_BUDGET {
+                return None;
             }
+            *work += 1;
+            let Some(d) = edit_distance_within(name.as_bytes(), candidate.as_bytes(), limit, work) else {
+                continue;
+            };
+            if best.as_ref().is_none_or(|(bd, bc)| (d, candidate) < (*bd, bc.as_str())) {
+                best = Some((d, candidate.to_owned()));
+            }
+        }
+        if *work > SUGGESTION_BUDGET {
+            return None;
         }
         best.map(|(_, c)| format!("a name that exists: `{c}`"))
     }
@@ -508,9 +542,8 @@ impl FnChecker<'_> {
         self.scopes.iter().rev().flat_map(|s| s.iter().rev()).find(|(n, _)| n == name).map(|&(_, id)| id)
     }
 
-    fn suggest(&self, name: &str) -> Option<String> {
-        let locals: Vec<&str> = self.scopes.iter().flatten().map(|(n, _)| n.as_str()).collect();
-        self.cx.suggestion(name, &locals)
+    fn suggest(&mut self, name: &str) -> Option<String> {
+        self.cx.suggestion(name, self.scopes.iter().flatten().map(|(n, _)| n.as_str()))
     }
 
     fn block(&mut self, block: &ast::Block) -> Vec<c::Stmt> {
@@ -700,9 +733,11 @@ impl FnChecker<'_> {
         Ok(checked)
     }
 
-    /// Two operands of one type: an untyped literal takes the other operand's type.
+    /// Two operands of one type: an operand made only of literals takes the other operand's type, whichever
+    /// side it is on. So the one with a type of its own is checked first (issue 7: `(1 + 2) * x` with `x: i8`
+    /// was `i32` against `i8`, while `x * (1 + 2)` compiled).
     fn operands(&mut self, l: &ast::Expr, r: &ast::Expr, hint: Option<Type>) -> R<(c::Expr, c::Expr)> {
-        let (l, r) = if is_literal(l) && !is_literal(r) {
+        let (l, r) = if takes_type_from_context(l) && !takes_type_from_context(r) {
             let r = self.value(r, hint)?;
             (self.value(l, r.ty)?, r)
         } else {
@@ -817,6 +852,10 @@ impl FnChecker<'_> {
                     self.error(d);
                     return Err(());
                 }
+                if let Some(why) = certain_trap(*op, ty, &l, &r) {
+                    self.error(Diagnostic::error("this operation will panic at runtime").primary(span, why));
+                    return Err(());
+                }
                 let result = if op.is_comparison() { Type::I32 } else { ty };
                 done(c::ExprKind::Binary(*op, Box::new(l), Box::new(r)), Some(result))
             }
@@ -846,7 +885,7 @@ impl FnChecker<'_> {
         match literal_value(e, ty) {
             Ok(LiteralValue::Int(v)) => Ok(c::Expr { kind: c::ExprKind::Int(v), ty: Some(ty), span: e.span }),
             Ok(LiteralValue::Float(x)) => {
-                let x = if ty == Type::F32 { f64::from(x as f32) } else { x };
+                // For `f32`, `x` is already the literal rounded to `f32` (widened exactly).
                 Ok(c::Expr { kind: c::ExprKind::Float(x), ty: Some(ty), span: e.span })
             }
             Err(d) => {
@@ -924,6 +963,27 @@ impl FnChecker<'_> {
     }
 }
 
+/// Why an integer `/` or `%` with literal operands is certain to trap when it runs, as rustc's
+/// `unconditional_panic` lint finds: a divisor of zero (both operators), or the type's minimum divided by
+/// -1, whose quotient does not fit (`sdiv` traps on it; `srem` gives 0, so `MIN % -1` is left alone).
+fn certain_trap(op: BinaryOp, ty: Type, l: &c::Expr, r: &c::Expr) -> Option<String> {
+    if !ty.is_int() {
+        return None;
+    }
+    // The minimum sign-extended, as checked `Int`s are stored.
+    let min = i64::MIN >> (64 - ty.size() * 8);
+    match (op, &l.kind, &r.kind) {
+        (BinaryOp::Div, _, c::ExprKind::Int(0)) => Some("attempt to divide by zero".to_owned()),
+        (BinaryOp::Rem, _, c::ExprKind::Int(0)) => {
+            Some("attempt to calculate the remainder with a divisor of zero".to_owned())
+        }
+        (BinaryOp::Div, c::ExprKind::Int(v), c::ExprKind::Int(-1)) if *v == min => {
+            Some(format!("attempt to compute `{ty}::MIN / -1`, which would overflow"))
+        }
+        _ => None,
+    }
+}
+
 fn fn_sig(sig: &ast::Signature) -> c::FnSig {
     c::FnSig {
         params: sig.params.iter().map(|p| p.ty.value).collect(),
@@ -951,6 +1011,21 @@ fn is_literal(e: &ast::Expr) -> bool {
     }
 }
 
+/// Whether `e` is built only from literals with unary and non-comparison binary operators: then, as for a
+/// Rust integer or float inference variable, its type is whatever its context needs (`i32` or `f64` when
+/// nothing says). Comparisons are always `i32`, and casts, names and calls have types of their own. The
+/// walk stops at the first node with a type; the parser bounds the tree's height.
+fn takes_type_from_context(e: &ast::Expr) -> bool {
+    match &e.kind {
+        A::Int(_) | A::Float(_) => true,
+        A::Unary(_, inner) => takes_type_from_context(inner),
+        A::Binary(op, l, r) => {
+            !op.is_comparison() && takes_type_from_context(l) && takes_type_from_context(r)
+        }
+        _ => false,
+    }
+}
+
 /// The integer value of a constant expression (a literal, possibly negated), if it is one.
 fn const_int(e: &ast::Expr) -> Option<i128> {
     match &e.kind {
@@ -962,26 +1037,40 @@ fn const_int(e: &ast::Expr) -> Option<i128> {
 
 enum LiteralValue {
     Int(i64),
+    /// For `f32`, the `f32` value widened (exactly) to `f64`.
     Float(f64),
 }
 
 /// The value of a literal (possibly negated) as type `ty`, range-checked.
 fn literal_value(e: &ast::Expr, ty: Type) -> Result<LiteralValue, Diagnostic> {
     let float = match &e.kind {
-        A::Float(x) => Some(*x),
+        A::Float(x) => Some((*x, false)),
         A::Unary(UnaryOp::Neg, inner) => match inner.kind {
-            A::Float(x) => Some(-x),
+            A::Float(x) => Some((x, true)),
             _ => None,
         },
         _ => None,
     };
-    if let Some(x) = float {
-        if ty.is_float() {
-            return Ok(LiteralValue::Float(x));
-        }
-        return Err(Diagnostic::error(format!("mismatched types: expected `{ty}`, found a float literal"))
-            .primary(e.span, "")
-            .help(format!("convert with `as {ty}`")));
+    if let Some((x, negated)) = float {
+        // Each width is the literal's text rounded once (see `FloatLit`); negation is exact.
+        let value = match ty {
+            Type::F64 => x.f64,
+            Type::F32 if x.f32.is_finite() => f64::from(x.f32),
+            Type::F32 => {
+                // Like an integer that does not fit, and like `1e400` for `f64` (rustc denies it too),
+                // rather than a silent infinity.
+                return Err(Diagnostic::error("literal out of range for `f32`")
+                    .primary(e.span, format!("`f32` holds at most {:e} in magnitude", f32::MAX)));
+            }
+            _ => {
+                return Err(Diagnostic::error(format!(
+                    "mismatched types: expected `{ty}`, found a float literal"
+                ))
+                .primary(e.span, "")
+                .help(format!("convert with `as {ty}`")));
+            }
+        };
+        return Ok(LiteralValue::Float(if negated { -value } else { value }));
     }
     let Some(v) = const_int(e) else {
         return Err(Diagnostic::error(format!("expected a constant of type `{ty}`"))
@@ -1012,20 +1101,54 @@ fn literal_value(e: &ast::Expr, ty: Type) -> Result<LiteralValue, Diagnostic> {
     Ok(LiteralValue::Int(v as i64))
 }
 
-/// Levenshtein distance, for "did you mean" suggestions.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
+/// The Levenshtein distance between `a` and `b` if it is at most `limit`, else `None`; adds the cells it
+/// computes to `work`.
+///
+/// Only cells within `limit` of the diagonal can hold a distance of at most `limit`, so each row keeps just
+/// that band, `2 * limit + 1` cells (cell `k` of row `i` is column `i + k - limit`), and treats the rest as
+/// "too far"; a row whose band is all too far ends the search. Time is linear in the length and memory
+/// constant; lengths that differ by more than `limit` cost nothing. Bytes, not characters: names are ASCII.
+fn edit_distance_within(a: &[u8], b: &[u8], limit: usize, work: &mut u64) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > limit {
+        return None;
+    }
+    let far = limit + 1;
+    let width = 2 * limit + 1;
+    // One more cell than the band, always `far`: the previous row's cell right of the band.
+    let mut prev = vec![far; width + 1];
+    let mut cur = vec![far; width + 1];
+    // Row 0: the distance from the empty prefix of `a` to b[..j] is j.
+    for (k, cell) in prev.iter_mut().enumerate().take(width) {
+        if let Some(j) = k.checked_sub(limit).filter(|&j| j <= b.len()) {
+            *cell = j;
         }
     }
-    row[b.len()]
+    for i in 1..=a.len() {
+        let mut row_min = far;
+        for k in 0..width {
+            // Column j = i + k - limit; `None` left of the table.
+            let d = match (i + k).checked_sub(limit) {
+                None => far,
+                Some(j) if j > b.len() => far,
+                Some(0) => i,
+                Some(j) => {
+                    // In band coordinates the previous row's column j - 1 is cell k, and its column j is k + 1.
+                    let substitute = prev[k] + usize::from(a[i - 1] != b[j - 1]);
+                    let insert = if k > 0 { cur[k - 1] + 1 } else { far };
+                    substitute.min(prev[k + 1] + 1).min(insert)
+                }
+            };
+            cur[k] = d.min(far);
+            row_min = row_min.min(cur[k]);
+        }
+        *work += width as u64;
+        if row_min > limit {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    // Column b.len() of the last row; in the band because the lengths differ by at most `limit`.
+    Some(prev[b.len() + limit - a.len()]).filter(|&d| d <= limit)
 }
 
 #[cfg(test)]

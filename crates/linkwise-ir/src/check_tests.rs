@@ -234,3 +234,280 @@ fn independent_errors_are_all_reported_with_suggestions() {
     assert!(text.contains("a name that exists: `value`"), "{text}");
     assert!(text.contains("aborting due to 4 previous errors"), "{text}");
 }
+
+/// Issue 7, defect 2: an `f32` literal is its decimal text rounded once, to `f32`, as rustc reads it; going
+/// through `f64` first rounds onto the boundary between two `f32`s and then to the even one.
+#[test]
+fn f32_literals_are_rounded_once() {
+    let p = checked(
+        "static A: f32 = 1.00000017881393432617187499;
+         static B: [f32; 2] = [1.00000017881393432617187501, -1.00000017881393432617187499];
+         fn f() -> f32 { return 1.00000017881393432617187499; }
+         fn g() -> f64 { return 1.00000017881393432617187499; }",
+    );
+    assert_eq!(data(&p, "A").bytes, 0x3f80_0001u32.to_le_bytes(), "below the boundary: rounded down");
+    let b = [0x3f80_0002u32.to_le_bytes(), 0xbf80_0001u32.to_le_bytes()].concat();
+    assert_eq!(data(&p, "B").bytes, b, "above it: up; negated: the same magnitude");
+    let returned = |name: &str| match &body(&p, name)[0] {
+        Stmt::Return(Some(Expr { kind: ExprKind::Float(x), ty, .. })) => (*x, *ty),
+        other => panic!("{other:?}"),
+    };
+    let (x, ty) = returned("f");
+    assert_eq!(((x as f32).to_bits(), ty), (0x3f80_0001, Some(Type::F32)));
+    assert_eq!(f64::from(x as f32), x, "an f32 constant is exactly an f32");
+    assert_eq!(returned("g"), (1.000_000_178_813_934_3, Some(Type::F64)), "f64 is unchanged");
+}
+
+/// Issue 7, defect 3: a literal too large for `f32` is an error, as one too large for `i8` or `f64` is, not
+/// a silent infinity.
+#[test]
+fn out_of_range_f32_literals_are_errors() {
+    let cases = [
+        ("static BIG: f32 = 1e300;", "t.lw:1:19"),
+        ("static V: [f32; 2] = [1.0, -3.5e38];", "t.lw:1:28"),
+        ("fn f() -> f32 { return -1e39; }", "t.lw:1:24"),
+        ("fn f(x: f32) -> f32 { return x * 3.5e38; }", "t.lw:1:34"),
+    ];
+    for (src, location) in cases {
+        let (text, at) = errors(src);
+        assert!(text.contains("error: literal out of range for `f32`"), "`{src}`:\n{text}");
+        assert!(text.contains("`f32` holds at most 3.4028235e38 in magnitude"), "`{src}`:\n{text}");
+        assert_eq!(at, [location], "`{src}`:\n{text}");
+    }
+    // The largest f32 and anything that rounds to it are fine; so are tiny values (they become 0, as in f64).
+    let p = checked("static M: [f32; 3] = [3.4028235e38, -3.40282356e38, 1e-50];");
+    let m = [f32::MAX.to_le_bytes(), f32::MIN.to_le_bytes(), 0f32.to_le_bytes()].concat();
+    assert_eq!(data(&p, "M").bytes, m);
+}
+
+/// Every node of a checked expression as `kind:type`, in a canonical order (sorted), so that an expression
+/// and its mirror image (operands swapped) compare equal when they are typed alike.
+fn typed_nodes(e: &Expr) -> Vec<String> {
+    fn walk(e: &Expr, out: &mut Vec<String>) {
+        let ty = e.ty.map_or("-".to_owned(), |t| t.to_string());
+        let kind = match &e.kind {
+            ExprKind::Int(v) => format!("{v}"),
+            ExprKind::Float(x) => format!("{x:?}"),
+            ExprKind::Local(l) => format!("local{}", l.index()),
+            ExprKind::Unary(op, inner) => {
+                walk(inner, out);
+                format!("{op:?}")
+            }
+            ExprKind::Binary(op, l, r) => {
+                walk(l, out);
+                walk(r, out);
+                format!("{op:?}")
+            }
+            ExprKind::Cast(inner) => {
+                walk(inner, out);
+                "as".to_owned()
+            }
+            other => format!("{other:?}"),
+        };
+        out.push(format!("{kind}:{ty}"));
+    }
+    let mut out = Vec::new();
+    walk(e, &mut out);
+    out.sort();
+    out
+}
+
+/// Issue 7, defect 9: a literal-only operand takes its type from the other operand whichever side it is on,
+/// as rustc's integer and float inference variables do; it used to be typed `i32` when it came first.
+#[test]
+fn literal_operands_are_typed_alike_on_either_side() {
+    let pairs = [
+        ("(!103 + x) as i64", "(x + !103) as i64"),
+        ("3 * (1 + 2) == x", "x == 3 * (1 + 2)"),
+        ("(1 + 1) - x", "x - (1 + 1)"),
+        ("-(1 + 2) * x", "x * -(1 + 2)"),
+        ("((1 + 2) * (3 - -4)) / x", "x / ((1 + 2) * (3 - -4))"),
+        ("(1 << 2) & x", "x & (1 << 2)"),
+        ("((5 % 3) ^ !0) | x", "x | ((5 % 3) ^ !0)"),
+        ("(1 >> 1) < x", "x < (1 >> 1)"),
+        ("(2 + 3 != x) + 1", "1 + (x != 3 + 2)"),
+        ("(1.5 * 2.0 + y < 1.0) as i8", "(1.0 < y + 2.0 * 1.5) as i8"),
+        ("(-0.5 - -y) == 1e30", "1e30 == (-y - -0.5)"),
+    ];
+    let function = |e: &str| {
+        format!(
+            "fn f(x: i8, y: f32) -> i64 {{ let v = {e}; for i in (1 + 1)..x {{}} for j in x..(1 + 1) {{}} return 0; }}"
+        )
+    };
+    for (a, b) in pairs {
+        let (pa, pb) = (checked(&function(a)), checked(&function(b)));
+        let value = |p: &Program| match &p.functions[0].body[0] {
+            Stmt::Set(_, e) => typed_nodes(e),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(value(&pa), value(&pb), "`{a}` and `{b}` are typed alike");
+        assert!(value(&pa).iter().any(|n| n.ends_with(":i8") || n.ends_with(":f32")), "{:?}", value(&pa));
+        let counters: Vec<Type> = pa.functions[0].locals[3..].iter().map(|l| l.ty).collect();
+        assert_eq!(counters, [Type::I8, Type::I8], "`for` counters over `(1 + 1)..x` and `x..(1 + 1)`");
+    }
+    // The literal is still checked against the type it takes, on either side and however deep.
+    for (e, location) in [
+        ("300 + x", "t.lw:1:30"),
+        ("x + 300", "t.lw:1:34"),
+        ("(1 + 300) * x", "t.lw:1:35"),
+        ("x * (1 + 300)", "t.lw:1:39"),
+        ("!(300 - 1) == x", "t.lw:1:32"),
+    ] {
+        let (text, at) = errors(&format!("fn f(x: i8) -> i32 {{ let v = {e}; return 0; }}"));
+        assert!(text.contains("literal out of range for `i8`"), "`{e}`:\n{text}");
+        assert_eq!(at, [location], "`{e}`:\n{text}");
+    }
+    let (text, at) = errors("fn f(y: f32) { let v = 1e300 * 2.0 + y; }");
+    assert!(text.contains("literal out of range for `f32`"), "{text}");
+    assert_eq!(at, ["t.lw:1:24"], "{text}");
+}
+
+/// Issue 7, defect 10: an integer division that is certain to trap, because its divisor is a literal zero
+/// or it divides the type's minimum by -1, is an error where rustc's `unconditional_panic` lint reports it.
+#[test]
+fn divisions_certain_to_trap_are_errors() {
+    let message = "error: this operation will panic at runtime";
+    let cases = [
+        ("fn f(x: i32) -> i32 {\n    return x / 0;\n}", "t.lw:2:12", "attempt to divide by zero"),
+        ("fn f(x: i64) -> i64 {\n    return 1 + x % -0;\n}", "t.lw:2:16", "with a divisor of zero"),
+        ("fn f(x: i8) {\n    let y = (x + 1) / 0;\n}", "t.lw:2:13", "attempt to divide by zero"),
+        ("fn f() -> i32 { return -2147483648 / -1; }", "t.lw:1:24", "`i32::MIN / -1`, which would overflow"),
+        (
+            "fn f() -> i64 { return -9223372036854775808 / -1; }",
+            "t.lw:1:24",
+            "`i64::MIN / -1`, which would overflow",
+        ),
+        ("fn f() { let v = -128 / -1 + 0 as i8; }", "t.lw:1:18", "`i8::MIN / -1`, which would overflow"),
+        ("fn f(x: i16) { let v = -32768 / -1 == x; }", "t.lw:1:24", "`i16::MIN / -1`, which would overflow"),
+    ];
+    for (src, location, label) in cases {
+        let (text, at) = errors(src);
+        assert!(text.contains(message) && text.contains(label), "`{src}`:\n{text}");
+        assert_eq!(at, [location], "`{src}`:\n{text}");
+    }
+    // Not certain to trap: a non-zero divisor, a float divisor of zero (infinity), `MIN % -1` (0), a
+    // dividend that is not the minimum, or one that is not a literal.
+    checked(
+        "fn f(x: i32, y: f64) -> f64 {
+             let a = x / 1 + x % -1 + -2147483648 % -1 + -2147483647 / -1 + x / -1;
+             let b = (-128 as i8) / -1;
+             return y / 0.0 + 1.0 / -0.0;
+         }",
+    );
+}
+
+/// The full Levenshtein table, as a reference for the bounded one.
+fn levenshtein(a: &[u8], b: &[u8]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let up = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(up + 1);
+            diagonal = up;
+        }
+    }
+    row[b.len()]
+}
+
+#[test]
+fn the_bounded_edit_distance_is_levenshtein_up_to_its_limit() {
+    // Every pair of strings over {a, b, c} up to 5 long: the band and the early exit change nothing.
+    let words: Vec<Vec<u8>> = (0..=5u32)
+        .flat_map(|len| {
+            (0..3usize.pow(len)).map(move |mut n| {
+                (0..len)
+                    .map(|_| {
+                        let c = b"abc"[n % 3];
+                        n /= 3;
+                        c
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    for a in words.iter().step_by(3) {
+        for b in &words {
+            let full = levenshtein(a, b);
+            for limit in 0..=3 {
+                let mut work = 0;
+                let expected = Some(full).filter(|&d| d <= limit);
+                assert_eq!(
+                    super::edit_distance_within(a, b, limit, &mut work),
+                    expected,
+                    "{a:?} {b:?} {limit}"
+                );
+            }
+        }
+    }
+    // Lengths further apart than the limit cost no cells at all.
+    let mut work = 0;
+    assert_eq!(super::edit_distance_within(&[b'a'; 100_000], b"abcd", 2, &mut work), None);
+    assert_eq!(work, 0);
+}
+
+/// Checks `src` and returns the rendered errors, every help line, and the work its suggestions did.
+fn suggestion_work(src: &str) -> (String, Vec<String>, u64) {
+    let file = SourceFile::new("t.lw", src);
+    let module = crate::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let (cx, _) = super::Checker::run(&module);
+    assert!(cx.diags.has_errors());
+    let help = cx.diags.0.iter().flat_map(|d| d.help.clone()).collect();
+    (cx.diags.render(&file), help, cx.suggestion_work)
+}
+
+/// Issue 7, defect 6: the suggestion for a 100,000-character unknown name used to fill a 100,000 x 100,000
+/// table (16 s); now it computes a band of 5 cells per character, and a short name costs nothing.
+#[test]
+fn suggestions_for_very_long_names_are_linear() {
+    let long = "a".repeat(100_000);
+    let src = format!(
+        "static {long}: i32 = 1;\nstatic short: i32 = 2;\nfn f() -> i32 {{ let {long}b = 3; let c = {long}c; return x{long}; }}"
+    );
+    let (_, help, work) = suggestion_work(&src);
+    // `{long}c` is 1 from both `{long}` and `{long}b`: the first by name; `x{long}` is 1 from `{long}`.
+    let expected = format!("a name that exists: `{long}`");
+    assert!(help == [expected.clone(), expected], "{:?}", help.iter().map(String::len).collect::<Vec<_>>());
+    // Two searches; each candidate of a length within 2 costs at most 5 cells a character.
+    assert!(work <= 2 * (3 + 2 * 5 * 100_002), "{work} units of work");
+}
+
+/// Issue 7, defect 8: a name of 100,000 characters is not echoed whole in the headline and the help; its
+/// start and end are shown.
+#[test]
+fn long_names_in_messages_are_clipped() {
+    let long = "a".repeat(100_000);
+    let (text, _, _) =
+        suggestion_work(&format!("static {long}: i32 = 1;\nfn f() -> i32 {{ return {long}b; }}"));
+    let clipped = |tail: &str| format!("`{}...{}{tail}`", "a".repeat(192), &long[..48 - tail.len()]);
+    assert!(text.len() < 1500, "{} bytes", text.len());
+    assert!(text.contains(&format!("error: cannot find value {} in this module\n", clipped("b"))), "{text}");
+    assert!(text.contains(&format!("= help: a name that exists: {}\n", clipped(""))), "{text}");
+    // Up to 256 characters are shown whole.
+    let name = "b".repeat(256);
+    let (text, _, _) = suggestion_work(&format!("fn f() -> i32 {{ return {name}; }}"));
+    assert!(text.contains(&format!("cannot find value `{name}` in this module")), "{text}");
+}
+
+/// Many unknown names among many candidates: the shared budget bounds the total, so the check stays linear
+/// in the module's size; the first searches still suggest.
+#[test]
+fn suggestions_share_a_bounded_budget() {
+    let n = 3000;
+    let mut src: String = (0..n).map(|i| format!("static n{i:07}: i32 = 0;\n")).collect();
+    src.push_str("fn f() -> i32 { return 0");
+    for i in 0..n {
+        src.push_str(&format!(" + m{i:07}"));
+        if i % 100 == 99 {
+            src.push_str(";\n}\nfn f");
+            src.push_str(&format!("{i}() -> i32 {{ return 0"));
+        }
+    }
+    src.push_str("; }\n");
+    let (text, _, work) = suggestion_work(&src);
+    assert!(text.contains("cannot find value `m0000000`") && text.contains("a name that exists: `n0000000`"));
+    // Without the budget: 3,000 searches of 3,000 candidates, some 50 cells each.
+    assert!(work <= super::SUGGESTION_BUDGET + 1 + 5 * 8, "{work} units of work");
+    assert!(text.matches("a name that exists").count() < n, "the budget ran out");
+}

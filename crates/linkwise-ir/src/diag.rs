@@ -101,7 +101,7 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}: {}", self.message);
+        let _ = writeln!(out, "{level}: {}", clip_quoted(&self.message));
         let labels: Vec<&Label> =
             self.labels.iter().filter(|l| !l.span.is_dummy() || file.text().is_empty()).collect();
         let lines: Vec<usize> = labels.iter().map(|l| file.line_col(l.span.start).0).collect();
@@ -114,29 +114,29 @@ impl Diagnostic {
             let mut order: Vec<(usize, &Label)> = lines.iter().copied().zip(labels.iter().copied()).collect();
             order.sort_by_key(|(line, l)| (*line, l.span.start));
             let mut last_line = None;
+            let mut window = Window::default();
             for (line, label) in order {
                 let text = file.line_text(line);
+                let (_, col) = file.line_col(label.span.start);
                 if last_line != Some(line) {
                     if let Some(prev) = last_line
                         && line > prev + 1
                     {
                         let _ = writeln!(out, "{pad}...");
                     }
-                    let _ = writeln!(out, "{line:>gutter$} | {text}");
+                    // `order` is sorted by position, so this is the line's leftmost label.
+                    window = Window::new(text, col - 1, file.line_is_ascii(line));
+                    let _ = writeln!(out, "{line:>gutter$} | {}", window.show(text));
                     last_line = Some(line);
                 }
-                let (_, col) = file.line_col(label.span.start);
                 let (end_line, end_col) = file.line_col(label.span.end);
                 // A span running past its first line is underlined to the end of that line.
-                let width = if end_line == line {
-                    end_col.saturating_sub(col).max(1)
-                } else {
-                    text.chars().count().saturating_sub(col - 1).max(1)
-                };
+                let end = if end_line == line { end_col - 1 } else { usize::MAX };
+                let (indent, width) = window.underline(text, col - 1, end);
                 let mark = if label.primary { "^" } else { "-" };
-                let _ = write!(out, "{pad} | {}{}", " ".repeat(col - 1), mark.repeat(width));
+                let _ = write!(out, "{pad} | {}{}", " ".repeat(indent), mark.repeat(width));
                 if !label.message.is_empty() {
-                    let _ = write!(out, " {}", label.message);
+                    let _ = write!(out, " {}", clip_quoted(&label.message));
                 }
                 out.push('\n');
             }
@@ -149,13 +149,128 @@ impl Diagnostic {
             }
         }
         for note in &self.notes {
-            let _ = writeln!(out, "{pad} = note: {note}");
+            let _ = writeln!(out, "{pad} = note: {}", clip_quoted(note));
         }
         for help in &self.help {
-            let _ = writeln!(out, "{pad} = help: {help}");
+            let _ = writeln!(out, "{pad} = help: {}", clip_quoted(help));
         }
         out
     }
+}
+
+/// Lines longer than this many characters are shown clipped around their leftmost label, with `...` where
+/// text is left out: a diagnostic on a 50 MB line used to echo all of it, and as many spaces again before the
+/// caret (issue 7).
+const MAX_SHOWN_CHARS: usize = 120;
+
+/// How much of a clipped line is shown before its leftmost label.
+const CONTEXT_CHARS: usize = 40;
+
+/// How a tab is shown: as four spaces, as rustc does, so that underlines line up whatever the terminal's tab
+/// stops are.
+const TAB: &str = "    ";
+
+/// The part of one source line a snippet shows: characters `lo..hi`, which are bytes `bytes`, and whether
+/// text was left out on either side. Everything but finding the window costs at most its width, and on an
+/// ASCII line finding it costs nothing either.
+#[derive(Clone, Debug, Default)]
+struct Window {
+    lo: usize,
+    hi: usize,
+    bytes: std::ops::Range<usize>,
+    clipped_left: bool,
+    clipped_right: bool,
+}
+
+impl Window {
+    /// The window of `text` that shows its character `first` (0-based): the whole line when it is short.
+    /// `ascii` says that characters are bytes.
+    fn new(text: &str, first: usize, ascii: bool) -> Window {
+        let len = if ascii { text.len() } else { text.chars().count() };
+        if len <= MAX_SHOWN_CHARS {
+            let bytes = 0..text.len();
+            return Window { lo: 0, hi: len, bytes, clipped_left: false, clipped_right: false };
+        }
+        // Keep the label near the left, but show a full window when the label is near the end.
+        let lo = first.saturating_sub(CONTEXT_CHARS).min(len - MAX_SHOWN_CHARS);
+        let hi = lo + MAX_SHOWN_CHARS;
+        let bytes = if ascii {
+            lo..hi
+        } else {
+            let mut starts = text.char_indices().map(|(i, _)| i).chain([text.len()]);
+            let start = starts.nth(lo).unwrap_or(text.len());
+            start..starts.nth(hi - lo - 1).unwrap_or(text.len())
+        };
+        Window { lo, hi, bytes, clipped_left: lo > 0, clipped_right: hi < len }
+    }
+
+    /// The window's text.
+    fn text<'t>(&self, line: &'t str) -> &'t str {
+        line.get(self.bytes.clone()).unwrap_or("")
+    }
+
+    /// The line as shown: the window's characters, tabs expanded, with `...` for what is left out.
+    fn show(&self, line: &str) -> String {
+        let mut shown = String::new();
+        if self.clipped_left {
+            shown.push_str("...");
+        }
+        for c in self.text(line).chars() {
+            if c == '\t' {
+                shown.push_str(TAB);
+            } else {
+                shown.push(c);
+            }
+        }
+        if self.clipped_right {
+            shown.push_str("...");
+        }
+        shown
+    }
+
+    /// The columns before an underline of characters `start..end` (0-based, clamped to the window) and its
+    /// width, at least 1.
+    fn underline(&self, line: &str, start: usize, end: usize) -> (usize, usize) {
+        let start = start.clamp(self.lo, self.hi);
+        let end = end.clamp(start, self.hi);
+        let width = |c: char| if c == '\t' { TAB.len() } else { 1 };
+        let mut chars = self.text(line).chars();
+        let indent: usize = chars.by_ref().take(start - self.lo).map(width).sum();
+        let covered: usize = chars.take(end - start).map(width).sum();
+        let lead = if self.clipped_left { 3 } else { 0 };
+        (lead + indent, covered.max(1))
+    }
+}
+
+/// Quoted text (between backticks) longer than this many characters is shown as its start and end: a name
+/// of 50 MB in a message is no more use than its first and last characters, and would be echoed in the
+/// headline and again in a suggestion. Generous, so that long mangled symbol names are shown whole.
+const MAX_QUOTED_CHARS: usize = 256;
+
+/// `text` with every quoted part longer than [`MAX_QUOTED_CHARS`] cut to its first 192 and last 48
+/// characters around `...`.
+fn clip_quoted(text: &str) -> std::borrow::Cow<'_, str> {
+    let parts: Vec<&str> = text.split('`').collect();
+    // Parts at odd indices are quoted, when a closing backtick follows them.
+    let long = |i: usize, part: &str| i % 2 == 1 && i + 1 < parts.len() && part.len() > MAX_QUOTED_CHARS;
+    if !parts.iter().enumerate().any(|(i, p)| long(i, p) && p.chars().count() > MAX_QUOTED_CHARS) {
+        return text.into();
+    }
+    let mut out = String::new();
+    for (i, part) in parts.iter().enumerate() {
+        if i > 0 {
+            out.push('`');
+        }
+        let chars = part.chars().count();
+        if long(i, part) && chars > MAX_QUOTED_CHARS {
+            out.extend(part.chars().take(192));
+            out.push_str("...");
+            out.extend(part.chars().skip(chars - 48));
+        } else {
+            out.push_str(part);
+        }
+    }
+    out.into()
 }
 
 /// The diagnostics of one run of a pipeline stage. A stage that returns `Err(Diagnostics)` has at least one

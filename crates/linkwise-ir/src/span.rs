@@ -67,6 +67,9 @@ pub struct SourceFile {
     name: String,
     text: String,
     line_starts: Vec<usize>,
+    /// Whether each line is ASCII, where characters are bytes: then a column costs nothing to find, rather
+    /// than a count from the line's start, which matters when many errors sit on one very long line.
+    ascii_lines: Vec<bool>,
 }
 
 impl SourceFile {
@@ -83,8 +86,12 @@ impl SourceFile {
             }
             text.truncate(cut);
         }
-        let line_starts = std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
-        SourceFile { name: name.into(), text, line_starts }
+        let line_starts: Vec<usize> =
+            std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect();
+        let ends = line_starts.iter().skip(1).copied().chain([text.len()]);
+        let ascii_lines =
+            line_starts.iter().zip(ends).map(|(&s, e)| text.as_bytes()[s..e].is_ascii()).collect();
+        SourceFile { name: name.into(), text, line_starts, ascii_lines }
     }
 
     /// The file name as given.
@@ -102,8 +109,17 @@ impl SourceFile {
         let pos = (pos as usize).min(self.text.len());
         let line = self.line_starts.partition_point(|&s| s <= pos) - 1;
         let start = self.line_starts[line];
-        let col = self.text.get(start..pos).map_or(pos - start, |s| s.chars().count());
+        let col = if self.ascii_lines[line] {
+            pos - start
+        } else {
+            self.text.get(start..pos).map_or(pos - start, |s| s.chars().count())
+        };
         (line + 1, col + 1)
+    }
+
+    /// Whether 1-based line `line` is all ASCII (so its characters are its bytes).
+    pub(crate) fn line_is_ascii(&self, line: usize) -> bool {
+        self.ascii_lines.get(line.wrapping_sub(1)).copied().unwrap_or(true)
     }
 
     /// The text of 1-based line `line`, without its line break.

@@ -1,5 +1,6 @@
 //! The lexer: source text into tokens, on demand, skipping whitespace and comments.
 
+use crate::ast::FloatLit;
 use crate::diag::Diagnostic;
 use crate::span::Span;
 
@@ -88,8 +89,8 @@ pub(crate) enum Tok {
     Ident,
     /// An integer literal's value.
     Int(u64),
-    /// A float literal's value (finite, not negative).
-    Float(f64),
+    /// A float literal's value (finite as `f64`, not negative).
+    Float(FloatLit),
     /// A string literal's bytes, escapes decoded.
     Str(Vec<u8>),
     /// Punctuation or an operator.
@@ -344,8 +345,9 @@ impl<'a> Lexer<'a> {
         let span = Span::new(start, self.pos);
         let digits: String = text.chars().filter(|&c| c != '_').collect();
         if float {
-            return match digits.parse::<f64>() {
-                Ok(x) if x.is_finite() => Ok(Tok::Float(x)),
+            // Both widths are read from the decimal text itself, so each is rounded once.
+            return match FloatLit::parse(&digits) {
+                Some(x) if x.f64.is_finite() => Ok(Tok::Float(x)),
                 _ => Err(Diagnostic::error("float literal is out of range for `f64`")
                     .primary(span, "larger than `f64::MAX`")),
             };

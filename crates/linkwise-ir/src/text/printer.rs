@@ -273,11 +273,52 @@ fn write_bare(out: &mut String, e: &Expr) {
     }
 }
 
-/// A float literal that lexes back to the same `f64`: Rust's shortest round-trip form, which always has a
-/// `.` or an exponent for finite values (`1.0`, `0.1`, `1e300`, `5e-324`).
-fn float(x: f64) -> String {
-    let s = format!("{x:?}");
-    if x.is_finite() && !s.contains(['.', 'e', 'E']) { format!("{s}.0") } else { s }
+/// A float literal that lexes back to the same value in both widths. Usually that is Rust's shortest
+/// round-trip form of the `f64`, which always has a `.` or an exponent for finite values (`1.0`, `0.1`,
+/// `1e300`, `5e-324`).
+///
+/// The shortest form can read back as a different `f32` only when the `f64` lies exactly on a rounding
+/// boundary between two `f32`s (the text was rounded onto it), and then it falls on the wrong side of the
+/// boundary half the time. In that case the literal is written as the boundary's exact decimal nudged
+/// towards the `f32` by a unit in its 40th significant digit (or the digit after its exact expansion, when
+/// that is longer): far less than half an `f64` ulp (about the 17th digit), so the `f64` is unchanged, while
+/// the `f32` is rounded from the right side again.
+fn float(x: FloatLit) -> String {
+    let shortest = {
+        let s = format!("{:?}", x.f64);
+        if x.f64.is_finite() && !s.contains(['.', 'e', 'E']) { format!("{s}.0") } else { s }
+    };
+    let reads_back = |s: &str| FloatLit::parse(s).is_some_and(|y| same_float(x, y));
+    if reads_back(&shortest) {
+        return shortest;
+    }
+    // An f64 has at most 767 significant decimal digits, so 1100 gives its exact expansion.
+    let exact = format!("{:.1100e}", x.f64);
+    let Some((mantissa, exp)) = exact.split_once('e') else { return shortest };
+    let mut digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    let last = digits.len() - 1;
+    let width = (digits.len() + 1).max(40);
+    if f64::from(x.f32) > x.f64 {
+        // Up: the exact digits, zeros, then a 1 in the last place.
+        digits.resize(width - 1, b'0');
+        digits.push(b'1');
+    } else if digits[last] > b'0' {
+        // Down: one less in the last nonzero digit, then nines; no borrow runs past that digit.
+        digits[last] -= 1;
+        digits.resize(width, b'9');
+    } else {
+        return shortest;
+    }
+    let text = format!("{}.{}e{exp}", char::from(digits[0]), String::from_utf8_lossy(&digits[1..]));
+    if reads_back(&text) { text } else { shortest }
+}
+
+/// Bitwise equality of both widths (`0.0` and `-0.0` differ; no literal is NaN).
+fn same_float(a: FloatLit, b: FloatLit) -> bool {
+    a.f64.to_bits() == b.f64.to_bits() && a.f32.to_bits() == b.f32.to_bits()
 }
 
 /// A string literal that lexes back to exactly `bytes`: printable ASCII as is; quotes, backslashes, control

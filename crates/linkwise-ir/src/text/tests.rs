@@ -316,7 +316,7 @@ fn printing_uses_the_fewest_parentheses() {
     let sub = |l, r| ExprKind::Binary(BinaryOp::Sub, l, r);
     let values = [
         neg(e(neg(e(ExprKind::Int(1))))),
-        neg(e(ExprKind::Float(2.0))),
+        neg(e(ExprKind::Float(FloatLit::from_f64(2.0)))),
         sub(name("a"), e(sub(name("b"), name("c")))),
         sub(e(sub(name("a"), name("b"))), name("c")),
         ExprKind::Cast(
@@ -358,7 +358,7 @@ fn returned(src_expr: &str) -> Expr {
 fn shape(e: &Expr) -> String {
     match &e.kind {
         ExprKind::Int(n) => n.to_string(),
-        ExprKind::Float(x) => format!("{x:?}"),
+        ExprKind::Float(x) => format!("{:?}", x.f64),
         ExprKind::Name(n) => n.value.clone(),
         ExprKind::AddrOf(n) => format!("&{}", n.value),
         ExprKind::Str(s) => format!("{s:?}"),
@@ -465,7 +465,7 @@ fn literals_and_strings_decode() {
     for (src, expected) in
         [("1.5", 1.5), ("1e3", 1e3), ("2.5e-3", 2.5e-3), ("1E+2", 100.0), ("1_0.2_5", 10.25), ("1e-400", 0.0)]
     {
-        assert_eq!(returned(src).kind, ExprKind::Float(expected), "{src}");
+        assert_eq!(returned(src).kind, ExprKind::Float(FloatLit::from_f64(expected)), "{src}");
     }
     let ExprKind::Str(bytes) = returned(
         r#""a\n\r\t\0\\\"\'\x41\xff\u{e9}\u{1F600}é
@@ -491,7 +491,7 @@ z""#,
     let StmtKind::For { var, start, end, .. } = &f.body.stmts[0].kind else { panic!() };
     assert_eq!((var.value.as_str(), &start.kind, &end.kind), ("i", &ExprKind::Int(0), &ExprKind::Int(10)));
     let StmtKind::For { start, end, .. } = &f.body.stmts[1].kind else { panic!() };
-    assert_eq!((&start.kind, &end.kind), (&ExprKind::Float(1.5), &ExprKind::Int(2)));
+    assert_eq!((&start.kind, &end.kind), (&ExprKind::Float(FloatLit::from_f64(1.5)), &ExprKind::Int(2)));
 
     // Comments nest and can sit anywhere whitespace can, including between `target` and its triple.
     let m = parse_ok("\u{feff}/* a /* b */ c */ target // x\n /* y */ riscv64gc-unknown-none-elf // z\n");
@@ -938,4 +938,148 @@ fn the_repository_programs_round_trip() {
         }
     }
     assert!(parsed >= 5, "only {parsed} programs found");
+}
+
+/// Issue 7, defect 2: a float literal keeps its text's `f32` reading, and the printer writes one that reads
+/// back as the same `f64` and the same `f32`, even where the shortest `f64` form would not: on the boundary
+/// between two `f32`s the shortest form lies on one side of it, the text on either.
+#[test]
+fn float_literals_on_an_f32_rounding_boundary_keep_both_values() {
+    // Each text rounds (as f64) exactly onto an f32 rounding boundary: the midpoint of two f32s.
+    let cases = [
+        ("1.0000001788139343261718750000001", 1.000_000_178_813_934_3, 0x3f80_0002),
+        ("1.0000001788139343261718749999999", 1.000_000_178_813_934_3, 0x3f80_0001),
+        ("2.1019476964872256063855943749349e-45", 3.0 * 2f64.powi(-150), 0x0000_0002),
+        ("2.1019476964872256063855943749348e-45", 3.0 * 2f64.powi(-150), 0x0000_0001),
+        ("20282410812577490038576425992192.000001", 16_777_217.0 * 2f64.powi(80), 0x7380_0001),
+        ("20282410812577490038576425992191.999999", 16_777_217.0 * 2f64.powi(80), 0x7380_0000),
+    ];
+    for (text, f64_value, f32_bits) in cases {
+        let ExprKind::Float(x) = returned(text).kind else { panic!("{text} is a float") };
+        assert_eq!((x.f64, x.f32.to_bits()), (f64_value, f32_bits), "{text}");
+    }
+    let texts: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    let src =
+        format!("static S: [f32; 6] = [{}];\nfn f() -> f32 {{ return -{}; }}\n", texts.join(", "), texts[0]);
+    assert_round_trip(&parse_ok(&src));
+    // Every midpoint written out exactly reads as the even f32 of the two, above or below it; the printer
+    // keeps that choice wherever the midpoint's shortest form lies. Midpoints across the whole range.
+    let mut seed = 0x2545_f491_4f6c_dd1du64;
+    let mut texts = Vec::new();
+    for _ in 0..300 {
+        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        let below = f32::from_bits((seed >> 33) as u32 % 0x7f7f_ffff);
+        let above = f32::from_bits(below.to_bits() + 1);
+        let midpoint = (f64::from(below) + f64::from(above)) / 2.0;
+        let text = format!("{midpoint:.1100e}");
+        let even = if below.to_bits().is_multiple_of(2) { below } else { above };
+        let ExprKind::Float(x) = returned(&text).kind else { panic!("{text} is a float") };
+        assert_eq!((x.f64, x.f32), (midpoint, even), "{text}");
+        texts.push(text);
+    }
+    assert_round_trip(&parse_ok(&format!("static S: [f32; 300] = [{}];", texts.join(", "))));
+    // Everywhere else the shortest form is kept.
+    assert_eq!(
+        print(&parse_ok("static S: f32 = 1.00000017881393432617187;")),
+        "static S: f32 = 1.0000001788139343;\n"
+    );
+}
+
+/// The shown source line and the underline under it, from a rendered diagnostic with one label.
+fn snippet_lines(rendered: &str) -> (&str, &str) {
+    let lines: Vec<&str> = rendered.lines().collect();
+    let at = lines.iter().position(|l| l.trim_start().starts_with("--> ")).expect("a location");
+    (lines[at + 2], lines[at + 3])
+}
+
+/// Issue 7, defect 8: a diagnostic on a very long line shows a window of it around the caret, not the whole
+/// line (a 50 MB line used to be echoed whole, with as many spaces again before its caret).
+#[test]
+fn long_lines_are_clipped_around_the_caret() {
+    let filler = "abcdefghij".repeat(100_000);
+    let cases = [
+        // The mistake in the middle of a 2 MB line: clipped on both sides.
+        (format!("fn f() {{ /*{filler}*/ @ /*{filler}*/ }}"), "...", "..."),
+        // Near its start: only the right is clipped.
+        (format!("fn f() {{ @ /*{filler}*/ }}"), "", "..."),
+        // At its end: only the left, and the caret still follows the last character.
+        (format!("fn f() {{ /*{filler}*/ @"), "...", ""),
+        // Characters that are not bytes: the window and the caret count characters.
+        (format!("fn f() {{ /*{}*/ @ /*{}*/ }}", "é€😀".repeat(300_000), "é".repeat(300_000)), "...", "..."),
+    ];
+    for (src, left, right) in &cases {
+        let (d, rendered) = parse_err(src);
+        assert!(d.message.contains("`@`"), "{}", &rendered[..300]);
+        assert!(
+            rendered.len() < 1000,
+            "{} bytes:\n{}",
+            rendered.len(),
+            &rendered[..1000.min(rendered.len())]
+        );
+        let column = |text: &str, c: char| text.chars().position(|x| x == c);
+        let col = column(src, '@').unwrap() + 1;
+        assert_eq!(location(&rendered), format!("t.lw:1:{col}"), "the location is not clipped");
+        let (shown, underline) = snippet_lines(&rendered);
+        let body = shown.strip_prefix("1 | ").expect("line 1");
+        assert!(body.starts_with(left) && body.ends_with(right), "{shown}");
+        assert!(body.chars().count() <= 126, "{shown}");
+        assert_eq!(
+            column(underline, '^'),
+            column(shown, '@'),
+            "the caret is under it:\n{shown}\n{underline}"
+        );
+        assert!(underline.ends_with('^') || underline.contains("^ "), "{underline}");
+    }
+    // A short line is shown whole, as before.
+    let (_, rendered) = parse_err("fn f() { @ }");
+    assert_eq!(
+        snippet_lines(&rendered),
+        ("1 | fn f() { @ }", "  |          ^ not valid in linkwise source"),
+        "{rendered}"
+    );
+}
+
+/// Tabs are shown as four spaces, as rustc shows them, so the caret stays under the mistake whatever the
+/// terminal's tab stops.
+#[test]
+fn carets_line_up_after_tabs() {
+    let (_, rendered) = parse_err("fn f() {\n\t\tlet x = 1;\tx = @;\n}");
+    let (shown, underline) = snippet_lines(&rendered);
+    assert_eq!(shown, "2 |         let x = 1;    x = @;", "{rendered}");
+    assert_eq!(underline.find('^'), shown.find('@'), "{rendered}");
+    assert_eq!(location(&rendered), "t.lw:2:18", "columns still count characters");
+}
+
+/// Issue 7, defect 11: docs/ir.md states the depth limits, and the parser enforces exactly those: 200
+/// operators deep is accepted (a sum of 201 terms), 201 is not (202 terms); 200 levels of nesting, the
+/// function's body being the first.
+#[test]
+fn the_documented_depth_limits_are_the_enforced_ones() {
+    let doc = include_str!("../../../../docs/ir.md").replace('\n', " ");
+    let n = MAX_NESTING as usize;
+    for claim in [
+        format!("at most {n} levels deep"),
+        format!("at most {} parentheses and a function at most {} nested `if`s", n - 1, n / 2 - 1),
+        format!(
+            "more than {n} operators deep (a sum of {} terms is accepted, one of {} is too deep)",
+            n + 1,
+            n + 2
+        ),
+    ] {
+        assert!(doc.contains(&claim), "docs/ir.md says `{claim}`");
+    }
+    let sum = |terms: usize| format!("fn f() -> i32 {{ return 1{}; }}", " + 1".repeat(terms - 1));
+    let parens = |k: usize| format!("fn f() -> i32 {{ return {}1{}; }}", "(".repeat(k), ")".repeat(k));
+    let negs = |k: usize| format!("fn f() -> i32 {{ return {}1; }}", "-".repeat(k));
+    let ifs = |k: usize| format!("fn f() {{ {}{} }}", "if 1 { ".repeat(k), "}".repeat(k));
+    for (name, deepest, too_deep) in [
+        ("sum", sum(n + 1), sum(n + 2)),
+        ("parentheses", parens(n - 1), parens(n)),
+        ("negations", negs(n - 1), negs(n)),
+        ("ifs", ifs(n / 2 - 1), ifs(n / 2)),
+    ] {
+        assert_round_trip(&parse_ok(&deepest));
+        let (d, _) = parse_err(&too_deep);
+        assert_eq!(d.message, "expression nested too deeply", "{name}");
+    }
 }
