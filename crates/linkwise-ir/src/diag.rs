@@ -170,6 +170,20 @@ const CONTEXT_CHARS: usize = 40;
 /// stops are.
 const TAB: &str = "    ";
 
+/// How a source character is shown in a snippet: as itself, except control characters, which would otherwise
+/// reach the user's terminal raw (an ESC from a hostile file can rewrite the screen, a NUL-filled file printed
+/// invisible bytes). C0 controls and DEL become their Unicode control pictures (`\0` is shown as `␀`), as rustc
+/// shows them; C1 controls and the bidirectional overrides, which reorder what the reader sees, become U+FFFD.
+/// Each stays one column wide, so underlines need no adjustment.
+fn displayed(c: char) -> char {
+    match c {
+        '\0'..='\x1f' => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\x7f' => '\u{2421}',
+        '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' => '\u{fffd}',
+        c => c,
+    }
+}
+
 /// The part of one source line a snippet shows: characters `lo..hi`, which are bytes `bytes`, and whether
 /// text was left out on either side. Everything but finding the window costs at most its width, and on an
 /// ASCII line finding it costs nothing either.
@@ -219,7 +233,7 @@ impl Window {
             if c == '\t' {
                 shown.push_str(TAB);
             } else {
-                shown.push(c);
+                shown.push(displayed(c));
             }
         }
         if self.clipped_right {

@@ -1050,6 +1050,21 @@ fn carets_line_up_after_tabs() {
     assert_eq!(location(&rendered), "t.lw:2:18", "columns still count characters");
 }
 
+/// Control characters in a source line are shown as symbols, never written raw to the user's terminal: an ESC
+/// sequence in a file must not reach it, and a NUL-filled file printed invisible bytes (issue 7, defect 8).
+#[test]
+fn control_characters_are_shown_as_symbols() {
+    let (_, rendered) = parse_err("fn f() { let x = \u{1b}[2J\u{202e}; }\0");
+    let (shown, underline) = snippet_lines(&rendered);
+    assert_eq!(shown, "1 | fn f() { let x = \u{241b}[2J\u{fffd}; }\u{2400}", "{rendered}");
+    assert!(!rendered.chars().any(|c| c.is_control() && c != '\n'), "{rendered:?}");
+    assert_eq!(
+        underline.chars().position(|c| c == '^'),
+        shown.chars().position(|c| c == '\u{241b}'),
+        "{rendered}"
+    );
+}
+
 /// Issue 7, defect 11: docs/ir.md states the depth limits, and the parser enforces exactly those: 200
 /// operators deep is accepted (a sum of 201 terms), 201 is not (202 terms); 200 levels of nesting, the
 /// function's body being the first.
