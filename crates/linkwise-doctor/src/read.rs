@@ -81,17 +81,47 @@ pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, String> {
             let member_name = stored.rsplit(['/', '\\']).next().unwrap_or(&stored).to_owned();
             let bytes = member.data(data).map_err(|e| format!("`{name}({member_name})`: {e}"))?;
             let label = format!("{name}({member_name})");
-            // Members that are neither objects nor import members (linker members, resources) contribute nothing.
-            if let Some(m) = read_member(&label, bytes) {
-                members.push(m);
+            // Members that are neither objects nor import members (linker members, resources) contribute nothing;
+            // an ELF or Mach-O member means the whole library is for another platform, which must not read as an
+            // empty library that links.
+            match read_member(&label, bytes) {
+                Some(m) => members.push(m),
+                None => {
+                    if let Some(what) = foreign_format(bytes) {
+                        return Err(not_coff(&label, what));
+                    }
+                }
             }
         }
         resolve_long_import_dlls(&mut members);
         return Ok(Input { path: name.to_owned(), is_library: true, members });
     }
-    let member =
-        read_member(name, data).ok_or_else(|| format!("`{name}` is not a COFF object or library"))?;
+    let member = read_member(name, data).ok_or_else(|| match foreign_format(data) {
+        Some(what) => not_coff(name, what),
+        None => format!("`{name}` is not a COFF object or library"),
+    })?;
     Ok(Input { path: name.to_owned(), is_library: false, members: vec![member] })
+}
+
+/// What a file of another platform is, when it is one: doctor reads COFF only, and "not a COFF object" would
+/// wrongly suggest a damaged file.
+fn foreign_format(data: &[u8]) -> Option<&'static str> {
+    use object::FileKind;
+    match FileKind::parse(data).ok()? {
+        FileKind::Elf32 | FileKind::Elf64 => Some("an ELF object"),
+        FileKind::MachO32 | FileKind::MachO64 | FileKind::MachOFat32 | FileKind::MachOFat64 => {
+            Some("a Mach-O object")
+        }
+        FileKind::Pe32 | FileKind::Pe64 => Some("a PE image (an executable or DLL), not an object"),
+        _ => None,
+    }
+}
+
+fn not_coff(name: &str, what: &str) -> String {
+    format!(
+        "`{name}` is {what}: doctor models COFF (Windows) links only, with COFF objects, static libraries and \
+         import libraries as inputs"
+    )
 }
 
 fn read_member(name: &str, data: &[u8]) -> Option<Member> {
