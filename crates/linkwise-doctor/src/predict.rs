@@ -540,3 +540,119 @@ fn mixed_crt_hint(modes: &[(String, crt::CrtEvidence)]) -> Vec<String> {
         vec!["keep one definition: remove one of the inputs, or make one definition local".to_owned()]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn object(name: &str, defines: &[&str], references: &[&str]) -> Member {
+        Member {
+            name: name.to_owned(),
+            defines: defines.iter().map(|s| s.to_string()).collect(),
+            references: references.iter().map(|s| s.to_string()).collect(),
+            ..Member::default()
+        }
+    }
+
+    fn input(path: &str, is_library: bool, members: Vec<Member>) -> Input {
+        Input { path: path.to_owned(), is_library, members }
+    }
+
+    /// The inputs of issue 7's defect 12: m.obj calls `lib_lower`, v.obj defines it, v.lib holds a copy.
+    fn inputs(order: &str) -> Vec<Input> {
+        order
+            .split(' ')
+            .map(|name| match name {
+                "m.obj" => input(name, false, vec![object(name, &["mainCRTStartup"], &["lib_lower"])]),
+                "v.obj" => input(name, false, vec![object(name, &["lib_lower"], &[])]),
+                "v.lib" => input(name, true, vec![object("v.lib(v.obj)", &["lib_lower"], &[])]),
+                other => panic!("{other}"),
+            })
+            .collect()
+    }
+
+    /// What lld-link 19 does with each order (tests/doctor.rs asks it again on real files): linked members in
+    /// load order, and the duplicate's two definitions in its order.
+    #[test]
+    fn inputs_resolve_in_command_line_order_like_lld_link() {
+        // (inputs, linked members, the duplicate's two definitions)
+        type Case = (&'static str, &'static [&'static str], Option<[&'static str; 2]>);
+        let cases: [Case; 6] = [
+            ("m.obj v.lib v.obj", &["m.obj", "v.obj", "v.lib(v.obj)"], Some(["v.obj", "v.lib(v.obj)"])),
+            ("v.lib m.obj v.obj", &["m.obj", "v.obj", "v.lib(v.obj)"], Some(["v.obj", "v.lib(v.obj)"])),
+            ("m.obj v.obj v.lib", &["m.obj", "v.obj"], None),
+            ("v.obj m.obj v.lib", &["v.obj", "m.obj"], None),
+            ("v.obj v.lib m.obj", &["v.obj", "m.obj"], None),
+            ("v.lib v.obj m.obj", &["v.obj", "m.obj"], None),
+        ];
+        for (order, loaded, duplicate) in cases {
+            let p = predict(&inputs(order), &LinkOptions::default());
+            assert_eq!(p.loaded, loaded, "{order}");
+            let found: Vec<(&str, &[String])> =
+                p.findings.iter().map(|f| (f.code, f.evidence.as_slice())).collect();
+            match duplicate {
+                Some([a, b]) => assert_eq!(
+                    found,
+                    [("LNK2005", &[format!("defined in {a}"), format!("and in {b}")][..])],
+                    "{order}"
+                ),
+                None => assert!(found.is_empty(), "{order}: {found:?}"),
+            }
+        }
+    }
+
+    /// A member queued by a reference loads after the inputs queued before it; the first library defining a
+    /// name is the one that provides it; a name undefined when a library is read loads that library's member.
+    #[test]
+    fn queue_order_and_first_library_wins() {
+        let inputs = vec![
+            input("m.obj", false, vec![object("m.obj", &[], &["a"])]),
+            input("l1.lib", true, vec![object("l1.lib(a.obj)", &["a"], &["b"])]),
+            input("l2.lib", true, vec![object("l2.lib(b.obj)", &["b"], &[])]),
+            input("l3.lib", true, vec![object("l3.lib(b.obj)", &["b"], &[])]),
+            input("y.obj", false, vec![object("y.obj", &["b"], &[])]),
+        ];
+        let p = predict(&inputs, &LinkOptions::default());
+        assert_eq!(p.loaded, ["m.obj", "y.obj", "l1.lib(a.obj)"]);
+        assert!(p.findings.is_empty(), "{:?}", p.findings);
+        // Without y.obj, `b` is lazy in l2 (first) when l1's member references it.
+        let p = predict(&[&inputs[..4]].concat(), &LinkOptions::default());
+        assert_eq!(p.loaded, ["m.obj", "l1.lib(a.obj)", "l2.lib(b.obj)"]);
+        // `b` referenced before any library is read: the first library read afterwards provides it, once.
+        let inputs = vec![
+            input("m.obj", false, vec![object("m.obj", &[], &["b"])]),
+            input("l3.lib", true, vec![object("l3.lib(b.obj)", &["b"], &[])]),
+            input("l2.lib", true, vec![object("l2.lib(b.obj)", &["b"], &[])]),
+        ];
+        assert_eq!(predict(&inputs, &LinkOptions::default()).loaded, ["m.obj", "l3.lib(b.obj)"]);
+    }
+
+    /// Many objects asking for one missing import, each showing its C runtime: every user is named with its
+    /// runtime, found by name in a map (this was users × linked members, per symbol), and every member loads
+    /// once (this was a scan of the loaded list per member).
+    #[test]
+    fn many_users_of_one_missing_import() {
+        let n = 20_000;
+        let objects: Vec<Input> = (0..n)
+            .map(|i| {
+                let name = format!("o{i}.obj");
+                let mut m = object(&name, &[&format!("f{i}")], &["__imp_tolower"]);
+                m.directives = vec![Directive::DefaultLib("msvcrt.lib".to_owned())];
+                input(&name, false, vec![m])
+            })
+            .collect();
+        let p = predict(&objects, &LinkOptions { no_default_all: true, ..LinkOptions::default() });
+        assert_eq!(p.loaded.len(), n);
+        let finding = p.findings.iter().find(|f| f.code == "LNK2019").expect("undefined __imp_tolower");
+        assert_eq!(finding.title, "undefined symbol: __declspec(dllimport) tolower");
+        let users: Vec<&String> =
+            finding.evidence.iter().filter(|e| e.contains("calls it through")).collect();
+        assert_eq!(users.len(), n);
+        assert!(
+            users[n - 1].starts_with(&format!(
+                "o{}.obj calls it through `__imp_tolower` (dllimport), built for",
+                n - 1
+            ))
+        );
+    }
+}
