@@ -150,12 +150,12 @@ enum Symbol {
     /// Defined by a member of a library read earlier, not loaded (lld-link's `LazyArchive`). `requested`: a
     /// reference asked for that member; it is queued and this name is no reason to queue another.
     Lazy { member: Id, requested: bool },
-    /// Defined by a loaded member.
-    Defined(Id),
+    /// Defined by a loaded member; `comdat`: in a COMDAT section, so another COMDAT copy is no duplicate.
+    Defined { member: Id, comdat: bool },
 }
 
 /// Symbol resolution as lld-link does it (lld/COFF `SymbolTable::addUndefined`, `addLazyArchive`, `addRegular`;
-/// `LinkerDriver::enqueueArchiveMember`), which link.exe agrees with on the cases the tests check:
+/// `LinkerDriver::enqueueArchiveMember`), checked against lld-link 19 in tests/doctor.rs:
 ///
 /// - inputs are read in command-line order, from one first-in first-out queue;
 /// - an object's definitions are added as it is read; defining a name that a loaded member already defines is a
@@ -203,7 +203,7 @@ fn resolve(inputs: &[Input]) -> Links<'_> {
                                 *symbol = Symbol::Lazy { member: (i, j), requested: true };
                                 request((i, j), &mut queue);
                             }
-                            Some(Symbol::Lazy { .. } | Symbol::Defined(_)) => {}
+                            Some(Symbol::Lazy { .. } | Symbol::Defined { .. }) => {}
                         }
                     }
                 }
@@ -215,17 +215,19 @@ fn resolve(inputs: &[Input]) -> Links<'_> {
         for id in ids {
             links.loaded.push(id);
             let m = member(id);
+            // A set, not `Vec::contains` per definition: C++ objects carry thousands of COMDAT definitions.
+            let comdat: HashSet<&str> = m.comdat.iter().map(String::as_str).collect();
             for name in &m.defines {
+                let here = Symbol::Defined { member: id, comdat: comdat.contains(name.as_str()) };
                 match symbols.get_mut(name.as_str()) {
-                    Some(Symbol::Defined(first)) => {
-                        let both_comdat = member(*first).comdat.contains(name) && m.comdat.contains(name);
-                        if !both_comdat {
+                    Some(Symbol::Defined { member: first, comdat: first_comdat }) => {
+                        if !(*first_comdat && comdat.contains(name.as_str())) {
                             links.duplicates.entry(name).or_insert((*first, id));
                         }
                     }
-                    Some(symbol) => *symbol = Symbol::Defined(id),
+                    Some(symbol) => *symbol = here,
                     None => {
-                        symbols.insert(name, Symbol::Defined(id));
+                        symbols.insert(name, here);
                     }
                 }
             }
@@ -245,8 +247,8 @@ fn resolve(inputs: &[Input]) -> Links<'_> {
     }
     for (name, symbol) in symbols {
         match symbol {
-            Symbol::Defined(id) => {
-                links.defined.insert(name, id);
+            Symbol::Defined { member, .. } => {
+                links.defined.insert(name, member);
             }
             Symbol::Lazy { member, .. } => {
                 links.lazy.insert(name, member);
@@ -625,6 +627,24 @@ mod tests {
             input("l2.lib", true, vec![object("l2.lib(b.obj)", &["b"], &[])]),
         ];
         assert_eq!(predict(&inputs, &LinkOptions::default()).loaded, ["m.obj", "l3.lib(b.obj)"]);
+    }
+
+    /// Two COMDAT copies of a name are one definition (C++ inline functions); a COMDAT and a plain one are not.
+    #[test]
+    fn comdat_copies_are_not_duplicates() {
+        let with_comdat = |name: &str, comdat: bool| {
+            let mut m = object(name, &["inline_f", &format!("own_{}", name.len())], &[]);
+            if comdat {
+                m.comdat = vec!["inline_f".to_owned()];
+            }
+            input(name, false, vec![m])
+        };
+        let codes = |inputs: &[Input]| -> Vec<&'static str> {
+            predict(inputs, &LinkOptions::default()).findings.iter().map(|f| f.code).collect()
+        };
+        assert!(codes(&[with_comdat("a.obj", true), with_comdat("bb.obj", true)]).is_empty());
+        assert_eq!(codes(&[with_comdat("a.obj", true), with_comdat("bb.obj", false)]), ["LNK2005"]);
+        assert_eq!(codes(&[with_comdat("a.obj", false), with_comdat("bb.obj", true)]), ["LNK2005"]);
     }
 
     /// Many objects asking for one missing import, each showing its C runtime: every user is named with its
