@@ -6,6 +6,7 @@
 use object::read::archive::ArchiveFile;
 use object::read::coff::ImportFile;
 use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SymbolSection};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// One linker directive from a `.drectve` section (or the command line).
@@ -232,8 +233,15 @@ pub fn parse_directive(arg: &str) -> Directive {
 /// MinGW import libraries name their DLL once, in the tail member's `.idata$7`; each import member reaches it
 /// through the head member (`_head_*` → `*_iname`). Follow that chain for every long-format import member.
 fn resolve_long_import_dlls(members: &mut [Member]) {
-    let definer =
-        |members: &[Member], symbol: &str| members.iter().position(|m| m.defines.iter().any(|d| d == symbol));
+    // Which member defines each symbol, built once: a search of all members per import member was quadratic
+    // in the size of the library (MinGW's libkernel32.a has about 1,600 members). The first definer wins, as
+    // a linker's archive symbol table would have it.
+    let mut definer: HashMap<&str, usize> = HashMap::new();
+    for (i, m) in members.iter().enumerate() {
+        for d in &m.defines {
+            definer.entry(d.as_str()).or_insert(i);
+        }
+    }
     let mut names = Vec::new();
     for (i, m) in members.iter().enumerate() {
         let Some((dll, _)) = &m.import else { continue };
@@ -244,10 +252,10 @@ fn resolve_long_import_dlls(members: &mut [Member]) {
             .references
             .iter()
             .find(|r| r.starts_with("_head_"))
-            .and_then(|head| definer(members, head))
-            .and_then(|h| members[h].references.iter().find(|r| r.ends_with("_iname")).cloned())
-            .and_then(|iname| members.iter().find(|t| t.defines.contains(&iname)))
-            .and_then(|tail| tail.idata_dll_name.clone());
+            .and_then(|head| definer.get(head.as_str()))
+            .and_then(|&h| members[h].references.iter().find(|r| r.ends_with("_iname")))
+            .and_then(|iname| definer.get(iname.as_str()))
+            .and_then(|&tail| members[tail].idata_dll_name.clone());
         names.push((i, dll));
     }
     for (i, tail) in names {
