@@ -327,3 +327,133 @@ fn malformed_inputs_are_errors_not_predictions() {
     assert_eq!(status, 1);
     assert!(err.contains("is a directory, not an object or library"), "{err}");
 }
+
+/// The `>>> defined at X` lines of lld-link's "duplicate symbol" error, in its order.
+fn lld_duplicate_sites(stderr: &str) -> Vec<String> {
+    stderr.lines().filter_map(|l| l.strip_prefix(">>> defined at ")).map(str::to_owned).collect()
+}
+
+/// Issue 7, defect 12: inputs `m.obj v.lib v.obj`, where v.lib holds a copy of v.obj. lld-link reads inputs in
+/// command-line order: m.obj leaves `lib_lower` undefined, so reading v.lib loads its member, and v.obj then
+/// defines `lib_lower` a second time. The doctor used to link every object before any library member and said
+/// the link succeeds. Every order of the three inputs, each compared with lld-link; where it fails, the two
+/// definitions are named in lld-link's order.
+#[test]
+fn an_object_after_a_library_holding_a_copy_of_it_is_a_duplicate() {
+    let Some(f) = Fixtures::new("doctor-order") else { return };
+    let m = f.cl("m", &["/Zl"], MAIN);
+    let v = f.cl("v", &["/Zl"], "int lib_lower(int c) { return c + 32; }\n");
+    let lib = f.lib("v", &[&v]);
+    let orders: [([&Path; 3], bool); 6] = [
+        ([&m, &lib, &v], true),
+        ([&lib, &m, &v], true),
+        ([&m, &v, &lib], false),
+        ([&v, &m, &lib], false),
+        ([&v, &lib, &m], false),
+        // v.lib's definition is lazy when v.obj is read; a definition replaces a lazy symbol without loading it.
+        ([&lib, &v, &m], false),
+    ];
+    for (order, duplicate) in orders {
+        let names: Vec<String> =
+            order.iter().map(|p| p.file_name().unwrap().to_string_lossy().into_owned()).collect();
+        let args = s(&order, &[]);
+        let report = agree(&f, &args);
+        let (_, stderr) = lld_link(&f, &args);
+        if !duplicate {
+            assert_eq!(report["outcome"], "links", "{names:?}: {report:#}");
+            continue;
+        }
+        assert_eq!(codes(&report), ["LNK2005"], "{names:?}: {report:#}");
+        let finding = &report["findings"][0];
+        assert_eq!(finding["title"], "duplicate symbol: lib_lower", "{names:?}");
+        assert!(stderr.contains("duplicate symbol: lib_lower"), "{names:?}: {stderr}");
+        // lld-link names the definition it had first (v.obj, read before the queued member loads), then the other.
+        let sites = lld_duplicate_sites(&stderr);
+        assert_eq!(sites.len(), 2, "{stderr}");
+        let evidence: Vec<&str> =
+            finding["evidence"].as_array().unwrap().iter().map(|e| e.as_str().unwrap()).collect();
+        assert!(
+            evidence[0].starts_with("defined in ") && evidence[0].ends_with(&sites[0]),
+            "{evidence:?} vs {sites:?}"
+        );
+        assert!(
+            evidence[1].starts_with("and in ") && evidence[1].ends_with(&sites[1]),
+            "{evidence:?} vs {sites:?}"
+        );
+        assert!(sites[0].ends_with("v.obj") && sites[1].ends_with("v.lib(v.obj)"), "{sites:?}");
+    }
+}
+
+/// A library member queued by a reference is loaded after the inputs already queued, not at once: here L1's
+/// member (loaded for m's `a`) references `b`, which y.obj, later on the command line, defines first; so L2's
+/// copy of `b` is never loaded. Loading members depth-first would predict a duplicate `b`.
+#[test]
+fn queued_members_load_after_the_inputs_before_them() {
+    let Some(f) = Fixtures::new("doctor-queue") else { return };
+    let m = f.cl("m2", &["/Zl"], "int a(void);\nint mainCRTStartup(void) { return a(); }\n");
+    let a = f.cl("a", &["/Zl"], "int b(void);\nint a(void) { return b(); }\n");
+    let b = f.cl("b", &["/Zl"], "int b(void) { return 1; }\n");
+    let y = f.cl("y", &["/Zl"], "int b(void) { return 2; }\n");
+    let (l1, l2) = (f.lib("l1", &[&a]), f.lib("l2", &[&b]));
+    let orders: [[&Path; 4]; 3] = [[&m, &l1, &l2, &y], [&l1, &l2, &m, &y], [&m, &l2, &l1, &y]];
+    for order in orders {
+        let report = agree(&f, &s(&order, &[]));
+        assert_eq!(report["outcome"], "links", "{report:#}");
+        let linked: Vec<&str> =
+            report["linked_members"].as_array().unwrap().iter().map(|n| n.as_str().unwrap()).collect();
+        assert!(linked.iter().any(|n| n.ends_with("l1.lib(a.obj)")), "{linked:?}");
+        assert!(!linked.iter().any(|n| n.contains("l2.lib")), "L2's `b` is never needed: {linked:?}");
+    }
+    // With y.obj left out, `b` is undefined when L1's member loads, and L2 provides it.
+    let report = agree(&f, &s(&[&m, &l1, &l2], &[]));
+    assert_eq!(report["outcome"], "links");
+    assert!(report["linked_members"].to_string().contains("l2.lib(b.obj)"), "{report:#}");
+}
+
+/// `doctor` on modules and objects of another platform says what doctor models and what the input is, naming
+/// the file (and the module's `target` line), instead of calling the file "not a COFF object".
+#[test]
+fn elf_and_mach_o_inputs_are_named_as_such() {
+    let dir = TempDir::new("doctor-elf");
+    let module = |triple: &str| {
+        format!(
+            "target {triple}\nextern {{ fn puts(ptr) -> i32; }}\npub fn main() -> i32 {{ return puts(\"hi\\0\"); }}\n"
+        )
+    };
+    for (name, triple, format, windows) in [
+        ("elf.lw", "x86_64-unknown-linux-gnu", "ELF", "x86_64-pc-windows-msvc"),
+        ("macho.lw", "aarch64-apple-darwin", "Mach-O", "aarch64-pc-windows-msvc"),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, module(triple)).unwrap();
+        let shown = path.to_str().unwrap();
+        let (status, out, err) = doctor_text(&[shown]);
+        assert_eq!(status, 1, "{out}{err}");
+        assert!(out.is_empty(), "no prediction: {out}");
+        assert!(
+            err.starts_with(&format!(
+                "error: `{shown}` is a module for {triple}, whose objects are {format}: doctor models COFF (Windows) links only\n"
+            )),
+            "{err}"
+        );
+        assert!(err.contains(&format!(" --> {shown}:1:8\n")), "points at the target line: {err}");
+        assert!(err.contains(&format!("the module's target: {format}")), "{err}");
+        assert!(err.contains(&format!("`target {windows}`")), "{err}");
+        assert!(!err.contains("not a COFF object"), "{err}");
+    }
+    // The objects and libraries `linkwise build` writes for those targets, given to doctor directly.
+    let elf = dir.join("elf.lw");
+    for (out, extra, expected) in [
+        ("elf.o", &[][..], "elf.o` is an ELF object"),
+        ("libelf.a", &["--emit", "lib"][..], "libelf.a(elf.o)` is an ELF object"),
+    ] {
+        let out = dir.join(out);
+        let mut argv = vec!["linkwise", "build", elf.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        argv.extend(extra);
+        let (mut o, mut e) = (Vec::new(), Vec::new());
+        assert_eq!(linkwise_cli::run(&argv, &mut o, &mut e), 0, "{}", String::from_utf8_lossy(&e));
+        let (status, stdout, err) = doctor_text(&[out.to_str().unwrap()]);
+        assert_eq!((status, stdout.as_str()), (1, ""), "{err}");
+        assert!(err.contains(expected) && err.contains("doctor models COFF (Windows) links only"), "{err}");
+    }
+}

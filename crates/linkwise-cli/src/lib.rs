@@ -298,6 +298,25 @@ fn doctor(
         let input = if path.extension().is_some_and(|e| e == "lw") {
             let file = read_source(path)?;
             let compiled = linkwise::compile(&file, &Options::new()).map_err(|d| d.render(&file))?;
+            // The module's `target` line decides its format; an ELF or Mach-O object would only be refused later
+            // as "not a COFF object", which blames the file rather than saying what doctor can model.
+            let target = &compiled.plan.target;
+            if target.format != linkwise::linkage::Format::Coff {
+                let mut d = Diagnostic::error(format!(
+                    "`{arg}` is a module for {target}, whose objects are {}: doctor models COFF (Windows) links only",
+                    target.format
+                ));
+                if let Some(line) = &compiled.program.target {
+                    d = d.primary(line.span, format!("the module's target: {}", target.format));
+                }
+                return Err(d
+                    .note("doctor predicts what lld-link and link.exe do with `__imp_` slots, /DEFAULTLIB and C runtimes")
+                    .help(format!(
+                        "to check this module's Windows link, give it a Windows target: `target {}-pc-windows-msvc`",
+                        target.arch
+                    ))
+                    .render(&file));
+            }
             linkwise_doctor::read_bytes(arg, &compiled.object.bytes)
         } else {
             linkwise_doctor::read_file(path)

@@ -6,6 +6,7 @@
 use object::read::archive::ArchiveFile;
 use object::read::coff::ImportFile;
 use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SymbolSection};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// One linker directive from a `.drectve` section (or the command line).
@@ -81,17 +82,47 @@ pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, String> {
             let member_name = stored.rsplit(['/', '\\']).next().unwrap_or(&stored).to_owned();
             let bytes = member.data(data).map_err(|e| format!("`{name}({member_name})`: {e}"))?;
             let label = format!("{name}({member_name})");
-            // Members that are neither objects nor import members (linker members, resources) contribute nothing.
-            if let Some(m) = read_member(&label, bytes) {
-                members.push(m);
+            // Members that are neither objects nor import members (linker members, resources) contribute nothing;
+            // an ELF or Mach-O member means the whole library is for another platform, which must not read as an
+            // empty library that links.
+            match read_member(&label, bytes) {
+                Some(m) => members.push(m),
+                None => {
+                    if let Some(what) = foreign_format(bytes) {
+                        return Err(not_coff(&label, what));
+                    }
+                }
             }
         }
         resolve_long_import_dlls(&mut members);
         return Ok(Input { path: name.to_owned(), is_library: true, members });
     }
-    let member =
-        read_member(name, data).ok_or_else(|| format!("`{name}` is not a COFF object or library"))?;
+    let member = read_member(name, data).ok_or_else(|| match foreign_format(data) {
+        Some(what) => not_coff(name, what),
+        None => format!("`{name}` is not a COFF object or library"),
+    })?;
     Ok(Input { path: name.to_owned(), is_library: false, members: vec![member] })
+}
+
+/// What a file of another platform is, when it is one: doctor reads COFF only, and "not a COFF object" would
+/// wrongly suggest a damaged file.
+fn foreign_format(data: &[u8]) -> Option<&'static str> {
+    use object::FileKind;
+    match FileKind::parse(data).ok()? {
+        FileKind::Elf32 | FileKind::Elf64 => Some("an ELF object"),
+        FileKind::MachO32 | FileKind::MachO64 | FileKind::MachOFat32 | FileKind::MachOFat64 => {
+            Some("a Mach-O object")
+        }
+        FileKind::Pe32 | FileKind::Pe64 => Some("a PE image (an executable or DLL), not an object"),
+        _ => None,
+    }
+}
+
+fn not_coff(name: &str, what: &str) -> String {
+    format!(
+        "`{name}` is {what}: doctor models COFF (Windows) links only, with COFF objects, static libraries and \
+         import libraries as inputs"
+    )
 }
 
 fn read_member(name: &str, data: &[u8]) -> Option<Member> {
@@ -202,8 +233,15 @@ pub fn parse_directive(arg: &str) -> Directive {
 /// MinGW import libraries name their DLL once, in the tail member's `.idata$7`; each import member reaches it
 /// through the head member (`_head_*` → `*_iname`). Follow that chain for every long-format import member.
 fn resolve_long_import_dlls(members: &mut [Member]) {
-    let definer =
-        |members: &[Member], symbol: &str| members.iter().position(|m| m.defines.iter().any(|d| d == symbol));
+    // Which member defines each symbol, built once: a search of all members per import member was quadratic
+    // in the size of the library (MinGW's libkernel32.a has about 1,600 members). The first definer wins, as
+    // a linker's archive symbol table would have it.
+    let mut definer: HashMap<&str, usize> = HashMap::new();
+    for (i, m) in members.iter().enumerate() {
+        for d in &m.defines {
+            definer.entry(d.as_str()).or_insert(i);
+        }
+    }
     let mut names = Vec::new();
     for (i, m) in members.iter().enumerate() {
         let Some((dll, _)) = &m.import else { continue };
@@ -214,10 +252,10 @@ fn resolve_long_import_dlls(members: &mut [Member]) {
             .references
             .iter()
             .find(|r| r.starts_with("_head_"))
-            .and_then(|head| definer(members, head))
-            .and_then(|h| members[h].references.iter().find(|r| r.ends_with("_iname")).cloned())
-            .and_then(|iname| members.iter().find(|t| t.defines.contains(&iname)))
-            .and_then(|tail| tail.idata_dll_name.clone());
+            .and_then(|head| definer.get(head.as_str()))
+            .and_then(|&h| members[h].references.iter().find(|r| r.ends_with("_iname")))
+            .and_then(|iname| definer.get(iname.as_str()))
+            .and_then(|&tail| members[tail].idata_dll_name.clone());
         names.push((i, dll));
     }
     for (i, tail) in names {

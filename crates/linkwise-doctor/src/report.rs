@@ -6,7 +6,7 @@ use crate::crt;
 use crate::predict::{Outcome, Prediction, Severity};
 use crate::read::Input;
 use serde_json::{Value, json};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
 /// A short account of one input.
@@ -79,6 +79,8 @@ pub fn json(inputs: &[Input], prediction: &Prediction) -> String {
 /// The prediction as text for a person.
 pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
     let mut out = String::new();
+    // Asked once per member of every input: a set, so a library of many members is not quadratic.
+    let linked: HashSet<&str> = prediction.loaded.iter().map(String::as_str).collect();
     let _ = writeln!(out, "inputs:");
     for input in inputs {
         let kind = if input.is_library { "library" } else { "object" };
@@ -97,7 +99,7 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
             }
             let crt = crt::infer(m).map(|e| format!("{} from {}", e.crt.flag(), e.evidence));
             let imports = m.references.iter().filter(|r| r.starts_with("__imp_")).count();
-            let linked = prediction.loaded.contains(&m.name);
+            let linked = linked.contains(m.name.as_str());
             let loaded = if linked { "" } else { " (not linked: nothing needs it)" };
             // Library members nobody links are listed only when they show a C runtime.
             if !input.is_library || linked || crt.is_some() {

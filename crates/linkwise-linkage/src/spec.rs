@@ -23,8 +23,15 @@ impl LinkSpec {
     /// `-l NAME:` (rename to nothing) is rejected: it is RFC 1717's open question and rustc settled it the same
     /// way. A library's symbols still need a definition and a kind for the call sites to be shaped, so dropping
     /// the library from the link cannot be expressed by renaming it (see docs/linking.md).
+    ///
+    /// Whitespace and control characters are rejected wherever they stand (kind, modifiers, name, new name):
+    /// `-l 'static=msvcrt '` used to add a library named `msvcrt ` that no linker can find (issue 7, defect 11).
+    /// No library file name on Windows or elsewhere needs one, and a shell quoting slip is the likely cause.
     pub fn parse(text: &str) -> Result<LinkSpec, Diagnostic> {
         let shown = format!("-l {text}");
+        if let Some(d) = whitespace_error(text) {
+            return Err(d);
+        }
         let err = |message: String| Diagnostic::error(message).note(format!("in the argument `{shown}`"));
         let (kind, rest) = match text.split_once('=') {
             Some((kind, rest)) => (Some(kind), rest),
@@ -64,6 +71,50 @@ impl LinkSpec {
             text: text.to_owned(),
         })
     }
+}
+
+/// The first whitespace or control character in `text` (the value of one `-l`), as an error that names the part
+/// of the spec it is in and points at it under the argument, shown with control characters escaped.
+fn whitespace_error(text: &str) -> Option<Diagnostic> {
+    let (at, c) = text.char_indices().find(|&(_, c)| c.is_whitespace() || c.is_control())?;
+    // The parts as `parse` splits them: KIND[:MODIFIERS]= before the first `=`, then NAME[:NEWNAME].
+    let (part, value) = match text.find('=') {
+        Some(eq) if at < eq => match text[..eq].find(':') {
+            Some(colon) if at > colon => ("the link modifiers", &text[colon + 1..eq]),
+            Some(colon) => ("the library kind", &text[..colon]),
+            None => ("the library kind", &text[..eq]),
+        },
+        eq => {
+            let rest_start = eq.map_or(0, |eq| eq + 1);
+            let rest = &text[rest_start..];
+            match rest.find(':') {
+                Some(colon) if at > rest_start + colon => ("the new library name", &rest[colon + 1..]),
+                Some(colon) => ("the library name", &rest[..colon]),
+                None => ("the library name", rest),
+            }
+        }
+    };
+    let verb = if part == "the link modifiers" { "contain" } else { "contains" };
+    let what = match c {
+        ' ' => "a space (U+0020)".to_owned(),
+        '\t' => "a tab (U+0009)".to_owned(),
+        '\n' => "a line break (U+000A)".to_owned(),
+        '\r' => "a carriage return (U+000D)".to_owned(),
+        c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
+        c => format!("the whitespace character U+{:04X}", u32::from(c)),
+    };
+    // Shown as Rust escapes them (`\t`, `\u{1}`), spaces as they are, so the caret has a column to point at.
+    fn escaped(s: &str) -> impl Iterator<Item = String> + '_ {
+        s.chars().map(|c| if c == ' ' { " ".to_owned() } else { c.escape_debug().to_string() })
+    }
+    let shown: String = escaped(text).collect();
+    let caret = 3 + escaped(&text[..at]).map(|e| e.chars().count()).sum::<usize>();
+    // The argument and the caret go on lines of their own, so they line up whatever the note's prefix is.
+    let pointer = format!("in the argument `-l {shown}`, here:\n    -l {shown}\n    {}^", " ".repeat(caret));
+    let value: String = escaped(value).collect();
+    Some(Diagnostic::error(format!("{part} `{value}` {verb} {what}")).note(pointer).help(
+        "library names, kinds and modifiers have no whitespace or control characters: check the quoting",
+    ))
 }
 
 impl fmt::Display for LinkSpec {
@@ -108,6 +159,64 @@ mod tests {
         assert!(err("static:+whole-archive=foo").contains("link modifiers"));
         assert!(err("foo:bar:baz").contains("invalid library name `bar:baz`"));
         assert!(err("a=b=c").contains("unknown library kind `a`"));
+    }
+
+    /// Issue 7, defect 11: `-l 'static=msvcrt '` added a library `msvcrt ` (a second one, beside the module's
+    /// `msvcrt`). Every part of the spec, every kind of character; the caret stands under the character.
+    #[test]
+    fn whitespace_and_control_characters_are_errors_that_point_at_them() {
+        let cases: [(&str, &str, &str); 12] = [
+            ("static=msvcrt ", "the library name `msvcrt ` contains a space (U+0020)", "-l static=msvcrt "),
+            (" foo", "the library name ` foo` contains a space (U+0020)", "-l  foo"),
+            ("ms vcrt", "the library name `ms vcrt` contains a space (U+0020)", "-l ms vcrt"),
+            ("ms\tvcrt", "the library name `ms\\tvcrt` contains a tab (U+0009)", "-l ms\\tvcrt"),
+            ("foo\n", "the library name `foo\\n` contains a line break (U+000A)", "-l foo\\n"),
+            ("foo\r", "the library name `foo\\r` contains a carriage return (U+000D)", "-l foo\\r"),
+            (
+                "foo\u{1}",
+                "the library name `foo\\u{1}` contains the control character U+0001",
+                "-l foo\\u{1}",
+            ),
+            (
+                "foo\u{a0}",
+                "the library name `foo\\u{a0}` contains the whitespace character U+00A0",
+                "-l foo\\u{a0}",
+            ),
+            ("foo:bar ", "the new library name `bar ` contains a space (U+0020)", "-l foo:bar "),
+            (
+                "static=foo: bar",
+                "the new library name ` bar` contains a space (U+0020)",
+                "-l static=foo: bar",
+            ),
+            ("static =foo", "the library kind `static ` contains a space (U+0020)", "-l static =foo"),
+            (
+                "static:+bundle =foo",
+                "the link modifiers `+bundle ` contain a space (U+0020)",
+                "-l static:+bundle =foo",
+            ),
+        ];
+        for (spec, message, shown) in cases {
+            let e = err(spec);
+            assert!(e.starts_with(&format!("error: {message}")), "`{spec}`: {e}");
+            assert!(e.contains(&format!("in the argument `{shown}`, here:")), "`{spec}`: {e}");
+            // The argument on a line of its own, the caret under the first offending character (its escape).
+            let lines: Vec<&str> = e.lines().collect();
+            let arg =
+                lines.iter().position(|l| *l == format!("    {shown}")).unwrap_or_else(|| panic!("{e}"));
+            let caret = lines[arg + 1].find('^').unwrap_or_else(|| panic!("no caret: {e}"));
+            assert_eq!(lines[arg + 1].trim_start(), "^", "{e}");
+            let under = lines[arg][caret..].chars().next();
+            let expected = spec.chars().find(|c| c.is_whitespace() || c.is_control()).map(|c| match c {
+                ' ' => ' ',
+                _ => '\\',
+            });
+            assert_eq!(under, expected, "`{spec}`: caret at column {caret}:\n{e}");
+        }
+        // The caret's column, written out once.
+        assert!(err("static=msvcrt ").contains("\n    -l static=msvcrt \n                    ^\n"));
+        // Still accepted: names with the punctuation real libraries have.
+        assert_eq!(ok("static=api-ms-win-crt-runtime-l1-1-0.dll").1, "api-ms-win-crt-runtime-l1-1-0.dll");
+        assert_eq!(ok("c++abi").1, "c++abi");
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
                 _ => format!("address of {}", symbol.name),
             };
             // Named by the instruction's offset; the relocated field lies inside it.
-            let instruction = disasm::containing(&decoded, site.offset);
+            let instruction = instruction_at(&decoded, site.offset);
             let at = instruction.as_ref().map_or(site.offset, |i| i.offset);
             let _ = writeln!(out, "  {}+{at:#x}: {what}", f.object_name);
             if let Some(i) = instruction {
@@ -157,6 +157,13 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
         }
     }
     out
+}
+
+/// The instruction of `decoded` holding byte `offset`. The decoder returns instructions in address order, so a
+/// binary search finds it: a function with many call sites stays linear-logarithmic, not quadratic.
+fn instruction_at(decoded: &[disasm::Instruction], offset: u32) -> Option<&disasm::Instruction> {
+    let i = decoded.partition_point(|i| i.offset as usize + i.bytes.len() <= offset as usize);
+    decoded.get(i).filter(|i| i.offset <= offset)
 }
 
 /// The symbols whose address a function body takes with `&` (as opposed to only calling them).
@@ -206,15 +213,85 @@ fn describe_origin(origin: &KindOrigin) -> String {
     }
 }
 
-/// Left-aligned columns, two spaces apart, indented by two.
+/// Left-aligned columns, one space apart, indented by two.
+///
+/// Padding is counted out by hand rather than with `{:<width$}`: a format width is a `u16` in `core::fmt`, and a
+/// cell wider than 65,535 characters (a long `-l` name, or a long name the module declares) made the formatter
+/// panic with "Formatting argument out of range" (issue 7, defect 5).
 fn table<const N: usize>(out: &mut String, rows: &[[String; N]]) {
     let widths: Vec<usize> =
         (0..N).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     for row in rows {
         let mut line = String::from(" ");
-        for (cell, width) in row.iter().zip(&widths) {
-            let _ = write!(line, " {cell:<width$}");
+        for (cell, &width) in row.iter().zip(&widths) {
+            line.push(' ');
+            line.push_str(cell);
+            let pad = width.saturating_sub(cell.chars().count());
+            line.extend(std::iter::repeat_n(' ', pad));
         }
         let _ = writeln!(out, "{}", line.trim_end());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Options;
+
+    /// Issue 7, defect 5: a cell wider than `u16::MAX` characters made `{:<width$}` panic. Both ways in are
+    /// covered: a name the module declares and a library the command line adds.
+    #[test]
+    fn cells_wider_than_a_format_width_are_padded_by_hand() {
+        let (declared, added) = ("d".repeat(70_000), "a".repeat(70_001));
+        let src = format!(
+            "#[link(name = \"{declared}\")]\nextern {{ fn f(); }}\n#[link(name = \"k32\")]\nextern {{ fn g(); }}\n\
+             pub fn main() {{ f(); g(); }}\n"
+        );
+        let file = SourceFile::new("long.lw", src);
+        let options = Options::new().link(&format!("static={added}")).unwrap();
+        let compiled = crate::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+        let report = render(&compiled, &file, false);
+        let lines: Vec<&str> = report.lines().collect();
+        let row = |start: &str| {
+            *lines.iter().find(|l| l.starts_with(start)).unwrap_or_else(|| panic!("no row `{start}`"))
+        };
+        // The name column is as wide as the widest name; the kind column starts one space after it. (The
+        // expected rows are padded by hand too: `{:<width$}` is what panicked.)
+        let padded = |name: &str| format!("{name}{}", " ".repeat(added.len() - name.len()));
+        same(
+            row(&format!("  {declared} ")),
+            &format!("  {} dylib  kind set by default (dylib)", padded(&declared)),
+        );
+        same(row("  k32 "), &format!("  {} dylib  kind set by default (dylib)", padded("k32")));
+        same(row(&format!("  {added} ")), &format!("  {added} static added by `-l static={added}`"));
+        assert!(report.contains(&format!("link with: {declared}.lib k32.lib {added}.lib")), "link line");
+    }
+
+    /// `assert_eq!` on lines of 70,000 characters would print them whole; this shows where they part.
+    fn same(got: &str, want: &str) {
+        if got != want {
+            let at = got.bytes().zip(want.bytes()).take_while(|(a, b)| a == b).count();
+            let around =
+                |s: &str| s.get(at.saturating_sub(20)..(at + 40).min(s.len())).unwrap_or("").to_owned();
+            panic!(
+                "lines differ at byte {at} (lengths {} and {}): got `…{}…`, want `…{}…`",
+                got.len(),
+                want.len(),
+                around(got),
+                around(want)
+            );
+        }
+    }
+
+    #[test]
+    fn each_site_finds_the_instruction_that_holds_it() {
+        let at =
+            |offset, len: usize| disasm::Instruction { offset, bytes: vec![0; len], text: String::new() };
+        let decoded = [at(0, 1), at(1, 5), at(6, 7)];
+        let found = |offset| instruction_at(&decoded, offset).map(|i| i.offset);
+        assert_eq!(
+            [found(0), found(1), found(2), found(5), found(6), found(12), found(13)],
+            [Some(0), Some(1), Some(1), Some(1), Some(6), Some(6), None]
+        );
     }
 }
