@@ -575,3 +575,35 @@ impl FnLowering<'_, '_> {
         self.b.ins().ireduce(t, clamped)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cranelift_codegen::ir::ArgumentExtension::{None as Unmarked, Sext};
+
+    fn extensions(
+        params: &[Type],
+        ret: Type,
+        call_conv: CallConv,
+    ) -> (Vec<ir::ArgumentExtension>, ir::ArgumentExtension) {
+        let s = signature(&FnSig { params: params.to_vec(), ret: Some(ret) }, call_conv);
+        (s.params.iter().map(|p| p.extension).collect(), s.returns[0].extension)
+    }
+
+    /// Narrow integers are marked for sign extension, wider ones and floats are not; on Apple arm64 the
+    /// narrow arguments past the eighth integer register (packed on the stack, unextended) are not either.
+    #[test]
+    fn narrow_integers_are_marked_sext_except_on_apple_arm64_stack() {
+        use Type::*;
+        let params = [I8, F64, I16, I32, I64, Ptr, I8, I8, I16, F32, I8, I16];
+        let in_registers = [Sext, Unmarked, Sext, Unmarked, Unmarked, Unmarked, Sext, Sext, Sext, Unmarked];
+        for call_conv in [CallConv::SystemV, CallConv::WindowsFastcall, CallConv::AppleAarch64] {
+            let (args, ret) = extensions(&params, I8, call_conv);
+            let stack = if call_conv == CallConv::AppleAarch64 { [Unmarked, Unmarked] } else { [Sext, Sext] };
+            assert_eq!(args[..10], in_registers, "{call_conv}");
+            assert_eq!(args[10..], stack, "{call_conv}");
+            assert_eq!(ret, Sext, "{call_conv}");
+            assert_eq!(extensions(&[], I32, call_conv).1, Unmarked, "{call_conv}");
+        }
+    }
+}
