@@ -161,11 +161,53 @@ fn cl_type(ty: Type) -> ir::Type {
     }
 }
 
+/// The number of integer argument registers (x0-x7) of AAPCS64, which Apple's arm64 variant keeps.
+const AARCH64_INTEGER_ARGUMENT_REGISTERS: usize = 8;
+
+/// The Cranelift signature of `sig`, the same for a definition and for every call, in either direction
+/// across the C boundary.
+///
+/// Narrow integers (`i8`, `i16`; the IR has no unsigned value types, so always sign extension) are marked
+/// `sext`, which makes Cranelift extend them on the producing side where the target's ABI asks for it: the
+/// caller for arguments, the callee for return values (issue 7, defect 1; docs/codegen.md "Narrow integers
+/// at calls" has the table and what clang relies on). x86_64 SysV: clang's callees read a narrow argument
+/// as 32 bits (`movslq %edi`), so the caller must extend; the Darwin variant also has the callee extend
+/// return values. Apple arm64: the caller extends arguments and the callee return values, to 32 bits.
+/// Windows x64 and AAPCS64 (Linux, Windows arm64) leave the upper bits unspecified and the reader extends;
+/// Cranelift ignores `sext` under AAPCS64, and extending on Windows x64 is harmless. Cranelift, when it
+/// reads a narrow value (an incoming argument, a call's result), never relies on its upper bits, whatever
+/// the marking.
+///
+/// One exception: Apple arm64 packs stack arguments at their natural size (an `i8` takes one byte), and
+/// Cranelift stores an extended argument as a whole 8-byte word, over its neighbours; Apple does not extend
+/// stack arguments (clang reads them with `ldrsb`), so those are left unmarked.
 fn signature(sig: &FnSig, call_conv: CallConv) -> ir::Signature {
     let mut s = ir::Signature::new(call_conv);
-    s.params.extend(sig.params.iter().map(|&t| AbiParam::new(cl_type(t))));
-    s.returns.extend(sig.ret.map(|t| AbiParam::new(cl_type(t))));
+    let mut integers = 0;
+    for &ty in &sig.params {
+        let in_register = ty.is_float() || {
+            integers += 1;
+            integers <= AARCH64_INTEGER_ARGUMENT_REGISTERS
+        };
+        s.params.push(abi_param(ty, in_register || call_conv != CallConv::AppleAarch64));
+    }
+    s.returns.extend(sig.ret.map(|ty| abi_param(ty, true)));
     s
+}
+
+/// One parameter or return value of type `ty`, marked for sign extension if it is narrow and `extend`.
+fn abi_param(ty: Type, extend: bool) -> AbiParam {
+    let param = AbiParam::new(cl_type(ty));
+    match ty {
+        Type::I8 | Type::I16 if extend => param.sext(),
+        _ => param,
+    }
+}
+
+/// `n` as the immediate of an `iconst` of type `t`, which Cranelift wants zero-extended from `t`'s width.
+fn imm(t: ir::Type, n: i64) -> i64 {
+    let bits = t.bits();
+    if bits >= 64 { n } else { n & ((1i64 << bits) - 1) }
 }
 
 fn build_function(
@@ -376,10 +418,7 @@ impl FnLowering<'_, '_> {
         let v = match &e.kind {
             ExprKind::Int(n) => {
                 let t = ty.map(cl_type).unwrap_or(types::I32);
-                // iconst wants the immediate zero-extended from the type's width.
-                let bits = t.bits();
-                let imm = if bits >= 64 { *n } else { *n & ((1i64 << bits) - 1) };
-                self.b.ins().iconst(t, imm)
+                self.b.ins().iconst(t, imm(t, *n))
             }
             ExprKind::Float(x) => match ty {
                 Some(Type::F32) => self.b.ins().f32const(Ieee32::with_float(*x as f32)),
@@ -429,6 +468,9 @@ impl FnLowering<'_, '_> {
 
     fn binary(&mut self, op: BinaryOp, ty: Type, l: Value, r: Value) -> Value {
         use BinaryOp::*;
+        if matches!(op, Div | Rem) && !ty.is_float() {
+            return self.divide(op, ty, l, r);
+        }
         let ins = self.b.ins();
         if op.is_comparison() {
             let flag = if ty.is_float() {
@@ -467,8 +509,7 @@ impl FnLowering<'_, '_> {
             Add => ins.iadd(l, r),
             Sub => ins.isub(l, r),
             Mul => ins.imul(l, r),
-            Div => ins.sdiv(l, r),
-            Rem => ins.srem(l, r),
+            Div | Rem => unreachable!("integer division is lowered by `divide`"),
             And => ins.band(l, r),
             Or => ins.bor(l, r),
             Xor => ins.bxor(l, r),
@@ -477,8 +518,34 @@ impl FnLowering<'_, '_> {
         }
     }
 
+    /// Integer `l / r` (`op` = `Div`) or `l % r` (`Rem`), with the run-time rule of docs/ir.md "Division and
+    /// remainder": a zero divisor traps, `MIN / -1` traps (the quotient overflows), `MIN % -1` is 0.
+    ///
+    /// Cranelift's `sdiv` and `srem` mean exactly that, but its backends trap differently: aarch64 tests
+    /// both conditions and ends in `udf` (SIGILL; STATUS_ILLEGAL_INSTRUCTION on Windows), while x86_64 tests
+    /// only `sdiv`'s zero divisor (`ud2`, the same) and leaves MIN / -1, and `srem` by zero, to the `idiv`
+    /// fault (SIGFPE; STATUS_INTEGER_DIVIDE_BY_ZERO). The explicit tests here come first, so `idiv` never
+    /// faults and every target ends in the same illegal-instruction trap (issue 7, defect 10).
+    fn divide(&mut self, op: BinaryOp, ty: Type, l: Value, r: Value) -> Value {
+        let t = cl_type(ty);
+        self.b.ins().trapz(r, TrapCode::INTEGER_DIVISION_BY_ZERO);
+        if op == BinaryOp::Rem {
+            return self.b.ins().srem(l, r);
+        }
+        let min = self.b.ins().iconst(t, imm(t, i64::MIN >> (64 - t.bits())));
+        let minus_one = self.b.ins().iconst(t, imm(t, -1));
+        let l_is_min = self.b.ins().icmp(IntCC::Equal, l, min);
+        let r_is_minus_one = self.b.ins().icmp(IntCC::Equal, r, minus_one);
+        let overflows = self.b.ins().band(l_is_min, r_is_minus_one);
+        self.b.ins().trapnz(overflows, TrapCode::INTEGER_OVERFLOW);
+        self.b.ins().sdiv(l, r)
+    }
+
     fn cast(&mut self, v: Value, from: Type, to: Type) -> Value {
         let (f, t) = (cl_type(from), cl_type(to));
+        if from.is_float() && !to.is_float() && t.bits() < 32 {
+            return self.float_to_narrow_int(v, t);
+        }
         let ins = self.b.ins();
         match (from.is_float(), to.is_float()) {
             (false, false) if t.bits() > f.bits() => ins.sextend(t, v),
@@ -489,6 +556,54 @@ impl FnLowering<'_, '_> {
             (true, true) if t.bits() > f.bits() => ins.fpromote(t, v),
             (true, true) if t.bits() < f.bits() => ins.fdemote(t, v),
             (true, true) => v,
+        }
+    }
+
+    /// `v as i8` or `v as i16` from a float, as Rust's `as`: out-of-range values saturate to the type's MIN or
+    /// MAX, NaN gives 0. Cranelift's x86_64 backend cannot emit `fcvt_to_sint_sat` to a type narrower than 32
+    /// bits (it panicked while emitting; issue 7, defect 4), so every target saturates to i32 (which already
+    /// maps NaN to 0 and clamps to i32's range), then clamps to the narrow range and truncates.
+    fn float_to_narrow_int(&mut self, v: Value, t: ir::Type) -> Value {
+        let wide = self.b.ins().fcvt_to_sint_sat(types::I32, v);
+        let max = (1i64 << (t.bits() - 1)) - 1;
+        let (hi, lo) = (
+            self.b.ins().iconst(types::I32, max),
+            self.b.ins().iconst(types::I32, imm(types::I32, -max - 1)),
+        );
+        let below_max = self.b.ins().smin(wide, hi);
+        let clamped = self.b.ins().smax(below_max, lo);
+        self.b.ins().ireduce(t, clamped)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cranelift_codegen::ir::ArgumentExtension::{None as Unmarked, Sext};
+
+    fn extensions(
+        params: &[Type],
+        ret: Type,
+        call_conv: CallConv,
+    ) -> (Vec<ir::ArgumentExtension>, ir::ArgumentExtension) {
+        let s = signature(&FnSig { params: params.to_vec(), ret: Some(ret) }, call_conv);
+        (s.params.iter().map(|p| p.extension).collect(), s.returns[0].extension)
+    }
+
+    /// Narrow integers are marked for sign extension, wider ones and floats are not; on Apple arm64 the
+    /// narrow arguments past the eighth integer register (packed on the stack, unextended) are not either.
+    #[test]
+    fn narrow_integers_are_marked_sext_except_on_apple_arm64_stack() {
+        use Type::*;
+        let params = [I8, F64, I16, I32, I64, Ptr, I8, I8, I16, F32, I8, I16];
+        let in_registers = [Sext, Unmarked, Sext, Unmarked, Unmarked, Unmarked, Sext, Sext, Sext, Unmarked];
+        for call_conv in [CallConv::SystemV, CallConv::WindowsFastcall, CallConv::AppleAarch64] {
+            let (args, ret) = extensions(&params, I8, call_conv);
+            let stack = if call_conv == CallConv::AppleAarch64 { [Unmarked, Unmarked] } else { [Sext, Sext] };
+            assert_eq!(args[..10], in_registers, "{call_conv}");
+            assert_eq!(args[10..], stack, "{call_conv}");
+            assert_eq!(ret, Sext, "{call_conv}");
+            assert_eq!(extensions(&[], I32, call_conv).1, Unmarked, "{call_conv}");
         }
     }
 }
