@@ -65,13 +65,29 @@ fn decode_aarch64(code: &[u8]) -> Option<Vec<Instruction>> {
     Some(out)
 }
 
+/// The sites of a function in offset order, so that each instruction finds its own by binary search: a scan
+/// of every site per instruction made a function with many call sites quadratic to list (issue 7).
+fn by_offset(sites: &[Site]) -> Vec<&Site> {
+    let mut sorted: Vec<&Site> = sites.iter().collect();
+    sorted.sort_by_key(|s| s.offset);
+    sorted
+}
+
+/// The sites whose relocated field starts in bytes `start..end`, from [`by_offset`]'s list.
+fn sites_within<'a, 's>(sorted: &'a [&'s Site], start: u32, end: u32) -> &'a [&'s Site] {
+    let first = sorted.partition_point(|s| s.offset < start);
+    let past = first + sorted[first..].partition_point(|s| s.offset < end);
+    &sorted[first..past]
+}
+
 fn decode_x86_64(code: &[u8], sites: &[Site]) -> Vec<Instruction> {
     // First pass: which instruction holds each relocated field.
+    let sorted = by_offset(sites);
     let mut names = HashMap::new();
     for instruction in Decoder::with_ip(64, code, 0, DecoderOptions::NONE) {
-        let (start, end) = (instruction.ip(), instruction.next_ip());
-        if let Some(site) = sites.iter().find(|s| (start..end).contains(&u64::from(s.offset))) {
-            names.insert(start, site.object_symbol.clone());
+        let (start, end) = (instruction.ip() as u32, instruction.next_ip() as u32);
+        if let Some(site) = sites_within(&sorted, start, end).first() {
+            names.insert(instruction.ip(), site.object_symbol.clone());
         }
     }
     let mut decoder = Decoder::with_ip(64, code, 0, DecoderOptions::NONE);
@@ -97,9 +113,11 @@ fn decode_x86_64(code: &[u8], sites: &[Site]) -> Vec<Instruction> {
     out
 }
 
-/// The instruction of `instructions` (a decoded function) that contains byte `offset`.
+/// The instruction of `instructions` (a decoded function, in offset order) that contains byte `offset`.
 pub fn containing(instructions: &[Instruction], offset: u32) -> Option<&Instruction> {
-    instructions.iter().find(|i| i.offset <= offset && offset < i.offset + i.bytes.len() as u32)
+    let after = instructions.partition_point(|i| i.offset <= offset);
+    let i = instructions[..after].last()?;
+    (offset < i.offset + i.bytes.len() as u32).then_some(i)
 }
 
 /// Hex bytes separated by spaces.
@@ -120,14 +138,31 @@ pub fn listing(arch: Arch, code: &[u8], sites: &[Site]) -> String {
             })
             .collect()
     });
+    let sorted = by_offset(sites);
     let mut out = String::new();
     for i in &instructions {
         let _ = write!(out, "{:6x}:  {:<30} {}", i.offset, hex(&i.bytes), i.text);
         let end = i.offset + i.bytes.len() as u32;
-        for site in sites.iter().filter(|s| i.offset <= s.offset && s.offset < end) {
+        for site in sites_within(&sorted, i.offset, end) {
             let _ = write!(out, "    ; {} {}", site.relocation, site.object_symbol);
         }
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_site_finds_the_instruction_that_holds_it() {
+        let at = |offset, len: usize| Instruction { offset, bytes: vec![0; len], text: String::new() };
+        let decoded = [at(0, 1), at(1, 5), at(6, 7)];
+        let found = |offset| containing(&decoded, offset).map(|i| i.offset);
+        assert_eq!(
+            [found(0), found(1), found(2), found(5), found(6), found(12), found(13)],
+            [Some(0), Some(1), Some(1), Some(1), Some(6), Some(6), None]
+        );
+    }
 }

@@ -123,7 +123,7 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
                 _ => format!("address of {}", symbol.name),
             };
             // Named by the instruction's offset; the relocated field lies inside it.
-            let instruction = instruction_at(&decoded, site.offset);
+            let instruction = disasm::containing(&decoded, site.offset);
             let at = instruction.as_ref().map_or(site.offset, |i| i.offset);
             let _ = writeln!(out, "  {}+{at:#x}: {what}", f.object_name);
             if let Some(i) = instruction {
@@ -157,13 +157,6 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
         }
     }
     out
-}
-
-/// The instruction of `decoded` holding byte `offset`. The decoder returns instructions in address order, so a
-/// binary search finds it: a function with many call sites stays linear-logarithmic, not quadratic.
-fn instruction_at(decoded: &[disasm::Instruction], offset: u32) -> Option<&disasm::Instruction> {
-    let i = decoded.partition_point(|i| i.offset as usize + i.bytes.len() <= offset as usize);
-    decoded.get(i).filter(|i| i.offset <= offset)
 }
 
 /// The symbols whose address a function body takes with `&` (as opposed to only calling them).
@@ -281,17 +274,5 @@ mod tests {
                 around(want)
             );
         }
-    }
-
-    #[test]
-    fn each_site_finds_the_instruction_that_holds_it() {
-        let at =
-            |offset, len: usize| disasm::Instruction { offset, bytes: vec![0; len], text: String::new() };
-        let decoded = [at(0, 1), at(1, 5), at(6, 7)];
-        let found = |offset| instruction_at(&decoded, offset).map(|i| i.offset);
-        assert_eq!(
-            [found(0), found(1), found(2), found(5), found(6), found(12), found(13)],
-            [Some(0), Some(1), Some(1), Some(1), Some(6), Some(6), None]
-        );
     }
 }
