@@ -13,7 +13,8 @@ use super::Undescribable;
 use cranelift_codegen::RegClass;
 use cranelift_codegen::isa::unwind::UnwindInst;
 
-// The instruction words an epilogue is matched against, checked with `llvm-mc -triple=aarch64 -show-encoding`.
+// The instruction words an epilogue is matched against, each checked with `llvm-mc -triple=aarch64` (assembled
+// with `-show-encoding`, and disassembled back with `--disassemble`).
 // Templates have their register fields zero; the comment shows the instruction with register 0 in them.
 
 /// `ldp x29, x30, [sp], #16`: undoes the frame record's `stp x29, x30, [sp, #-16]!`.
@@ -357,6 +358,102 @@ mod tests {
         assert_eq!(
             [UnwindCode::SetFp, UnwindCode::Nop, UnwindCode::End].map(bytes),
             [[0xe1], [0xe3], [0xe4]]
+        );
+    }
+
+    /// A frame Cranelift builds for Windows arm64 (`compile_frame` with eleven integer and eight float values
+    /// live across a call: x19-x28 saved in five pairs, and 144 bytes of spill slots, where Cranelift keeps
+    /// the floats rather than in d8-d15).
+    fn cranelift_frame() -> crate::unwind::tests::Frame {
+        crate::unwind::tests::compile_frame("aarch64-pc-windows-msvc", 11, 8)
+    }
+
+    #[test]
+    fn a_cranelift_frame_gets_one_code_per_prologue_instruction() {
+        let frame = cranelift_frame();
+        let codes: Vec<UnwindCode> = describe(&frame.steps).unwrap().iter().map(|op| op.code).collect();
+        let pair = |reg| UnwindCode::SaveRegpX { reg, bytes: 16 };
+        assert_eq!(
+            codes,
+            [
+                UnwindCode::SaveFplrX { bytes: 16 },
+                UnwindCode::SetFp,
+                pair(27),
+                pair(25),
+                pair(23),
+                pair(21),
+                pair(19),
+                UnwindCode::Alloc { bytes: 144 }
+            ]
+        );
+        // The epilogue the record's scope points at is made of the named words, ending in `ret`.
+        let words: Vec<u32> =
+            frame.code.chunks(4).map(|w| u32::from_le_bytes(w.try_into().unwrap())).collect();
+        let reloads = [19, 21, 23, 25, 27].map(|r| reload(false, r, Some(r + 1)));
+        let mut epilogue = vec![ADD_SP_SP | (144 << 10)];
+        epilogue.extend(reloads);
+        epilogue.extend([LDP_FP_LR_POST16, RET]);
+        assert_eq!(words[words.len() - epilogue.len()..], epilogue);
+        let record = windows_arm64(&frame.steps, &frame.code).unwrap().unwrap();
+        #[rustfmt::skip]
+        let expected = [
+            // 84 instructions, 1 epilogue scope, 7 code words; the scope starts at instruction 76, code 14.
+            0x54, 0x00, 0x40, 0x38, 0x4c, 0x00, 0x80, 0x03,
+            // Prologue, in unwind order: alloc_s 144, save_regp_x x19 .. x27, set_fp, save_fplr_x, end.
+            0x09, 0xcc, 0x01, 0xcc, 0x81, 0xcd, 0x01, 0xcd, 0x81, 0xce, 0x01, 0xe1, 0x81, 0xe4,
+            // Epilogue: the same without set_fp, end for the `ret`; a nop pads to a whole word.
+            0x09, 0xcc, 0x01, 0xcc, 0x81, 0xcd, 0x01, 0xcd, 0x81, 0xce, 0x01, 0x81, 0xe4, 0xe3,
+        ];
+        assert_eq!(record, expected);
+    }
+
+    #[test]
+    fn frames_no_code_describes_are_undescribable_with_the_reason() {
+        let frame = cranelift_frame();
+        // Cranelift's registers, taken from its steps (their type has no public constructor).
+        let reg = |enc: u8| {
+            frame
+                .steps
+                .iter()
+                .find_map(|(_, s)| match s {
+                    UnwindInst::SaveReg { reg, .. } if reg.hw_enc() == enc => Some(*reg),
+                    _ => None,
+                })
+                .unwrap()
+        };
+        let save = |at, enc| (at, UnwindInst::SaveReg { clobber_offset: 0, reg: reg(enc) });
+        let frame_record = [
+            (4, UnwindInst::PushFrameRegs { offset_upward_to_caller_sp: 16 }),
+            (
+                8,
+                UnwindInst::DefineNewFrame {
+                    offset_upward_to_caller_sp: 16,
+                    offset_downward_to_clobbers: 16,
+                },
+            ),
+        ];
+        let reason =
+            |steps: &[(u32, UnwindInst)], code: &[u8]| windows_arm64(steps, code).unwrap_err().reason;
+
+        // `stp x19, x26, [sp, #-16]!`: the pair codes name x(19 + X) and the register after it.
+        let steps = [&frame_record[..], &[save(12, 19), save(12, 26)]].concat();
+        assert_eq!(
+            reason(&steps, &[]),
+            "the frame saves x19 and x26 as a pair, which no unwind code can describe"
+        );
+        // A 4 KiB frame is allocated in several instructions.
+        let steps = [&frame_record[..], &[(12, UnwindInst::StackAlloc { size: 4096 })]].concat();
+        assert_eq!(
+            reason(&steps, &[]),
+            "the frame allocates 4096 bytes in 1 instruction(s); the encoder describes one `sub sp, sp, #N` of a \
+             multiple of 16 below 4096"
+        );
+        // A `ret` that is not the end of the epilogue (here: in place of the prologue's third instruction).
+        let mut code = frame.code.clone();
+        code[8..12].copy_from_slice(&RET.to_le_bytes());
+        assert_eq!(
+            reason(&frame.steps, &code),
+            "the `ret` at byte 8 does not follow the exact reverse of the prologue"
         );
     }
 }

@@ -273,72 +273,19 @@ mod tests {
         assert_eq!(bytes, [1, 4, 3, 0x25, 4, UWOP_SET_FPREG, 4, (3 << 4) | UWOP_ALLOC_SMALL, 1, 0x50, 0, 0]);
     }
 
-    /// A Windows x64 function compiled by Cranelift with linkwise's settings (`isa.rs`), with eight integer and
-    /// four float values live across a call, so its frame saves all seven callee-saved GPRs and four XMMs below
-    /// RBP (unwind.lw's `inner` has the same frame). Returns Cranelift's prologue steps and the record that
+    /// A Windows x64 function compiled by Cranelift with linkwise's settings, with eight integer and four float
+    /// values live across a call, so its frame saves all seven callee-saved GPRs and four XMMs below RBP
+    /// (unwind.lw's `inner` has the same frame). Returns Cranelift's prologue steps and the record that
     /// Cranelift's own encoder writes for them.
     fn cranelift_frame() -> (Vec<(u32, UnwindInst)>, Vec<u8>) {
-        use cranelift_codegen::control::ControlPlane;
-        use cranelift_codegen::ir::{self, AbiParam, InstBuilder, types};
-        use cranelift_codegen::isa::{CallConv, unwind::UnwindInfo as Info};
-        use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-
-        let target = linkwise_linkage::Target::parse("x86_64-pc-windows-msvc").unwrap();
-        let isa = crate::isa::build(&target).unwrap();
-        let signature = |ty| {
-            let mut s = ir::Signature::new(CallConv::WindowsFastcall);
-            s.params.push(AbiParam::new(ty));
-            s.returns.push(AbiParam::new(ty));
-            s
-        };
-        // fn f(p: i64) -> i64: calls p as `fn(i64) -> i64` and as `fn(f64) -> f64`; every result is used only
-        // after the last call.
-        let mut func = ir::Function::with_name_signature(ir::UserFuncName::user(0, 0), signature(types::I64));
-        let mut builder_ctx = FunctionBuilderContext::new();
-        let mut b = FunctionBuilder::new(&mut func, &mut builder_ctx);
-        let (int_sig, float_sig) =
-            (b.import_signature(signature(types::I64)), b.import_signature(signature(types::F64)));
-        let entry = b.create_block();
-        b.append_block_params_for_function_params(entry);
-        b.switch_to_block(entry);
-        b.seal_block(entry);
-        let p = b.block_params(entry)[0];
-        let call = |b: &mut FunctionBuilder, sig, arg| {
-            let inst = b.ins().call_indirect(sig, p, &[arg]);
-            b.inst_results(inst)[0]
-        };
-        let mut ints = vec![p];
-        for _ in 0..7 {
-            let last = *ints.last().unwrap();
-            ints.push(call(&mut b, int_sig, last));
-        }
-        let mut floats = vec![b.ins().fcvt_from_sint(types::F64, ints[7])];
-        for _ in 0..4 {
-            let last = *floats.last().unwrap();
-            floats.push(call(&mut b, float_sig, last));
-        }
-        let mut sum = call(&mut b, int_sig, ints[7]);
-        for v in &ints[1..] {
-            sum = b.ins().iadd(sum, *v);
-        }
-        let mut fsum = floats[1];
-        for f in &floats[2..] {
-            fsum = b.ins().fadd(fsum, *f);
-        }
-        let fsum = b.ins().fcvt_to_sint_sat(types::I64, fsum);
-        let sum = b.ins().iadd(sum, fsum);
-        b.ins().return_(&[sum]);
-        b.finalize(isa.frontend_config());
-
-        let mut ctx = cranelift_codegen::Context::for_function(func);
-        let compiled = ctx.compile(&*isa, &mut ControlPlane::default()).unwrap();
-        let steps = compiled.buffer.unwind_info.to_vec();
-        let Some(Info::WindowsX64(info)) = compiled.create_unwind_info(&*isa).unwrap() else {
+        use cranelift_codegen::isa::unwind::UnwindInfo as Info;
+        let frame = crate::unwind::tests::compile_frame("x86_64-pc-windows-msvc", 8, 4);
+        let Some(Info::WindowsX64(info)) = frame.cranelift else {
             panic!("Cranelift wrote no Windows x64 unwind information")
         };
         let mut bytes = vec![0; info.emit_size()];
         info.emit(&mut bytes);
-        (steps, bytes)
+        (frame.steps, bytes)
     }
 
     /// linkwise's record for [`cranelift_frame`]: RBP with FrameOffset 8 (the 128-byte save area), 25 slots:
