@@ -229,8 +229,8 @@ fn describe(steps: &[(u32, UnwindInst)]) -> Result<Vec<PrologueOp>, Undescribabl
                 // instructions (through a scratch register), whose epilogue this encoder does not match.
                 if extra != 0 || size % 16 != 0 || *size >= 4096 {
                     return Err(Undescribable::new(format!(
-                        "the frame allocates {size} bytes in {instructions} instruction(s); the encoder \
-                         describes one `sub sp, sp, #N` of a multiple of 16 below 4096"
+                        "the frame allocates {size} bytes in {instructions} instruction(s), and linkwise \
+                         describes only one `sub sp, sp, #N` of a multiple of 16 below 4096"
                     )));
                 }
                 ops.push(PrologueOp {
@@ -445,8 +445,8 @@ mod tests {
         let steps = [&frame_record[..], &[(12, UnwindInst::StackAlloc { size: 4096 })]].concat();
         assert_eq!(
             reason(&steps, &[]),
-            "the frame allocates 4096 bytes in 1 instruction(s); the encoder describes one `sub sp, sp, #N` of a \
-             multiple of 16 below 4096"
+            "the frame allocates 4096 bytes in 1 instruction(s), and linkwise describes only one `sub sp, sp, \
+             #N` of a multiple of 16 below 4096"
         );
         // A `ret` that is not the end of the epilogue (here: in place of the prologue's third instruction).
         let mut code = frame.code.clone();
