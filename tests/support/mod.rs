@@ -1,6 +1,7 @@
 //! Shared helpers for end-to-end tests: finding lld-link, llvm-dlltool, llvm-lib and wine, scratch
-//! directories, and running a tool with its output captured. Under `CI=true` a missing tool fails the test
-//! (it must never silently skip in CI); elsewhere the test says what is missing and skips.
+//! directories, running a tool with its output captured, compiling a module to an object file, reading its
+//! relocations back, running the CLI in process, and one test per corpus file. Under `CI=true` a missing tool
+//! fails the test (it must never silently skip in CI); elsewhere the test says what is missing and skips.
 #![allow(dead_code)]
 
 use std::fmt;
