@@ -6,7 +6,7 @@
 
 mod support;
 
-use linkwise::{Options, SourceFile};
+use linkwise::SourceFile;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -40,19 +40,6 @@ impl Runnable {
     fn object_extension(self) -> &'static str {
         if self == Runnable::Windows { "obj" } else { "o" }
     }
-}
-
-/// Compiles the linkwise module `text` for `triple`; a compile error fails the test with its diagnostics.
-fn compile(name: &str, text: &str, triple: &str) -> Vec<u8> {
-    let file = SourceFile::new(name, text.to_owned());
-    let options = Options::new().target(triple).unwrap();
-    linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file))).object.bytes
-}
-
-/// Reads a file of the repository (relative to the workspace root).
-fn repository_file(path: &str) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
 /// The start of every C half: declarations instead of headers, so one source builds for every target with
@@ -125,10 +112,11 @@ impl Harness {
         Some(Harness { target, dir, c_object, linker, libraries, wine })
     }
 
-    /// Compiles the linkwise module `text`, links it with the C half and runs the program (`None`: skipped).
-    fn run(&self, name: &str, text: &str) -> Option<Ran> {
-        let object = self.dir.join(&format!("{name}.{}", self.target.object_extension()));
-        std::fs::write(&object, compile(&format!("{name}.lw"), text, self.target.triple())).unwrap();
+    /// Compiles the linkwise module `file`, links it with the C half and runs the program (`None`: skipped).
+    fn run(&self, name: &str, file: &SourceFile) -> Option<Ran> {
+        let object_name = format!("{name}.{}", self.target.object_extension());
+        let options = support::options(self.target.triple(), &[]);
+        let (object, _) = support::compile_to(&self.dir, &object_name, file, &options);
         match self.target {
             Runnable::Linux(target) => {
                 let exe = self.dir.join(name);
@@ -342,7 +330,7 @@ fn abi_main(target: Runnable) -> (String, String) {
 fn narrow_integers(target: Runnable) {
     let (main, expected) = abi_main(target);
     let Some(harness) = Harness::new(target, "narrow", &format!("{ABI_C}{main}")) else { return };
-    let Some(ran) = harness.run("abi", &repository_file("tests/programs/abi.lw")) else { return };
+    let Some(ran) = harness.run("abi", &support::source("tests/programs/abi.lw")) else { return };
     assert_printed(&ran, &expected, &format!("narrow integers at calls on {}", target.triple()));
 }
 
@@ -442,12 +430,8 @@ fn disassemble(objdump: &Path, object: &Path, x86: bool) -> String {
 /// Compiles tests/programs/abi.lw, and abi's C callees with clang, for `triple`; returns both listings.
 fn abi_listings(triple: &str) -> Option<(String, String)> {
     let dir = TempDir::new(&format!("abi-disasm-{triple}"));
-    let ours = dir.join("abi.o");
-    std::fs::write(
-        &ours,
-        compile("tests/programs/abi.lw", &repository_file("tests/programs/abi.lw"), triple),
-    )
-    .unwrap();
+    let abi = support::source("tests/programs/abi.lw");
+    let (ours, _) = support::compile_to(&dir, "abi.o", &abi, &support::options(triple, &[]));
     let (objdump, clang) = (support::tool("llvm-objdump")?, support::tool("clang")?);
     let source = dir.join("abi_c.c");
     std::fs::write(&source, ABI_C.split("int lw_pass_i8").next().unwrap()).unwrap();
@@ -588,7 +572,7 @@ fn float_casts(target: Runnable) {
     }
     c.push_str("    return 0;\n}\n");
     let Some(harness) = Harness::new(target, "float", &c) else { return };
-    let Some(ran) = harness.run("float_casts", &repository_file("tests/programs/float_casts.lw")) else {
+    let Some(ran) = harness.run("float_casts", &support::source("tests/programs/float_casts.lw")) else {
         return;
     };
     assert_printed(&ran, &expected, &format!("float to integer `as` on {}", target.triple()));
@@ -735,7 +719,10 @@ fn division(target: Runnable) {
         }
     }
     // The divisions that finish run in one program; each trapping one in its own.
-    let Some(ran) = harness.run("finishing", &division_module(&finishing)) else { return };
+    let Some(ran) = harness.run("finishing", &SourceFile::new("finishing.lw", division_module(&finishing)))
+    else {
+        return;
+    };
     let mut expected = String::new();
     for (i, d) in finishing.iter().enumerate() {
         let _ = writeln!(expected, "case {i}: {}", d.expected().unwrap());
@@ -743,7 +730,11 @@ fn division(target: Runnable) {
     assert_printed(&ran, &expected, &format!("divisions that finish on {}: {finishing:?}", target.triple()));
     let mut wrong = Vec::new();
     for (i, d) in trapping.iter().enumerate() {
-        let Some(ran) = harness.run(&format!("trapping{i}"), &division_module(&[*d])) else { return };
+        let Some(ran) =
+            harness.run(&format!("trapping{i}"), &SourceFile::new("trapping.lw", division_module(&[*d])))
+        else {
+            return;
+        };
         let printed = ran.stdout.replace("\r\n", "\n");
         if (printed.trim_end(), ran.status) != (trap_message(target), Some(3)) {
             wrong.push(format!("{d:?}: status {:?}, printed {:?}", ran.status, printed.trim_end()));

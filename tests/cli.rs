@@ -2,15 +2,7 @@
 
 mod support;
 
-use support::TempDir;
-
-/// Runs the CLI in-process: (status, stdout, stderr).
-fn linkwise(args: &[&str]) -> (i32, String, String) {
-    let argv: Vec<&str> = std::iter::once("linkwise").chain(args.iter().copied()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = linkwise_cli::run(&argv, &mut out, &mut err);
-    (status, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
+use support::{TempDir, linkwise};
 
 fn hello() -> String {
     format!("{}/examples/hello.lw", env!("CARGO_MANIFEST_DIR"))

@@ -1,37 +1,113 @@
-//! Golden corpus: every `corpus/*.lw` is run through `linkwise explain --listing` once per `//@ args:` line in
-//! it (or once without arguments), and the output (link plan, call sites, disassembly with relocations, or the
-//! diagnostics and exit status of a failing run) is compared exactly with `corpus/NAME.expected`.
+//! Golden corpus: every `corpus/NAME.lw` is a test `NAME` here. It runs through `linkwise explain` once per
+//! `//@ args:` line in it (or once without arguments), and the output (link plan and symbol references, or the
+//! diagnostics and exit status of a failing run) is compared exactly with `corpus/NAME.expected`. A file with a
+//! `//@ listing` line also pins Cranelift's whole listing (`explain --listing`); the others pin only what
+//! linkwise decides, so a change in Cranelift's register allocation does not touch them.
 //!
-//! `LINKWISE_BLESS=1 cargo test --test corpus` rewrites the expected files from the current output. Review the
-//! `git diff` before committing: the expected files are the specification of the code linkwise emits.
+//! `LINKWISE_BLESS=1 cargo test --test corpus` rewrites the expected files from the current output (one file:
+//! `... --test corpus NAME`). Review the `git diff` before committing: the expected files are the specification
+//! of what linkwise decides.
 
-use std::path::{Path, PathBuf};
+mod support;
 
-/// The variants of one corpus file: the extra command-line arguments of each run.
-fn variants(source: &str) -> Vec<Vec<String>> {
-    let runs: Vec<Vec<String>> = source
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("//@ args:"))
-        .map(|args| args.split_whitespace().map(str::to_owned).collect())
-        .collect();
-    if runs.is_empty() { vec![Vec::new()] } else { runs }
+use std::path::Path;
+
+support::file_tests!(check;
+    conflicting_kinds,
+    control_flow,
+    data,
+    hello,
+    link_spec_errors,
+    no_link_attribute,
+    source_errors,
+    static_library,
+    syntax_error,
+    targets,
+);
+
+#[test]
+fn every_corpus_file_has_a_test() {
+    support::assert_listed("corpus", "lw", LISTED, "tests/corpus.rs");
+}
+
+/// What a corpus file asks for in its `//@` lines.
+#[derive(Debug, PartialEq)]
+struct Directives {
+    /// The extra command-line arguments of each run (at least one run).
+    runs: Vec<Vec<String>>,
+    /// `//@ listing`: every run also prints the full disassembly.
+    listing: bool,
+}
+
+/// Reads the `//@` lines of a corpus file; an unknown directive is an error, so a misspelt one cannot
+/// silently leave a run out.
+fn directives(source: &str) -> Result<Directives, String> {
+    let mut runs = Vec::new();
+    let mut listing = false;
+    for (n, line) in source.lines().enumerate() {
+        let Some(directive) = line.trim().strip_prefix("//@") else { continue };
+        let directive = directive.trim();
+        if let Some(args) = directive.strip_prefix("args:") {
+            runs.push(args.split_whitespace().map(str::to_owned).collect());
+        } else if directive == "listing" {
+            listing = true;
+        } else {
+            return Err(format!(
+                "line {}: unknown directive `//@ {directive}` (known: `args:`, `listing`)",
+                n + 1
+            ));
+        }
+    }
+    if runs.is_empty() {
+        runs.push(Vec::new());
+    }
+    Ok(Directives { runs, listing })
 }
 
 /// Runs the CLI in-process and returns what a user would see.
-fn explain(path: &Path, args: &[String]) -> String {
-    let mut argv: Vec<String> = vec!["linkwise".into(), "explain".into(), "--listing".into()];
-    argv.push(path.to_string_lossy().replace('\\', "/"));
+fn explain(path: &str, listing: bool, args: &[String]) -> String {
+    let mut argv: Vec<String> = vec!["explain".into()];
+    if listing {
+        argv.push("--listing".into());
+    }
+    argv.push(path.to_owned());
     argv.extend(args.iter().cloned());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = linkwise_cli::run(&argv, &mut out, &mut err);
-    let mut text = format!("=== linkwise {} ===\n", argv[1..].join(" "));
-    text.push_str(&String::from_utf8_lossy(&out));
+    let (status, out, err) = support::linkwise(&argv);
+    let mut text = format!("=== linkwise {} ===\n", argv.join(" "));
+    text.push_str(&out);
     if !err.is_empty() {
         text.push_str("--- stderr ---\n");
-        text.push_str(&String::from_utf8_lossy(&err));
+        text.push_str(&err);
     }
     text.push_str(&format!("--- exit status {status} ---\n"));
     text
+}
+
+/// Runs `corpus/NAME.lw` and compares (or, with `LINKWISE_BLESS`, rewrites) `corpus/NAME.expected`.
+fn check(name: &str) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let relative = format!("corpus/{name}.lw");
+    let source = std::fs::read_to_string(root.join(&relative)).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let directives = directives(&source).unwrap_or_else(|e| panic!("{relative}: {e}"));
+    let actual: String = directives
+        .runs
+        .iter()
+        .map(|args| explain(&relative, directives.listing, args))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let expected_path = root.join(format!("corpus/{name}.expected"));
+    if std::env::var_os("LINKWISE_BLESS").is_some() {
+        std::fs::write(&expected_path, &actual).expect("writable expected file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&expected_path)
+        .unwrap_or_else(|e| panic!("corpus/{name}.expected: {e}; create it with LINKWISE_BLESS=1"));
+    assert!(
+        expected == actual,
+        "{relative} differs from corpus/{name}.expected:\n{}\n\nIf the new output is right, regenerate it with \
+         `LINKWISE_BLESS=1 cargo test --test corpus {name}` and review the git diff.",
+        diff(&expected, &actual)
+    );
 }
 
 /// A line diff (longest common subsequence), `-` for expected, `+` for actual, with two lines of context.
@@ -74,49 +150,19 @@ fn diff(expected: &str, actual: &str) -> String {
 }
 
 #[test]
-fn corpus_matches_expected_output() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("corpus"))
-        .expect("corpus/ exists")
-        .map(|e| e.expect("readable corpus entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "lw"))
-        .collect();
-    files.sort();
-    assert!(files.len() >= 5, "the corpus has only {} entries", files.len());
-
-    let bless = std::env::var_os("LINKWISE_BLESS").is_some();
-    let mut failures = Vec::new();
-    for file in &files {
-        let relative = file.strip_prefix(root).expect("corpus file under the workspace");
-        let source = std::fs::read_to_string(file).expect("readable corpus file");
-        let actual: String =
-            variants(&source).iter().map(|args| explain(relative, args)).collect::<Vec<_>>().join("\n");
-        let expected_path = file.with_extension("expected");
-        if bless {
-            std::fs::write(&expected_path, &actual).expect("writable expected file");
-            continue;
-        }
-        match std::fs::read_to_string(&expected_path) {
-            Ok(expected) if expected == actual => {}
-            Ok(expected) => failures.push(format!(
-                "{} differs from {}:\n{}",
-                relative.display(),
-                expected_path.display(),
-                diff(&expected, &actual)
-            )),
-            Err(_) => failures.push(format!("{} has no {}", relative.display(), expected_path.display())),
-        }
-    }
-    assert!(
-        failures.is_empty(),
-        "{}\n\nIf the new output is right, regenerate with `LINKWISE_BLESS=1 cargo test --test corpus` and review \
-         the git diff.",
-        failures.join("\n\n")
-    );
-}
-
-#[test]
 fn diff_marks_changed_lines() {
     let d = diff("a\nb\nc\n", "a\nx\nc\n");
     assert!(d.contains("- b") && d.contains("+ x") && d.contains("  a"), "{d}");
+}
+
+#[test]
+fn directives_give_runs_and_the_listing_switch() {
+    let d = directives("// x\n//@ args: -l static=a\n//@ listing\n  //@ args:\n").unwrap();
+    assert_eq!(d, Directives { runs: vec![vec!["-l".into(), "static=a".into()], vec![]], listing: true });
+    let d = directives("fn f() {}\n").unwrap();
+    assert_eq!(d, Directives { runs: vec![vec![]], listing: false });
+    assert_eq!(
+        directives("\n//@ arg: -l x\n").unwrap_err(),
+        "line 2: unknown directive `//@ arg: -l x` (known: `args:`, `listing`)"
+    );
 }

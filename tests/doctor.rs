@@ -88,12 +88,10 @@ impl Fixtures {
 
 /// What `linkwise doctor --format json` says, and its exit status.
 fn doctor(args: &[String]) -> (i32, Value) {
-    let mut argv = vec!["linkwise".to_owned(), "doctor".to_owned(), "--format".to_owned(), "json".to_owned()];
+    let mut argv = vec!["doctor".to_owned(), "--format".to_owned(), "json".to_owned()];
     argv.extend(args.iter().cloned());
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = linkwise_cli::run(&argv, &mut out, &mut err);
-    let json =
-        serde_json::from_slice(&out).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&err)));
+    let (status, out, err) = support::linkwise(&argv);
+    let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {err}"));
     (status, json)
 }
 
@@ -252,12 +250,9 @@ fn mingw_import_libraries_and_linkwise_modules() {
     let hello = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/hello.lw");
     // The doctor compiles the .lw itself; lld-link gets the object linkwise writes for it.
     let obj = f.dir.join("hello.obj");
-    let (status, _, err) = {
-        let (mut o, mut e) = (Vec::new(), Vec::new());
-        let argv = ["linkwise", "build", hello.to_str().unwrap(), "-o", obj.to_str().unwrap()];
-        (linkwise_cli::run(argv, &mut o, &mut e), o, e)
-    };
-    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&err));
+    let (status, _, err) =
+        support::linkwise(&["build", hello.to_str().unwrap(), "-o", obj.to_str().unwrap()]);
+    assert_eq!(status, 0, "{err}");
     let (msvcrt, kernel32) = (mingw.join("libmsvcrt.a"), mingw.join("libkernel32.a"));
     let (_, report) = doctor(&s(&[&hello, &msvcrt, &kernel32], &[]));
     let (lld, stderr) = lld_link(&f, &s(&[&obj, &msvcrt, &kernel32], &[]));
@@ -293,11 +288,9 @@ fn debug_and_release_runtimes_are_a_mix_too() {
 
 /// Runs `linkwise doctor` with the human format; (status, stdout, stderr).
 fn doctor_text(args: &[&str]) -> (i32, String, String) {
-    let mut argv = vec!["linkwise", "doctor"];
+    let mut argv = vec!["doctor"];
     argv.extend(args);
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = linkwise_cli::run(&argv, &mut out, &mut err);
-    (status, String::from_utf8_lossy(&out).into_owned(), String::from_utf8_lossy(&err).into_owned())
+    support::linkwise(&argv)
 }
 
 #[test]
@@ -448,10 +441,10 @@ fn elf_and_mach_o_inputs_are_named_as_such() {
         ("libelf.a", &["--emit", "lib"][..], "libelf.a(elf.o)` is an ELF object"),
     ] {
         let out = dir.join(out);
-        let mut argv = vec!["linkwise", "build", elf.to_str().unwrap(), "-o", out.to_str().unwrap()];
+        let mut argv = vec!["build", elf.to_str().unwrap(), "-o", out.to_str().unwrap()];
         argv.extend(extra);
-        let (mut o, mut e) = (Vec::new(), Vec::new());
-        assert_eq!(linkwise_cli::run(&argv, &mut o, &mut e), 0, "{}", String::from_utf8_lossy(&e));
+        let (status, _, err) = support::linkwise(&argv);
+        assert_eq!(status, 0, "{err}");
         let (status, stdout, err) = doctor_text(&[out.to_str().unwrap()]);
         assert_eq!((status, stdout.as_str()), (1, ""), "{err}");
         assert!(err.contains(expected) && err.contains("doctor models COFF (Windows) links only"), "{err}");

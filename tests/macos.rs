@@ -5,7 +5,7 @@
 
 mod support;
 
-use linkwise::{ImportCalls, Options};
+use linkwise::ImportCalls;
 use object::read::macho::{MachHeader, MachOFile64};
 use object::{Endianness, Object};
 use std::path::{Path, PathBuf};
@@ -25,12 +25,9 @@ exports:
 ";
 
 fn compile(triple: &str, calls: ImportCalls, dir: &TempDir) -> (PathBuf, Vec<u8>) {
-    let mut options = Options::new().target(triple).unwrap();
+    let mut options = support::options(triple, &[]);
     options.import_calls = calls;
-    let bytes = support::compile("tests/programs/portable.lw", &options);
-    let out = dir.join("portable.o");
-    std::fs::write(&out, &bytes).unwrap();
-    (out, bytes)
+    support::compile_to(dir, "portable.o", &support::source("tests/programs/portable.lw"), &options)
 }
 
 /// (table, symbol) rows of `llvm-objdump --macho --bind --lazy-bind`, table being "bind" or "lazy".

@@ -3,8 +3,8 @@
 
 mod support;
 
-use linkwise::{ImportCalls, Options};
-use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget};
+use linkwise::ImportCalls;
+use object::{Object, ObjectSymbol};
 use std::path::PathBuf;
 use support::{ElfTarget, TempDir};
 
@@ -12,25 +12,9 @@ const EXPECTED_STDOUT: &str = "linkwise says hello\n01234\n";
 const EXPECTED_STATUS: i32 = 30;
 
 fn compile(path: &str, triple: &str, calls: ImportCalls, dir: &TempDir, name: &str) -> (PathBuf, Vec<u8>) {
-    let mut options = Options::new().target(triple).unwrap();
+    let mut options = support::options(triple, &[]);
     options.import_calls = calls;
-    let bytes = support::compile(path, &options);
-    let out = dir.join(name);
-    std::fs::write(&out, &bytes).unwrap();
-    (out, bytes)
-}
-
-/// (relocation type number, symbol) in `.text`, for ELF objects.
-fn elf_relocations(bytes: &[u8]) -> Vec<(u32, String)> {
-    let file = object::File::parse(bytes).unwrap();
-    let text = file.section_by_name(".text").unwrap();
-    text.relocations()
-        .map(|(_, r)| {
-            let object::RelocationFlags::Elf { r_type } = r.flags() else { panic!("{r:?}") };
-            let RelocationTarget::Symbol(i) = r.target() else { panic!("{r:?}") };
-            (r_type.0, file.symbol_by_index(i).unwrap().name().unwrap().to_owned())
-        })
-        .collect()
+    support::compile_to(dir, name, &support::source(path), &options)
 }
 
 fn run_elf(
@@ -44,7 +28,7 @@ fn run_elf(
     // Compared as sets with counts: the order follows Cranelift's block layout, which is not the point here.
     let mut expected: Vec<(u32, String)> =
         expected_relocations.iter().map(|(t, s)| (t.0, s.to_string())).collect();
-    let mut actual = elf_relocations(&bytes);
+    let mut actual = support::relocation_targets(&bytes, ".text");
     expected.sort();
     actual.sort();
     assert_eq!(actual, expected);

@@ -5,7 +5,6 @@
 
 mod support;
 
-use linkwise::Options;
 use object::LittleEndian as LE;
 use object::pe::ImageNtHeaders64;
 use object::read::pe::PeFile64;
@@ -19,13 +18,7 @@ use support::TempDir;
 const TARGET: &str = "aarch64-pc-windows-msvc";
 
 fn build(dir: &TempDir, path: &str, specs: &[&str], name: &str) -> PathBuf {
-    let mut options = Options::new().target(TARGET).unwrap();
-    for spec in specs {
-        options = options.link(spec).unwrap();
-    }
-    let out = dir.join(name);
-    std::fs::write(&out, support::compile(path, &options)).unwrap();
-    out
+    support::compile_to(dir, name, &support::source(path), &support::options(TARGET, specs)).0
 }
 
 fn arm64_import_library(dlltool: &Path, dir: &TempDir, dll: &str, exports: &[&str]) -> PathBuf {

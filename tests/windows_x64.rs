@@ -3,25 +3,18 @@
 
 mod support;
 
-use linkwise::Options;
-use object::pe::RelocationType;
-use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+use object::{Object, ObjectSymbol};
 use std::path::Path;
 use support::{Ran, TempDir};
 
-const REL32: RelocationType = object::pe::IMAGE_REL_AMD64_REL32;
+const REL32: u32 = object::pe::IMAGE_REL_AMD64_REL32.0 as u32;
+const TARGET: &str = "x86_64-pc-windows-msvc";
 
 /// Compiles `path` with `-l` specs into `dir`, returning the object's path and bytes.
 fn build(dir: &TempDir, path: &str, specs: &[&str]) -> (std::path::PathBuf, Vec<u8>) {
-    let mut options = Options::new();
-    for spec in specs {
-        options = options.link(spec).expect("valid -l spec");
-    }
-    let bytes = support::compile(path, &options);
     let stem = Path::new(path).file_stem().unwrap().to_string_lossy().into_owned();
-    let out = dir.join(&format!("{stem}{}.obj", if specs.is_empty() { "" } else { "-override" }));
-    std::fs::write(&out, &bytes).unwrap();
-    (out, bytes)
+    let name = format!("{stem}{}.obj", if specs.is_empty() { "" } else { "-override" });
+    support::compile_to(dir, &name, &support::source(path), &support::options(TARGET, specs))
 }
 
 /// Builds `path` into a static library with `linkwise build --emit lib`, as a user would.
@@ -29,28 +22,18 @@ fn static_library(dir: &TempDir, path: &str) -> std::path::PathBuf {
     let stem = Path::new(path).file_stem().unwrap().to_string_lossy().into_owned();
     let out = dir.join(&format!("{stem}.lib"));
     let input = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let args = ["linkwise", "build", "--emit", "lib", input.to_str().unwrap(), "-o", out.to_str().unwrap()];
-    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
-    let status = linkwise_cli::run(args, &mut stdout, &mut stderr);
-    assert_eq!(status, 0, "{}", String::from_utf8_lossy(&stderr));
+    let (status, _, stderr) =
+        support::linkwise(&["build", "--emit", "lib", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "{stderr}");
     out
 }
 
 /// (relocation type, symbol) of every relocation in `.text`, in order.
-fn text_relocations(bytes: &[u8]) -> Vec<(RelocationType, String)> {
-    let file = object::File::parse(bytes).expect("a valid object");
-    let text = file.section_by_name(".text").expect(".text");
-    text.relocations()
-        .map(|(_, r)| {
-            let RelocationFlags::Coff { typ } = r.flags() else { panic!("not a COFF relocation: {r:?}") };
-            let RelocationTarget::Symbol(index) = r.target() else { panic!("relocation without a symbol") };
-            let name = file.symbol_by_index(index).unwrap().name().unwrap().to_owned();
-            (typ, name)
-        })
-        .collect()
+fn text_relocations(bytes: &[u8]) -> Vec<(u32, String)> {
+    support::relocation_targets(bytes, ".text")
 }
 
-fn rel32(symbols: &[&str]) -> Vec<(RelocationType, String)> {
+fn rel32(symbols: &[&str]) -> Vec<(u32, String)> {
     symbols.iter().map(|s| (REL32, s.to_string())).collect()
 }
 

@@ -1,6 +1,7 @@
 //! Shared helpers for end-to-end tests: finding lld-link, llvm-dlltool, llvm-lib and wine, scratch
-//! directories, and running a tool with its output captured. Under `CI=true` a missing tool fails the test
-//! (it must never silently skip in CI); elsewhere the test says what is missing and skips.
+//! directories, running a tool with its output captured, compiling a module to an object file, reading its
+//! relocations back, running the CLI in process, and one test per corpus file. Under `CI=true` a missing tool
+//! fails the test (it must never silently skip in CI); elsewhere the test says what is missing and skips.
 #![allow(dead_code)]
 
 use std::fmt;
@@ -402,11 +403,152 @@ pub fn run_elf(target: ElfTarget, exe: &Path) -> Option<Ran> {
     }
 }
 
+/// The repository file `path` (relative to the workspace root), named by that path in diagnostics.
+pub fn source(path: &str) -> linkwise::SourceFile {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
+    linkwise::SourceFile::new(path, text)
+}
+
+/// Options for `triple` with the `-l` specs `specs` (each the text after `-l`), as the command line builds them.
+pub fn options(triple: &str, specs: &[&str]) -> linkwise::Options {
+    let mut options = linkwise::Options::new().target(triple).unwrap_or_else(|d| panic!("{triple}: {d}"));
+    for spec in specs {
+        options = options.link(spec).unwrap_or_else(|d| panic!("-l {spec}: {d}"));
+    }
+    options
+}
+
+/// Compiles `file` with `options` and returns the object bytes; a compile error fails the test with the
+/// rendered diagnostics.
+pub fn compile_source(file: &linkwise::SourceFile, options: &linkwise::Options) -> Vec<u8> {
+    linkwise::compile(file, options).unwrap_or_else(|d| panic!("{}", d.render(file))).object.bytes
+}
+
 /// Compiles the repository file `path` (relative to the workspace root) with `options` and returns the object
 /// bytes; a compile error fails the test with the rendered diagnostics.
 pub fn compile(path: &str, options: &linkwise::Options) -> Vec<u8> {
+    compile_source(&source(path), options)
+}
+
+/// Compiles `file` with `options` into `dir/name`, for a linker or another tool to read; returns the object's
+/// path and bytes. A compile error fails the test with the rendered diagnostics.
+pub fn compile_to(
+    dir: &TempDir,
+    name: &str,
+    file: &linkwise::SourceFile,
+    options: &linkwise::Options,
+) -> (PathBuf, Vec<u8>) {
+    let bytes = compile_source(file, options);
+    let path = dir.join(name);
+    std::fs::write(&path, &bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    (path, bytes)
+}
+
+/// One relocation as the object file records it, read back with `object::read`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Relocation {
+    /// Offset of the patched field in its section.
+    pub offset: u64,
+    /// The format's own type number: COFF `IMAGE_REL_*`, ELF `R_*`, Mach-O `r_type` (whose meaning also
+    /// depends on `r_pcrel` and `r_length`, which this leaves out).
+    pub r_type: u32,
+    /// The target symbol's name; a section symbol (ELF gives it no name) is named by its section.
+    pub symbol: String,
+    /// The explicit addend (ELF `RELA`); 0 where the format keeps it in the section's bytes (COFF, Mach-O).
+    pub addend: i64,
+}
+
+/// Every relocation of section `section` of the object `bytes`, in the order the object lists them.
+///
+/// # Panics
+/// When the object does not parse, has no such section, or a relocation has no symbol as its target (linkwise
+/// writes none of those).
+pub fn relocations(bytes: &[u8], section: &str) -> Vec<Relocation> {
+    use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+    let file = object::File::parse(bytes).unwrap_or_else(|e| panic!("not an object file: {e}"));
+    let found = file.section_by_name(section).unwrap_or_else(|| panic!("no section {section}"));
+    found
+        .relocations()
+        .map(|(offset, r)| {
+            let r_type = match r.flags() {
+                RelocationFlags::Coff { typ } => u32::from(typ.0),
+                RelocationFlags::Elf { r_type } => r_type.0,
+                RelocationFlags::MachO { r_type, .. } => u32::from(r_type.0),
+                other => panic!("{section}+{offset:#x}: unexpected relocation flags {other:?}"),
+            };
+            let RelocationTarget::Symbol(index) = r.target() else {
+                panic!("{section}+{offset:#x}: relocation without a symbol: {r:?}")
+            };
+            let target = file.symbol_by_index(index).expect("relocation symbol index in range");
+            let symbol = match target.section_index() {
+                Some(s) if target.kind() == object::SymbolKind::Section => {
+                    file.section_by_index(s).and_then(|s| s.name().map(str::to_owned)).expect("section name")
+                }
+                _ => target.name().expect("symbol name").to_owned(),
+            };
+            Relocation { offset, r_type, symbol, addend: r.addend() }
+        })
+        .collect()
+}
+
+/// (type, symbol) of every relocation of `section`, in order: what a call-site test compares.
+pub fn relocation_targets(bytes: &[u8], section: &str) -> Vec<(u32, String)> {
+    relocations(bytes, section).into_iter().map(|r| (r.r_type, r.symbol)).collect()
+}
+
+/// Runs the `linkwise` command line in this process with `args` (after the program name): (exit status,
+/// standard output, standard error). Both streams must be UTF-8, whatever the input was.
+pub fn linkwise<S: AsRef<str>>(args: &[S]) -> (i32, String, String) {
+    let argv: Vec<&str> = std::iter::once("linkwise").chain(args.iter().map(AsRef::as_ref)).collect();
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let status = linkwise_cli::run(&argv, &mut out, &mut err);
+    let text = |bytes: Vec<u8>, stream: &str| {
+        String::from_utf8(bytes)
+            .unwrap_or_else(|e| panic!("linkwise {argv:?} wrote non-UTF-8 to {stream}: {e}"))
+    };
+    (status, text(out, "stdout"), text(err, "stderr"))
+}
+
+/// One `#[test]` per file of a corpus directory, named after the file, so that one case runs alone
+/// (`cargo test --test corpus hello`) and a failure names it: `file_tests!(check; a, b)` defines
+/// `fn a() { check("a") }`, `fn b() { check("b") }` and `const LISTED: &[&str] = &["a", "b"]`, which
+/// [`assert_listed`] compares with the directory so that a file nobody listed fails instead of being skipped.
+#[allow(unused_macros)] // each test binary includes this module; two use the macro
+macro_rules! file_tests {
+    ($check:ident; $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $check(stringify!($name));
+            }
+        )*
+        /// The files this test binary has a test for, by stem.
+        const LISTED: &[&str] = &[$(stringify!($name)),*];
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use file_tests;
+
+/// Fails unless the `.EXTENSION` files of `dir` (relative to the workspace root, not its subdirectories) are
+/// exactly `listed` (by stem, sorted), naming each file that has no test and each test that has no file.
+pub fn assert_listed(dir: &str, extension: &str, listed: &[&str], test_file: &str) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(root.join(path)).unwrap_or_else(|e| panic!("{path}: {e}"));
-    let file = linkwise::SourceFile::new(path, text);
-    linkwise::compile(&file, options).unwrap_or_else(|d| panic!("{}", d.render(&file))).object.bytes
+    let mut found: Vec<String> = std::fs::read_dir(root.join(dir))
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|e| e.expect("readable directory entry").path())
+        .filter(|p| p.is_file() && p.extension().is_some_and(|e| e == extension))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
+        .collect();
+    found.sort();
+    let unlisted: Vec<&String> = found.iter().filter(|f| !listed.contains(&f.as_str())).collect();
+    let missing: Vec<&&str> = listed.iter().filter(|l| !found.iter().any(|f| f == *l)).collect();
+    assert!(
+        unlisted.is_empty() && missing.is_empty(),
+        "{dir}/*.{extension} and the list in {test_file} differ: files without a test {unlisted:?}, tests \
+         without a file {missing:?} (list each file by its stem, in sorted order, in the `file_tests!` call)"
+    );
+    let mut sorted = listed.to_vec();
+    sorted.sort_unstable();
+    assert_eq!(listed, sorted, "keep the `file_tests!` list in {test_file} sorted");
 }

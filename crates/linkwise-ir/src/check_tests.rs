@@ -1,5 +1,5 @@
-//! Tests of the checker: the contract's symbols, expression typing, static layout, and every user error with
-//! its message and position.
+//! Tests of the checker: the contract's symbols, expression typing, static layout, errors reported together.
+//! Each user error's message and position is a case of the error corpus (corpus/errors/checker.lw).
 
 use super::check;
 use crate::ast::{LinkKind, Type};
@@ -149,81 +149,7 @@ fn a_redeclared_import_is_one_symbol_in_two_blocks() {
     assert_eq!(&imports[..2], [Some(BlockId(0)), Some(BlockId(1))]);
 }
 
-#[test]
-fn each_user_error_is_reported_where_it_is() {
-    let cases: &[(&str, &str, &str)] = &[
-        ("fn f() {}\nfn f() {}", "the name `f` is defined multiple times", "t.lw:2:4"),
-        (
-            "extern { fn f(i32); }\nextern { fn f(i64); }",
-            "`f` is declared twice with different types",
-            "t.lw:2:13",
-        ),
-        (
-            "extern { #[link_name = \"g\"] fn f(); }\nfn g() {}",
-            "`g` is both imported and defined",
-            "t.lw:2:4",
-        ),
-        ("fn f() -> i32 { return y; }", "cannot find value `y` in this module", "t.lw:1:24"),
-        ("fn f() { g(); }", "cannot find function `g` in this module", "t.lw:1:10"),
-        ("static S: i32 = 1;\nfn f() { S(); }", "`S` is a static, not a function", "t.lw:2:10"),
-        (
-            "fn g(a: i32) {}\nfn f() { g(); }",
-            "this function takes 1 argument but 0 arguments were supplied",
-            "t.lw:2:10",
-        ),
-        (
-            "fn g(a: i64) {}\nfn f(x: i32) { g(x); }",
-            "mismatched types: expected `i64`, found `i32`",
-            "t.lw:2:18",
-        ),
-        ("fn g() {}\nfn f() -> i32 { return g(); }", "`g` returns nothing, so it has no value", "t.lw:2:24"),
-        ("fn f() { let x = 1; x = 2; }", "cannot assign twice to immutable variable `x`", "t.lw:1:21"),
-        ("fn f(a: i32) { a = 2; }", "parameters are immutable", "t.lw:1:16"),
-        ("static S: i32 = 1;\nfn f() { S = 2; }", "cannot assign to immutable static `S`", "t.lw:2:10"),
-        (
-            "extern { static X: i32; }\nfn f() { X = 2; }",
-            "cannot assign to immutable static `X`",
-            "t.lw:2:10",
-        ),
-        ("fn f() -> i32 { return 1.5; }", "expected `i32`, found a float literal", "t.lw:1:24"),
-        ("fn f() -> f64 { return 1; }", "expected `f64`, found an integer literal", "t.lw:1:24"),
-        ("fn f() -> i8 { return 300; }", "literal out of range for `i8`", "t.lw:1:23"),
-        ("fn f() -> i8 { return -129; }", "literal out of range for `i8`", "t.lw:1:23"),
-        ("fn f(x: f64) -> f64 { return x % 2.0; }", "cannot apply `%` to `f64`", "t.lw:1:30"),
-        ("fn f(p: ptr) -> ptr { return p + p; }", "cannot apply `+` to `ptr`", "t.lw:1:30"),
-        ("fn f(p: ptr) -> f64 { return p as f64; }", "cannot cast `ptr` to `f64`", "t.lw:1:30"),
-        ("fn f(x: i32) { let p = &x; }", "cannot take the address of local `x`", "t.lw:1:24"),
-        (
-            "static A: [u8] = \"a\";\nfn f() -> i32 { return A; }",
-            "array static `A` used as a value",
-            "t.lw:2:24",
-        ),
-        ("fn g() {}\nfn f() -> ptr { return g; }", "function `g` used as a value", "t.lw:2:24"),
-        ("fn f(x: f64) { if x { } }", "an `if` condition is an integer, not `f64`", "t.lw:1:19"),
-        ("fn f() { for i in 0.5..2.0 { } }", "a `for` loop counts over integers, not `f64`", "t.lw:1:19"),
-        ("fn f() -> i32 { if 1 { return 1; } }", "may reach its end without returning", "t.lw:1:4"),
-        ("fn f() -> i32 { return; }", "`return;` in a function that returns `i32`", "t.lw:1:17"),
-        ("fn f() { return 1; }", "a value is returned from a function that returns nothing", "t.lw:1:17"),
-        (
-            "static S: [i32; 2] = [1, 2, 3];",
-            "the array has length 2, but its initializer has 3 elements",
-            "t.lw:1:22",
-        ),
-        ("static S: [i32] = \"ab\";", "a string initializes `[u8]`, not `[i32]`", "t.lw:1:19"),
-        ("static S: [u8] = [256];", "`256` does not fit in `u8`", "t.lw:1:19"),
-        ("static S: i32 = &T;", "mismatched types: expected `i32`, found `ptr`", "t.lw:1:18"),
-        ("static S: ptr = &T;", "cannot find static or function `T`", "t.lw:1:18"),
-        ("static S: ptr = 5;", "expected `ptr`, found an integer literal", "t.lw:1:17"),
-        ("static S: i32 = [1];", "an array initializer for a static of type `i32`", "t.lw:1:17"),
-        ("static S: [u8; 1000000000000] = [0; 1000000000000];", "static `S` is too large", "t.lw:1:33"),
-        ("fn f() { let x = 1; x(); }", "`x` is a local variable, not a function", "t.lw:1:21"),
-    ];
-    for (src, message, location) in cases {
-        let (text, at) = errors(src);
-        assert!(text.contains(message), "`{src}`: expected `{message}`, got:\n{text}");
-        assert_eq!(at.first().map(String::as_str), Some(*location), "`{src}`:\n{text}");
-    }
-}
+// Each checker error's message and file:line:col: corpus/errors/checker.lw, run by tests/errors.rs.
 
 #[test]
 fn independent_errors_are_all_reported_with_suggestions() {

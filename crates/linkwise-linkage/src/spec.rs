@@ -147,18 +147,11 @@ mod tests {
         assert_eq!(ok("static=foo:bar"), (Some(LinkKind::Static), "foo".into(), Some("bar".into())));
     }
 
+    // Each bad spec's message: corpus/errors/link_specs.lw, run by tests/errors.rs; the notes and help as a user
+    // sees them: corpus/link_spec_errors.lw. An empty argument cannot be written in a corpus `//@ args:` line:
     #[test]
-    fn bad_specs_say_what_is_wrong_and_quote_the_argument() {
-        let e = err("dynamic=foo");
-        assert!(e.contains("unknown library kind `dynamic`"), "{e}");
-        assert!(e.contains("`dylib`, `static`, `static-nobundle`"), "{e}");
-        assert!(e.contains("in the argument `-l dynamic=foo`"), "{e}");
-        assert!(err("").contains("no library name given"));
-        assert!(err("static=").contains("no library name given"));
-        assert!(err(":bar").contains("no library name given"));
-        assert!(err("static:+whole-archive=foo").contains("link modifiers"));
-        assert!(err("foo:bar:baz").contains("invalid library name `bar:baz`"));
-        assert!(err("a=b=c").contains("unknown library kind `a`"));
+    fn an_empty_spec_names_no_library() {
+        assert!(err("").starts_with("error: no library name given\n"), "{}", err(""));
     }
 
     /// Issue 7, defect 11: `-l 'static=msvcrt '` added a library `msvcrt ` (a second one, beside the module's
@@ -217,13 +210,5 @@ mod tests {
         // Still accepted: names with the punctuation real libraries have.
         assert_eq!(ok("static=api-ms-win-crt-runtime-l1-1-0.dll").1, "api-ms-win-crt-runtime-l1-1-0.dll");
         assert_eq!(ok("c++abi").1, "c++abi");
-    }
-
-    #[test]
-    fn rename_to_empty_is_rejected() {
-        let e = err("foo:");
-        assert!(e.contains("renames library `foo` to nothing"), "{e}");
-        assert!(e.contains("-l foo:NEWNAME"), "{e}");
-        assert!(err("static=foo:").contains("to nothing"));
     }
 }
