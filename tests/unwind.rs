@@ -9,7 +9,7 @@
 mod support;
 
 use linkwise::Options;
-use object::{Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget};
+use object::{Object, ObjectSection, ObjectSymbol};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,11 +20,7 @@ const PROGRAM: &str = "tests/programs/unwind.lw";
 
 /// Compiles the IR half for `triple` into `dir`; returns the object's path and bytes.
 fn build(dir: &TempDir, triple: &str, name: &str) -> (PathBuf, Vec<u8>) {
-    let options = Options::new().target(triple).unwrap();
-    let bytes = support::compile(PROGRAM, &options);
-    let out = dir.join(name);
-    std::fs::write(&out, &bytes).unwrap();
-    (out, bytes)
+    support::compile_to(dir, name, &support::source(PROGRAM), &support::options(triple, &[]))
 }
 
 /// Compiles the C half `source` (under tests/programs) for `triple` with clang: optimized, no C library
@@ -115,26 +111,6 @@ fn windows_x64_rtlvirtualunwind_restores_every_saved_register() {
     );
 }
 
-/// (field offset, relocation type, symbol, addend) of every relocation in `.eh_frame`.
-fn eh_frame_relocations(bytes: &[u8]) -> Vec<(u64, u32, String, i64)> {
-    let file = object::File::parse(bytes).unwrap();
-    let section = file.section_by_name(".eh_frame").expect(".eh_frame");
-    section
-        .relocations()
-        .map(|(offset, r)| {
-            let RelocationFlags::Elf { r_type } = r.flags() else { panic!("{r:?}") };
-            let RelocationTarget::Symbol(i) = r.target() else { panic!("{r:?}") };
-            let symbol = file.symbol_by_index(i).unwrap();
-            let name = if symbol.kind() == object::SymbolKind::Section {
-                file.section_by_index(symbol.section_index().unwrap()).unwrap().name().unwrap().to_owned()
-            } else {
-                symbol.name().unwrap().to_owned()
-            };
-            (offset, r_type.0, name, r.addend())
-        })
-        .collect()
-}
-
 /// The offset of each defined function in `.text`, in address order.
 fn function_offsets(bytes: &[u8]) -> Vec<(String, u64)> {
     let file = object::File::parse(bytes).unwrap();
@@ -165,9 +141,9 @@ fn elf(target: ElfTarget, triple: &str, pc32: object::elf::RelocationType, gcc_s
     let (obj, bytes) = build(&dir, triple, "unwind.o");
     // One FDE per function, each pointing at its function through a 32-bit PC-relative relocation against
     // `.text` (so `inner`, at offset 0, and `outer` after it), after a CIE that asks for that encoding.
-    let fde_targets: Vec<(u32, String, i64)> = eh_frame_relocations(&bytes)
+    let fde_targets: Vec<(u32, String, i64)> = support::relocations(&bytes, ".eh_frame")
         .into_iter()
-        .map(|(_, typ, symbol, addend)| (typ, symbol, addend))
+        .map(|r| (r.r_type, r.symbol, r.addend))
         .collect();
     let expected: Vec<(u32, String, i64)> = function_offsets(&bytes)
         .into_iter()
