@@ -10,6 +10,8 @@ pub mod crt;
 pub mod predict;
 pub mod read;
 pub mod report;
+#[cfg(test)]
+mod testing;
 
 pub use predict::{Finding, LinkOptions, Outcome, Prediction, Severity, predict};
-pub use read::{Directive, Input, Member, read_bytes, read_file};
+pub use read::{Directive, Import, Input, Member, read_bytes, read_file};
