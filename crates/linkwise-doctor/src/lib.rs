@@ -3,7 +3,7 @@
 //! link, the failures and warnings the linker would give, each with its evidence and fix.
 //!
 //! Stages: [`read`] (inputs → facts, memory-mapped) → [`predict`](mod@predict) (symbol resolution as lld-link
-//! does it) → [`report`] (human text or JSON). [`crt`] infers C runtime modes.
+//! does it, then one check per finding) → [`report`] (human text or JSON). [`crt`] infers C runtime modes.
 #![deny(missing_docs)]
 
 pub mod crt;

@@ -37,8 +37,9 @@ pub struct Member {
     pub import: Option<Import>,
     /// Definitions in COMDAT sections, which may be defined again elsewhere without conflict.
     pub comdat: Vec<String>,
-    /// The DLL name a MinGW import library's tail member holds in `.idata$7`.
-    pub idata_dll_name: Option<String>,
+    /// The DLL name a MinGW import library's tail member holds in `.idata$7` (read to fill in
+    /// [`Import::dll`] of the library's other members).
+    pub(crate) idata_dll_name: Option<String>,
 }
 
 /// What an import library member stands for: a symbol exported by a DLL.
@@ -201,7 +202,7 @@ fn read_member(name: &str, data: &[u8]) -> Option<Member> {
 }
 
 /// Splits a directive string (space-separated, double quotes group) into directives.
-pub fn parse_directives(text: &str) -> Vec<Directive> {
+pub(crate) fn parse_directives(text: &str) -> Vec<Directive> {
     let mut args = Vec::new();
     let mut current = String::new();
     let mut quoted = false;

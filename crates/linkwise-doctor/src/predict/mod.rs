@@ -1,6 +1,6 @@
-//! Predicting a link: resolve symbols over the inputs the way lld-link and link.exe do ([`resolve`]), then run
+//! Predicting a link: resolve symbols over the inputs the way lld-link and link.exe do (`resolve.rs`), then run
 //! one check per diagnostic the link would give, each reading what resolution decided and each with the
-//! evidence and the fix. Adding a finding is a file here and a row in [`CHECKS`].
+//! evidence and the fix. Adding a finding is a file here (`lnkNNNN.rs`) and a row in `CHECKS`.
 
 mod dllimport;
 mod lnk1104;
@@ -128,3 +128,52 @@ pub fn predict(inputs: &[Input], options: &LinkOptions) -> Prediction {
 const RUST_CRT_FIX: &str = "Rust: link the dynamic C runtime: RUSTFLAGS=\"-C target-feature=-crt-static\", or in \
      .cargo/config.toml `[target.x86_64-pc-windows-msvc] rustflags = [\"-C\", \"target-feature=-crt-static\"]`";
 const CARGO_DIST_FIX: &str = "cargo-dist: set `msvc-crt-static = false` in dist-workspace.toml";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Coff, library_input, object_input};
+
+    /// The phases together: findings errors first, each severity in the order of [`CHECKS`] and by name
+    /// within a check; the outcome counts every finding, lld-link's leaves out what it does not report.
+    #[test]
+    fn findings_errors_first_in_check_order() {
+        let inputs = [
+            object_input(
+                "main.obj",
+                &Coff::new()
+                    .define(&["main", "f"])
+                    .reference(&["__imp_f", "zz_missing", "aa_missing"])
+                    .directives("/DEFAULTLIB:libcmt.lib"),
+            ),
+            library_input(
+                "vendor.lib",
+                &[("v.obj", &Coff::new().define(&["v"]).directives("/DEFAULTLIB:msvcrt"))],
+            ),
+            object_input("dup.obj", &Coff::new().define(&["f"]).reference(&["v"])),
+        ];
+        let p = predict(&inputs, &LinkOptions::default());
+        assert_eq!(p.loaded, ["main.obj", "dup.obj", "vendor.lib(v.obj)"]);
+        let findings: Vec<(&str, &str)> = p.findings.iter().map(|f| (f.code, f.title.as_str())).collect();
+        assert_eq!(
+            findings,
+            [
+                ("LNK1104", "cannot open default library `libcmt.lib`: it is not among the inputs"),
+                ("LNK1104", "cannot open default library `msvcrt.lib`: it is not among the inputs"),
+                ("LNK2019", "undefined symbol: aa_missing"),
+                ("LNK2019", "undefined symbol: zz_missing"),
+                ("LNK2005", "duplicate symbol: f"),
+                ("LNK4217", "locally defined symbol imported: f"),
+                ("LNK4098", "inputs were built for different C runtimes"),
+            ]
+        );
+        assert_eq!((p.outcome(), p.lld_outcome()), (Outcome::Fails, Outcome::Fails));
+        // Only the warnings lld-link is silent about: link.exe warns, lld-link links cleanly.
+        let mixed = [
+            object_input("md.obj", &Coff::new().directives("/DEFAULTLIB:msvcrt")),
+            object_input("mt.obj", &Coff::new().directives("/DEFAULTLIB:libcmt")),
+        ];
+        let p = predict(&mixed, &LinkOptions { no_default_all: true, ..LinkOptions::default() });
+        assert_eq!((p.outcome(), p.lld_outcome()), (Outcome::Warns, Outcome::Links));
+    }
+}
