@@ -21,7 +21,7 @@ impl Crt {
     pub const MT: Crt = Crt { dynamic: false, debug: Some(false) };
 
     /// The compiler flag.
-    pub fn flag(self) -> &'static str {
+    pub(crate) fn flag(self) -> &'static str {
         match (self.dynamic, self.debug) {
             (true, Some(false)) => "/MD",
             (true, Some(true)) => "/MDd",
@@ -33,13 +33,13 @@ impl Crt {
     }
 
     /// Whether two modes can be linked together (the same kind and, when both are known, the same debugness).
-    pub fn compatible(self, other: Crt) -> bool {
+    pub(crate) fn compatible(self, other: Crt) -> bool {
         self.dynamic == other.dynamic
             && (self.debug.is_none() || other.debug.is_none() || self.debug == other.debug)
     }
 
     /// The mode a default library stands for, if it is a C runtime library.
-    pub fn from_library(name: &str) -> Option<Crt> {
+    pub(crate) fn from_library(name: &str) -> Option<Crt> {
         let lower = name.to_ascii_lowercase();
         let stem = lower.strip_suffix(".lib").unwrap_or(&lower);
         Some(match stem {
@@ -52,7 +52,7 @@ impl Crt {
     }
 
     /// The mode of a `RuntimeLibrary` value of `/FAILIFMISMATCH` (`MD_DynamicRelease`, `MTd_StaticDebug`, ...).
-    pub fn from_runtime_library(value: &str) -> Option<Crt> {
+    pub(crate) fn from_runtime_library(value: &str) -> Option<Crt> {
         let (flag, _) = value.split_once('_')?;
         Some(match flag {
             "MD" => Crt::MD,
@@ -73,11 +73,11 @@ impl fmt::Display for Crt {
 
 /// A mode and the fact it was read from.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CrtEvidence {
+pub(crate) struct CrtEvidence {
     /// The mode.
-    pub crt: Crt,
+    pub(crate) crt: Crt,
     /// What says so, e.g. "/DEFAULTLIB:msvcrt.lib".
-    pub evidence: String,
+    pub(crate) evidence: String,
 }
 
 /// C runtime functions commonly reached through `__imp_` by `/MD` code (the seed blog's list among them).
@@ -117,12 +117,12 @@ const CRT_FUNCTIONS: &[&str] = &[
 ];
 
 /// Whether `symbol` is a C runtime function (by name, for explanations only).
-pub fn is_crt_function(symbol: &str) -> bool {
+pub(crate) fn is_crt_function(symbol: &str) -> bool {
     CRT_FUNCTIONS.contains(&symbol)
 }
 
 /// The C runtime `member` was compiled for, strongest evidence first.
-pub fn infer(member: &Member) -> Option<CrtEvidence> {
+pub(crate) fn infer(member: &Member) -> Option<CrtEvidence> {
     for d in &member.directives {
         if let Directive::FailIfMismatch(key, value) = d
             && key == "RuntimeLibrary"

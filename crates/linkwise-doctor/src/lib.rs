@@ -3,13 +3,15 @@
 //! link, the failures and warnings the linker would give, each with its evidence and fix.
 //!
 //! Stages: [`read`] (inputs → facts, memory-mapped) → [`predict`](mod@predict) (symbol resolution as lld-link
-//! does it) → [`report`] (human text or JSON). [`crt`] infers C runtime modes.
+//! does it, then one check per finding) → [`report`] (human text or JSON). [`crt`] infers C runtime modes.
 #![deny(missing_docs)]
 
 pub mod crt;
 pub mod predict;
 pub mod read;
 pub mod report;
+#[cfg(test)]
+mod testing;
 
 pub use predict::{Finding, LinkOptions, Outcome, Prediction, Severity, predict};
-pub use read::{Directive, Input, Member, read_bytes, read_file};
+pub use read::{Directive, Import, Input, Member, read_bytes, read_file};

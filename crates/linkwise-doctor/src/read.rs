@@ -33,12 +33,23 @@ pub struct Member {
     pub references: Vec<String>,
     /// Its `.drectve` directives.
     pub directives: Vec<Directive>,
-    /// For an import library member: the DLL and the symbol it imports.
-    pub import: Option<(String, String)>,
+    /// For an import library member: the DLL and the symbol it stands for.
+    pub import: Option<Import>,
     /// Definitions in COMDAT sections, which may be defined again elsewhere without conflict.
     pub comdat: Vec<String>,
-    /// The DLL name a MinGW import library's tail member holds in `.idata$7`.
-    pub idata_dll_name: Option<String>,
+    /// The DLL name a MinGW import library's tail member holds in `.idata$7` (read to fill in
+    /// [`Import::dll`] of the library's other members).
+    pub(crate) idata_dll_name: Option<String>,
+}
+
+/// What an import library member stands for: a symbol exported by a DLL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Import {
+    /// The DLL, when the library says: a short import member names it; a MinGW long-format member reaches it
+    /// through its head and tail members, and a library missing those leaves it unknown.
+    pub dll: Option<String>,
+    /// The symbol imported (`X` of `__imp_X`).
+    pub symbol: String,
 }
 
 /// One input file.
@@ -138,7 +149,8 @@ fn read_member(name: &str, data: &[u8]) -> Option<Member> {
         return Some(Member {
             name: name.to_owned(),
             defines,
-            import: Some((dll, symbol)),
+            // An empty DLL name says nothing about the DLL: unknown, as for a long-format member without a tail.
+            import: Some(Import { dll: (!dll.is_empty()).then_some(dll), symbol }),
             ..Member::default()
         });
     }
@@ -184,13 +196,13 @@ fn read_member(name: &str, data: &[u8]) -> Option<Member> {
         && file.sections().any(|s| s.name().is_ok_and(|n| n.starts_with(".idata$")))
     {
         let symbol = imp.trim_start_matches("__imp_").to_owned();
-        m.import = Some((String::new(), symbol));
+        m.import = Some(Import { dll: None, symbol });
     }
     Some(m)
 }
 
 /// Splits a directive string (space-separated, double quotes group) into directives.
-pub fn parse_directives(text: &str) -> Vec<Directive> {
+pub(crate) fn parse_directives(text: &str) -> Vec<Directive> {
     let mut args = Vec::new();
     let mut current = String::new();
     let mut quoted = false;
@@ -244,10 +256,8 @@ fn resolve_long_import_dlls(members: &mut [Member]) {
     }
     let mut names = Vec::new();
     for (i, m) in members.iter().enumerate() {
-        let Some((dll, _)) = &m.import else { continue };
-        if !dll.is_empty() {
-            continue;
-        }
+        // Only members whose DLL is still unknown: the long-format ones (and a short one with an empty name).
+        let Some(Import { dll: None, .. }) = &m.import else { continue };
         let dll = m
             .references
             .iter()
@@ -259,8 +269,87 @@ fn resolve_long_import_dlls(members: &mut [Member]) {
         names.push((i, dll));
     }
     for (i, tail) in names {
-        if let (Some(tail), Some((dll, _))) = (tail, members[i].import.as_mut()) {
-            *dll = tail;
+        if let Some(import) = members[i].import.as_mut() {
+            import.dll = tail;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Coff, import_library, library, mingw_import_library};
+
+    /// The import members of a library, as (member, DLL, symbol), leaving out the other members.
+    fn imports(input: &Input) -> Vec<(&str, Option<&str>, &str)> {
+        input
+            .members
+            .iter()
+            .filter_map(|m| m.import.as_ref().map(|i| (m.name.as_str(), i.dll.as_deref(), i.symbol.as_str())))
+            .collect()
+    }
+
+    /// A short-format member names its DLL; it defines `__imp_X` and, for code, the thunk `X`.
+    #[test]
+    fn short_import_members_name_their_dll() {
+        let input = read_bytes("png.lib", &import_library("png.dll", &["png_read", "png_write"])).unwrap();
+        assert!(input.is_library);
+        assert_eq!(
+            imports(&input),
+            [
+                ("png.lib(png.dll)", Some("png.dll"), "png_read"),
+                ("png.lib(png.dll)", Some("png.dll"), "png_write")
+            ]
+        );
+        let read = input.members.iter().find(|m| m.import.as_ref().is_some_and(|i| i.symbol == "png_read"));
+        assert_eq!(read.unwrap().defines, ["__imp_png_read", "png_read"]);
+    }
+
+    /// A MinGW long-format member reaches its DLL through the head and tail members; without the tail the
+    /// DLL is unknown (`None`, which the report shows as "(unknown DLL)"), never an empty name.
+    #[test]
+    fn long_import_members_find_their_dll_through_head_and_tail() {
+        let input =
+            read_bytes("libz.a", &mingw_import_library("z.dll", &["inflate", "deflate"], true)).unwrap();
+        assert_eq!(
+            imports(&input),
+            [
+                ("libz.a(d000001.o)", Some("z.dll"), "inflate"),
+                ("libz.a(d000002.o)", Some("z.dll"), "deflate")
+            ]
+        );
+        let input = read_bytes("libz.a", &mingw_import_library("z.dll", &["inflate"], false)).unwrap();
+        assert_eq!(imports(&input), [("libz.a(d000001.o)", None, "inflate")]);
+        let report =
+            crate::report::human(std::slice::from_ref(&input), &crate::predict(&[], &Default::default()));
+        assert!(report.contains("    import members for (unknown DLL): 1 symbol\n"), "{report}");
+    }
+
+    /// Objects: external definitions, COMDAT ones among them, references, and `.drectve` directives, with
+    /// quotes grouping and option names in any case; a library member is named by its file name.
+    #[test]
+    fn objects_and_library_members() {
+        let object = Coff::new()
+            .define(&["f"])
+            .define_comdat("inline_g")
+            .reference(&["__imp_puts", "h"])
+            .directives("/DEFAULTLIB:msvcrt.lib -nodefaultlib:libcmt.lib /FAILIFMISMATCH:\"RuntimeLibrary=MD_DynamicRelease\" /EXPORT:f")
+            .write();
+        let input = read_bytes("x.lib", &library(&[("C:\\build\\x64\\obj\\x.obj", &object)])).unwrap();
+        let [m] = &input.members[..] else { panic!("{:?}", input.members) };
+        assert_eq!(m.name, "x.lib(x.obj)");
+        assert_eq!(m.defines, ["f", "inline_g"]);
+        assert_eq!(m.comdat, ["inline_g"]);
+        assert_eq!(m.references, ["__imp_puts", "h"]);
+        assert_eq!(m.import, None);
+        assert_eq!(
+            m.directives,
+            [
+                Directive::DefaultLib("msvcrt.lib".to_owned()),
+                Directive::NoDefaultLib(Some("libcmt.lib".to_owned())),
+                Directive::FailIfMismatch("RuntimeLibrary".to_owned(), "MD_DynamicRelease".to_owned()),
+                Directive::Other("/EXPORT:f".to_owned()),
+            ]
+        );
     }
 }

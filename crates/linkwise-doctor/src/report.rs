@@ -4,7 +4,7 @@
 
 use crate::crt;
 use crate::predict::{Outcome, Prediction, Severity};
-use crate::read::Input;
+use crate::read::{Import, Input};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
@@ -14,9 +14,8 @@ fn summary(input: &Input) -> Value {
     let mut dlls: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     let mut objects = Vec::new();
     for m in &input.members {
-        if let Some((dll, symbol)) = &m.import {
-            let dll = if dll.is_empty() { "(unknown DLL)" } else { dll.as_str() };
-            dlls.entry(dll).or_default().push(symbol);
+        if let Some(import) = &m.import {
+            dlls.entry(dll_name(import)).or_default().push(&import.symbol);
             continue;
         }
         let imports: Vec<&str> = m.references.iter().filter_map(|r| r.strip_prefix("__imp_")).collect();
@@ -39,6 +38,11 @@ fn summary(input: &Input) -> Value {
         "objects": objects,
         "import_members": dlls,
     })
+}
+
+/// How the report names an import member's DLL, also when the library does not say.
+fn dll_name(import: &Import) -> &str {
+    import.dll.as_deref().unwrap_or("(unknown DLL)")
 }
 
 fn outcome_name(o: Outcome) -> &'static str {
@@ -93,8 +97,8 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
         );
         let mut dlls: BTreeMap<&str, usize> = BTreeMap::new();
         for m in &input.members {
-            if let Some((dll, _)) = &m.import {
-                *dlls.entry(if dll.is_empty() { "(unknown DLL)" } else { dll }).or_default() += 1;
+            if let Some(import) = &m.import {
+                *dlls.entry(dll_name(import)).or_default() += 1;
                 continue;
             }
             let crt = crt::infer(m).map(|e| format!("{} from {}", e.crt.flag(), e.evidence));

@@ -1,0 +1,117 @@
+//! LNK1104: a default library that linked objects (or the command line) ask for is not among the inputs.
+
+use super::resolve::Resolution;
+use super::{Finding, LinkOptions, Severity};
+use crate::crt::Crt;
+use crate::read::Directive;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The file name of a library as `/DEFAULTLIB` names it: lower case, `.lib` added when missing.
+fn lib_key(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    if base.contains('.') { base } else { format!("{base}.lib") }
+}
+
+/// Default libraries asked for by linked objects (and the command line) must be among the inputs: LNK1104.
+pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOptions) -> Vec<Finding> {
+    let input_libs: BTreeSet<String> =
+        r.inputs.iter().filter(|i| i.is_library).map(|i| lib_key(&i.path)).collect();
+    let suppressed: BTreeSet<String> = options.no_default_libs.iter().map(|l| lib_key(l)).collect();
+    let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for lib in &options.default_libs {
+        wanted.entry(lib_key(lib)).or_default().push("the command line".to_owned());
+    }
+    for &id in &r.loaded {
+        let member = r.member(id);
+        for d in &member.directives {
+            if let Directive::DefaultLib(lib) = d {
+                wanted.entry(lib_key(lib)).or_default().push(member.name.clone());
+            }
+        }
+        for d in &member.directives {
+            if let Directive::NoDefaultLib(None) = d {
+                // An object may suppress all default libraries for the whole link.
+                wanted.clear();
+            }
+        }
+    }
+    if options.no_default_all {
+        return Vec::new();
+    }
+    let mut findings = Vec::new();
+    for (lib, askers) in &wanted {
+        if input_libs.contains(lib) || suppressed.contains(lib) {
+            continue;
+        }
+        let mut fixes =
+            vec![format!("add `{lib}` to the link, or pass /NODEFAULTLIB:{lib} if nothing needs it")];
+        if let Some(crt) = Crt::from_library(lib) {
+            fixes.push(format!("`{lib}` is the {crt}; it comes with the Visual C++ build tools"));
+        }
+        findings.push(Finding {
+            severity: Severity::Error,
+            code: "LNK1104",
+            lld_reports: true,
+            title: format!("cannot open default library `{lib}`: it is not among the inputs"),
+            symbols: Vec::new(),
+            evidence: askers.iter().map(|a| format!("{a} asks for it with /DEFAULTLIB:{lib}")).collect(),
+            fixes,
+        });
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::predict::resolve::resolve;
+    use crate::read::Input;
+    use crate::testing::{Coff, library_input, object_input, render};
+
+    fn check(inputs: &[Input], options: &LinkOptions) -> Vec<Finding> {
+        missing_default_libraries(&resolve(inputs), options)
+    }
+
+    /// An `/MD` object asks for msvcrt.lib; a library member that nothing links asks for libcmt.lib and is
+    /// not heard; the command line asks for kernel32 (named without `.lib`, found as `kernel32.lib`).
+    #[test]
+    fn a_default_library_missing_from_the_inputs() {
+        let inputs = [
+            object_input("main.obj", &Coff::new().define(&["main"]).directives("/DEFAULTLIB:msvcrt.lib")),
+            library_input(
+                "vendor.lib",
+                &[("unused.obj", &Coff::new().define(&["unused"]).directives("/DEFAULTLIB:libcmt.lib"))],
+            ),
+        ];
+        let options = LinkOptions { default_libs: vec!["KERNEL32".to_owned()], ..LinkOptions::default() };
+        assert_eq!(
+            render(&check(&inputs, &options)),
+            "error LNK1104 (lld-link: reports): cannot open default library `kernel32.lib`: it is not among the inputs
+  - the command line asks for it with /DEFAULTLIB:kernel32.lib
+  fix: add `kernel32.lib` to the link, or pass /NODEFAULTLIB:kernel32.lib if nothing needs it
+error LNK1104 (lld-link: reports): cannot open default library `msvcrt.lib`: it is not among the inputs
+  - main.obj asks for it with /DEFAULTLIB:msvcrt.lib
+  fix: add `msvcrt.lib` to the link, or pass /NODEFAULTLIB:msvcrt.lib if nothing needs it
+  fix: `msvcrt.lib` is the /MD (dynamic C runtime); it comes with the Visual C++ build tools
+"
+        );
+    }
+
+    /// Present among the inputs (whatever its directory or case), or suppressed by `/NODEFAULTLIB`, one
+    /// named or all, on the command line or in an object: no finding.
+    #[test]
+    fn a_default_library_present_or_suppressed() {
+        let asking = || object_input("main.obj", &Coff::new().directives("/DEFAULTLIB:msvcrt.lib"));
+        let present =
+            [asking(), library_input("C:\\sdk\\MSVCRT.LIB", &[("m.obj", &Coff::new().define(&["x"]))])];
+        assert!(check(&present, &LinkOptions::default()).is_empty());
+        let named = LinkOptions { no_default_libs: vec!["msvcrt".to_owned()], ..LinkOptions::default() };
+        assert!(check(&[asking()], &named).is_empty());
+        let all = LinkOptions { no_default_all: true, ..LinkOptions::default() };
+        assert!(check(&[asking()], &all).is_empty());
+        let in_object = [asking(), object_input("nodefault.obj", &Coff::new().directives("/NODEFAULTLIB"))];
+        assert!(check(&in_object, &LinkOptions::default()).is_empty());
+        // The same inputs without the suppression do report it: the cases above are not vacuous.
+        assert_eq!(check(&[asking()], &LinkOptions::default()).len(), 1);
+    }
+}

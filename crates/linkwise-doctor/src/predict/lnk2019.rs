@@ -1,0 +1,218 @@
+//! LNK2019: a reference nothing linked defines. For `__imp_X` (code compiled to call `X` from a DLL) that is
+//! no import library providing it and no local `X` the linker could build the slot from (that case is
+//! LNK4217's); the evidence then names the C runtimes on both sides, the usual cause.
+
+use super::dllimport::DllImports;
+use super::resolve::{Id, Resolution};
+use super::{Finding, LinkOptions, Severity};
+use crate::crt;
+
+/// What stays undefined after resolution, one finding per symbol in name order.
+pub(super) fn undefined_symbols(r: &Resolution<'_>, options: &LinkOptions) -> Vec<Finding> {
+    let dllimports = DllImports::new(r, options);
+    r.undefined
+        .iter()
+        .filter_map(|(symbol, users)| match symbol.strip_prefix("__imp_") {
+            // lld-link and link.exe synthesize the slot from the local definition: a warning, LNK4217.
+            Some(target) if r.defined.contains_key(target) => None,
+            Some(target) => Some(unresolved_import(r, &dllimports, target, users)),
+            None => Some(undefined(r, symbol, users)),
+        })
+        .collect()
+}
+
+fn undefined(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> Finding {
+    let mut fixes = Vec::new();
+    if symbol.starts_with("__std_") {
+        fixes.push(
+            "`__std_*` helpers come from the MSVC STL of Visual Studio 2022 17.13 or later (msvcprt.lib for /MD, \
+             libcpmt.lib for /MT): build with a newer toolset, or rebuild the library with the one you link with"
+                .to_owned(),
+        );
+    } else if !r.lazy.contains_key(symbol) {
+        fixes.push(format!("add the library that defines `{symbol}`"));
+    }
+    Finding {
+        severity: Severity::Error,
+        code: "LNK2019",
+        lld_reports: true,
+        title: format!("undefined symbol: {symbol}"),
+        symbols: vec![symbol.to_owned()],
+        evidence: users.iter().map(|&u| format!("referenced by {}", r.member(u).name)).collect(),
+        fixes,
+    }
+}
+
+/// `__imp_X` is referenced (the code was compiled expecting X from a DLL) but no import library provides it.
+fn unresolved_import(r: &Resolution<'_>, dllimports: &DllImports<'_>, target: &str, users: &[Id]) -> Finding {
+    let mut d = dllimports.describe(target, users);
+    if let Some(&id) = r.lazy.get(target) {
+        d.evidence.push(format!(
+            "`{target}` is defined only statically, in {}, and an `__imp_` reference does not pull that member in",
+            r.member(id).name
+        ));
+    } else {
+        d.evidence.push(format!("nothing among the inputs defines `__imp_{target}` or `{target}`"));
+    }
+    if !crt::is_crt_function(target) && !d.program_static {
+        d.fixes.push(format!("add the import library of the DLL that exports `{target}`"));
+    }
+    Finding {
+        severity: Severity::Error,
+        code: "LNK2019",
+        lld_reports: true,
+        title: format!("undefined symbol: __declspec(dllimport) {target}"),
+        symbols: vec![format!("__imp_{target}")],
+        evidence: d.evidence,
+        fixes: d.fixes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crt::Crt;
+    use crate::predict::resolve::resolve;
+    use crate::predict::{CARGO_DIST_FIX, RUST_CRT_FIX};
+    use crate::read::Input;
+    use crate::testing::{Coff, import_library, library_input, object_input, render};
+
+    fn check(inputs: &[Input], options: &LinkOptions) -> Vec<Finding> {
+        let findings = undefined_symbols(&resolve(inputs), options);
+        for f in &findings {
+            assert_eq!((f.code, f.severity, f.lld_reports), ("LNK2019", Severity::Error, true), "{f:?}");
+        }
+        findings
+    }
+
+    /// Plain references: one finding per name, users in load order; `__std_*` gets the toolset note instead
+    /// of "add the library".
+    #[test]
+    fn undefined_plain_symbols() {
+        let inputs = [
+            object_input(
+                "a.obj",
+                &Coff::new().define(&["main"]).reference(&["vendor_init", "__std_find_trivial_1"]),
+            ),
+            object_input("b.obj", &Coff::new().reference(&["vendor_init", "main"])),
+        ];
+        assert_eq!(
+            render(&check(&inputs, &LinkOptions::default())),
+            "error LNK2019 (lld-link: reports): undefined symbol: __std_find_trivial_1
+  symbols: __std_find_trivial_1
+  - referenced by a.obj
+  fix: `__std_*` helpers come from the MSVC STL of Visual Studio 2022 17.13 or later (msvcprt.lib for /MD, \
+libcpmt.lib for /MT): build with a newer toolset, or rebuild the library with the one you link with
+error LNK2019 (lld-link: reports): undefined symbol: vendor_init
+  symbols: vendor_init
+  - referenced by a.obj
+  - referenced by b.obj
+  fix: add the library that defines `vendor_init`
+"
+        );
+    }
+
+    /// The seed blog's failure: an `/MD` library calls `__imp_tolower`, the program links libcmt's static
+    /// `tolower`, which an `__imp_` reference does not pull in. An import library exporting it resolves it.
+    #[test]
+    fn a_dllimport_the_static_c_runtime_does_not_satisfy() {
+        let md = Coff::new()
+            .define(&["vendor_lower"])
+            .reference(&["__imp_tolower"])
+            .directives("/DEFAULTLIB:msvcrt.lib");
+        let inputs = [
+            object_input(
+                "main.obj",
+                &Coff::new()
+                    .define(&["main"])
+                    .reference(&["vendor_lower"])
+                    .directives("/DEFAULTLIB:libcmt.lib"),
+            ),
+            library_input("vendor.lib", &[("vendor.obj", &md)]),
+            library_input("libcmt.lib", &[("tolower.obj", &Coff::new().define(&["tolower"]))]),
+        ];
+        let findings = check(&inputs, &LinkOptions::default());
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        let f = &findings[0];
+        assert_eq!(f.title, "undefined symbol: __declspec(dllimport) tolower");
+        assert_eq!(f.symbols, ["__imp_tolower"]);
+        assert_eq!(
+            f.evidence,
+            [
+                "vendor.lib(vendor.obj) calls it through `__imp_tolower` (dllimport), built for /MD (dynamic C \
+                 runtime) (/DEFAULTLIB:msvcrt.lib)",
+                "main.obj was built for the /MT (static C runtime) (/DEFAULTLIB:libcmt.lib): this link uses the \
+                 static C runtime",
+                "`tolower` is defined only statically, in libcmt.lib(tolower.obj), and an `__imp_` reference does \
+                 not pull that member in",
+            ]
+        );
+        assert_eq!(
+            f.fixes,
+            [
+                RUST_CRT_FIX,
+                CARGO_DIST_FIX,
+                "or rebuild vendor.lib(vendor.obj) with /MT, so it calls `tolower` directly",
+            ]
+        );
+        let with_import = [
+            &inputs[..],
+            &[crate::read_bytes("msvcrt.lib", &import_library("msvcrt.dll", &["tolower"])).unwrap()],
+        ]
+        .concat();
+        assert!(check(&with_import, &LinkOptions::default()).is_empty());
+    }
+
+    /// A dllimport of a function that is no C runtime's, in a program whose runtime nobody states: the fix
+    /// is the DLL's import library. With `--crt static` the C runtime fixes come instead.
+    #[test]
+    fn a_dllimport_nothing_provides() {
+        let inputs = [object_input("app.obj", &Coff::new().define(&["main"]).reference(&["__imp_png_read"]))];
+        let f = &check(&inputs, &LinkOptions::default())[0];
+        assert_eq!(
+            (f.title.as_str(), &f.evidence[..], &f.fixes[..]),
+            (
+                "undefined symbol: __declspec(dllimport) png_read",
+                &[
+                    "app.obj calls it through `__imp_png_read` (dllimport)".to_owned(),
+                    "nothing among the inputs defines `__imp_png_read` or `png_read`".to_owned(),
+                ][..],
+                &["add the import library of the DLL that exports `png_read`".to_owned()][..],
+            )
+        );
+        let static_crt = LinkOptions { crt: Some(Crt::MT), ..LinkOptions::default() };
+        let f = &check(&inputs, &static_crt)[0];
+        assert_eq!(f.evidence[1], "the program uses the /MT (static C runtime) (--crt)");
+        assert_eq!(
+            f.fixes,
+            [RUST_CRT_FIX, CARGO_DIST_FIX, "or rebuild app.obj with /MT, so it calls `png_read` directly"]
+        );
+    }
+
+    /// Many objects asking for one missing import, each showing its C runtime: every user is named with its
+    /// runtime, found by name in a map (this was users × linked members, per symbol), and every member loads
+    /// once (this was a scan of the loaded list per member).
+    #[test]
+    fn many_users_of_one_missing_import() {
+        let n = 20_000;
+        let object = Coff::new().reference(&["__imp_tolower"]).directives("/DEFAULTLIB:msvcrt.lib").write();
+        let objects: Vec<Input> =
+            (0..n).map(|i| crate::read_bytes(&format!("o{i}.obj"), &object).unwrap()).collect();
+        let r = resolve(&objects);
+        assert_eq!(r.loaded.len(), n);
+        let findings = undefined_symbols(&r, &LinkOptions::default());
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].title, "undefined symbol: __declspec(dllimport) tolower");
+        let users: Vec<&String> =
+            findings[0].evidence.iter().filter(|e| e.contains("calls it through")).collect();
+        assert_eq!(users.len(), n);
+        assert_eq!(
+            users[n - 1],
+            &format!(
+                "o{}.obj calls it through `__imp_tolower` (dllimport), built for /MD (dynamic C runtime) \
+                 (/DEFAULTLIB:msvcrt.lib)",
+                n - 1
+            )
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! LNK2038: a `/FAILIFMISMATCH` key with two values among the linked members.
+
+use super::resolve::Resolution;
+use super::{Finding, LinkOptions, Severity};
+use crate::read::Directive;
+use std::collections::BTreeMap;
+
+/// `/FAILIFMISMATCH`: one value per key across the link, or LNK2038.
+pub(super) fn mismatched_values(r: &Resolution<'_>, _options: &LinkOptions) -> Vec<Finding> {
+    let mut keys: BTreeMap<&str, BTreeMap<&str, Vec<String>>> = BTreeMap::new();
+    for &id in &r.loaded {
+        let member = r.member(id);
+        for d in &member.directives {
+            if let Directive::FailIfMismatch(k, v) = d {
+                keys.entry(k).or_default().entry(v).or_default().push(member.name.clone());
+            }
+        }
+    }
+    let mut findings = Vec::new();
+    for (key, values) in keys.iter().filter(|(_, v)| v.len() > 1) {
+        let evidence = values.iter().map(|(v, who)| format!("{key}={v} in {}", who.join(", "))).collect();
+        let mut fixes = vec!["rebuild the inputs with one setting for it".to_owned()];
+        if *key == "RuntimeLibrary" {
+            fixes.push(
+                "compile every object with the same C runtime flag (/MD everywhere, or /MT everywhere)"
+                    .to_owned(),
+            );
+        }
+        findings.push(Finding {
+            severity: Severity::Error,
+            code: "LNK2038",
+            lld_reports: true,
+            title: format!("mismatch detected for '{key}'"),
+            symbols: Vec::new(),
+            evidence,
+            fixes,
+        });
+    }
+    findings
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::predict::resolve::resolve;
+    use crate::testing::{Coff, library_input, object_input, render};
+
+    /// MSVC's STL headers stamp `RuntimeLibrary` and `_ITERATOR_DEBUG_LEVEL`; two linked values of one key
+    /// fail, one value shared by all does not, and an unlinked library member does not count.
+    #[test]
+    fn one_value_per_key_across_linked_members() {
+        let stamped = |name: &str, runtime: &str| {
+            let directives = format!(
+                "/FAILIFMISMATCH:\"_ITERATOR_DEBUG_LEVEL=0\" /FAILIFMISMATCH:\"RuntimeLibrary={runtime}\""
+            );
+            object_input(name, &Coff::new().define(&[name]).directives(&directives))
+        };
+        let inputs = [
+            stamped("a.obj", "MD_DynamicRelease"),
+            stamped("b.obj", "MT_StaticRelease"),
+            stamped("c.obj", "MD_DynamicRelease"),
+            library_input(
+                "x.lib",
+                &[(
+                    "x.obj",
+                    &Coff::new().define(&["x"]).directives("/FAILIFMISMATCH:_ITERATOR_DEBUG_LEVEL=2"),
+                )],
+            ),
+        ];
+        assert_eq!(
+            render(&mismatched_values(&resolve(&inputs), &LinkOptions::default())),
+            "error LNK2038 (lld-link: reports): mismatch detected for 'RuntimeLibrary'
+  - RuntimeLibrary=MD_DynamicRelease in a.obj, c.obj
+  - RuntimeLibrary=MT_StaticRelease in b.obj
+  fix: rebuild the inputs with one setting for it
+  fix: compile every object with the same C runtime flag (/MD everywhere, or /MT everywhere)
+"
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! The resolve phase: which members a link loads and in what order, which member defines each name, what
+//! stays undefined or defined twice, and the C runtime each linked member shows. Every check reads this.
+
+use crate::crt::{self, CrtEvidence};
+use crate::read::{Input, Member};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+
+/// A member by (input, member) index.
+pub(super) type Id = (usize, usize);
+
+/// What symbol resolution decided.
+pub(crate) struct Resolution<'a> {
+    /// The inputs, in command-line order.
+    pub(super) inputs: &'a [Input],
+    /// Members linked, in the order lld-link loads them.
+    pub(super) loaded: Vec<Id>,
+    /// The member whose definition each defined symbol has (the first one loaded).
+    pub(super) defined: HashMap<&'a str, Id>,
+    /// Symbols only a library member defines, none of which was loaded for them: the member that would be.
+    pub(super) lazy: HashMap<&'a str, Id>,
+    /// Symbols defined twice (outside COMDAT): the first definition and the second, in load order.
+    pub(super) duplicates: BTreeMap<&'a str, (Id, Id)>,
+    /// References that no linked member defines, by name, with the linked members making them in load order.
+    pub(super) undefined: BTreeMap<&'a str, Vec<Id>>,
+    /// The C runtime of each linked member that shows one, in load order, by member name.
+    pub(super) crt_modes: Vec<(String, CrtEvidence)>,
+}
+
+impl<'a> Resolution<'a> {
+    /// The member `id` names.
+    pub(super) fn member(&self, id: Id) -> &'a Member {
+        &self.inputs[id.0].members[id.1]
+    }
+}
+
+/// A name in lld-link's symbol table while inputs are read.
+enum Symbol {
+    /// Referenced, and nothing loaded or seen defines it.
+    Undefined,
+    /// Defined by a member of a library read earlier, not loaded (lld-link's `LazyArchive`). `requested`: a
+    /// reference asked for that member; it is queued and this name is no reason to queue another.
+    Lazy { member: Id, requested: bool },
+    /// Defined by a loaded member; `comdat`: in a COMDAT section, so another COMDAT copy is no duplicate.
+    Defined { member: Id, comdat: bool },
+}
+
+/// Symbol resolution as lld-link does it (lld/COFF `SymbolTable::addUndefined`, `addLazyArchive`, `addRegular`;
+/// `LinkerDriver::enqueueArchiveMember`), checked against lld-link 19 in tests/doctor.rs:
+///
+/// - inputs are read in command-line order, from one first-in first-out queue;
+/// - an object's definitions are added as it is read; defining a name that a loaded member already defines is a
+///   duplicate (unless both are COMDAT), whatever the order of the two files;
+/// - a library adds each symbol it defines as lazy, unless the name is defined or lazy already (the first
+///   library wins); a name that is *undefined* when the library is read queues the member that defines it;
+/// - a reference to a lazy name queues its member, whenever the reference comes;
+/// - a queued member is loaded when the queue reaches it: *after* the inputs already queued.
+///
+/// Issue 7, defect 12: this used to link every object first and then the library members, so `m.obj v.lib v.obj`
+/// (v.lib holding a copy of v.obj) linked in the prediction; lld-link loads `v.lib(v.obj)` for m.obj's reference
+/// as soon as it reads v.lib, then reads v.obj: "duplicate symbol: lib_lower". With v.obj before v.lib, the name
+/// is defined when v.lib is read and its member is never loaded.
+pub(super) fn resolve(inputs: &[Input]) -> Resolution<'_> {
+    enum Task {
+        Input(usize),
+        Member(Id),
+    }
+    let member = |id: Id| -> &Member { &inputs[id.0].members[id.1] };
+    let mut queue: VecDeque<Task> = (0..inputs.len()).map(Task::Input).collect();
+    let mut symbols: HashMap<&str, Symbol> = HashMap::new();
+    let mut queued: HashSet<Id> = HashSet::new();
+    let mut loaded = Vec::new();
+    let mut duplicates = BTreeMap::new();
+    // lld-link queues each archive member once, however many names ask for it.
+    let mut request = |id: Id, queue: &mut VecDeque<Task>| {
+        if queued.insert(id) {
+            queue.push_back(Task::Member(id));
+        }
+    };
+    while let Some(task) = queue.pop_front() {
+        let ids: Vec<Id> = match task {
+            Task::Input(i) if inputs[i].is_library => {
+                for (j, m) in inputs[i].members.iter().enumerate() {
+                    for name in &m.defines {
+                        match symbols.get_mut(name.as_str()) {
+                            None => {
+                                symbols.insert(name, Symbol::Lazy { member: (i, j), requested: false });
+                            }
+                            Some(symbol @ Symbol::Undefined) => {
+                                *symbol = Symbol::Lazy { member: (i, j), requested: true };
+                                request((i, j), &mut queue);
+                            }
+                            Some(Symbol::Lazy { .. } | Symbol::Defined { .. }) => {}
+                        }
+                    }
+                }
+                continue;
+            }
+            Task::Input(i) => (0..inputs[i].members.len()).map(|j| (i, j)).collect(),
+            Task::Member(id) => vec![id],
+        };
+        for id in ids {
+            loaded.push(id);
+            let m = member(id);
+            // A set, not `Vec::contains` per definition: C++ objects carry thousands of COMDAT definitions.
+            let comdat: HashSet<&str> = m.comdat.iter().map(String::as_str).collect();
+            for name in &m.defines {
+                let here = Symbol::Defined { member: id, comdat: comdat.contains(name.as_str()) };
+                match symbols.get_mut(name.as_str()) {
+                    Some(Symbol::Defined { member: first, comdat: first_comdat }) => {
+                        if !(*first_comdat && comdat.contains(name.as_str())) {
+                            duplicates.entry(name.as_str()).or_insert((*first, id));
+                        }
+                    }
+                    Some(symbol) => *symbol = here,
+                    None => {
+                        symbols.insert(name, here);
+                    }
+                }
+            }
+            for name in &m.references {
+                match symbols.get_mut(name.as_str()) {
+                    None => {
+                        symbols.insert(name, Symbol::Undefined);
+                    }
+                    Some(Symbol::Lazy { member, requested }) if !*requested => {
+                        *requested = true;
+                        request(*member, &mut queue);
+                    }
+                    Some(_) => {}
+                }
+            }
+        }
+    }
+    let mut defined = HashMap::new();
+    let mut lazy = HashMap::new();
+    for (name, symbol) in symbols {
+        match symbol {
+            Symbol::Defined { member, .. } => {
+                defined.insert(name, member);
+            }
+            Symbol::Lazy { member, .. } => {
+                lazy.insert(name, member);
+            }
+            Symbol::Undefined => {}
+        }
+    }
+    let mut undefined: BTreeMap<&str, Vec<Id>> = BTreeMap::new();
+    for &id in &loaded {
+        for r in &member(id).references {
+            if !defined.contains_key(r.as_str()) {
+                undefined.entry(r.as_str()).or_default().push(id);
+            }
+        }
+    }
+    let crt_modes = loaded
+        .iter()
+        .filter_map(|&id| crt::infer(member(id)).map(|e| (member(id).name.clone(), e)))
+        .collect();
+    Resolution { inputs, loaded, defined, lazy, duplicates, undefined, crt_modes }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{Coff, library, object_input};
+
+    /// Names of the linked members, in load order.
+    fn loaded(inputs: &[Input]) -> Vec<&str> {
+        let r = resolve(inputs);
+        r.loaded.iter().map(|&id| r.member(id).name.as_str()).collect()
+    }
+
+    /// The inputs of issue 7's defect 12: m.obj calls `lib_lower`, v.obj defines it, v.lib holds a copy.
+    fn inputs(order: &str) -> Vec<Input> {
+        let v = Coff::new().define(&["lib_lower"]).write();
+        order
+            .split(' ')
+            .map(|name| match name {
+                "m.obj" => {
+                    object_input(name, &Coff::new().define(&["mainCRTStartup"]).reference(&["lib_lower"]))
+                }
+                "v.obj" => crate::read_bytes(name, &v).unwrap(),
+                "v.lib" => crate::read_bytes(name, &library(&[("v.obj", &v)])).unwrap(),
+                other => panic!("{other}"),
+            })
+            .collect()
+    }
+
+    /// What lld-link 19 does with each order (tests/doctor.rs asks it again on real files): linked members in
+    /// load order, and the duplicate's two definitions in its order.
+    #[test]
+    fn inputs_resolve_in_command_line_order_like_lld_link() {
+        // (inputs, linked members, the duplicate's two definitions)
+        type Case = (&'static str, &'static [&'static str], Option<[&'static str; 2]>);
+        let cases: [Case; 6] = [
+            ("m.obj v.lib v.obj", &["m.obj", "v.obj", "v.lib(v.obj)"], Some(["v.obj", "v.lib(v.obj)"])),
+            ("v.lib m.obj v.obj", &["m.obj", "v.obj", "v.lib(v.obj)"], Some(["v.obj", "v.lib(v.obj)"])),
+            ("m.obj v.obj v.lib", &["m.obj", "v.obj"], None),
+            ("v.obj m.obj v.lib", &["v.obj", "m.obj"], None),
+            ("v.obj v.lib m.obj", &["v.obj", "m.obj"], None),
+            ("v.lib v.obj m.obj", &["v.obj", "m.obj"], None),
+        ];
+        for (order, expected, duplicate) in cases {
+            let inputs = inputs(order);
+            assert_eq!(loaded(&inputs), expected, "{order}");
+            let r = resolve(&inputs);
+            let found: Vec<(&str, &str, &str)> = r
+                .duplicates
+                .iter()
+                .map(|(name, &(a, b))| (*name, r.member(a).name.as_str(), r.member(b).name.as_str()))
+                .collect();
+            match duplicate {
+                Some([a, b]) => assert_eq!(found, [("lib_lower", a, b)], "{order}"),
+                None => assert!(found.is_empty(), "{order}: {found:?}"),
+            }
+            assert!(r.undefined.is_empty(), "{order}: {:?}", r.undefined);
+        }
+    }
+
+    /// A member queued by a reference loads after the inputs queued before it; the first library defining a
+    /// name is the one that provides it; a name undefined when a library is read loads that library's member.
+    #[test]
+    fn queue_order_and_first_library_wins() {
+        let b = Coff::new().define(&["b"]).write();
+        let inputs = vec![
+            object_input("m.obj", &Coff::new().reference(&["a"])),
+            crate::read_bytes(
+                "l1.lib",
+                &library(&[("a.obj", &Coff::new().define(&["a"]).reference(&["b"]).write())]),
+            )
+            .unwrap(),
+            crate::read_bytes("l2.lib", &library(&[("b.obj", &b)])).unwrap(),
+            crate::read_bytes("l3.lib", &library(&[("b.obj", &b)])).unwrap(),
+            object_input("y.obj", &Coff::new().define(&["b"])),
+        ];
+        assert_eq!(loaded(&inputs), ["m.obj", "y.obj", "l1.lib(a.obj)"]);
+        let r = resolve(&inputs);
+        assert!(r.duplicates.is_empty() && r.undefined.is_empty());
+        // Without y.obj, `b` is lazy in l2 (first) when l1's member references it.
+        assert_eq!(loaded(&inputs[..4]), ["m.obj", "l1.lib(a.obj)", "l2.lib(b.obj)"]);
+        // `b` referenced before any library is read: the first library read afterwards provides it, once.
+        let inputs = vec![
+            object_input("m.obj", &Coff::new().reference(&["b"])),
+            crate::read_bytes("l3.lib", &library(&[("b.obj", &b)])).unwrap(),
+            crate::read_bytes("l2.lib", &library(&[("b.obj", &b)])).unwrap(),
+        ];
+        assert_eq!(loaded(&inputs), ["m.obj", "l3.lib(b.obj)"]);
+    }
+
+    /// Two COMDAT copies of a name are one definition (C++ inline functions); a COMDAT and a plain one are not.
+    #[test]
+    fn comdat_copies_are_not_duplicates() {
+        let object = |name: &str, comdat: bool| {
+            let own = format!("own_{}", name.len());
+            let coff = Coff::new().define(&[&own]);
+            let coff = if comdat { coff.define_comdat("inline_f") } else { coff.define(&["inline_f"]) };
+            object_input(name, &coff)
+        };
+        let duplicates = |inputs: &[Input]| -> Vec<String> {
+            resolve(inputs).duplicates.keys().map(|s| s.to_string()).collect()
+        };
+        assert!(duplicates(&[object("a.obj", true), object("bb.obj", true)]).is_empty());
+        assert_eq!(duplicates(&[object("a.obj", true), object("bb.obj", false)]), ["inline_f"]);
+        assert_eq!(duplicates(&[object("a.obj", false), object("bb.obj", true)]), ["inline_f"]);
+    }
+
+    /// Every reference that no linked member defines is undefined, with its users in load order; a plain
+    /// definition of `X` does not define `__imp_X`.
+    #[test]
+    fn undefined_references_and_their_users() {
+        let inputs = vec![
+            object_input("a.obj", &Coff::new().define(&["f"]).reference(&["g", "__imp_f"])),
+            object_input("b.obj", &Coff::new().reference(&["g", "f"])),
+        ];
+        let r = resolve(&inputs);
+        let undefined: Vec<(&str, Vec<&str>)> = r
+            .undefined
+            .iter()
+            .map(|(name, users)| (*name, users.iter().map(|&u| r.member(u).name.as_str()).collect()))
+            .collect();
+        assert_eq!(undefined, [("__imp_f", vec!["a.obj"]), ("g", vec!["a.obj", "b.obj"])]);
+    }
+}
