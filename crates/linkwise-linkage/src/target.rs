@@ -84,6 +84,27 @@ impl Target {
         Ok(Target { triple: normalized, arch, format })
     }
 
+    /// How the target's linker is told to link library `name`: `NAME.lib` for link.exe and lld-link (which find
+    /// an import library for a DLL or an archive under that one name), `-lNAME` for ld and ld64 (which look
+    /// for `libNAME.so`/`libNAME.dylib`, then `libNAME.a`).
+    pub fn link_argument(&self, name: &str) -> String {
+        match self.format {
+            Format::Coff => format!("{name}.lib"),
+            Format::Elf | Format::MachO => format!("-l{name}"),
+        }
+    }
+
+    /// What the static linker routes a call to a shared-library function through, as the format's tools call
+    /// it: ELF's procedure linkage table, Mach-O's stubs (`__stubs`, ld64), Windows' import thunks (the
+    /// `jmp [__imp_X]` an import library supplies).
+    pub fn call_stub(&self) -> &'static str {
+        match self.format {
+            Format::Coff => "the import thunk",
+            Format::Elf => "the PLT",
+            Format::MachO => "a stub",
+        }
+    }
+
     /// Whether the link kind shapes code generation on this target. RFC 1717: only on Windows does a symbol
     /// from a DLL need different code (an `__imp_` slot) from a statically linked one.
     pub fn kind_affects_codegen(&self) -> bool {
