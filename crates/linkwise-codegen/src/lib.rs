@@ -14,7 +14,7 @@ pub mod lower;
 pub mod reloc;
 mod unwind;
 
-pub use emit::{DataSite, FunctionReport, ObjectOutput, Site};
+pub use emit::{DataSite, FunctionReport, ObjectOutput, Site, UnwindSite};
 pub use reloc::{Patch, Placement, Purpose, SiteShape, SymbolRef};
 
 use linkwise_ir::Diagnostic;

@@ -78,6 +78,24 @@ pub struct DataSite {
     pub site: Site,
 }
 
+/// A pointer in an unwind table ([`Purpose::UnwindPointer`]): to a function's code, or (`.pdata`) to its
+/// `.xdata` record. It names a section symbol, not a program symbol, so it is not a [`Site`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnwindSite {
+    /// The table's section (`.pdata`, `.eh_frame`).
+    pub section: &'static str,
+    /// Offset of the pointer in that section.
+    pub offset: u64,
+    /// The function whose unwind entry holds the pointer.
+    pub function: SymbolId,
+    /// The section whose symbol the relocation names (`.text`, `.xdata`), and the addend into it.
+    pub object_symbol: &'static str,
+    /// The addend: the pointed-to offset in that section.
+    pub addend: i64,
+    /// The relocation chosen for it.
+    pub placement: Placement,
+}
+
 /// The object file's bytes plus the report of what went into it.
 #[derive(Clone, Debug)]
 pub struct ObjectOutput {
@@ -87,6 +105,9 @@ pub struct ObjectOutput {
     pub functions: Vec<FunctionReport>,
     /// Every address stored in a static, in program order.
     pub data_sites: Vec<DataSite>,
+    /// Every pointer in the unwind tables, in table order (none on Mach-O, whose `__eh_frame` is filled in
+    /// without relocations).
+    pub unwind_sites: Vec<UnwindSite>,
 }
 
 /// Writes `functions` and the program's data into an object for the plan's target; `cie` is the ISA's common
@@ -148,7 +169,8 @@ pub(crate) fn write(
     if let Some(pending) = macho_pending {
         macho::resolve(&mut bytes, pending)?;
     }
-    Ok(ObjectOutput { bytes, functions: reports, data_sites })
+    let unwind_sites = w.unwind_sites;
+    Ok(ObjectOutput { bytes, functions: reports, data_sites, unwind_sites })
 }
 
 /// State while one object is written.
@@ -164,6 +186,8 @@ pub(crate) struct Writer<'a> {
     undefined: HashMap<String, object::write::SymbolId>,
     /// (function, offset in .text, code size, unwind information) for `.pdata`/`.xdata` or `.eh_frame`.
     unwind: Vec<(SymbolId, u64, u32, Unwind)>,
+    /// The unwind tables' relocations, as written.
+    unwind_sites: Vec<UnwindSite>,
 }
 
 impl<'a> Writer<'a> {
@@ -201,6 +225,7 @@ impl<'a> Writer<'a> {
             defined: HashMap::new(),
             undefined: HashMap::new(),
             unwind: Vec::new(),
+            unwind_sites: Vec::new(),
         })
     }
 
@@ -322,6 +347,31 @@ impl<'a> Writer<'a> {
         self.obj
             .add_relocation(section, Relocation { offset, symbol, addend, flags: site.placement.flags })
             .map_err(|e| self.internal(site.target, format!("relocation: {e}")))
+    }
+
+    /// Writes an unwind table's pointer at `offset` in `section` (named `section_name`) to `to` (the section
+    /// symbol of `to_name`) plus `addend`, with `placement`, and records it.
+    fn relocate_unwind(
+        &mut self,
+        (section, section_name): (SectionId, &'static str),
+        offset: u64,
+        function: SymbolId,
+        (to, to_name): (object::write::SymbolId, &'static str),
+        addend: i64,
+        placement: Placement,
+    ) -> Result<(), Diagnostic> {
+        self.obj
+            .add_relocation(section, Relocation { offset, symbol: to, addend, flags: placement.flags })
+            .map_err(|e| self.internal(function, format!("{section_name}: {e}")))?;
+        self.unwind_sites.push(UnwindSite {
+            section: section_name,
+            offset,
+            function,
+            object_symbol: to_name,
+            addend,
+            placement,
+        });
+        Ok(())
     }
 
     /// Relocations inside statics: pointer-sized absolute addresses.
