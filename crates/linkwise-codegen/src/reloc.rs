@@ -4,6 +4,7 @@
 
 use cranelift_codegen::binemit::Reloc;
 use linkwise_ir::Diagnostic;
+use linkwise_ir::checked::{Symbol, SymbolDef};
 use linkwise_linkage::{Access, Arch, Format, Target};
 use object::write::RelocationFlags;
 use object::{elf, macho, pe};
@@ -270,16 +271,17 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
     Ok(placement)
 }
 
-/// The object-file name of a symbol whose IR link name is `link_name`, for `symbol` = plain or import slot.
+/// The object-file name of `symbol`, or of its import slot.
 ///
-/// This is the one place names are mangled (the object writer's own mangling is off). COFF x86_64 and arm64
-/// add no prefix (unlike 32-bit x86's `_`) and the import slot is `__imp_` + name, the convention import
-/// libraries define; ELF adds nothing; Mach-O prefixes every C symbol with `_`.
-pub fn object_name(target: &Target, link_name: &str, symbol: SymbolRef) -> String {
-    match (target.format, symbol) {
-        (Format::MachO, _) => format!("_{link_name}"),
-        (_, SymbolRef::Plain) => link_name.to_owned(),
-        (_, SymbolRef::ImpPrefixed) => format!("__imp_{link_name}"),
+/// This is the one place names are mangled (the object writer's own mangling is off), from the target's facts:
+/// its C-symbol prefix (Mach-O's `_`), its private-symbol prefix for string literals (`.L`, Mach-O `l_`), and
+/// the import slot's `__imp_` + name, the convention Windows import libraries define (only COFF rows name it).
+pub fn object_name(target: &Target, symbol: &Symbol, r: SymbolRef) -> String {
+    let name = &symbol.link_name;
+    match (&symbol.def, r) {
+        (SymbolDef::Str { .. }, _) => format!("{}{name}", target.private_symbol_prefix()),
+        (_, SymbolRef::Plain) => format!("{}{name}", target.symbol_prefix()),
+        (_, SymbolRef::ImpPrefixed) => format!("__imp_{}{name}", target.symbol_prefix()),
     }
 }
 
@@ -346,6 +348,16 @@ mod tests {
         Purpose::DataWord,
         Purpose::UnwindPointer,
     ];
+
+    /// An imported static named `name`.
+    fn import(name: &str) -> Symbol {
+        let def = SymbolDef::ImportStatic {
+            block: linkwise_ir::checked::BlockId(0),
+            ty: linkwise_ir::ast::Type::Ptr,
+            mutable: false,
+        };
+        Symbol { name: name.into(), link_name: name.into(), span: Default::default(), def }
+    }
 
     fn targets() -> Vec<Target> {
         SUPPORTED.iter().map(|t| Target::parse(t).unwrap()).collect()
@@ -455,7 +467,7 @@ mod tests {
                     obj.set_mangling(object::write::Mangling::None);
                     let text = obj.section_id(object::write::StandardSection::Text);
                     obj.append_section_data(text, &[0; 16], 4);
-                    let name = object_name(&target, "x", placement.symbol);
+                    let name = object_name(&target, &import("x"), placement.symbol);
                     let symbol = obj.add_symbol(object::write::Symbol {
                         name: name.clone().into_bytes(),
                         value: 0,
@@ -491,10 +503,15 @@ mod tests {
     }
 
     #[test]
-    fn import_slots_are_named_by_the_imp_prefix_only_on_coff() {
+    fn names_take_the_target_prefixes() {
         let t = |triple| Target::parse(triple).unwrap();
-        assert_eq!(object_name(&t("x86_64-pc-windows-msvc"), "puts", SymbolRef::ImpPrefixed), "__imp_puts");
-        assert_eq!(object_name(&t("x86_64-apple-darwin"), "environ", SymbolRef::Plain), "_environ");
-        assert_eq!(object_name(&t("x86_64-unknown-linux-gnu"), "environ", SymbolRef::Plain), "environ");
+        let (windows, mac, linux) =
+            (t("x86_64-pc-windows-msvc"), t("aarch64-apple-darwin"), t("x86_64-unknown-linux-gnu"));
+        assert_eq!(object_name(&windows, &import("puts"), SymbolRef::ImpPrefixed), "__imp_puts");
+        assert_eq!(object_name(&mac, &import("environ"), SymbolRef::Plain), "_environ");
+        assert_eq!(object_name(&linux, &import("environ"), SymbolRef::Plain), "environ");
+        let string = Symbol { def: SymbolDef::Str { bytes: b"hi".to_vec() }, ..import("str.0") };
+        let names = [&windows, &linux, &mac].map(|target| object_name(target, &string, SymbolRef::Plain));
+        assert_eq!(names, [".Lstr.0", ".Lstr.0", "l_str.0"]);
     }
 }

@@ -75,7 +75,7 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
             } else {
                 String::new()
             };
-            let spelled = |symbol| object_name(target, &row.link_name, symbol);
+            let spelled = |r| object_name(target, program.symbol(row.symbol), r);
             let reached = match row.access {
                 Access::ImportSlot => format!("import slot {}", spelled(SymbolRef::ImpPrefixed)),
                 Access::Direct => format!("direct reference to {}", spelled(SymbolRef::Plain)),
@@ -158,6 +158,9 @@ fn describe(program: &Program, site: &Site) -> String {
     };
     match (site.shape, site.purpose, slot) {
         // aarch64 reaches a slot or an address in two instructions; the second one says what it is for.
+        (SiteShape::SlotPage, _, _) if matches!(symbol.def, SymbolDef::Str { .. }) => {
+            "page of the next reference to a string literal".to_owned()
+        }
         (SiteShape::SlotPage, _, _) => format!("page of the next reference to {name}"),
         (_, Purpose::Call, _) => format!("call {name}"),
         (_, Purpose::CallThroughSlot, slot) => {

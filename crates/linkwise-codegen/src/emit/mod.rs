@@ -51,7 +51,7 @@ impl Site {
         shape: SiteShape,
     ) -> Result<Site, Diagnostic> {
         let placement = reloc::place(target, shape, access)?;
-        let object_symbol = reloc::object_name(target, &program.symbol(symbol).link_name, placement.symbol);
+        let object_symbol = reloc::object_name(target, program.symbol(symbol), placement.symbol);
         Ok(Site { offset, target: symbol, purpose, access, shape, placement, object_symbol })
     }
 }
@@ -188,6 +188,8 @@ pub(crate) struct Writer<'a> {
     unwind: Vec<(SymbolId, u64, u32, Unwind)>,
     /// The unwind tables' relocations, as written.
     unwind_sites: Vec<UnwindSite>,
+    /// Each static that holds addresses, with them: (offset in the static, symbol), from its layout.
+    data_addresses: Vec<(SymbolId, Vec<(u32, SymbolId)>)>,
 }
 
 impl<'a> Writer<'a> {
@@ -226,6 +228,7 @@ impl<'a> Writer<'a> {
             undefined: HashMap::new(),
             unwind: Vec::new(),
             unwind_sites: Vec::new(),
+            data_addresses: Vec::new(),
         })
     }
 
@@ -241,7 +244,7 @@ impl<'a> Writer<'a> {
     }
 
     fn name_of(&self, symbol: SymbolId) -> String {
-        reloc::object_name(self.target(), &self.program.symbol(symbol).link_name, SymbolRef::Plain)
+        reloc::object_name(self.target(), self.program.symbol(symbol), SymbolRef::Plain)
     }
 
     fn defined_offset(&self, symbol: SymbolId) -> u64 {
@@ -274,11 +277,20 @@ impl<'a> Writer<'a> {
 
     /// Defines statics and string literals: read-only data in `.rdata`, writable in `.data`, all-zero writable
     /// data in `.bss`.
+    /// Statics are laid out here, by the target's pointer size and byte order; the addresses in each are kept
+    /// for [`Writer::relocate_data`].
     fn define_data(&mut self) {
+        let layout = self.target().data_layout();
         for (id, symbol) in self.program.symbols() {
+            let laid_out;
             let (public, mutable, bytes, align, has_relocs) = match &symbol.def {
                 SymbolDef::Static { public, mutable, data } => {
-                    (*public, *mutable, data.bytes.as_slice(), data.align, !data.relocs.is_empty())
+                    laid_out = data.layout(layout);
+                    let has_relocs = !laid_out.addresses.is_empty();
+                    if has_relocs {
+                        self.data_addresses.push((id, laid_out.addresses.clone()));
+                    }
+                    (*public, *mutable, laid_out.bytes.as_slice(), laid_out.align, has_relocs)
                 }
                 SymbolDef::Str { bytes } => (false, false, bytes.as_slice(), 1, false),
                 _ => continue,
@@ -377,20 +389,19 @@ impl<'a> Writer<'a> {
     /// Relocations inside statics: pointer-sized absolute addresses.
     fn relocate_data(&mut self) -> Result<Vec<DataSite>, Diagnostic> {
         let mut sites = Vec::new();
-        for (id, symbol) in self.program.symbols() {
-            let SymbolDef::Static { data, .. } = &symbol.def else { continue };
+        for (id, addresses) in std::mem::take(&mut self.data_addresses) {
             let Some(&(obj_symbol, base)) = self.defined.get(&id) else { continue };
             let section = match self.obj.symbol(obj_symbol).section {
                 SymbolSection::Section(section) => section,
                 _ => return Err(self.internal(id, "static with relocations is not in a section")),
             };
-            for r in &data.relocs {
-                let access = self.plan.access(r.target);
+            for (offset, target) in addresses {
+                let access = self.plan.access(target);
                 let site = Site::place(
                     self.program,
                     self.target(),
-                    r.offset,
-                    r.target,
+                    offset,
+                    target,
                     Purpose::DataWord,
                     access,
                     SiteShape::DataAbs64,
