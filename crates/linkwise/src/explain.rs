@@ -156,22 +156,27 @@ fn describe(program: &Program, site: &Site) -> String {
         (_, Access::ImportSlot) => Some("import slot"),
         (_, Access::Got | Access::Plt) => Some("GOT entry"),
     };
-    match (site.shape, site.purpose, slot) {
-        // aarch64 reaches a slot or an address in two instructions; the second one says what it is for.
-        (SiteShape::SlotPage, _, _) if matches!(symbol.def, SymbolDef::Str { .. }) => {
+    let is_string = matches!(symbol.def, SymbolDef::Str { .. });
+    // aarch64 reaches a slot or an address in two instructions; the second one says what it is for.
+    if site.shape == SiteShape::SlotPage {
+        return if is_string {
             "page of the next reference to a string literal".to_owned()
-        }
-        (SiteShape::SlotPage, _, _) => format!("page of the next reference to {name}"),
-        (_, Purpose::Call, _) => format!("call {name}"),
-        (_, Purpose::CallThroughSlot, slot) => {
+        } else {
+            format!("page of the next reference to {name}")
+        };
+    }
+    // Exhaustive on purpose: a new purpose must say here how it reads.
+    match site.purpose {
+        Purpose::Call => format!("call {name}"),
+        Purpose::CallThroughSlot => {
             let slot = slot.unwrap_or("slot");
             format!("call {name} through its {slot} (load, then call the register)")
         }
-        (_, _, Some(slot)) => format!("address of {name} from its {slot}"),
-        (_, _, None) if matches!(symbol.def, SymbolDef::Str { .. }) => {
-            "address of a string literal".to_owned()
-        }
-        (_, _, None) => format!("address of {name}"),
+        Purpose::Address | Purpose::Data | Purpose::DataWord | Purpose::UnwindPointer => match slot {
+            Some(slot) => format!("address of {name} from its {slot}"),
+            None if is_string => "address of a string literal".to_owned(),
+            None => format!("address of {name}"),
+        },
     }
 }
 
