@@ -1,6 +1,8 @@
 //! The one table where (object format, architecture, site shape, access) becomes a relocation: which
 //! relocation type, against which object symbol (`X` or its import slot `__imp_X`), and whether the instruction
-//! must be rewritten. Every other part of linkwise asks this table; none decides relocations on its own.
+//! must be rewritten. Beside it, the choice that decides the shape ([`Purpose::colocated`]: a direct call or a
+//! slot load) and the one spelling of object symbol names ([`object_name`]). Every other part of linkwise asks
+//! these; none decides relocations or names on its own.
 
 use cranelift_codegen::binemit::Reloc;
 use linkwise_ir::Diagnostic;
