@@ -13,6 +13,7 @@ mod support;
 use std::path::Path;
 
 support::file_tests!(check;
+    call_and_address,
     conflicting_kinds,
     control_flow,
     data,

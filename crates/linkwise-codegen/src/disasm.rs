@@ -144,7 +144,7 @@ pub fn listing(arch: Arch, code: &[u8], sites: &[Site]) -> String {
         let _ = write!(out, "{:6x}:  {:<30} {}", i.offset, hex(&i.bytes), i.text);
         let end = i.offset + i.bytes.len() as u32;
         for site in sites_within(&sorted, i.offset, end) {
-            let _ = write!(out, "    ; {} {}", site.relocation, site.object_symbol);
+            let _ = write!(out, "    ; {} {}", site.placement.name, site.object_symbol);
         }
         out.push('\n');
     }

@@ -14,8 +14,8 @@ pub mod lower;
 pub mod reloc;
 mod unwind;
 
-pub use emit::{DataSite, FunctionReport, ObjectOutput, Site};
-pub use reloc::{Patch, Placement, SiteShape, SymbolRef};
+pub use emit::{DataSite, FunctionReport, ObjectOutput, Site, UnwindSite};
+pub use reloc::{Patch, Placement, Purpose, SiteShape, SymbolRef};
 
 use linkwise_ir::Diagnostic;
 use linkwise_ir::checked::Program;

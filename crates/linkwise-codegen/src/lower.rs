@@ -1,11 +1,15 @@
 //! Lowering: one checked function at a time into Cranelift IR, compiled to machine code with its relocations.
 //!
-//! How a symbol is referenced here is decided by the link plan and nothing else: a function reached directly is
-//! declared `colocated` (Cranelift emits a PC-relative call), one reached through an import slot is not
-//! (Cranelift loads its address from a pointer slot, then calls through the register). Data is always reached
-//! through a pointer-slot load under `is_pic`; the object writer turns that slot into `__imp_X` or relaxes the
-//! load into an address computation.
+//! How a symbol is referenced here is decided by the link plan and the relocation table, and recorded: each
+//! reference gets its own Cranelift external name per (symbol, [`Purpose`]) (a call, a call through a slot,
+//! an address, a data access), so every relocation Cranelift reports maps back to the IR construct that made it
+//! and to the access the plan gave ([`CodeReloc`]). Whether a reference is declared `colocated` (Cranelift
+//! emits a PC-relative call) or not (a pointer-slot load, then a call through the register) is
+//! [`Purpose::colocated`]'s answer, beside the relocation table. Data is always reached through a pointer-slot
+//! load under `is_pic`; the object writer turns that slot into `__imp_X` or relaxes the load into an address
+//! computation.
 
+use crate::reloc::Purpose;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
@@ -23,8 +27,12 @@ use linkwise_ir::checked::{Expr, ExprKind, FnSig, Function, Program, Stmt, Symbo
 use linkwise_linkage::{Access, Arch, Format, LinkPlan};
 use std::collections::HashMap;
 
-/// The namespace of `UserExternalName`s that stand for program symbols (index = `SymbolId`).
+/// The namespace of the `UserFuncName` of a function being compiled (index = `SymbolId`).
 const SYMBOL_NAMESPACE: u32 = 0;
+
+/// The namespace of `UserExternalName`s of the references a function makes (index = position in its list of
+/// [`Reference`]s).
+const REFERENCE_NAMESPACE: u32 = 1;
 
 /// The trap for "cannot happen": the end of a function with a return type that the checker proved unreachable.
 const UNREACHABLE: TrapCode = TrapCode::unwrap_user(1);
@@ -60,7 +68,8 @@ pub enum Unwind {
     SystemV(cranelift_codegen::isa::unwind::systemv::UnwindInfo),
 }
 
-/// One relocation as Cranelift reported it: the shape of the instruction, not yet the object format's type.
+/// One relocation as Cranelift reported it, with what lowering decided about the reference: the shape of the
+/// instruction, not yet the object format's type.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeReloc {
     /// Offset of the relocated field from the start of the function.
@@ -69,8 +78,21 @@ pub struct CodeReloc {
     pub kind: Reloc,
     /// The symbol referred to.
     pub target: SymbolId,
+    /// Why the code refers to it (recorded when the reference was made).
+    pub purpose: Purpose,
+    /// How the link plan says the symbol is reached.
+    pub access: Access,
     /// Cranelift's addend (for PC-relative fields, -4: the field's distance from the end of the instruction).
     pub addend: i64,
+}
+
+/// A reference a function's code makes, recorded when lowering asks Cranelift for it; relocations name it by
+/// its index in the function's list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Reference {
+    symbol: SymbolId,
+    purpose: Purpose,
+    access: Access,
 }
 
 /// Compiles every defined function of `program` for `isa`, shaping symbol references by `plan`.
@@ -84,8 +106,9 @@ pub(crate) fn compile_all(
     let mut out = Vec::with_capacity(program.functions.len());
     for function in &program.functions {
         ctx.clear();
-        ctx.func = build_function(program, plan, isa, function, &mut builder_ctx)?;
-        out.push(compile_one(program, plan, isa, function.symbol, &mut ctx)?);
+        let references;
+        (ctx.func, references) = build_function(program, plan, isa, function, &mut builder_ctx)?;
+        out.push(compile_one(program, plan, isa, function.symbol, &references, &mut ctx)?);
     }
     Ok(out)
 }
@@ -102,6 +125,7 @@ fn compile_one(
     plan: &LinkPlan,
     isa: &dyn TargetIsa,
     symbol: SymbolId,
+    references: &[Reference],
     ctx: &mut Context,
 ) -> Result<CompiledFunction, Diagnostic> {
     // Relocations name symbols through the function's table of external names; keep a copy, since the compiled
@@ -114,17 +138,19 @@ fn compile_one(
     let alignment = compiled.buffer.alignment.max(isa.function_alignment().preferred);
     let mut relocs = Vec::new();
     for reloc in compiled.buffer.relocs() {
-        let target = match &reloc.target {
+        let reference = match &reloc.target {
             FinalizedRelocTarget::ExternalName(ExternalName::User(r)) => {
                 let name = &names[*r];
-                if name.namespace != SYMBOL_NAMESPACE || name.index as usize >= program.symbols.len() {
-                    return Err(internal(
-                        program,
-                        symbol,
-                        format!("relocation against unknown name {name:?}"),
-                    ));
+                match references.get(name.index as usize) {
+                    Some(reference) if name.namespace == REFERENCE_NAMESPACE => *reference,
+                    _ => {
+                        return Err(internal(
+                            program,
+                            symbol,
+                            format!("relocation against unknown name {name:?}"),
+                        ));
+                    }
                 }
-                SymbolId(name.index)
             }
             other => {
                 // Lowering only ever names program symbols; a libcall or known symbol here means Cranelift
@@ -132,7 +158,14 @@ fn compile_one(
                 return Err(internal(program, symbol, format!("unexpected relocation target {other:?}")));
             }
         };
-        relocs.push(CodeReloc { offset: reloc.offset, kind: reloc.kind, target, addend: reloc.addend });
+        relocs.push(CodeReloc {
+            offset: reloc.offset,
+            kind: reloc.kind,
+            target: reference.symbol,
+            purpose: reference.purpose,
+            access: reference.access,
+            addend: reloc.addend,
+        });
     }
     // Windows needs an unwind record per function with a frame; linkwise encodes it from Cranelift's prologue
     // steps (see unwind/ for why not with Cranelift's encoders). ELF and Mach-O get Cranelift's call frame
@@ -227,7 +260,7 @@ fn build_function(
     isa: &dyn TargetIsa,
     function: &Function,
     builder_ctx: &mut FunctionBuilderContext,
-) -> Result<ir::Function, Diagnostic> {
+) -> Result<(ir::Function, Vec<Reference>), Diagnostic> {
     let call_conv = isa.default_call_conv();
     let SymbolDef::Fn { sig, .. } = &program.symbol(function.symbol).def else {
         return Err(internal(program, function.symbol, "function body without a function symbol"));
@@ -253,6 +286,7 @@ fn build_function(
         this: function.symbol,
         b,
         vars,
+        references: Vec::new(),
         funcs: HashMap::new(),
         globals: HashMap::new(),
         filled: false,
@@ -267,7 +301,8 @@ fn build_function(
     }
     lowering.b.seal_all_blocks();
     lowering.b.finalize(isa.frontend_config());
-    Ok(func)
+    let references = lowering.references;
+    Ok((func, references))
 }
 
 struct FnLowering<'a, 'f> {
@@ -277,8 +312,10 @@ struct FnLowering<'a, 'f> {
     this: SymbolId,
     b: FunctionBuilder<'f>,
     vars: Vec<Variable>,
-    funcs: HashMap<SymbolId, FuncRef>,
-    globals: HashMap<SymbolId, GlobalValue>,
+    /// Every reference made so far; each has its own external name, so relocations map back to it.
+    references: Vec<Reference>,
+    funcs: HashMap<(SymbolId, Purpose), FuncRef>,
+    globals: HashMap<(SymbolId, Purpose), GlobalValue>,
     /// Whether the current block already ends in a terminator (after `return`), so nothing more may be added.
     filled: bool,
 }
@@ -293,15 +330,26 @@ impl FnLowering<'_, '_> {
         internal(self.program, self.this, what)
     }
 
-    fn external_name(&mut self, symbol: SymbolId) -> ExternalName {
-        let r = self.b.func.declare_imported_user_function(UserExternalName::new(SYMBOL_NAMESPACE, symbol.0));
+    /// Records a reference and gives it its own external name, so the relocations Cranelift reports for it
+    /// carry its purpose and access (read from the plan once per reference) to the object writer.
+    fn reference(&mut self, reference: Reference) -> ExternalName {
+        let index = self.references.len() as u32;
+        self.references.push(reference);
+        let r = self.b.func.declare_imported_user_function(UserExternalName::new(REFERENCE_NAMESPACE, index));
         ExternalName::user(r)
     }
 
-    /// The callee reference for `symbol`: colocated (a direct PC-relative call) unless the plan says the
-    /// symbol is reached through its import slot.
+    /// The callee reference for a call to `symbol`: a direct PC-relative call, or a call through the symbol's
+    /// slot, as [`Purpose::of_call`] says for its access.
     fn func_ref(&mut self, symbol: SymbolId) -> Result<FuncRef, Diagnostic> {
-        if let Some(&f) = self.funcs.get(&symbol) {
+        self.function(symbol, Purpose::of_call)
+    }
+
+    /// A function reference to `symbol` for `purpose` (a call, or `&f`).
+    fn function(&mut self, symbol: SymbolId, purpose: fn(Access) -> Purpose) -> Result<FuncRef, Diagnostic> {
+        let access = self.plan.access(symbol);
+        let purpose = purpose(access);
+        if let Some(&f) = self.funcs.get(&(symbol, purpose)) {
             return Ok(f);
         }
         let sig = match &self.program.symbol(symbol).def {
@@ -309,28 +357,42 @@ impl FnLowering<'_, '_> {
             _ => return Err(self.err(format!("call to non-function {symbol:?}"))),
         };
         let signature = self.b.import_signature(sig);
-        let name = self.external_name(symbol);
-        // Direct and PLT calls are both a PC-relative call in the code; the relocation tells them apart.
-        let colocated = matches!(self.plan.access(symbol), Access::Direct | Access::Plt);
+        let name = self.reference(Reference { symbol, purpose, access });
+        let colocated = purpose.colocated(access);
         let f = self.b.import_function(ExtFuncData { name, signature, colocated, patchable: false });
-        self.funcs.insert(symbol, f);
+        self.funcs.insert((symbol, purpose), f);
         Ok(f)
     }
 
-    /// The address of `symbol` (a static, string, or function) as a pointer value.
+    /// The address of the static `symbol`, to load or store its value.
     fn address(&mut self, symbol: SymbolId) -> Value {
-        let gv = match self.globals.get(&symbol) {
+        self.symbol_value(symbol, Purpose::Data)
+    }
+
+    /// The address of `symbol` (a static, string, or function) as the value of `&symbol`.
+    fn address_of(&mut self, symbol: SymbolId) -> Result<Value, Diagnostic> {
+        match &self.program.symbol(symbol).def {
+            SymbolDef::ImportFn { .. } | SymbolDef::Fn { .. } => {
+                let f = self.function(symbol, |_| Purpose::Address)?;
+                Ok(self.b.ins().func_addr(types::I64, f))
+            }
+            _ => Ok(self.symbol_value(symbol, Purpose::Address)),
+        }
+    }
+
+    fn symbol_value(&mut self, symbol: SymbolId, purpose: Purpose) -> Value {
+        let gv = match self.globals.get(&(symbol, purpose)) {
             Some(&gv) => gv,
             None => {
-                let name = self.external_name(symbol);
-                let colocated = self.plan.access(symbol) == Access::Direct;
+                let access = self.plan.access(symbol);
+                let name = self.reference(Reference { symbol, purpose, access });
                 let gv = self.b.create_global_value(GlobalValueData::Symbol {
                     name,
                     offset: 0.into(),
-                    colocated,
+                    colocated: purpose.colocated(access),
                     tls: false,
                 });
-                self.globals.insert(symbol, gv);
+                self.globals.insert((symbol, purpose), gv);
                 gv
             }
         };
@@ -441,13 +503,7 @@ impl FnLowering<'_, '_> {
                 let addr = self.address(*symbol);
                 self.b.ins().load(t, MemFlagsData::trusted(), addr, 0)
             }
-            ExprKind::Addr(symbol) => match &self.program.symbol(*symbol).def {
-                SymbolDef::ImportFn { .. } | SymbolDef::Fn { .. } => {
-                    let f = self.func_ref(*symbol)?;
-                    self.b.ins().func_addr(types::I64, f)
-                }
-                _ => self.address(*symbol),
-            },
+            ExprKind::Addr(symbol) => self.address_of(*symbol)?,
             ExprKind::Call(callee, args) => {
                 let f = self.func_ref(*callee)?;
                 let args = args.iter().map(|a| self.value(a)).collect::<Result<Vec<_>, _>>()?;

@@ -134,7 +134,7 @@ impl Checker {
                 }
                 Item::Static(s) => {
                     // Contents are laid out by `static_def`; a placeholder keeps source order.
-                    let data = c::StaticData { bytes: Vec::new(), align: 1, relocs: Vec::new() };
+                    let data = c::StaticData { items: Vec::new(), elem: ElemType::U8, relocs: Vec::new() };
                     let def = SymbolDef::Static { public: s.public, mutable: s.mutable, data };
                     let id = self.add_symbol(&s.name, s.name.value.clone(), def);
                     let value_type = match s.ty.value {
@@ -204,7 +204,9 @@ impl Checker {
             return id;
         }
         let id = SymbolId(self.symbols.len() as u32);
-        let name = format!(".Lstr.{}", self.strings.len());
+        // Target-neutral: the object writer adds the target's private-symbol prefix (`.Lstr.0`, `l_str.0`). The
+        // dot keeps it apart from every name a module can declare.
+        let name = format!("str.{}", self.strings.len());
         self.symbols.push(c::Symbol {
             name: name.clone(),
             link_name: name,
@@ -259,7 +261,7 @@ impl Checker {
     }
 
     fn layout(&mut self, s: &ast::StaticDef) -> Option<c::StaticData> {
-        let mut data = Layout { bytes: Vec::new(), relocs: Vec::new() };
+        let mut data = Layout { items: Vec::new(), relocs: Vec::new() };
         let ok = match (s.ty.value, &s.init) {
             (StaticType::Value(ty), init) => self.scalar_init(ty, init, &mut data),
             (StaticType::Array { elem, len }, init) => self.array_init(s, elem, len, init, &mut data),
@@ -267,11 +269,11 @@ impl Checker {
         if !ok {
             return None;
         }
-        let align = match s.ty.value {
-            StaticType::Value(t) => t.size(),
-            StaticType::Array { elem, .. } => elem.size(),
+        let elem = match s.ty.value {
+            StaticType::Value(t) => ElemType::Value(t),
+            StaticType::Array { elem, .. } => elem,
         };
-        Some(c::StaticData { bytes: data.bytes, align, relocs: data.relocs })
+        Some(c::StaticData { items: data.items, elem, relocs: data.relocs })
     }
 
     fn scalar_init(&mut self, ty: Type, init: &Init, out: &mut Layout) -> bool {
@@ -345,7 +347,7 @@ impl Checker {
         }
         match (init, elem) {
             (Init::Str(b), ElemType::U8) => {
-                out.bytes.extend_from_slice(&b.value);
+                out.items.push(c::DataItem::Bytes(b.value.clone()));
                 true
             }
             (Init::Str(b), ElemType::Value(t)) => {
@@ -357,22 +359,16 @@ impl Checker {
             }
             (Init::List(items, _), _) => items.iter().all(|e| self.array_element(e, elem, out)),
             (Init::Repeat(e, n, _), _) => {
-                let start = out.bytes.len();
+                // One element, repeated when the target lays the static out.
+                let (before, relocs) = (std::mem::take(&mut out.items), out.relocs.len());
                 if !self.array_element(e, elem, out) {
                     return false;
                 }
-                let one = out.bytes[start..].to_vec();
-                let relocs: Vec<c::DataReloc> = out.relocs.clone();
-                for i in 1..n.value {
-                    let shift = (i * one.len() as u64) as u32;
-                    out.bytes.extend_from_slice(&one);
-                    out.relocs.extend(
-                        relocs.iter().map(|r| c::DataReloc { offset: r.offset + shift, ..r.clone() }),
-                    );
-                }
+                let element = std::mem::replace(&mut out.items, before);
                 if n.value == 0 {
-                    out.bytes.truncate(start);
-                    out.relocs.clear();
+                    out.relocs.truncate(relocs);
+                } else {
+                    out.items.push(c::DataItem::Repeat { items: element, count: n.value });
                 }
                 true
             }
@@ -384,7 +380,10 @@ impl Checker {
         match elem {
             ElemType::U8 => match const_int(e) {
                 Some(v) if (0..=255).contains(&v) => {
-                    out.bytes.push(v as u8);
+                    match out.items.last_mut() {
+                        Some(c::DataItem::Bytes(bytes)) => bytes.push(v as u8),
+                        _ => out.items.push(c::DataItem::Bytes(vec![v as u8])),
+                    }
                     true
                 }
                 Some(v) => {
@@ -405,7 +404,6 @@ impl Checker {
 
     /// Lays out one constant of type `ty`: a literal, or for `ptr` an address (`&NAME`, a string) or 0.
     fn const_element(&mut self, e: &ast::Expr, ty: Type, out: &mut Layout) -> bool {
-        let offset = out.bytes.len() as u32;
         let reloc_target = match (&e.kind, ty) {
             (A::AddrOf(name), Type::Ptr) => match self.lookup(&name.value) {
                 Some(id) if !matches!(self.symbols[id.index()].def, SymbolDef::Str { .. }) => Some(id),
@@ -429,21 +427,21 @@ impl Checker {
             _ => None,
         };
         if let Some(target) = reloc_target {
-            out.relocs.push(c::DataReloc { offset, target, span: e.span });
-            out.bytes.extend_from_slice(&[0; 8]);
+            out.relocs.push(c::DataReloc { target, span: e.span });
+            out.items.push(c::DataItem::Addr(out.relocs.len() - 1));
             return true;
         }
         match literal_value(e, ty) {
-            Ok(LiteralValue::Int(v)) => {
-                out.bytes.extend_from_slice(&v.to_le_bytes()[..ty.size() as usize]);
+            Ok(LiteralValue::Int(value)) => {
+                out.items.push(c::DataItem::Int { ty, value });
                 true
             }
             Ok(LiteralValue::Float(x)) => {
-                if ty == Type::F32 {
-                    out.bytes.extend_from_slice(&(x as f32).to_le_bytes());
+                out.items.push(if ty == Type::F32 {
+                    c::DataItem::F32((x as f32).to_bits())
                 } else {
-                    out.bytes.extend_from_slice(&x.to_le_bytes());
-                }
+                    c::DataItem::F64(x.to_bits())
+                });
                 true
             }
             Err(d) => {
@@ -498,8 +496,9 @@ impl Checker {
     }
 }
 
+/// A static's initializer while it is checked: target-neutral items (checked.rs `StaticData`).
 struct Layout {
-    bytes: Vec<u8>,
+    items: Vec<c::DataItem>,
     relocs: Vec<c::DataReloc>,
 }
 

@@ -26,9 +26,10 @@ fn symbol<'p>(p: &'p Program, name: &str) -> (SymbolId, &'p Symbol) {
     p.symbols().find(|(_, s)| s.name == name).unwrap_or_else(|| panic!("no symbol {name}"))
 }
 
-fn data(p: &Program, name: &str) -> StaticData {
+/// A static laid out for a little-endian target with 8-byte pointers (the checked program is target-neutral).
+fn data(p: &Program, name: &str) -> LaidOut {
     match &symbol(p, name).1.def {
-        SymbolDef::Static { data, .. } => data.clone(),
+        SymbolDef::Static { data, .. } => data.layout(DataLayout { pointer_size: 8, big_endian: false }),
         other => panic!("{name} is {other:?}"),
     }
 }
@@ -89,9 +90,9 @@ fn strings_are_deduplicated_private_symbols() {
         })
         .collect();
     // "b" is first used by the static, which is checked before bodies.
-    assert_eq!(strings, [(".Lstr.0", &b"b"[..]), (".Lstr.1", &b"a"[..])]);
+    assert_eq!(strings, [("str.0", &b"b"[..]), ("str.1", &b"a"[..])]);
     let m = data(&p, "M");
-    assert_eq!((m.bytes, m.relocs[0].offset, m.relocs[0].target), (vec![0; 8], 0, symbol(&p, ".Lstr.0").0));
+    assert_eq!((m.bytes, m.addresses), (vec![0; 8], vec![(0, symbol(&p, "str.0").0)]));
 }
 
 #[test]
@@ -110,6 +111,28 @@ fn literals_take_their_type_from_context() {
     assert_eq!((ty("b"), ty("c"), ty("y"), ty("d")), (Type::I64, Type::I64, Type::F32, Type::I32));
     let Stmt::Return(Some(e)) = &p.functions[0].body[4] else { panic!() };
     assert_eq!(e.ty, Some(Type::I32), "comparisons are i32");
+}
+
+/// The checked program holds values, not bytes: pointer size and byte order are the layout's parameters (issue
+/// 8: the IR crate is target-neutral). A repeated address is laid out once per element.
+#[test]
+fn static_layout_follows_the_target_facts_it_is_given() {
+    let p = checked(
+        r#"static A: [i32; 2] = [1, -1];
+           static P: [ptr; 3] = [&A; 3];
+           static Q: ptr = 0;"#,
+    );
+    let laid_out = |name: &str, pointer_size, big_endian| match &symbol(&p, name).1.def {
+        SymbolDef::Static { data, .. } => data.layout(DataLayout { pointer_size, big_endian }),
+        other => panic!("{name} is {other:?}"),
+    };
+    assert_eq!(laid_out("A", 4, true).bytes, [0, 0, 0, 1, 0xff, 0xff, 0xff, 0xff]);
+    let a = symbol(&p, "A").0;
+    let p4 = laid_out("P", 4, false);
+    assert_eq!((p4.bytes.len(), p4.align, p4.addresses), (12, 4, vec![(0, a), (4, a), (8, a)]));
+    let p8 = laid_out("P", 8, false);
+    assert_eq!((p8.bytes.len(), p8.align, p8.addresses), (24, 8, vec![(0, a), (8, a), (16, a)]));
+    assert_eq!((laid_out("Q", 4, true).bytes, laid_out("Q", 8, false).bytes), (vec![0; 4], vec![0; 8]));
 }
 
 #[test]
@@ -131,10 +154,10 @@ fn static_layout() {
     assert_eq!(data(&p, "D").bytes, 1.5f32.to_le_bytes());
     assert_eq!((data(&p, "E").bytes, data(&p, "E").align), (vec![255, 0], 1));
     let f = data(&p, "F");
-    assert_eq!((f.bytes.len(), f.relocs.len(), f.relocs[0].target), (8, 1, symbol(&p, "A").0));
+    assert_eq!((f.bytes.len(), f.addresses), (8, vec![(0, symbol(&p, "A").0)]));
     let g = data(&p, "G");
-    assert_eq!((g.bytes, g.relocs.len(), g.relocs[0].offset), (vec![0; 16], 1, 0));
-    assert!(data(&p, "H").relocs.is_empty());
+    assert_eq!((g.bytes, g.addresses), (vec![0; 16], vec![(0, symbol(&p, "B").0)]));
+    assert!(data(&p, "H").addresses.is_empty());
     assert!(data(&p, "Z").bytes.is_empty());
 }
 

@@ -2,7 +2,7 @@
 //! Produced by [`crate::check::check`]; lowering reads it without asking any question the checker could
 //! have answered (it still returns errors instead of panicking if handed something malformed).
 
-use crate::ast::{BinaryOp, LinkKind, Span, Spanned, Type, UnaryOp};
+use crate::ast::{BinaryOp, ElemType, LinkKind, Span, Spanned, Type, UnaryOp};
 use std::fmt;
 
 /// Index of an extern block in [`Program::blocks`].
@@ -81,7 +81,7 @@ pub struct ExternBlockInfo {
 /// A symbol: an imported function or static, a defined function or static, or a private string literal.
 #[derive(Clone, Debug)]
 pub struct Symbol {
-    /// The name the IR uses (for string literals, a made-up `.Lstr.N`).
+    /// The name the IR uses (for string literals, a made-up `str.N`).
     pub name: String,
     /// The name in the object file before target mangling: `#[link_name]` if given, else `name`.
     pub link_name: String,
@@ -159,26 +159,129 @@ pub struct FnSig {
     pub ret: Option<Type>,
 }
 
-/// The initial contents of a defined static, laid out for a little-endian 64-bit target.
+/// The initial value of a defined static, element by element. Target-neutral: how wide an address is and in
+/// which byte order numbers are stored are the target's facts, applied by [`StaticData::layout`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StaticData {
-    /// The bytes (addresses are zero here and filled in by `relocs`).
-    pub bytes: Vec<u8>,
-    /// Required alignment in bytes.
-    pub align: u32,
-    /// 8-byte absolute addresses to fill in.
+    /// The values, in order.
+    pub items: Vec<DataItem>,
+    /// The element type (the value's own type for a scalar static), whose size is the static's alignment.
+    pub elem: ElemType,
+    /// Every address written in the initializer (`&X`, a string), once per place it was written; the
+    /// [`DataItem::Addr`] items refer to them by index.
     pub relocs: Vec<DataReloc>,
 }
 
-/// An absolute pointer-sized address stored in a static's initial value (`static P: ptr = &X;`).
+/// One value in a static's initializer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DataItem {
+    /// An integer of type `ty` (for `ptr`, the null pointer `0 as ptr`), stored in `ty`'s width.
+    Int {
+        /// Its type.
+        ty: Type,
+        /// Its value (only the low bits of `ty`'s width are stored).
+        value: i64,
+    },
+    /// An `f32`, by its bits.
+    F32(u32),
+    /// An `f64`, by its bits.
+    F64(u64),
+    /// Bytes as written (a `[u8]` initializer).
+    Bytes(Vec<u8>),
+    /// The address of `relocs[index].target`, pointer-sized.
+    Addr(usize),
+    /// `[value; count]`: `items` (one element) `count` times.
+    Repeat {
+        /// The element.
+        items: Vec<DataItem>,
+        /// How many times.
+        count: u64,
+    },
+}
+
+/// An address stored in a static's initial value (`static P: ptr = &X;`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataReloc {
-    /// Byte offset in [`StaticData::bytes`].
-    pub offset: u32,
     /// The symbol whose address is stored.
     pub target: SymbolId,
     /// Where the `&X` (or string) was written.
     pub span: Span,
+}
+
+/// The target facts a static's layout depends on (linkwise-linkage's `Target::data_layout` gives them).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DataLayout {
+    /// Size of an address in bytes.
+    pub pointer_size: u32,
+    /// Byte order of numbers and addresses.
+    pub big_endian: bool,
+}
+
+/// A static laid out for one target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LaidOut {
+    /// The bytes (addresses are zero here and filled in by relocations).
+    pub bytes: Vec<u8>,
+    /// Required alignment in bytes.
+    pub align: u32,
+    /// Each address to fill in: (byte offset in `bytes`, the symbol), in order.
+    pub addresses: Vec<(u32, SymbolId)>,
+}
+
+impl StaticData {
+    /// The static's bytes and addresses on a target with `layout`.
+    pub fn layout(&self, layout: DataLayout) -> LaidOut {
+        let size = |ty: Type| if ty == Type::Ptr { layout.pointer_size } else { ty.size() };
+        let align = match self.elem {
+            ElemType::U8 => 1,
+            ElemType::Value(ty) => size(ty),
+        };
+        let mut out = LaidOut { bytes: Vec::new(), align, addresses: Vec::new() };
+        for item in &self.items {
+            self.put(item, layout, &size, &mut out);
+        }
+        out
+    }
+
+    fn put(&self, item: &DataItem, layout: DataLayout, size: &dyn Fn(Type) -> u32, out: &mut LaidOut) {
+        let number = |bytes: &mut Vec<u8>, value: u64, width: u32| {
+            let width = width as usize;
+            if layout.big_endian {
+                bytes.extend_from_slice(&value.to_be_bytes()[8 - width..]);
+            } else {
+                bytes.extend_from_slice(&value.to_le_bytes()[..width]);
+            }
+        };
+        match item {
+            DataItem::Int { ty, value } => number(&mut out.bytes, *value as u64, size(*ty)),
+            DataItem::F32(bits) => number(&mut out.bytes, u64::from(*bits), 4),
+            DataItem::F64(bits) => number(&mut out.bytes, *bits, 8),
+            DataItem::Bytes(b) => out.bytes.extend_from_slice(b),
+            DataItem::Addr(index) => {
+                out.addresses.push((out.bytes.len() as u32, self.relocs[*index].target));
+                out.bytes.resize(out.bytes.len() + layout.pointer_size as usize, 0);
+            }
+            DataItem::Repeat { items, count } => {
+                let (start, first_address) = (out.bytes.len(), out.addresses.len());
+                for item in items {
+                    self.put(item, layout, size, out);
+                }
+                if *count == 0 {
+                    out.bytes.truncate(start);
+                    out.addresses.truncate(first_address);
+                    return;
+                }
+                let one = out.bytes[start..].to_vec();
+                let addresses = out.addresses[first_address..].to_vec();
+                out.bytes.reserve(one.len() * (*count as usize - 1));
+                for i in 1..*count {
+                    let shift = (i * one.len() as u64) as u32;
+                    out.bytes.extend_from_slice(&one);
+                    out.addresses.extend(addresses.iter().map(|&(offset, target)| (offset + shift, target)));
+                }
+            }
+        }
+    }
 }
 
 /// A defined function's body.

@@ -84,6 +84,68 @@ impl Target {
         Ok(Target { triple: normalized, arch, format })
     }
 
+    /// Size of an address in bytes: 8 on every linkwise target (x86_64 and aarch64, LP64 and LLP64 alike).
+    pub fn pointer_size(&self) -> u32 {
+        match self.arch {
+            Arch::X86_64 | Arch::Aarch64 => 8,
+        }
+    }
+
+    /// Whether numbers are stored most significant byte first: never here (x86_64 is little-endian only;
+    /// aarch64 can run big-endian, but none of the supported triples, `aarch64_be-*`, does).
+    pub fn big_endian(&self) -> bool {
+        match self.arch {
+            Arch::X86_64 | Arch::Aarch64 => false,
+        }
+    }
+
+    /// The facts a static's initial value is laid out by.
+    pub fn data_layout(&self) -> linkwise_ir::checked::DataLayout {
+        linkwise_ir::checked::DataLayout { pointer_size: self.pointer_size(), big_endian: self.big_endian() }
+    }
+
+    /// What the object file's name of a C symbol starts with: Mach-O prefixes every C name with `_` (the
+    /// Darwin ABI); COFF on x86_64 and arm64 (unlike 32-bit x86) and ELF add nothing.
+    pub fn symbol_prefix(&self) -> &'static str {
+        match self.format {
+            Format::MachO => "_",
+            Format::Coff | Format::Elf => "",
+        }
+    }
+
+    /// What the name of a symbol private to the object (a string literal) starts with, so that it cannot clash
+    /// with a C name and tools treat it as compiler-made: `.L` on ELF and COFF (the assembler-local prefix GNU
+    /// tools and LLVM use); on Mach-O `l_`, the linker-private prefix LLVM gives private data outside literal
+    /// sections (such a symbol still starts its own atom when ld64 splits sections at symbols, which an
+    /// assembler-local `L` one does not, and ld64 leaves it out of the image's symbol table).
+    pub fn private_symbol_prefix(&self) -> &'static str {
+        match self.format {
+            Format::MachO => "l_",
+            Format::Coff | Format::Elf => ".L",
+        }
+    }
+
+    /// How the target's linker is told to link library `name`: `NAME.lib` for link.exe and lld-link (which find
+    /// an import library for a DLL or an archive under that one name), `-lNAME` for ld and ld64 (which look
+    /// for `libNAME.so`/`libNAME.dylib`, then `libNAME.a`).
+    pub fn link_argument(&self, name: &str) -> String {
+        match self.format {
+            Format::Coff => format!("{name}.lib"),
+            Format::Elf | Format::MachO => format!("-l{name}"),
+        }
+    }
+
+    /// What the static linker routes a call to a shared-library function through, as the format's tools call
+    /// it: ELF's procedure linkage table, Mach-O's stubs (`__stubs`, ld64), Windows' import thunks (the
+    /// `jmp [__imp_X]` an import library supplies).
+    pub fn call_stub(&self) -> &'static str {
+        match self.format {
+            Format::Coff => "the import thunk",
+            Format::Elf => "the PLT",
+            Format::MachO => "a stub",
+        }
+    }
+
     /// Whether the link kind shapes code generation on this target. RFC 1717: only on Windows does a symbol
     /// from a DLL need different code (an `__imp_` slot) from a statically linked one.
     pub fn kind_affects_codegen(&self) -> bool {

@@ -1,12 +1,16 @@
 //! `linkwise explain`: the link plan as a table, then every symbol reference in the generated code with the
 //! instruction bytes and the relocation chosen for it, so a user can see why each symbol is reached as it is.
+//!
+//! Everything here is read from what earlier stages recorded (the plan's rows, each site's purpose, access and
+//! placement, the target's facts); nothing is re-derived, and every object symbol is spelled by
+//! `reloc::object_name`, the function the object writer uses.
 
 use crate::Compiled;
-use linkwise_codegen::{Patch, SiteShape, disasm};
+use linkwise_codegen::reloc::object_name;
+use linkwise_codegen::{Patch, Purpose, Site, SiteShape, SymbolRef, disasm};
 use linkwise_ir::SourceFile;
-use linkwise_ir::checked::{Expr, ExprKind, Stmt, SymbolDef, SymbolId};
+use linkwise_ir::checked::{Program, SymbolDef};
 use linkwise_linkage::{Access, KindOrigin};
-use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
 /// Renders the report. `file` is the source the compilation came from (for line:col of declarations);
@@ -42,14 +46,8 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
         .collect();
     table(&mut out, &lib_rows);
     if !plan.libraries.is_empty() {
-        // What to hand the linker, in order; on Windows each library is found as NAME.lib (an import library
-        // for a dylib, an archive otherwise).
-        let coff = target.format == linkwise_linkage::Format::Coff;
-        let names: Vec<String> = plan
-            .libraries
-            .iter()
-            .map(|l| if coff { format!("{}.lib", l.name) } else { format!("-l{}", l.name) })
-            .collect();
+        // What to hand the linker, in order, spelled as the target's linker takes it.
+        let names: Vec<String> = plan.libraries.iter().map(|l| target.link_argument(&l.name)).collect();
         let _ = writeln!(out, "  link with: {}", names.join(" "));
     }
 
@@ -77,11 +75,12 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
             } else {
                 String::new()
             };
+            let spelled = |r| object_name(target, program.symbol(row.symbol), r);
             let reached = match row.access {
-                Access::ImportSlot => format!("import slot __imp_{}", row.link_name),
-                Access::Direct => format!("direct reference to {}", row.link_name),
-                Access::Got => format!("GOT entry of {}", row.link_name),
-                Access::Plt => format!("call through the PLT ({})", row.link_name),
+                Access::ImportSlot => format!("import slot {}", spelled(SymbolRef::ImpPrefixed)),
+                Access::Direct => format!("direct reference to {}", spelled(SymbolRef::Plain)),
+                Access::Got => format!("GOT entry of {}", spelled(SymbolRef::Plain)),
+                Access::Plt => format!("call through {} ({})", target.call_stub(), spelled(SymbolRef::Plain)),
             };
             rows.push([
                 name,
@@ -96,32 +95,13 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     }
 
     let _ = writeln!(out, "\nsymbol references in the generated code:");
-    let taken: HashMap<SymbolId, HashSet<SymbolId>> =
-        program.functions.iter().map(|f| (f.symbol, addresses_taken(&f.body))).collect();
     let mut any = false;
     for f in &compiled.object.functions {
         // Decoded once per function; each site then finds its instruction.
         let decoded = disasm::decode(target.arch, &f.code, &f.sites).unwrap_or_default();
         for site in &f.sites {
             any = true;
-            let symbol = program.symbol(site.target);
-            let address_taken = taken.get(&f.symbol).is_some_and(|t| t.contains(&site.target));
-            let what = match (site.shape, symbol.def.is_function(), site.access) {
-                (SiteShape::Call, _, _) => format!("call {}", symbol.name),
-                (SiteShape::SlotPage, _, _) => format!("page of the next reference to {}", symbol.name),
-                (_, true, Access::ImportSlot) if !address_taken => {
-                    format!("call {} through its import slot (load, then call the register)", symbol.name)
-                }
-                (_, true, Access::Got) if !address_taken => {
-                    format!("call {} through its GOT entry (load, then call the register)", symbol.name)
-                }
-                (_, _, Access::ImportSlot) => format!("address of {} from its import slot", symbol.name),
-                (_, _, Access::Got | Access::Plt) => format!("address of {} from its GOT entry", symbol.name),
-                (_, _, _) if matches!(symbol.def, SymbolDef::Str { .. }) => {
-                    "address of a string literal".to_owned()
-                }
-                _ => format!("address of {}", symbol.name),
-            };
+            let what = describe(program, site);
             // Named by the instruction's offset; the relocated field lies inside it.
             let instruction = disasm::containing(&decoded, site.offset);
             let at = instruction.as_ref().map_or(site.offset, |i| i.offset);
@@ -129,13 +109,16 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
             if let Some(i) = instruction {
                 let _ = writeln!(out, "      {:<24} {}", disasm::hex(&i.bytes), i.text);
             }
-            let patch = match site.patch {
+            let patch = match site.placement.patch {
                 Some(Patch::MovToLea) => "  (slot load rewritten to lea: no slot exists for this symbol)",
                 Some(Patch::LdrToAdd) => "  (slot load rewritten to add: no slot exists for this symbol)",
                 None => "",
             };
-            let _ =
-                writeln!(out, "      relocation {} against {}{patch}", site.relocation, site.object_symbol);
+            let _ = writeln!(
+                out,
+                "      relocation {} against {}{patch}",
+                site.placement.name, site.object_symbol
+            );
         }
     }
     if !any {
@@ -143,10 +126,11 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     }
     if !compiled.object.data_sites.is_empty() {
         let _ = writeln!(out, "\naddresses stored in statics:");
-        for site in &compiled.object.data_sites {
-            let (holder, target) = (program.symbol(site.symbol), program.symbol(site.target));
-            let _ = writeln!(out, "  {}+{:#x}: address of {}", holder.name, site.offset, target.name);
-            let _ = writeln!(out, "      relocation {} against {}", site.relocation, site.object_symbol);
+        for data in &compiled.object.data_sites {
+            let site = &data.site;
+            let holder = program.symbol(data.holder);
+            let _ = writeln!(out, "  {}+{:#x}: {}", holder.name, site.offset, describe(program, site));
+            let _ = writeln!(out, "      relocation {} against {}", site.placement.name, site.object_symbol);
         }
     }
 
@@ -159,43 +143,41 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     out
 }
 
-/// The symbols whose address a function body takes with `&` (as opposed to only calling them).
-fn addresses_taken(body: &[Stmt]) -> HashSet<SymbolId> {
-    fn expr(e: &Expr, out: &mut HashSet<SymbolId>) {
-        match &e.kind {
-            ExprKind::Addr(s) => {
-                out.insert(*s);
-            }
-            ExprKind::Call(_, args) => args.iter().for_each(|a| expr(a, out)),
-            ExprKind::Unary(_, x) | ExprKind::Cast(x) => expr(x, out),
-            ExprKind::Binary(_, l, r) => {
-                expr(l, out);
-                expr(r, out);
-            }
-            ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Local(_) | ExprKind::Load(_) => {}
-        }
+/// What a site does with its symbol, from the purpose lowering recorded and the access the plan gave.
+fn describe(program: &Program, site: &Site) -> String {
+    let symbol = program.symbol(site.target);
+    let name = &symbol.name;
+    // The slot a slot load reads: the import slot on Windows, the GOT entry elsewhere (`&f` of a PLT-called
+    // function reads the GOT entry too: it holds the canonical address).
+    // A data word or unwind pointer is an absolute or image-relative address: the linker fills it in, no slot
+    // is read.
+    let slot = match (site.purpose, site.access) {
+        (Purpose::DataWord | Purpose::UnwindPointer, _) | (_, Access::Direct) => None,
+        (_, Access::ImportSlot) => Some("import slot"),
+        (_, Access::Got | Access::Plt) => Some("GOT entry"),
+    };
+    let is_string = matches!(symbol.def, SymbolDef::Str { .. });
+    // aarch64 reaches a slot or an address in two instructions; the second one says what it is for.
+    if site.shape == SiteShape::SlotPage {
+        return if is_string {
+            "page of the next reference to a string literal".to_owned()
+        } else {
+            format!("page of the next reference to {name}")
+        };
     }
-    fn stmts(body: &[Stmt], out: &mut HashSet<SymbolId>) {
-        for s in body {
-            match s {
-                Stmt::Set(_, e) | Stmt::Store(_, e) | Stmt::Expr(e) | Stmt::Return(Some(e)) => expr(e, out),
-                Stmt::Return(None) => {}
-                Stmt::For { start, end, body, .. } => {
-                    expr(start, out);
-                    expr(end, out);
-                    stmts(body, out);
-                }
-                Stmt::If { cond, then, otherwise } => {
-                    expr(cond, out);
-                    stmts(then, out);
-                    stmts(otherwise, out);
-                }
-            }
+    // Exhaustive on purpose: a new purpose must say here how it reads.
+    match site.purpose {
+        Purpose::Call => format!("call {name}"),
+        Purpose::CallThroughSlot => {
+            let slot = slot.unwrap_or("slot");
+            format!("call {name} through its {slot} (load, then call the register)")
         }
+        Purpose::Address | Purpose::Data | Purpose::DataWord | Purpose::UnwindPointer => match slot {
+            Some(slot) => format!("address of {name} from its {slot}"),
+            None if is_string => "address of a string literal".to_owned(),
+            None => format!("address of {name}"),
+        },
     }
-    let mut out = HashSet::new();
-    stmts(body, &mut out);
-    out
 }
 
 fn describe_origin(origin: &KindOrigin) -> String {
@@ -258,6 +240,52 @@ mod tests {
         same(row("  k32 "), &format!("  {} dylib  kind set by default (dylib)", padded("k32")));
         same(row(&format!("  {added} ")), &format!("  {added} static added by `-l static={added}`"));
         assert!(report.contains(&format!("link with: {declared}.lib k32.lib {added}.lib")), "link line");
+    }
+
+    /// Issue 8: a function that calls `puts` and takes `&puts`. Each site carries the purpose lowering recorded,
+    /// so the call's slot load is a call and the `&puts` load an address, on every target.
+    #[test]
+    fn a_call_and_an_address_of_the_same_import_are_told_apart() {
+        let src = "#[link(name = \"c\")]\nextern { fn puts(ptr) -> i32; }\n\
+                   pub fn f() -> ptr { puts(\"hi\\0\"); return &puts; }\n";
+        let file = SourceFile::new("f.lw", src);
+        for (triple, no_plt) in [
+            ("x86_64-pc-windows-msvc", false),
+            ("aarch64-pc-windows-msvc", false),
+            ("x86_64-unknown-linux-gnu", true),
+            ("aarch64-apple-darwin", true),
+        ] {
+            let mut options = Options::new().target(triple).unwrap();
+            if no_plt {
+                options.import_calls = linkwise_linkage::ImportCalls::Got;
+            }
+            let compiled = crate::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+            let puts: Vec<Purpose> = compiled.object.functions[0]
+                .sites
+                .iter()
+                .filter(|s| compiled.program.symbol(s.target).name == "puts")
+                .map(|s| s.purpose)
+                .collect();
+            let expected = match compiled.plan.target.arch {
+                linkwise_linkage::Arch::X86_64 => vec![Purpose::CallThroughSlot, Purpose::Address],
+                // adrp + ldr for each.
+                linkwise_linkage::Arch::Aarch64 => vec![
+                    Purpose::CallThroughSlot,
+                    Purpose::CallThroughSlot,
+                    Purpose::Address,
+                    Purpose::Address,
+                ],
+            };
+            assert_eq!(puts, expected, "{triple}");
+            let report = render(&compiled, &file, false);
+            let slot = if compiled.plan.target.format == linkwise_linkage::Format::Coff {
+                "import slot"
+            } else {
+                "GOT entry"
+            };
+            assert!(report.contains(&format!("call puts through its {slot}")), "{triple}:\n{report}");
+            assert!(report.contains(&format!("address of puts from its {slot}")), "{triple}:\n{report}");
+        }
     }
 
     /// `assert_eq!` on lines of 70,000 characters would print them whole; this shows where they part.

@@ -104,3 +104,40 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
     let object = linkwise_codegen::generate(&program, &plan)?;
     Ok(Compiled { program, plan, object })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The unwind tables' pointers are recorded as they are written: on Windows x64 three per function with a
+    /// frame (`.pdata`'s begin, end and `.xdata` fields), on ELF one per FDE, none on Mach-O.
+    #[test]
+    fn unwind_pointers_are_recorded_per_function() {
+        let file =
+            SourceFile::new("u.lw", "extern { fn g(); }\npub fn a() { g(); }\npub fn b() { g(); g(); }\n");
+        let sites = |triple: &str| {
+            let options = Options::new().target(triple).unwrap();
+            let compiled = compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+            compiled
+                .object
+                .unwind_sites
+                .iter()
+                .map(|s| {
+                    (
+                        s.section,
+                        compiled.program.symbol(s.function).name.clone(),
+                        s.object_symbol,
+                        s.placement.name,
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let pdata = |f: &str| {
+            [".text", ".text", ".xdata"].map(|to| (".pdata", f.to_owned(), to, "IMAGE_REL_AMD64_ADDR32NB"))
+        };
+        assert_eq!(sites("x86_64-pc-windows-msvc"), [pdata("a"), pdata("b")].concat());
+        let fde = |f: &str| (".eh_frame", f.to_owned(), ".text", "R_X86_64_PC32");
+        assert_eq!(sites("x86_64-unknown-linux-gnu"), [fde("a"), fde("b")]);
+        assert_eq!(sites("x86_64-apple-darwin"), []);
+    }
+}

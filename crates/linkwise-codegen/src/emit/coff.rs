@@ -9,7 +9,6 @@ use crate::reloc::{self, SiteShape};
 use linkwise_ir::Diagnostic;
 use linkwise_linkage::Access;
 use object::SectionKind;
-use object::write::Relocation;
 
 /// Appends `.xdata` and `.pdata` for every function that has unwind information.
 pub(super) fn write_unwind_tables(w: &mut Writer<'_>) -> Result<(), Diagnostic> {
@@ -32,22 +31,15 @@ pub(super) fn write_unwind_tables(w: &mut Writer<'_>) -> Result<(), Diagnostic> 
         };
         // Records are 4-byte aligned (x64 pads its code array to an even count; arm64 is made of words).
         let info_offset = w.obj.append_section_data(xdata, &info, 4);
-        let mut fields = vec![(text_symbol, text_offset)];
+        let mut fields = vec![((text_symbol, ".text"), text_offset)];
         if has_end {
-            fields.push((text_symbol, text_offset + u64::from(size)));
+            fields.push(((text_symbol, ".text"), text_offset + u64::from(size)));
         }
-        fields.push((xdata_symbol, info_offset));
+        fields.push(((xdata_symbol, ".xdata"), info_offset));
         let entry = w.obj.append_section_data(pdata, &vec![0; 4 * fields.len()], 4);
-        for (field, (symbol, addend)) in fields.into_iter().enumerate() {
-            let relocation = Relocation {
-                offset: entry + 4 * field as u64,
-                symbol,
-                addend: addend as i64,
-                flags: placement.flags,
-            };
-            w.obj
-                .add_relocation(pdata, relocation)
-                .map_err(|e| w.internal(function, format!(".pdata: {e}")))?;
+        for (field, (to, addend)) in fields.into_iter().enumerate() {
+            let offset = entry + 4 * field as u64;
+            w.relocate_unwind((pdata, ".pdata"), offset, function, to, addend as i64, placement)?;
         }
     }
     Ok(())

@@ -7,7 +7,7 @@ use crate::reloc::{self, SiteShape};
 use cranelift_codegen::gimli::write::CommonInformationEntry;
 use linkwise_ir::Diagnostic;
 use linkwise_linkage::Access;
-use object::write::{Relocation, StandardSection};
+use object::write::StandardSection;
 
 /// Writes `.note.GNU-stack` and, when any function has call frame information, `.eh_frame`.
 pub(super) fn write_extras(
@@ -29,15 +29,8 @@ pub(super) fn write_extras(
     let text_symbol = w.obj.section_symbol(w.text);
     let placement = reloc::place(w.target(), SiteShape::UnwindPcRel32, Access::Direct)?;
     for (field, function, text_offset) in table.pointers {
-        let relocation = Relocation {
-            offset: base + field,
-            symbol: text_symbol,
-            addend: text_offset as i64,
-            flags: placement.flags,
-        };
-        w.obj
-            .add_relocation(section, relocation)
-            .map_err(|e| w.internal(function, format!(".eh_frame: {e}")))?;
+        let to = (text_symbol, ".text");
+        w.relocate_unwind((section, ".eh_frame"), base + field, function, to, text_offset as i64, placement)?;
     }
     Ok(())
 }

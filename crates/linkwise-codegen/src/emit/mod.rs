@@ -1,5 +1,7 @@
 //! Object writing: compiled functions, statics and strings into a relocatable object with the `object` crate.
-//! Every relocation comes from the table in `reloc.rs`; format-specific extras live in one file per format.
+//! Every relocation comes from the table in `reloc.rs`, and each is recorded as a [`Site`] once, here: the
+//! writer writes from that record and `linkwise explain` prints from it. Format-specific extras live in one file
+//! per format.
 
 mod coff;
 mod eh_frame;
@@ -7,7 +9,7 @@ mod elf;
 mod macho;
 
 use crate::lower::{CompiledFunction, Unwind};
-use crate::reloc::{self, Patch, SiteShape, SymbolRef};
+use crate::reloc::{self, Placement, Purpose, SiteShape, SymbolRef};
 use cranelift_codegen::gimli::write::CommonInformationEntry;
 use linkwise_ir::Diagnostic;
 use linkwise_ir::checked::{Program, SymbolDef, SymbolId};
@@ -16,24 +18,42 @@ use object::write::{Object, Relocation, SectionId, StandardSection, Symbol, Symb
 use object::{Architecture, BinaryFormat, Endianness, SymbolFlags, SymbolKind, SymbolScope};
 use std::collections::HashMap;
 
-/// A reference from machine code to a symbol, with everything decided about it: what `linkwise explain`
-/// shows per call site.
+/// A reference from machine code or data to a symbol, with everything decided about it: why it is made (from
+/// lowering), how the symbol is reached (from the link plan), and how it is placed in the object (from the
+/// relocation table). The object writer writes the relocation from it; `linkwise explain` prints it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Site {
-    /// Offset of the relocated field from the start of its function.
+    /// Offset of the relocated field from the start of the function or static that holds it.
     pub offset: u32,
     /// The symbol referred to.
     pub target: SymbolId,
-    /// What the instruction does with it.
-    pub shape: SiteShape,
+    /// Why the code or data refers to it.
+    pub purpose: Purpose,
     /// How the link plan says the symbol is reached.
     pub access: Access,
-    /// The relocation type, as the format's documentation names it.
-    pub relocation: &'static str,
-    /// The object symbol the relocation names (`puts` or `__imp_puts`).
+    /// What the instruction (or data word) is.
+    pub shape: SiteShape,
+    /// The relocation and instruction rewrite chosen for it.
+    pub placement: Placement,
+    /// The object symbol the relocation names (`puts` or `__imp_puts`), as [`reloc::object_name`] spells it.
     pub object_symbol: String,
-    /// The instruction rewrite applied, if any.
-    pub patch: Option<Patch>,
+}
+
+impl Site {
+    /// Places one reference: asks the relocation table, and names the object symbol once.
+    fn place(
+        program: &Program,
+        target: &Target,
+        offset: u32,
+        symbol: SymbolId,
+        purpose: Purpose,
+        access: Access,
+        shape: SiteShape,
+    ) -> Result<Site, Diagnostic> {
+        let placement = reloc::place(target, shape, access)?;
+        let object_symbol = reloc::object_name(target, program.symbol(symbol), placement.symbol);
+        Ok(Site { offset, target: symbol, purpose, access, shape, placement, object_symbol })
+    }
 }
 
 /// A function as written into the object.
@@ -49,19 +69,31 @@ pub struct FunctionReport {
     pub sites: Vec<Site>,
 }
 
-/// An address stored in a static's initial value, and the relocation that fills it.
+/// An address stored in a static's initial value ([`Purpose::DataWord`]), and the static holding it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataSite {
     /// The static holding the address.
-    pub symbol: SymbolId,
-    /// Offset of the address in the static.
-    pub offset: u32,
-    /// The symbol whose address is stored.
-    pub target: SymbolId,
-    /// The relocation type, as the format's documentation names it.
-    pub relocation: &'static str,
-    /// The object symbol the relocation names.
-    pub object_symbol: String,
+    pub holder: SymbolId,
+    /// The reference (its offset is the address's offset in the static).
+    pub site: Site,
+}
+
+/// A pointer in an unwind table ([`Purpose::UnwindPointer`]): to a function's code, or (`.pdata`) to its
+/// `.xdata` record. It names a section symbol, not a program symbol, so it is not a [`Site`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnwindSite {
+    /// The table's section (`.pdata`, `.eh_frame`).
+    pub section: &'static str,
+    /// Offset of the pointer in that section.
+    pub offset: u64,
+    /// The function whose unwind entry holds the pointer.
+    pub function: SymbolId,
+    /// The section whose symbol the relocation names (`.text`, `.xdata`), and the addend into it.
+    pub object_symbol: &'static str,
+    /// The addend: the pointed-to offset in that section.
+    pub addend: i64,
+    /// The relocation chosen for it.
+    pub placement: Placement,
 }
 
 /// The object file's bytes plus the report of what went into it.
@@ -73,6 +105,9 @@ pub struct ObjectOutput {
     pub functions: Vec<FunctionReport>,
     /// Every address stored in a static, in program order.
     pub data_sites: Vec<DataSite>,
+    /// Every pointer in the unwind tables, in table order (none on Mach-O, whose `__eh_frame` is filled in
+    /// without relocations).
+    pub unwind_sites: Vec<UnwindSite>,
     /// Warnings for the user, in program order (a function without an unwind record, and why); the CLI prints
     /// them to standard error.
     pub warnings: Vec<Diagnostic>,
@@ -102,24 +137,13 @@ pub(crate) fn write(
                     format!("Cranelift relocation {:?} has no place in linkwise's table", r.kind),
                 )
             })?;
-            let access = plan.access(r.target);
-            let placement = reloc::place(target, shape, access)?;
-            if let Some(patch) = placement.patch {
+            let site = Site::place(program, target, r.offset, r.target, r.purpose, r.access, shape)?;
+            if let Some(patch) = site.placement.patch {
                 reloc::apply_patch(&mut code, r.offset as usize, patch)
                     .map_err(|e| w.internal(f.symbol, e))?;
             }
-            let object_symbol =
-                reloc::object_name(target, &program.symbol(r.target).link_name, placement.symbol);
-            sites.push(Site {
-                offset: r.offset,
-                target: r.target,
-                shape,
-                access,
-                relocation: placement.name,
-                object_symbol,
-                patch: placement.patch,
-            });
-            pending.push((f.symbol, r.offset, r.target, placement, r.addend));
+            pending.push((reports.len(), sites.len(), r.addend));
+            sites.push(site);
         }
         let offset = w.define_function(f.symbol, &code, f.alignment);
         if let Some(unwind) = f.unwind {
@@ -129,10 +153,12 @@ pub(crate) fn write(
     }
     w.define_data();
 
-    // Phase 2: relocations.
-    for (function, offset, symbol, placement, addend) in pending {
-        let base = w.defined_offset(function);
-        w.relocate(w.text, base + u64::from(offset), symbol, placement, addend)?;
+    // Phase 2: relocations, written from the sites.
+    for (index, site, addend) in pending {
+        let report: &FunctionReport = &reports[index];
+        let site = &report.sites[site];
+        let base = w.defined_offset(report.symbol);
+        w.relocate(w.text, base, site, addend)?;
     }
     let data_sites = w.relocate_data()?;
     let mut macho_pending = None;
@@ -146,7 +172,8 @@ pub(crate) fn write(
     if let Some(pending) = macho_pending {
         macho::resolve(&mut bytes, pending)?;
     }
-    Ok(ObjectOutput { bytes, functions: reports, data_sites, warnings: Vec::new() })
+    let unwind_sites = w.unwind_sites;
+    Ok(ObjectOutput { bytes, functions: reports, data_sites, unwind_sites, warnings: Vec::new() })
 }
 
 /// State while one object is written.
@@ -162,6 +189,10 @@ pub(crate) struct Writer<'a> {
     undefined: HashMap<String, object::write::SymbolId>,
     /// (function, offset in .text, code size, unwind information) for `.pdata`/`.xdata` or `.eh_frame`.
     unwind: Vec<(SymbolId, u64, u32, Unwind)>,
+    /// The unwind tables' relocations, as written.
+    unwind_sites: Vec<UnwindSite>,
+    /// Each static that holds addresses, with them: (offset in the static, symbol), from its layout.
+    data_addresses: Vec<(SymbolId, Vec<(u32, SymbolId)>)>,
 }
 
 impl<'a> Writer<'a> {
@@ -199,6 +230,8 @@ impl<'a> Writer<'a> {
             defined: HashMap::new(),
             undefined: HashMap::new(),
             unwind: Vec::new(),
+            unwind_sites: Vec::new(),
+            data_addresses: Vec::new(),
         })
     }
 
@@ -214,7 +247,7 @@ impl<'a> Writer<'a> {
     }
 
     fn name_of(&self, symbol: SymbolId) -> String {
-        reloc::object_name(self.target(), &self.program.symbol(symbol).link_name, SymbolRef::Plain)
+        reloc::object_name(self.target(), self.program.symbol(symbol), SymbolRef::Plain)
     }
 
     fn defined_offset(&self, symbol: SymbolId) -> u64 {
@@ -247,11 +280,20 @@ impl<'a> Writer<'a> {
 
     /// Defines statics and string literals: read-only data in `.rdata`, writable in `.data`, all-zero writable
     /// data in `.bss`.
+    /// Statics are laid out here, by the target's pointer size and byte order; the addresses in each are kept
+    /// for [`Writer::relocate_data`].
     fn define_data(&mut self) {
+        let layout = self.target().data_layout();
         for (id, symbol) in self.program.symbols() {
+            let laid_out;
             let (public, mutable, bytes, align, has_relocs) = match &symbol.def {
                 SymbolDef::Static { public, mutable, data } => {
-                    (*public, *mutable, data.bytes.as_slice(), data.align, !data.relocs.is_empty())
+                    laid_out = data.layout(layout);
+                    let has_relocs = !laid_out.addresses.is_empty();
+                    if has_relocs {
+                        self.data_addresses.push((id, laid_out.addresses.clone()));
+                    }
+                    (*public, *mutable, laid_out.bytes.as_slice(), laid_out.align, has_relocs)
                 }
                 SymbolDef::Str { bytes } => (false, false, bytes.as_slice(), 1, false),
                 _ => continue,
@@ -274,75 +316,101 @@ impl<'a> Writer<'a> {
         }
     }
 
-    /// The object symbol a relocation against `symbol` names under `placement`.
-    fn reloc_symbol(&mut self, symbol: SymbolId, placement: reloc::Placement) -> object::write::SymbolId {
-        if placement.symbol == SymbolRef::Plain
-            && let Some(&(id, _)) = self.defined.get(&symbol)
+    /// The object symbol `site`'s relocation names: the definition, or an undefined symbol named as the site
+    /// says.
+    fn reloc_symbol(&mut self, site: &Site) -> object::write::SymbolId {
+        if site.placement.symbol == SymbolRef::Plain
+            && let Some(&(id, _)) = self.defined.get(&site.target)
         {
             return id;
         }
-        let s = self.program.symbol(symbol);
-        let name = reloc::object_name(self.target(), &s.link_name, placement.symbol);
-        let kind = if placement.symbol == SymbolRef::Plain && s.def.is_function() {
+        let kind = if site.placement.symbol == SymbolRef::Plain
+            && self.program.symbol(site.target).def.is_function()
+        {
             SymbolKind::Text
         } else {
             SymbolKind::Data
         };
-        let obj = &mut self.obj;
-        *self.undefined.entry(name).or_insert_with_key(|name| {
-            obj.add_symbol(Symbol {
-                name: name.clone().into_bytes(),
-                value: 0,
-                size: 0,
-                kind,
-                // A hidden undefined symbol cannot bind to a shared library's definition.
-                scope: SymbolScope::Dynamic,
-                weak: false,
-                section: SymbolSection::Undefined,
-                flags: SymbolFlags::None,
-            })
-        })
+        if let Some(&id) = self.undefined.get(&site.object_symbol) {
+            return id;
+        }
+        let id = self.obj.add_symbol(Symbol {
+            name: site.object_symbol.clone().into_bytes(),
+            value: 0,
+            size: 0,
+            kind,
+            // A hidden undefined symbol cannot bind to a shared library's definition.
+            scope: SymbolScope::Dynamic,
+            weak: false,
+            section: SymbolSection::Undefined,
+            flags: SymbolFlags::None,
+        });
+        self.undefined.insert(site.object_symbol.clone(), id);
+        id
     }
 
+    /// Writes `site`'s relocation into `section`, whose holder of the site starts at `base`.
     fn relocate(
         &mut self,
         section: SectionId,
-        offset: u64,
-        symbol: SymbolId,
-        placement: reloc::Placement,
+        base: u64,
+        site: &Site,
         addend: i64,
     ) -> Result<(), Diagnostic> {
-        let obj_symbol = self.reloc_symbol(symbol, placement);
+        let symbol = self.reloc_symbol(site);
+        let offset = base + u64::from(site.offset);
         self.obj
-            .add_relocation(
-                section,
-                Relocation { offset, symbol: obj_symbol, addend, flags: placement.flags },
-            )
-            .map_err(|e| self.internal(symbol, format!("relocation: {e}")))
+            .add_relocation(section, Relocation { offset, symbol, addend, flags: site.placement.flags })
+            .map_err(|e| self.internal(site.target, format!("relocation: {e}")))
     }
 
-    /// Relocations inside statics: 64-bit absolute addresses.
+    /// Writes an unwind table's pointer at `offset` in `section` (named `section_name`) to `to` (the section
+    /// symbol of `to_name`) plus `addend`, with `placement`, and records it.
+    fn relocate_unwind(
+        &mut self,
+        (section, section_name): (SectionId, &'static str),
+        offset: u64,
+        function: SymbolId,
+        (to, to_name): (object::write::SymbolId, &'static str),
+        addend: i64,
+        placement: Placement,
+    ) -> Result<(), Diagnostic> {
+        self.obj
+            .add_relocation(section, Relocation { offset, symbol: to, addend, flags: placement.flags })
+            .map_err(|e| self.internal(function, format!("{section_name}: {e}")))?;
+        self.unwind_sites.push(UnwindSite {
+            section: section_name,
+            offset,
+            function,
+            object_symbol: to_name,
+            addend,
+            placement,
+        });
+        Ok(())
+    }
+
+    /// Relocations inside statics: pointer-sized absolute addresses.
     fn relocate_data(&mut self) -> Result<Vec<DataSite>, Diagnostic> {
         let mut sites = Vec::new();
-        for (id, symbol) in self.program.symbols() {
-            let SymbolDef::Static { data, .. } = &symbol.def else { continue };
+        for (id, addresses) in std::mem::take(&mut self.data_addresses) {
             let Some(&(obj_symbol, base)) = self.defined.get(&id) else { continue };
             let section = match self.obj.symbol(obj_symbol).section {
                 SymbolSection::Section(section) => section,
                 _ => return Err(self.internal(id, "static with relocations is not in a section")),
             };
-            for r in &data.relocs {
-                let placement =
-                    reloc::place(self.target(), SiteShape::DataAbs64, self.plan.access(r.target))?;
-                self.relocate(section, base + u64::from(r.offset), r.target, placement, 0)?;
-                let link_name = &self.program.symbol(r.target).link_name;
-                sites.push(DataSite {
-                    symbol: id,
-                    offset: r.offset,
-                    target: r.target,
-                    relocation: placement.name,
-                    object_symbol: reloc::object_name(self.target(), link_name, placement.symbol),
-                });
+            for (offset, target) in addresses {
+                let access = self.plan.access(target);
+                let site = Site::place(
+                    self.program,
+                    self.target(),
+                    offset,
+                    target,
+                    Purpose::DataWord,
+                    access,
+                    SiteShape::DataAbs64,
+                )?;
+                self.relocate(section, base, &site, 0)?;
+                sites.push(DataSite { holder: id, site });
             }
         }
         Ok(sites)
