@@ -1,5 +1,5 @@
 //! COFF-only parts of an object: the Windows exception tables `.pdata` (one RUNTIME_FUNCTION per function)
-//! and `.xdata` (the x64 UNWIND_INFO or arm64 unwind record that unwind.rs encodes), which Windows needs to
+//! and `.xdata` (the x64 UNWIND_INFO or arm64 unwind record that unwind/ encodes), which Windows needs to
 //! unwind through every function that is not a leaf (stack walks, debuggers, SEH). Plain cranelift-object
 //! writes neither.
 
