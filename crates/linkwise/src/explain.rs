@@ -179,6 +179,7 @@ fn addresses_taken(body: &[Stmt]) -> HashSet<SymbolId> {
         for s in body {
             match s {
                 Stmt::Set(_, e) | Stmt::Store(_, e) | Stmt::Expr(e) | Stmt::Return(Some(e)) => expr(e, out),
+                Stmt::Call(_, args) => args.iter().for_each(|a| expr(a, out)),
                 Stmt::Return(None) => {}
                 Stmt::For { start, end, body, .. } => {
                     expr(start, out);
