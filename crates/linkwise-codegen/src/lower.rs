@@ -574,6 +574,53 @@ mod tests {
     use super::*;
     use cranelift_codegen::ir::ArgumentExtension::{None as Unmarked, Sext};
 
+    /// `src` checked, with `edit` applied to the first statement of its last function: a program the checker
+    /// would never produce.
+    fn malformed(src: &str, edit: impl FnOnce(&mut Stmt)) -> Program {
+        let file = linkwise_ir::SourceFile::new("m.lw", src);
+        let module = linkwise_ir::text::parse(&file).unwrap();
+        let mut program = linkwise_ir::check::check(&module).unwrap();
+        edit(&mut program.functions.last_mut().unwrap().body[0]);
+        program
+    }
+
+    /// What lowering says about `program` on every target: its error, which must be an internal one.
+    fn internal_errors(program: &Program) -> Vec<String> {
+        let mut messages = Vec::new();
+        for triple in linkwise_linkage::target::SUPPORTED {
+            let target = linkwise_linkage::Target::parse(triple).unwrap();
+            let plan = linkwise_linkage::resolve(program, &target, &[], Default::default()).unwrap();
+            let isa = crate::isa::build(&target).unwrap();
+            let d = compile_all(program, &plan, &*isa).expect_err(triple);
+            assert!(d.internal, "{triple}: {d}");
+            messages.push(d.message);
+        }
+        messages
+    }
+
+    /// A checked program that breaks what the checked IR documents (an integer-only operator on floats, a
+    /// function that returns nothing called as a value) is an internal error naming the function, never a
+    /// panic nor code for some other operation (`%` on floats used to be lowered as `fdiv`).
+    #[test]
+    fn programs_the_checker_cannot_produce_are_internal_errors() {
+        use linkwise_ir::checked::ExprKind;
+        for op in [BinaryOp::Rem, BinaryOp::And, BinaryOp::Or, BinaryOp::Xor, BinaryOp::Shl, BinaryOp::Shr] {
+            let program = malformed("pub fn f(x: f64) -> f64 { return x / x; }", |s| match s {
+                Stmt::Return(Some(Expr { kind: ExprKind::Binary(o, ..), .. })) => *o = op,
+                other => panic!("{other:?}"),
+            });
+            let expected = format!("while compiling `f`: `{}` on `f64`", op.as_str());
+            assert!(internal_errors(&program).iter().all(|m| *m == expected), "{op:?}");
+        }
+        let src = "extern { fn g(); fn h() -> i32; } pub fn f() -> i32 { return h(); }";
+        let program = malformed(src, |s| match s {
+            Stmt::Return(Some(Expr { kind: ExprKind::Call(callee, _), .. })) => *callee = SymbolId(0),
+            other => panic!("{other:?}"),
+        });
+        let expected = "while compiling `f`: a call to a function that returns nothing was used as a value";
+        assert!(internal_errors(&program).iter().all(|m| m == expected));
+    }
+
     fn extensions(
         params: &[Type],
         ret: Type,
