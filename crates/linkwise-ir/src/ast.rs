@@ -55,11 +55,6 @@ impl LinkKind {
     pub fn from_name(s: &str) -> Option<LinkKind> {
         LinkKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
-
-    /// Whether symbols of this library are linked into the image (static) rather than imported from a DLL.
-    pub fn is_static(self) -> bool {
-        !matches!(self, LinkKind::Dylib)
-    }
 }
 
 impl fmt::Display for LinkKind {
