@@ -417,7 +417,7 @@ pub struct FloatLit {
 
 impl FloatLit {
     /// The literal a decimal text (digits only, no `_`) stands for.
-    pub fn parse(digits: &str) -> Option<FloatLit> {
+    pub(crate) fn parse(digits: &str) -> Option<FloatLit> {
         Some(FloatLit { f64: digits.parse().ok()?, f32: digits.parse().ok()? })
     }
 
@@ -526,7 +526,7 @@ impl BinaryOp {
     }
 
     /// Binding strength, as in Rust: higher binds tighter. All binary operators are left-associative.
-    pub fn precedence(self) -> u8 {
+    pub(crate) fn precedence(self) -> u8 {
         match self {
             BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 10,
             BinaryOp::Add | BinaryOp::Sub => 9,
