@@ -464,6 +464,16 @@ pub enum UnaryOp {
     Not,
 }
 
+impl UnaryOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-",
+            UnaryOp::Not => "!",
+        }
+    }
+}
+
 /// Binary operators: arithmetic, bitwise, shifts and comparisons. Integer arithmetic is signed and wraps;
 /// comparisons give an `i32` 0 or 1.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
