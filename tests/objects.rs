@@ -84,11 +84,19 @@ fn every_function_has_unwind_information() {
     assert_eq!(xdata.data().unwrap()[0] & 0x7, 1);
 }
 
+/// The functions of the repository's programs that get no unwind record on a target, because their frame is one
+/// the target's encoding cannot describe: (program, target, function). Each gets a warning instead
+/// (unwind/mod.rs). `main` of portable.lw saves x19 and x26 as one pair, which no arm64 unwind code names
+/// (docs/codegen.md, "Windows unwind information"); a Cranelift upgrade that pairs registers differently
+/// changes this list.
+const WITHOUT_UNWIND_RECORD: &[(&str, &str, &str)] =
+    &[("tests/programs/portable.lw", "aarch64-pc-windows-msvc", "main")];
+
 /// Every program in the repository (the examples and the end-to-end test programs) compiles for every target,
-/// to the same bytes each time, into an object of that target's format and architecture, with the unwind
-/// table the target gets: one
-/// `.pdata` entry per function on Windows (12 bytes on x64, 8 on arm64), one FDE per function in ELF's
-/// `.eh_frame` and Mach-O's `__eh_frame`.
+/// to the same bytes each time, into an object of that target's format and architecture, with exactly the
+/// unwind table the target gets: on Windows one `.pdata` entry (12 bytes on x64, 8 on arm64) per function with
+/// a frame, less those in [`WITHOUT_UNWIND_RECORD`], each of which gets a warning instead; one FDE per function
+/// in ELF's `.eh_frame` and Mach-O's `__eh_frame`.
 #[test]
 fn every_program_compiles_for_every_target() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -100,6 +108,10 @@ fn every_program_compiles_for_every_target() {
         .collect();
     programs.sort();
     assert!(programs.len() >= 6, "{programs:?}");
+    for (program, target, _) in WITHOUT_UNWIND_RECORD {
+        assert!(programs.iter().any(|p| p == program), "stale entry: no program {program}");
+        assert!(linkwise::linkage::target::SUPPORTED.contains(target), "stale entry: no target {target}");
+    }
     for target in linkwise::linkage::target::SUPPORTED {
         for program in &programs {
             let options = Options::new().target(target).unwrap();
@@ -143,18 +155,28 @@ fn every_program_compiles_for_every_target() {
                 // Mach-O FDEs carry no relocations (macho.rs): count the entries whose CIE pointer is not 0.
                 _ => object.section_by_name("__eh_frame").map_or(0, |s| fde_count(s.data().unwrap())),
             };
-            // Windows x64: exactly the functions with a frame (a leaf without one is unwound through the return
-            // address at RSP). Windows arm64: at most those; a frame whose callee-saved registers are stored
-            // in a pair no unwind code can name (docs/codegen.md) gets no record. ELF and Mach-O: every function.
+            // Windows: exactly the functions with a frame (a leaf without one is unwound through the return
+            // address at RSP or in LR), less the listed ones, each named by a warning. ELF and Mach-O: every
+            // function, and no warning.
+            let missing: Vec<&str> = WITHOUT_UNWIND_RECORD
+                .iter()
+                .filter(|(p, t, _)| p == program && t == target)
+                .map(|(_, _, function)| *function)
+                .collect();
+            let warned: Vec<String> = compiled.object.warnings.iter().map(|w| w.message.clone()).collect();
+            let expected_warnings: Vec<String> =
+                missing.iter().map(|f| format!("`{f}` has no unwind record on {target}: ")).collect();
+            assert_eq!(warned.len(), expected_warnings.len(), "{program} for {target}: {warned:#?}");
+            for (warning, prefix) in warned.iter().zip(&expected_warnings) {
+                assert!(warning.starts_with(prefix), "{program} for {target}: {warning}");
+            }
             let message =
                 format!("{program} for {target}: {unwind_entries} entries, {framed} of {functions} framed");
-            match (expected, arch) {
-                (object::BinaryFormat::Elf | object::BinaryFormat::MachO, _) => {
-                    assert_eq!(unwind_entries, functions, "{message}")
-                }
-                (_, object::Architecture::X86_64) => assert_eq!(unwind_entries, framed, "{message}"),
-                _ => assert!(unwind_entries <= framed, "{message}"),
-            }
+            let expected_entries = match expected {
+                object::BinaryFormat::Coff => framed - missing.len(),
+                _ => functions,
+            };
+            assert_eq!(unwind_entries, expected_entries, "{message}");
             eprintln!("{message}");
         }
     }

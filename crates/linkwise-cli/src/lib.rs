@@ -191,7 +191,7 @@ where
             return status;
         }
     };
-    let mut result = execute(cli.command, stdout, stdout_is_terminal);
+    let mut result = execute(cli.command, stdout, stdout_is_terminal, stderr);
     // Flushed here so that a failed write (a closed pipe, a full disk) is an error with exit status 1, not
     // lost at exit; a report written before an error (doctor's failing prediction) is flushed as well.
     if let Err(e) = stdout.flush()
@@ -208,8 +208,14 @@ where
     }
 }
 
-/// Runs one command; an `Err` holds the rendered diagnostics.
-fn execute(command: Command, stdout: &mut dyn Write, stdout_is_terminal: bool) -> Result<(), String> {
+/// Runs one command; an `Err` holds the rendered diagnostics. Warnings go to `stderr` as soon as the input has
+/// compiled, before any output is written.
+fn execute(
+    command: Command,
+    stdout: &mut dyn Write,
+    stdout_is_terminal: bool,
+    stderr: &mut dyn Write,
+) -> Result<(), String> {
     match command {
         Command::Build { input, output, emit } => {
             let to_stdout = output.as_deref() == Some(Path::new("-"));
@@ -222,6 +228,7 @@ fn execute(command: Command, stdout: &mut dyn Write, stdout_is_terminal: bool) -
             }
             let (file, options) = load(&input)?;
             let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
+            warn(stderr, &compiled, &file);
             let target = &compiled.plan.target;
             let stem = input_stem(&input.file)?;
             let bytes = match emit {
@@ -245,6 +252,7 @@ fn execute(command: Command, stdout: &mut dyn Write, stdout_is_terminal: bool) -
         Command::Explain { input, listing } => {
             let (file, options) = load(&input)?;
             let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
+            warn(stderr, &compiled, &file);
             let report = linkwise::explain::render(&compiled, &file, listing);
             stdout.write_all(report.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
@@ -263,6 +271,15 @@ fn execute(command: Command, stdout: &mut dyn Write, stdout_is_terminal: bool) -
             }
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
+    }
+}
+
+/// Writes the compilation's warnings (codegen's: functions without an unwind record) to `stderr`, rendered
+/// like errors. A failed write is ignored, as it is for error messages: the command's result does not depend on
+/// them.
+fn warn(stderr: &mut dyn Write, compiled: &linkwise::Compiled, file: &SourceFile) {
+    for warning in &compiled.object.warnings {
+        let _ = stderr.write_all(warning.render(file).as_bytes());
     }
 }
 

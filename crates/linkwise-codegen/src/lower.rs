@@ -41,16 +41,20 @@ pub struct CompiledFunction {
     /// Required alignment of the code, in bytes.
     pub alignment: u32,
     /// How to unwind through the function, in the form its target's unwinder reads; `None` for a function
-    /// without a frame, or one whose frame the target's encoding cannot describe (docs/codegen.md).
+    /// without a frame, or one whose frame the target's encoding cannot describe (then `warnings` says why;
+    /// docs/codegen.md).
     pub unwind: Option<Unwind>,
+    /// What the user should know about this function's code: today, why it has no unwind record although
+    /// it has a frame (unwind/mod.rs). `generate` gathers them into [`crate::ObjectOutput::warnings`].
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Unwind information for one function.
 #[derive(Clone, Debug)]
 pub enum Unwind {
-    /// Windows x64: the UNWIND_INFO record for `.xdata` (encoded by `unwind.rs`).
+    /// Windows x64: the UNWIND_INFO record for `.xdata` (encoded by `unwind/windows_x64.rs`).
     WindowsX64(Vec<u8>),
-    /// Windows arm64: the `.xdata` record (encoded by `unwind.rs`).
+    /// Windows arm64: the `.xdata` record (encoded by `unwind/windows_arm64.rs`).
     WindowsArm64(Vec<u8>),
     /// ELF and Mach-O: the call frame instructions of the function's FDE in `.eh_frame` / `__eh_frame`.
     SystemV(cranelift_codegen::isa::unwind::systemv::UnwindInfo),
@@ -130,22 +134,29 @@ fn compile_one(
         relocs.push(CodeReloc { offset: reloc.offset, kind: reloc.kind, target, addend: reloc.addend });
     }
     // Windows needs an unwind record per function with a frame; linkwise encodes it from Cranelift's prologue
-    // steps (see unwind.rs for why not with Cranelift's encoders). ELF and Mach-O get Cranelift's call frame
-    // information, written as `.eh_frame` by the object writer.
-    let unwind_error = |e: String| internal(program, symbol, format!("unwind information: {e}"));
+    // steps (see unwind/ for why not with Cranelift's encoders). ELF and Mach-O get Cranelift's call frame
+    // information, written as `.eh_frame` by the object writer. A frame the Windows encoding cannot describe
+    // gets no record and a warning (unwind/mod.rs, `Undescribable`).
     let steps = &compiled.buffer.unwind_info;
-    let unwind = match (plan.target.format, plan.target.arch) {
-        (Format::Coff, Arch::X86_64) => {
-            crate::unwind::windows_x64(steps).map_err(unwind_error)?.map(Unwind::WindowsX64)
+    let windows = match (plan.target.format, plan.target.arch) {
+        (Format::Coff, Arch::X86_64) => crate::unwind::windows_x64(steps).map(|u| u.map(Unwind::WindowsX64)),
+        (Format::Coff, Arch::Aarch64) => {
+            crate::unwind::windows_arm64(steps, &code).map(|u| u.map(Unwind::WindowsArm64))
         }
-        (Format::Coff, Arch::Aarch64) => crate::unwind::windows_arm64(steps, &code).map(Unwind::WindowsArm64),
-        (Format::Elf | Format::MachO, _) => match compiled.create_unwind_info(isa) {
+        (Format::Elf | Format::MachO, _) => Ok(match compiled.create_unwind_info(isa) {
             Ok(Some(UnwindInfo::SystemV(info))) => Some(Unwind::SystemV(info)),
             Ok(_) => None,
-            Err(e) => return Err(unwind_error(format!("{e:?}"))),
-        },
+            Err(e) => return Err(internal(program, symbol, format!("unwind information: {e:?}"))),
+        }),
     };
-    Ok(CompiledFunction { symbol, code, relocs, alignment, unwind })
+    let (unwind, warnings) = match windows {
+        Ok(unwind) => (unwind, Vec::new()),
+        Err(e) => {
+            let def = program.symbol(symbol);
+            (None, vec![e.warning(&def.name, def.span, &plan.target)])
+        }
+    };
+    Ok(CompiledFunction { symbol, code, relocs, alignment, unwind, warnings })
 }
 
 /// The Cranelift type of an IR value type (pointers are 64-bit on every linkwise target).

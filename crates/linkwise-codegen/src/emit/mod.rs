@@ -73,6 +73,9 @@ pub struct ObjectOutput {
     pub functions: Vec<FunctionReport>,
     /// Every address stored in a static, in program order.
     pub data_sites: Vec<DataSite>,
+    /// Warnings for the user, in program order (a function without an unwind record, and why); the CLI prints
+    /// them to standard error.
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Writes `functions` and the program's data into an object for the plan's target; `cie` is the ISA's common
@@ -143,7 +146,7 @@ pub(crate) fn write(
     if let Some(pending) = macho_pending {
         macho::resolve(&mut bytes, pending)?;
     }
-    Ok(ObjectOutput { bytes, functions: reports, data_sites })
+    Ok(ObjectOutput { bytes, functions: reports, data_sites, warnings: Vec::new() })
 }
 
 /// State while one object is written.
