@@ -25,6 +25,6 @@ pub fn static_library(target: &Target, member_name: &str, object: &[u8]) -> Resu
     };
     let mut out = Cursor::new(Vec::new());
     write_archive_to_stream(&mut out, &[member], kind, false, None)
-        .map_err(|e| Diagnostic::error(format!("internal error writing the static library: {e}")))?;
+        .map_err(|e| Diagnostic::internal(format!("writing the static library: {e}")))?;
     Ok(out.into_inner())
 }

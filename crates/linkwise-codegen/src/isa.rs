@@ -14,7 +14,7 @@ use linkwise_linkage::Target;
 /// comparison with the alternatives.
 pub(crate) fn build(target: &Target) -> Result<OwnedTargetIsa, Diagnostic> {
     let internal = |what: &str, e: &dyn std::fmt::Display| {
-        Diagnostic::error(format!("internal error: {what} for target `{target}`: {e}"))
+        Diagnostic::internal(format!("{what} for target `{target}`: {e}"))
     };
     let mut flags = settings::builder();
     let settings = [

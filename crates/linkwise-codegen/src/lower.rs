@@ -115,9 +115,8 @@ pub(crate) fn compile_all(
 
 fn internal(program: &Program, symbol: SymbolId, what: impl std::fmt::Display) -> Diagnostic {
     let name = &program.symbol(symbol).name;
-    Diagnostic::error(format!("internal error while compiling `{name}`: {what}"))
+    Diagnostic::internal(format!("while compiling `{name}`: {what}"))
         .primary(program.symbol(symbol).span, "in this function")
-        .note("this is a bug in linkwise; please report it with the input file")
 }
 
 fn compile_one(
@@ -431,8 +430,11 @@ impl FnLowering<'_, '_> {
                 self.b.ins().return_(&values);
                 self.filled = true;
             }
+            Stmt::Call(callee, args) => {
+                self.call(*callee, args)?;
+            }
             Stmt::Expr(e) => {
-                self.expr(e)?;
+                self.value(e)?;
             }
             Stmt::If { cond, then, otherwise } => {
                 let c = self.value(cond)?;
@@ -451,7 +453,6 @@ impl FnLowering<'_, '_> {
                 self.switch_to(join);
             }
             Stmt::For { var, start, end, body } => {
-                let ty = start.ty.map(cl_type).ok_or_else(|| self.err("loop bound without a type"))?;
                 let first = self.value(start)?;
                 let last = self.value(end)?;
                 let counter = self.vars[var.index()];
@@ -472,7 +473,6 @@ impl FnLowering<'_, '_> {
                     self.b.def_var(counter, next);
                     self.b.ins().jump(header, &[]);
                 }
-                let _ = ty;
                 self.b.seal_block(header);
                 self.b.seal_block(exit);
                 self.switch_to(exit);
@@ -481,108 +481,101 @@ impl FnLowering<'_, '_> {
         Ok(())
     }
 
-    /// An expression that must produce a value.
+    /// The value of an expression (every checked expression has one, of type `e.ty`).
     fn value(&mut self, e: &Expr) -> Result<Value, Diagnostic> {
-        self.expr(e)?.ok_or_else(|| self.err("an expression without a value was used as a value"))
-    }
-
-    fn expr(&mut self, e: &Expr) -> Result<Option<Value>, Diagnostic> {
         let ty = e.ty;
         let v = match &e.kind {
             ExprKind::Int(n) => {
-                let t = ty.map(cl_type).unwrap_or(types::I32);
+                let t = cl_type(ty);
                 self.b.ins().iconst(t, imm(t, *n))
             }
-            ExprKind::Float(x) => match ty {
-                Some(Type::F32) => self.b.ins().f32const(Ieee32::with_float(*x as f32)),
-                _ => self.b.ins().f64const(Ieee64::with_float(*x)),
-            },
+            // The checker types float constants `f32` or `f64` only.
+            ExprKind::Float(x) if ty == Type::F32 => self.b.ins().f32const(Ieee32::with_float(*x as f32)),
+            ExprKind::Float(x) => self.b.ins().f64const(Ieee64::with_float(*x)),
             ExprKind::Local(local) => self.b.use_var(self.vars[local.index()]),
             ExprKind::Load(symbol) => {
-                let t = ty.map(cl_type).ok_or_else(|| self.err("load without a type"))?;
+                let t = cl_type(ty);
                 let addr = self.address(*symbol);
                 self.b.ins().load(t, MemFlagsData::trusted(), addr, 0)
             }
             ExprKind::Addr(symbol) => self.address_of(*symbol)?,
             ExprKind::Call(callee, args) => {
-                let f = self.func_ref(*callee)?;
-                let args = args.iter().map(|a| self.value(a)).collect::<Result<Vec<_>, _>>()?;
-                let call = self.b.ins().call(f, &args);
-                return Ok(self.b.inst_results(call).first().copied());
+                let call = self.call(*callee, args)?;
+                // A call is an expression only when its callee returns a value (`checked::ExprKind::Call`).
+                match self.b.inst_results(call) {
+                    &[v] => v,
+                    _ => {
+                        return Err(self.err("a call to a function that returns nothing was used as a value"));
+                    }
+                }
             }
             ExprKind::Unary(op, operand) => {
                 let v = self.value(operand)?;
-                match (op, operand.ty.is_some_and(Type::is_float)) {
+                match (op, operand.ty.is_float()) {
                     (UnaryOp::Neg, true) => self.b.ins().fneg(v),
                     (UnaryOp::Neg, false) => self.b.ins().ineg(v),
                     (UnaryOp::Not, _) => self.b.ins().bnot(v),
                 }
             }
             ExprKind::Binary(op, lhs, rhs) => {
-                let operand_ty = lhs.ty.ok_or_else(|| self.err("operand without a type"))?;
                 let (l, r) = (self.value(lhs)?, self.value(rhs)?);
-                self.binary(*op, operand_ty, l, r)
+                self.binary(*op, lhs.ty, l, r)?
             }
             ExprKind::Cast(operand) => {
-                let from = operand.ty.ok_or_else(|| self.err("cast of a value without a type"))?;
-                let to = ty.ok_or_else(|| self.err("cast without a target type"))?;
                 let v = self.value(operand)?;
-                self.cast(v, from, to)
+                self.cast(v, operand.ty, ty)
             }
         };
-        Ok(Some(v))
+        Ok(v)
     }
 
-    fn binary(&mut self, op: BinaryOp, ty: Type, l: Value, r: Value) -> Value {
+    /// A call of `callee` with `args`, as an expression or a statement.
+    fn call(&mut self, callee: SymbolId, args: &[Expr]) -> Result<ir::Inst, Diagnostic> {
+        let f = self.func_ref(callee)?;
+        let args = args.iter().map(|a| self.value(a)).collect::<Result<Vec<_>, _>>()?;
+        Ok(self.b.ins().call(f, &args))
+    }
+
+    /// `l op r` with operands of type `ty`: one row per (operator, integer or float). Integers are signed
+    /// (the IR has no unsigned types): `>>` is arithmetic, comparisons are signed. Pointers are integers here;
+    /// the checker allows them only `==` and `!=`.
+    fn binary(&mut self, op: BinaryOp, ty: Type, l: Value, r: Value) -> Result<Value, Diagnostic> {
         use BinaryOp::*;
-        if matches!(op, Div | Rem) && !ty.is_float() {
-            return self.divide(op, ty, l, r);
-        }
+        let float = ty.is_float();
         let ins = self.b.ins();
-        if op.is_comparison() {
-            let flag = if ty.is_float() {
-                let cc = match op {
-                    Eq => FloatCC::Equal,
-                    Ne => FloatCC::NotEqual,
-                    Lt => FloatCC::LessThan,
-                    Le => FloatCC::LessThanOrEqual,
-                    Gt => FloatCC::GreaterThan,
-                    _ => FloatCC::GreaterThanOrEqual,
-                };
-                ins.fcmp(cc, l, r)
-            } else {
-                let cc = match op {
-                    Eq => IntCC::Equal,
-                    Ne => IntCC::NotEqual,
-                    Lt => IntCC::SignedLessThan,
-                    Le => IntCC::SignedLessThanOrEqual,
-                    Gt => IntCC::SignedGreaterThan,
-                    _ => IntCC::SignedGreaterThanOrEqual,
-                };
-                ins.icmp(cc, l, r)
-            };
-            // Comparisons yield i32 0 or 1 (Cranelift's result is an i8 0/1).
-            return self.b.ins().uextend(types::I32, flag);
-        }
-        if ty.is_float() {
-            return match op {
-                Add => ins.fadd(l, r),
-                Sub => ins.fsub(l, r),
-                Mul => ins.fmul(l, r),
-                _ => ins.fdiv(l, r),
-            };
-        }
-        match op {
-            Add => ins.iadd(l, r),
-            Sub => ins.isub(l, r),
-            Mul => ins.imul(l, r),
-            Div | Rem => unreachable!("integer division is lowered by `divide`"),
-            And => ins.band(l, r),
-            Or => ins.bor(l, r),
-            Xor => ins.bxor(l, r),
-            Shl => ins.ishl(l, r),
-            _ => ins.sshr(l, r),
-        }
+        let v = match (op, float) {
+            (Add, false) => ins.iadd(l, r),
+            (Add, true) => ins.fadd(l, r),
+            (Sub, false) => ins.isub(l, r),
+            (Sub, true) => ins.fsub(l, r),
+            (Mul, false) => ins.imul(l, r),
+            (Mul, true) => ins.fmul(l, r),
+            (Div | Rem, false) => return Ok(self.divide(op, ty, l, r)),
+            (Div, true) => ins.fdiv(l, r),
+            (And, false) => ins.band(l, r),
+            (Or, false) => ins.bor(l, r),
+            (Xor, false) => ins.bxor(l, r),
+            (Shl, false) => ins.ishl(l, r),
+            (Shr, false) => ins.sshr(l, r),
+            (Rem | And | Or | Xor | Shl | Shr, true) => {
+                // The checker allows these on integers only (`checked::ExprKind::Binary`).
+                return Err(self.err(format!("`{}` on `{ty}`", op.as_str())));
+            }
+            (Eq, false) => ins.icmp(IntCC::Equal, l, r),
+            (Eq, true) => ins.fcmp(FloatCC::Equal, l, r),
+            (Ne, false) => ins.icmp(IntCC::NotEqual, l, r),
+            (Ne, true) => ins.fcmp(FloatCC::NotEqual, l, r),
+            (Lt, false) => ins.icmp(IntCC::SignedLessThan, l, r),
+            (Lt, true) => ins.fcmp(FloatCC::LessThan, l, r),
+            (Le, false) => ins.icmp(IntCC::SignedLessThanOrEqual, l, r),
+            (Le, true) => ins.fcmp(FloatCC::LessThanOrEqual, l, r),
+            (Gt, false) => ins.icmp(IntCC::SignedGreaterThan, l, r),
+            (Gt, true) => ins.fcmp(FloatCC::GreaterThan, l, r),
+            (Ge, false) => ins.icmp(IntCC::SignedGreaterThanOrEqual, l, r),
+            (Ge, true) => ins.fcmp(FloatCC::GreaterThanOrEqual, l, r),
+        };
+        // Comparisons yield i32 0 or 1 (Cranelift's result is an i8 0/1).
+        Ok(if op.is_comparison() { self.b.ins().uextend(types::I32, v) } else { v })
     }
 
     /// Integer `l / r` (`op` = `Div`) or `l % r` (`Rem`), with the run-time rule of docs/ir.md "Division and
@@ -647,6 +640,53 @@ impl FnLowering<'_, '_> {
 mod tests {
     use super::*;
     use cranelift_codegen::ir::ArgumentExtension::{None as Unmarked, Sext};
+
+    /// `src` checked, with `edit` applied to the first statement of its last function: a program the checker
+    /// would never produce.
+    fn malformed(src: &str, edit: impl FnOnce(&mut Stmt)) -> Program {
+        let file = linkwise_ir::SourceFile::new("m.lw", src);
+        let module = linkwise_ir::text::parse(&file).unwrap();
+        let mut program = linkwise_ir::check::check(&module).unwrap();
+        edit(&mut program.functions.last_mut().unwrap().body[0]);
+        program
+    }
+
+    /// What lowering says about `program` on every target: its error, which must be an internal one.
+    fn internal_errors(program: &Program) -> Vec<String> {
+        let mut messages = Vec::new();
+        for triple in linkwise_linkage::target::SUPPORTED {
+            let target = linkwise_linkage::Target::parse(triple).unwrap();
+            let plan = linkwise_linkage::resolve(program, &target, &[], Default::default()).unwrap();
+            let isa = crate::isa::build(&target).unwrap();
+            let d = compile_all(program, &plan, &*isa).expect_err(triple);
+            assert!(d.internal, "{triple}: {d}");
+            messages.push(d.message);
+        }
+        messages
+    }
+
+    /// A checked program that breaks what the checked IR documents (an integer-only operator on floats, a
+    /// function that returns nothing called as a value) is an internal error naming the function, never a
+    /// panic nor code for some other operation (`%` on floats used to be lowered as `fdiv`).
+    #[test]
+    fn programs_the_checker_cannot_produce_are_internal_errors() {
+        use linkwise_ir::checked::ExprKind;
+        for op in [BinaryOp::Rem, BinaryOp::And, BinaryOp::Or, BinaryOp::Xor, BinaryOp::Shl, BinaryOp::Shr] {
+            let program = malformed("pub fn f(x: f64) -> f64 { return x / x; }", |s| match s {
+                Stmt::Return(Some(Expr { kind: ExprKind::Binary(o, ..), .. })) => *o = op,
+                other => panic!("{other:?}"),
+            });
+            let expected = format!("while compiling `f`: `{}` on `f64`", op.as_str());
+            assert!(internal_errors(&program).iter().all(|m| *m == expected), "{op:?}");
+        }
+        let src = "extern { fn g(); fn h() -> i32; } pub fn f() -> i32 { return h(); }";
+        let program = malformed(src, |s| match s {
+            Stmt::Return(Some(Expr { kind: ExprKind::Call(callee, _), .. })) => *callee = SymbolId(0),
+            other => panic!("{other:?}"),
+        });
+        let expected = "while compiling `f`: a call to a function that returns nothing was used as a value";
+        assert!(internal_errors(&program).iter().all(|m| m == expected));
+    }
 
     fn extensions(
         params: &[Type],

@@ -264,8 +264,8 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
         }
 
         (format, arch, shape, access) => {
-            return Err(Diagnostic::error(format!(
-                "internal error: no relocation for a {shape:?} site reached by {access:?} on {format:?} {arch:?} \
+            return Err(Diagnostic::internal(format!(
+                "no relocation for a {shape:?} site reached by {access:?} on {format:?} {arch:?} \
                  (target `{target}`)"
             )));
         }

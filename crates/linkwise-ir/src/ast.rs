@@ -55,11 +55,6 @@ impl LinkKind {
     pub fn from_name(s: &str) -> Option<LinkKind> {
         LinkKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
-
-    /// Whether symbols of this library are linked into the image (static) rather than imported from a DLL.
-    pub fn is_static(self) -> bool {
-        !matches!(self, LinkKind::Dylib)
-    }
 }
 
 impl fmt::Display for LinkKind {
@@ -422,7 +417,7 @@ pub struct FloatLit {
 
 impl FloatLit {
     /// The literal a decimal text (digits only, no `_`) stands for.
-    pub fn parse(digits: &str) -> Option<FloatLit> {
+    pub(crate) fn parse(digits: &str) -> Option<FloatLit> {
         Some(FloatLit { f64: digits.parse().ok()?, f32: digits.parse().ok()? })
     }
 
@@ -467,6 +462,16 @@ pub enum UnaryOp {
     Neg,
     /// `!x`: bitwise not on integers.
     Not,
+}
+
+impl UnaryOp {
+    /// The operator as written.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UnaryOp::Neg => "-",
+            UnaryOp::Not => "!",
+        }
+    }
 }
 
 /// Binary operators: arithmetic, bitwise, shifts and comparisons. Integer arithmetic is signed and wraps;
@@ -531,7 +536,7 @@ impl BinaryOp {
     }
 
     /// Binding strength, as in Rust: higher binds tighter. All binary operators are left-associative.
-    pub fn precedence(self) -> u8 {
+    pub(crate) fn precedence(self) -> u8 {
         match self {
             BinaryOp::Mul | BinaryOp::Div | BinaryOp::Rem => 10,
             BinaryOp::Add | BinaryOp::Sub => 9,

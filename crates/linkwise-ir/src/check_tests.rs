@@ -67,11 +67,11 @@ fn contract_symbols_blocks_and_strings() {
     assert_eq!(data(&p, "GREETING").bytes, b"hello\0");
     let main = body(&p, "main");
     // let c = tolower(65): the literal takes i32 from the parameter.
-    let Stmt::Set(_, Expr { kind: ExprKind::Call(callee, args), ty: Some(Type::I32), .. }) = &main[0] else {
+    let Stmt::Set(_, Expr { kind: ExprKind::Call(callee, args), ty: Type::I32, .. }) = &main[0] else {
         panic!("{:?}", main[0])
     };
     assert_eq!(*callee, symbol(&p, "tolower").0);
-    assert!(matches!(args[0], Expr { kind: ExprKind::Int(65), ty: Some(Type::I32), .. }));
+    assert!(matches!(args[0], Expr { kind: ExprKind::Int(65), ty: Type::I32, .. }));
 }
 
 #[test]
@@ -110,7 +110,37 @@ fn literals_take_their_type_from_context() {
     let ty = |name: &str| locals.iter().find(|l| l.name == name).unwrap().ty;
     assert_eq!((ty("b"), ty("c"), ty("y"), ty("d")), (Type::I64, Type::I64, Type::F32, Type::I32));
     let Stmt::Return(Some(e)) = &p.functions[0].body[4] else { panic!() };
-    assert_eq!(e.ty, Some(Type::I32), "comparisons are i32");
+    assert_eq!(e.ty, Type::I32, "comparisons are i32");
+}
+
+/// A call written as a statement is a `Stmt::Call` whether or not its callee returns a value, so every
+/// checked expression has a type; one used as a value is an expression of the callee's return type, and a
+/// callee that returns nothing cannot be one, however deep (the error points at the call).
+#[test]
+fn calls_as_statements_and_as_values() {
+    let p = checked(
+        "extern { fn g(x: i64); fn h() -> i8; }
+         fn f() -> i8 { g(1); h(); return h(); }",
+    );
+    let (g, h) = (symbol(&p, "g").0, symbol(&p, "h").0);
+    match body(&p, "f") {
+        [Stmt::Call(first, args), Stmt::Call(second, none), Stmt::Return(Some(e))] => {
+            assert_eq!((*first, *second), (g, h));
+            assert!(matches!(args[..], [Expr { kind: ExprKind::Int(1), ty: Type::I64, .. }]), "{args:?}");
+            assert!(none.is_empty());
+            assert!(matches!(e, Expr { kind: ExprKind::Call(c, _), ty: Type::I8, .. } if *c == h), "{e:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    for (src, at) in [
+        ("extern { fn g(); }\nfn f() { let x = g(); }", "t.lw:2:18"),
+        ("extern { fn g(); }\nfn f() { if 1 + g() {} }", "t.lw:2:17"),
+        ("extern { fn g(); fn k(x: i32); }\nfn f() { k(g()); }", "t.lw:2:12"),
+    ] {
+        let (text, locations) = errors(src);
+        assert!(text.contains("error: `g` returns nothing, so it has no value"), "`{src}`:\n{text}");
+        assert_eq!(locations, [at], "`{src}`:\n{text}");
+    }
 }
 
 /// The checked program holds values, not bytes: pointer size and byte order are the layout's parameters (issue
@@ -202,9 +232,9 @@ fn f32_literals_are_rounded_once() {
         other => panic!("{other:?}"),
     };
     let (x, ty) = returned("f");
-    assert_eq!(((x as f32).to_bits(), ty), (0x3f80_0001, Some(Type::F32)));
+    assert_eq!(((x as f32).to_bits(), ty), (0x3f80_0001, Type::F32));
     assert_eq!(f64::from(x as f32), x, "an f32 constant is exactly an f32");
-    assert_eq!(returned("g"), (1.000_000_178_813_934_3, Some(Type::F64)), "f64 is unchanged");
+    assert_eq!(returned("g"), (1.000_000_178_813_934_3, Type::F64), "f64 is unchanged");
 }
 
 /// Issue 7, defect 3: a literal too large for `f32` is an error, as one too large for `i8` or `f64` is, not
@@ -233,7 +263,7 @@ fn out_of_range_f32_literals_are_errors() {
 /// and its mirror image (operands swapped) compare equal when they are typed alike.
 fn typed_nodes(e: &Expr) -> Vec<String> {
     fn walk(e: &Expr, out: &mut Vec<String>) {
-        let ty = e.ty.map_or("-".to_owned(), |t| t.to_string());
+        let ty = e.ty;
         let kind = match &e.kind {
             ExprKind::Int(v) => format!("{v}"),
             ExprKind::Float(x) => format!("{x:?}"),

@@ -1,6 +1,12 @@
 //! The checked IR: names resolved to ids, every expression typed, static initializers laid out as bytes.
 //! Produced by [`crate::check::check`]; lowering reads it without asking any question the checker could
-//! have answered (it still returns errors instead of panicking if handed something malformed).
+//! have answered.
+//!
+//! What the types say, the checker guarantees by construction: every [`Expr`] has a value and a [`Type`]
+//! (a call to a function that returns nothing is a [`Stmt::Call`], never an expression). What they cannot
+//! say is written on the item it concerns (operand types of [`ExprKind::Binary`], for instance); a program
+//! built by hand that breaks one of those is reported by lowering as an internal error
+//! ([`crate::Diagnostic::internal`]), never a panic.
 
 use crate::ast::{BinaryOp, ElemType, LinkKind, Span, Spanned, Type, UnaryOp};
 use std::fmt;
@@ -73,9 +79,6 @@ pub struct ExternBlockInfo {
     pub kind: LinkKind,
     /// Whether `kind = ...` was written (as opposed to defaulting to `dylib`).
     pub kind_written: bool,
-    /// Where the kind was written, or the `#[link]` attribute, or the `extern` keyword when neither exists:
-    /// the place a diagnostic about the kind points at.
-    pub kind_span: Span,
 }
 
 /// A symbol: an imported function or static, a defined function or static, or a private string literal.
@@ -335,7 +338,10 @@ pub enum Stmt {
         /// Statements run when false (empty without `else`).
         otherwise: Vec<Stmt>,
     },
-    /// An expression evaluated for its effect (a call).
+    /// A call as a statement, `callee(args)`: its result, if the callee returns one, is discarded. The only
+    /// place a call to a function that returns nothing can be.
+    Call(SymbolId, Vec<Expr>),
+    /// Any other expression evaluated for its effect (it may trap, as `a / b` does when `b` is 0).
     Expr(Expr),
 }
 
@@ -344,8 +350,8 @@ pub enum Stmt {
 pub struct Expr {
     /// What it computes.
     pub kind: ExprKind,
-    /// Its type; `None` only for a call to a function that returns nothing.
-    pub ty: Option<Type>,
+    /// Its type.
+    pub ty: Type,
     /// Where it was written.
     pub span: Span,
 }
@@ -363,11 +369,15 @@ pub enum ExprKind {
     Load(SymbolId),
     /// The address of a static, function or string literal.
     Addr(SymbolId),
-    /// A call to an imported or defined function.
+    /// A call to an imported or defined function that returns a value, of the expression's type; the
+    /// arguments have the parameters' types.
     Call(SymbolId, Vec<Expr>),
-    /// A unary operation on an operand of the expression's type.
+    /// A unary operation on an operand of the expression's type: `-` on an integer or float, `!` on an
+    /// integer.
     Unary(UnaryOp, Box<Expr>),
     /// A binary operation; both operands have the same type (the expression's type, or `i32` for comparisons).
+    /// `+ - * /` take integers or floats; `%`, `& | ^`, `<<` and `>>` integers only; `== !=` any type;
+    /// `< <= > >=` integers or floats.
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     /// A conversion to the expression's type.
     Cast(Box<Expr>),

@@ -38,6 +38,11 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// `= help: ...` lines: what to do about it.
     pub help: Vec<String>,
+    /// Whether this reports linkwise's own bug rather than a mistake in the input: a checked program that
+    /// breaks the checker's guarantees, or a library refusing what linkwise handed it. Rendered as
+    /// "internal error" with a request to report it; made by [`Diagnostic::internal`]. Tests that feed
+    /// linkwise arbitrary input check this flag (tests/robustness.rs).
+    pub internal: bool,
 }
 
 impl Diagnostic {
@@ -49,7 +54,15 @@ impl Diagnostic {
             labels: Vec::new(),
             notes: Vec::new(),
             help: Vec::new(),
+            internal: false,
         }
+    }
+
+    /// An error that is linkwise's bug, not the user's (its `internal` flag set): `what` says what went wrong,
+    /// for example "writing the object: {e}". The headline reads "internal error: {what}" and a last note
+    /// asks for a report, so no caller spells either.
+    pub fn internal(what: impl Into<String>) -> Diagnostic {
+        Diagnostic { internal: true, ..Diagnostic::error(what) }
     }
 
     /// A warning with a headline and no labels yet.
@@ -101,7 +114,8 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let _ = writeln!(out, "{level}: {}", clip_quoted(&self.message));
+        let internal = if self.internal { "internal error: " } else { "" };
+        let _ = writeln!(out, "{level}: {internal}{}", clip_quoted(&self.message));
         let labels: Vec<&Label> =
             self.labels.iter().filter(|l| !l.span.is_dummy() || file.text().is_empty()).collect();
         let lines: Vec<usize> = labels.iter().map(|l| file.line_col(l.span.start).0).collect();
@@ -141,14 +155,16 @@ impl Diagnostic {
                 out.push('\n');
             }
         }
-        if !self.notes.is_empty() || !self.help.is_empty() {
+        let report = self.internal.then_some(REPORT_NOTE);
+        let notes = self.notes.iter().map(String::as_str).chain(report);
+        if !self.notes.is_empty() || !self.help.is_empty() || self.internal {
             if labels.is_empty() {
                 let _ = writeln!(out, " |");
             } else {
                 let _ = writeln!(out, "{pad} |");
             }
         }
-        for note in &self.notes {
+        for note in notes {
             let _ = writeln!(out, "{pad} = note: {}", clip_quoted(note));
         }
         for help in &self.help {
@@ -157,6 +173,9 @@ impl Diagnostic {
         out
     }
 }
+
+/// The last note of an internal error: whose bug it is and what to do.
+const REPORT_NOTE: &str = "this is a bug in linkwise, not in the input; please report it with the input file";
 
 /// Lines longer than this many characters are shown clipped around their leftmost label, with `...` where
 /// text is left out: a diagnostic on a 50 MB line used to echo all of it, and as many spaces again before the
@@ -329,3 +348,33 @@ impl std::fmt::Display for Diagnostic {
 }
 
 impl std::error::Error for Diagnostic {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An internal error is flagged, names itself in the headline and ends with the request to report it,
+    /// after the caller's own notes; a user error has none of that.
+    #[test]
+    fn internal_errors_are_flagged_and_ask_for_a_report() {
+        let file = SourceFile::new("m.lw", "pub fn f() {}\n");
+        let d = Diagnostic::internal("while compiling `f`: no backend")
+            .primary(Span::new(7, 8), "in this function");
+        assert!(d.internal && d.is_error());
+        assert_eq!(
+            d.note("the target was `x86_64-pc-windows-msvc`").render(&file),
+            format!(
+                "error: internal error: while compiling `f`: no backend\n \
+             --> m.lw:1:8\n  |\n1 | pub fn f() {{}}\n  |        ^ in this function\n  |\n  \
+             = note: the target was `x86_64-pc-windows-msvc`\n  = note: {REPORT_NOTE}\n"
+            )
+        );
+        assert_eq!(
+            Diagnostic::internal("writing the object: full").to_string(),
+            format!("error: internal error: writing the object: full\n |\n = note: {REPORT_NOTE}\n")
+        );
+        let user = Diagnostic::error("unknown link kind `dynamic`");
+        assert!(!user.internal);
+        assert_eq!(user.to_string(), "error: unknown link kind `dynamic`\n");
+    }
+}

@@ -125,11 +125,6 @@ impl LinkPlan {
     pub fn access(&self, symbol: SymbolId) -> Access {
         self.access.get(symbol.index()).copied().unwrap_or(Access::Direct)
     }
-
-    /// The import row of `symbol`, if it is imported.
-    pub fn import(&self, symbol: SymbolId) -> Option<&ImportRow> {
-        import_row(&self.imports, symbol)
-    }
 }
 
 /// The row of `symbol` in `imports`, which are in symbol order (one per imported symbol, pushed as the program's

@@ -4,17 +4,18 @@
 use linkwise_ir::{Diagnostic, LinkKind};
 use std::fmt;
 
-/// One `-l` argument, as RFC 1717 extends it.
+/// One `-l` argument, as RFC 1717 extends it. Outside this crate a spec is only parsed and printed; its parts
+/// are the link plan's to interpret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkSpec {
     /// `KIND=`: overrides the kind of the library `name` (or gives the kind of a library added by this spec).
-    pub kind: Option<LinkKind>,
+    pub(crate) kind: Option<LinkKind>,
     /// The library the spec is about.
-    pub name: String,
+    pub(crate) name: String,
     /// `:NEWNAME`: link this library instead of `name`, keeping its kind unless `kind` is also given.
-    pub new_name: Option<String>,
+    pub(crate) new_name: Option<String>,
     /// The argument as the user wrote it, for diagnostics.
-    pub text: String,
+    pub(crate) text: String,
 }
 
 impl LinkSpec {

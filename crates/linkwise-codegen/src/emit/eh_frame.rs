@@ -58,7 +58,7 @@ pub(super) fn build(
     let mut out = EhFrame(Recording { data: EndianVec::new(LittleEndian), pointers: Vec::new() });
     table
         .write_eh_frame(&mut out)
-        .map_err(|e| Diagnostic::error(format!("internal error writing the unwind table: {e}")))?;
+        .map_err(|e| Diagnostic::internal(format!("writing the unwind table: {e}")))?;
     let Recording { data, pointers } = out.0;
     let pointers = pointers
         .into_iter()

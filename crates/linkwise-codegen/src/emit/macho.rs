@@ -30,7 +30,7 @@ pub(super) fn write_eh_frame(
 /// Fills each FDE's address field in the written object `bytes`: function address minus field address, both
 /// as the object's section headers place them.
 pub(super) fn resolve(bytes: &mut [u8], pending: Pending) -> Result<(), Diagnostic> {
-    let internal = |what: &str| Diagnostic::error(format!("internal error writing __eh_frame: {what}"));
+    let internal = |what: &str| Diagnostic::internal(format!("writing __eh_frame: {what}"));
     let (text_address, eh_frame_address, eh_frame_file_offset) = {
         let file = object::File::parse(&*bytes).map_err(|e| internal(&e.to_string()))?;
         let section =

@@ -167,8 +167,7 @@ pub(crate) fn write(
         Format::Elf => elf::write_extras(&mut w, cie)?,
         Format::MachO => macho_pending = macho::write_eh_frame(&mut w, cie)?,
     }
-    let mut bytes =
-        w.obj.write().map_err(|e| Diagnostic::error(format!("internal error writing the object: {e}")))?;
+    let mut bytes = w.obj.write().map_err(|e| Diagnostic::internal(format!("writing the object: {e}")))?;
     if let Some(pending) = macho_pending {
         macho::resolve(&mut bytes, pending)?;
     }
@@ -241,9 +240,8 @@ impl<'a> Writer<'a> {
 
     fn internal(&self, symbol: SymbolId, what: impl std::fmt::Display) -> Diagnostic {
         let s = self.program.symbol(symbol);
-        Diagnostic::error(format!("internal error while writing `{}`: {what}", s.name))
+        Diagnostic::internal(format!("while writing `{}`: {what}", s.name))
             .primary(s.span, "in this definition")
-            .note("this is a bug in linkwise; please report it with the input file")
     }
 
     fn name_of(&self, symbol: SymbolId) -> String {

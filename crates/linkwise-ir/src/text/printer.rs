@@ -244,10 +244,7 @@ fn write_bare(out: &mut String, e: &Expr) {
             out.push(')');
         }
         ExprKind::Unary(op, operand) => {
-            out.push(match op {
-                UnaryOp::Neg => '-',
-                UnaryOp::Not => '!',
-            });
+            out.push_str(op.as_str());
             let mut inner = String::new();
             write_expr(&mut inner, operand, UNARY);
             // `-` before a negative operand would read as `--`: separate them, `- -1`. (Parentheses would do
