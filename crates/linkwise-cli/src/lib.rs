@@ -418,16 +418,17 @@ fn input_stem(input: &Path) -> Result<&OsStr, String> {
 }
 
 /// The default output's file name, in the current directory like `clang -c` and rustc (so a read-only source
-/// tree and an out-of-tree build both work): `STEM.obj`/`STEM.o`, and for a library `STEM.lib` on COFF (the
-/// MSVC convention) or `libSTEM.a` elsewhere, the name `ld -lSTEM` looks for.
+/// tree and an out-of-tree build both work), by the target's conventions: `STEM.obj`/`STEM.o`, and for a
+/// library `STEM.lib` on COFF or `libSTEM.a` elsewhere, the name `ld -lSTEM` looks for. A stem that is not
+/// UTF-8 is kept byte for byte around the target's prefix and extension.
 fn output_name(stem: &OsStr, target: &Target, emit: Emit) -> OsString {
-    let coff = target.format == linkwise::linkage::Format::Coff;
-    let (prefix, extension) = match (emit, coff) {
-        (Emit::Obj, true) => ("", ".obj"),
-        (Emit::Obj, false) => ("", ".o"),
-        (Emit::Lib, true) => ("", ".lib"),
-        (Emit::Lib, false) => ("lib", ".a"),
+    // The target spells the name around a placeholder, so the stem itself never needs to be UTF-8.
+    const STEM: &str = "\u{0}";
+    let pattern = match emit {
+        Emit::Obj => target.object_file_name(STEM),
+        Emit::Lib => target.static_library_file_name(STEM),
     };
+    let (prefix, extension) = pattern.split_once(STEM).unwrap_or((&pattern, ""));
     let mut name = OsString::from(prefix);
     name.push(stem);
     name.push(extension);

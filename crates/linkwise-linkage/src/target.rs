@@ -135,6 +135,24 @@ impl Target {
         }
     }
 
+    /// The file name the target's tools give an object compiled from `stem`: `STEM.obj` for MSVC and lld-link,
+    /// `STEM.o` for the Unix tools (what `clang -c` and rustc write by default).
+    pub fn object_file_name(&self, stem: &str) -> String {
+        match self.format {
+            Format::Coff => format!("{stem}.obj"),
+            Format::Elf | Format::MachO => format!("{stem}.o"),
+        }
+    }
+
+    /// The file name of a static library named `name`, the one [`Target::link_argument`] finds: `NAME.lib` for
+    /// link.exe and lld-link, `libNAME.a` for ld and ld64 (`-lNAME` looks for no other static library).
+    pub fn static_library_file_name(&self, name: &str) -> String {
+        match self.format {
+            Format::Coff => format!("{name}.lib"),
+            Format::Elf | Format::MachO => format!("lib{name}.a"),
+        }
+    }
+
     /// What the static linker routes a call to a shared-library function through, as the format's tools call
     /// it: ELF's procedure linkage table, Mach-O's stubs (`__stubs`, ld64), Windows' import thunks (the
     /// `jmp [__imp_X]` an import library supplies).
