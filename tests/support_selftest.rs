@@ -86,9 +86,16 @@ fn a_grandchild_holding_stdout_does_not_hold_up_the_result() {
 fn a_detached_grandchild_holding_stdout_does_not_hold_up_the_result() {
     // What wine's services do: leave the group (setsid, so the group kill cannot reach them) and keep the
     // output open. In a shell without job control a background job is no group leader, so setsid does not
-    // fork and `$!` is the pid that becomes `sleep`.
+    // fork and `$!` is the pid that becomes `sleep`. The shell exits only once that process leads a session
+    // of its own (field 6 of /proc/PID/stat): until `setsid` has run it is still in the group, and the kill
+    // `run` sends the group when the shell exits would take it too (a race this test once lost).
     let mut cmd = Command::new("sh");
-    cmd.args(["-c", "setsid sleep 600 & echo started; echo $!"]);
+    cmd.args([
+        "-c",
+        "setsid sleep 600 & p=$!; \
+         while [ \"$(cut -d' ' -f6 /proc/$p/stat)\" != \"$p\" ]; do sleep 0.01; done; \
+         echo started; echo $p",
+    ]);
     let ran = run_watched(cmd, deadline(Duration::from_secs(30))).assert_ok();
     assert_eq!(ran.stdout.lines().next(), Some("started"), "{ran}");
     let sleep = pid_on_line(&ran, 1);
