@@ -184,16 +184,33 @@ impl Type {
         matches!(self, Type::F32 | Type::F64)
     }
 
-    /// Size in bytes on a 64-bit target (the only pointer width linkwise targets).
-    pub fn size(self) -> u32 {
+    /// Size in bytes, the same on every target; `None` for `ptr`, whose size is the target's
+    /// (`linkwise_linkage::Target::data_layout`): the IR is target-neutral (issue 8).
+    pub fn fixed_size(self) -> Option<u32> {
         match self {
-            Type::I8 => 1,
-            Type::I16 => 2,
-            Type::I32 | Type::F32 => 4,
-            Type::I64 | Type::F64 | Type::Ptr => 8,
+            Type::I8 => Some(1),
+            Type::I16 => Some(2),
+            Type::I32 | Type::F32 => Some(4),
+            Type::I64 | Type::F64 => Some(8),
+            Type::Ptr => None,
         }
     }
+
+    /// The most bytes a value of this type takes on any target (`ptr`: [`MAX_POINTER_BYTES`]), for the limits
+    /// the checker enforces before a target is known.
+    pub fn max_size(self) -> u32 {
+        self.fixed_size().unwrap_or(MAX_POINTER_BYTES)
+    }
+
+    /// The bits of an integer type: what literal ranges and division rules are checked against.
+    pub fn int_bits(self) -> Option<u32> {
+        if self.is_float() { None } else { self.fixed_size().map(|bytes| bytes * 8) }
+    }
 }
+
+/// The widest pointer of any target linkwise supports, in bytes (all of them are 64-bit today); only bounds use
+/// it, never layout.
+pub const MAX_POINTER_BYTES: u32 = 8;
 
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -225,11 +242,11 @@ pub enum ElemType {
 }
 
 impl ElemType {
-    /// Size of one element in bytes.
-    pub fn size(self) -> u32 {
+    /// The most bytes one element takes on any target (see [`Type::max_size`]).
+    pub fn max_size(self) -> u32 {
         match self {
             ElemType::U8 => 1,
-            ElemType::Value(t) => t.size(),
+            ElemType::Value(t) => t.max_size(),
         }
     }
 }

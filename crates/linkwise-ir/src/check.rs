@@ -333,7 +333,7 @@ impl Checker {
             );
             return false;
         }
-        if count.saturating_mul(u64::from(elem.size())) > MAX_STATIC_BYTES {
+        if count.saturating_mul(u64::from(elem.max_size())) > MAX_STATIC_BYTES {
             self.error(
                 Diagnostic::error(format!("static `{}` is too large", s.name.value))
                     .primary(init_span, format!("{count} elements"))
@@ -964,14 +964,12 @@ impl FnChecker<'_> {
 /// `unconditional_panic` lint finds: a divisor of zero (both operators), or the type's minimum divided by
 /// -1, whose quotient does not fit (`sdiv` traps on it; `srem` gives 0, so `MIN % -1` is left alone).
 fn certain_trap(op: BinaryOp, ty: Type, l: &c::Expr, r: &c::Expr) -> Option<String> {
-    if !ty.is_int() {
-        return None;
-    }
+    let bits = ty.int_bits()?;
     let c::ExprKind::Int(divisor) = r.kind else {
         return None;
     };
     // The minimum sign-extended, as checked `Int`s are stored.
-    let min = i64::MIN >> (64 - ty.size() * 8);
+    let min = i64::MIN >> (64 - bits);
     let dividend_is_min = matches!(l.kind, c::ExprKind::Int(v) if v == min);
     match op {
         BinaryOp::Div if divisor == 0 => Some("attempt to divide by zero".to_owned()),
@@ -1110,7 +1108,9 @@ fn literal_value(e: &ast::Expr, ty: Type) -> Result<LiteralValue, Diagnostic> {
             .primary(e.span, "")
             .help(format!("convert with `{v} as ptr`")));
     }
-    let bits = ty.size() * 8;
+    let Some(bits) = ty.int_bits() else {
+        return Err(Diagnostic::internal(format!("an integer literal typed `{ty}`")).primary(e.span, ""));
+    };
     let (min, max) = (-(1i128 << (bits - 1)), (1i128 << (bits - 1)) - 1);
     if v < min || v > max {
         return Err(Diagnostic::error(format!("literal out of range for `{ty}`"))

@@ -234,7 +234,7 @@ pub struct LaidOut {
 impl StaticData {
     /// The static's bytes and addresses on a target with `layout`.
     pub fn layout(&self, layout: DataLayout) -> LaidOut {
-        let size = |ty: Type| if ty == Type::Ptr { layout.pointer_size } else { ty.size() };
+        let size = |ty: Type| ty.fixed_size().unwrap_or(layout.pointer_size);
         let align = match self.elem {
             ElemType::U8 => 1,
             ElemType::Value(ty) => size(ty),
