@@ -36,13 +36,13 @@ pub enum ImportCalls {
 }
 
 impl Access {
-    /// A short phrase for tables.
-    pub fn describe(self) -> &'static str {
+    /// A short phrase for messages, in the words of `target`'s tools (the PLT on ELF, a stub on Mach-O).
+    pub fn describe(self, target: &Target) -> String {
         match self {
-            Access::Direct => "reached directly",
-            Access::ImportSlot => "reached through its `__imp_` slot (dllimport)",
-            Access::Got => "reached through its GOT entry",
-            Access::Plt => "called through the PLT",
+            Access::Direct => "reached directly".to_owned(),
+            Access::ImportSlot => "reached through its `__imp_` slot (dllimport)".to_owned(),
+            Access::Got => "reached through its GOT entry".to_owned(),
+            Access::Plt => format!("called through {}", target.call_stub()),
         }
     }
 }
@@ -244,7 +244,7 @@ pub fn resolve(
         });
     }
 
-    check_conflicting_imports(&imports, &mut diags);
+    check_conflicting_imports(target, &imports, &mut diags);
     check_static_addresses(program, &access, &imports, &mut diags);
     if diags.has_errors() {
         return Err(diags);
@@ -362,7 +362,7 @@ fn access_for(target: &Target, kind: LinkKind, is_function: bool, calls: ImportC
 }
 
 /// A symbol (by link name) imported from several blocks must be reached the same way from all of them.
-fn check_conflicting_imports(imports: &[ImportRow], diags: &mut Diagnostics) {
+fn check_conflicting_imports(target: &Target, imports: &[ImportRow], diags: &mut Diagnostics) {
     let mut by_name: BTreeMap<&str, Vec<&ImportRow>> = BTreeMap::new();
     for row in imports {
         by_name.entry(&row.link_name).or_default().push(row);
@@ -375,7 +375,7 @@ fn check_conflicting_imports(imports: &[ImportRow], diags: &mut Diagnostics) {
                 "`{}` as {}, {}",
                 r.library.as_deref().unwrap_or("no library"),
                 r.kind,
-                r.access.describe()
+                r.access.describe(target)
             )
         };
         let mut d = Diagnostic::error(format!(
