@@ -122,16 +122,15 @@ fn a_fifo_is_written_into_and_stays_a_fifo() {
     // A read-write handle held over the build (Linux allows O_RDWR on a FIFO without blocking) lets the
     // reader's open return at once and keeps its read from ending before linkwise has written. Dropped after
     // the build, it ends the reader's read whatever linkwise did, so the test cannot hang even when the FIFO
-    // is replaced rather than written into.
+    // is replaced rather than written into. The read end is opened here, while `hold` is a writer: opened in
+    // the thread, it could come after `hold` is gone and block forever with no writer left.
     let hold = OpenOptions::new().read(true).write(true).open(&fifo).unwrap();
-    let reader = {
-        let fifo = fifo.clone();
-        std::thread::spawn(move || {
-            let mut bytes = Vec::new();
-            std::fs::File::open(fifo).unwrap().read_to_end(&mut bytes).unwrap();
-            bytes
-        })
-    };
+    let mut read_end = std::fs::File::open(&fifo).unwrap();
+    let reader = std::thread::spawn(move || {
+        let mut bytes = Vec::new();
+        read_end.read_to_end(&mut bytes).unwrap();
+        bytes
+    });
     let ran = linkwise(dir.path(), &["build", hello.to_str().unwrap(), "-o", fifo.to_str().unwrap()]);
     drop(hold);
     let received = reader.join().unwrap();
