@@ -121,7 +121,9 @@ fn a_detached_grandchild_holding_stdout_does_not_hold_up_the_result() {
 
 #[test]
 fn a_command_that_never_exits_is_killed_with_its_group_at_the_deadline() {
-    let timeout = deadline(Duration::from_secs(2));
+    // Long enough for a loaded machine to start the shell and let it print (the checks below need its
+    // output), short enough to keep the suite quick: the test always waits for the whole deadline.
+    let timeout = deadline(Duration::from_secs(5));
     // The shell waits for its background sleep, so neither would exit for 600 s.
     let mut cmd = Command::new("sh");
     cmd.args(["-c", "sleep 600 & echo $!; echo waiting >&2; wait"]);
