@@ -14,7 +14,13 @@ pub(super) struct DllImports<'r> {
     /// The C runtime of linked members by name, looked up for every user of every unresolved import: a map,
     /// not a scan (this was users × linked members, per symbol).
     crt_of: HashMap<&'r str, &'r CrtEvidence>,
+    /// The linked members built for a static C runtime, in load order, found once: each finding names a few
+    /// of them, so one with many unresolved imports stays linear.
+    static_members: Vec<(&'r str, &'r CrtEvidence)>,
 }
+
+/// How many of the static-runtime members a finding names before it only counts the rest.
+const STATIC_MEMBERS_SHOWN: usize = 3;
 
 /// The evidence and fixes of one `__imp_X` reference, before the finding says what became of `X`.
 pub(super) struct DllImport {
@@ -30,7 +36,13 @@ pub(super) struct DllImport {
 impl<'r> DllImports<'r> {
     pub(super) fn new(resolution: &'r Resolution<'r>, options: &'r LinkOptions) -> DllImports<'r> {
         let crt_of = resolution.crt_modes.iter().map(|(n, e)| (n.as_str(), e)).collect();
-        DllImports { resolution, options, crt_of }
+        let static_members = resolution
+            .crt_modes
+            .iter()
+            .filter(|(_, e)| !e.crt.dynamic)
+            .map(|(n, e)| (n.as_str(), e))
+            .collect();
+        DllImports { resolution, options, crt_of, static_members }
     }
 
     /// The evidence for `__imp_{target}`, referenced by `users` (in load order).
@@ -44,19 +56,26 @@ impl<'r> DllImports<'r> {
             })
             .collect();
         let user_set: HashSet<&str> = users.iter().copied().collect();
-        let static_elsewhere =
-            |(n, e): &&(String, CrtEvidence)| !e.crt.dynamic && !user_set.contains(n.as_str());
-        let crt_modes = &self.resolution.crt_modes;
-        let program_static =
-            self.options.crt.is_some_and(|c| !c.dynamic) || crt_modes.iter().any(|m| static_elsewhere(&m));
-        // The other side of the mismatch: what the rest of the link was built for.
+        // The other side of the mismatch: what the rest of the link was built for. The users themselves are
+        // not "the rest"; only they need looking up, so this costs the users plus the members shown.
+        let static_users =
+            user_set.iter().filter(|u| self.crt_of.get(*u).is_some_and(|e| !e.crt.dynamic)).count();
+        let elsewhere = self.static_members.len().saturating_sub(static_users);
+        let program_static = self.options.crt.is_some_and(|c| !c.dynamic) || elsewhere > 0;
         if let Some(crt) = self.options.crt.filter(|c| !c.dynamic) {
             evidence.push(format!("the program uses the {crt} (--crt)"));
         }
-        for (n, e) in crt_modes.iter().filter(static_elsewhere) {
+        let others = self.static_members.iter().filter(|(n, _)| !user_set.contains(n));
+        for (n, e) in others.take(STATIC_MEMBERS_SHOWN) {
             evidence.push(format!(
                 "{n} was built for the {} ({}): this link uses the static C runtime",
                 e.crt, e.evidence
+            ));
+        }
+        if elsewhere > STATIC_MEMBERS_SHOWN {
+            evidence.push(format!(
+                "and {} more inputs built for a static C runtime",
+                elsewhere - STATIC_MEMBERS_SHOWN
             ));
         }
         let mut fixes = Vec::new();

@@ -189,6 +189,31 @@ error LNK2019 (lld-link: reports): undefined symbol: vendor_init
         );
     }
 
+    /// Many `/MT` objects and many missing imports: each finding names the first few static-runtime inputs and
+    /// counts the rest, so the report (and the work) is not imports × inputs.
+    #[test]
+    fn the_static_runtime_side_is_named_a_few_times_then_counted() {
+        let mt = Coff::new().define(&["main"]).directives("/DEFAULTLIB:libcmt.lib");
+        let mut inputs: Vec<Input> = (0..10).map(|i| object_input(&format!("mt{i}.obj"), &mt)).collect();
+        let md = Coff::new()
+            .reference(&["__imp_png_read", "__imp_png_write"])
+            .directives("/DEFAULTLIB:msvcrt.lib");
+        inputs.push(object_input("vendor.obj", &md));
+        let findings = check(&inputs, &LinkOptions::default());
+        assert_eq!(findings.len(), 2, "{findings:?}");
+        for f in &findings {
+            let static_lines: Vec<&String> =
+                f.evidence.iter().filter(|e| e.contains("this link uses the static C runtime")).collect();
+            assert_eq!(static_lines.len(), 3, "{:?}", f.evidence);
+            assert!(static_lines[0].starts_with("mt0.obj was built for the /MT"), "{:?}", f.evidence);
+            assert!(
+                f.evidence.contains(&"and 7 more inputs built for a static C runtime".to_owned()),
+                "{:?}",
+                f.evidence
+            );
+        }
+    }
+
     /// Many objects asking for one missing import, each showing its C runtime: every user is named with its
     /// runtime, found by name in a map (this was users × linked members, per symbol), and every member loads
     /// once (this was a scan of the loaded list per member).
