@@ -37,8 +37,9 @@ impl Runnable {
         self != AARCH64_LINUX
     }
 
-    fn object_extension(self) -> &'static str {
-        if self == Runnable::Windows { "obj" } else { "o" }
+    /// The object file name the target's tools use for `stem` (`stem.obj` or `stem.o`).
+    fn object_file(self, stem: &str) -> String {
+        linkwise::Target::parse(self.triple()).expect("a supported triple").object_file_name(stem)
     }
 }
 
@@ -78,7 +79,7 @@ impl Harness {
         let clang = support::tool("clang")?;
         let source = dir.join("c_half.c");
         std::fs::write(&source, format!("{C_PRELUDE}{c_source}")).unwrap();
-        let c_object = dir.join(&format!("c_half.{}", target.object_extension()));
+        let c_object = dir.join(&target.object_file("c_half"));
         let mut cmd = Command::new(clang);
         cmd.arg(format!("--target={}", target.triple()))
             .args(["-O2", "-fno-builtin", "-fno-stack-protector", "-c"])
@@ -114,7 +115,7 @@ impl Harness {
 
     /// Compiles the linkwise module `file`, links it with the C half and runs the program (`None`: skipped).
     fn run(&self, name: &str, file: &SourceFile) -> Option<Ran> {
-        let object_name = format!("{name}.{}", self.target.object_extension());
+        let object_name = self.target.object_file(name);
         let options = support::options(self.target.triple(), &[]);
         let (object, _) = support::compile_to(&self.dir, &object_name, file, &options);
         match self.target {

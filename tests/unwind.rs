@@ -350,8 +350,7 @@ const PORTABLE_MAIN_WARNING: &str = "`main` has no unwind record on aarch64-pc-w
 #[test]
 fn a_frame_no_arm64_unwind_code_describes_is_a_warning_not_a_silent_skip() {
     let path = "tests/programs/portable.lw";
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
-    let file = linkwise::SourceFile::new(path, text);
+    let file = support::source(path);
     let options = Options::new().target("aarch64-pc-windows-msvc").unwrap();
     let compiled = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
     let warnings = &compiled.object.warnings;
@@ -368,14 +367,6 @@ fn a_frame_no_arm64_unwind_code_describes_is_a_warning_not_a_silent_skip() {
     assert_eq!(object.section_by_name(".pdata").map(|s| s.size()), None);
 }
 
-/// Runs the CLI in-process: (status, stdout, stderr).
-fn linkwise_cli(args: &[&str]) -> (i32, String, String) {
-    let argv: Vec<&str> = std::iter::once("linkwise").chain(args.iter().copied()).collect();
-    let (mut out, mut err) = (Vec::new(), Vec::new());
-    let status = linkwise_cli::run(&argv, &mut out, &mut err);
-    (status, String::from_utf8(out).unwrap(), String::from_utf8(err).unwrap())
-}
-
 /// `build` and `explain` print that warning on standard error, rendered like an error (file:line:col), and still
 /// succeed; where every frame has a record (the same program on Windows x64) they print nothing.
 #[test]
@@ -385,18 +376,19 @@ fn build_and_explain_print_the_missing_unwind_record_warning() {
     let out = dir.join("portable.obj");
     let out = out.to_str().unwrap();
     let arm64 = ["--target", "aarch64-pc-windows-msvc"];
-    let (status, stdout, stderr) = linkwise_cli(&[&["build"][..], &arm64, &[&program, "-o", out]].concat());
+    let (status, stdout, stderr) =
+        support::linkwise(&[&["build"][..], &arm64, &[&program, "-o", out]].concat());
     assert_eq!((status, stdout.as_str()), (0, ""), "{stderr}");
     assert!(stderr.starts_with(&format!("warning: {PORTABLE_MAIN_WARNING}\n")), "{stderr}");
     assert!(stderr.contains(&format!("--> {program}:17:8\n")), "{stderr}");
     assert!(std::fs::metadata(out).is_ok_and(|m| m.len() > 0), "the object is written");
 
-    let (status, report, explained) = linkwise_cli(&[&["explain"][..], &arm64, &[&program]].concat());
+    let (status, report, explained) = support::linkwise(&[&["explain"][..], &arm64, &[&program]].concat());
     assert_eq!(status, 0, "{explained}");
     assert_eq!(explained, stderr, "explain warns as build does");
     assert!(!report.contains(PORTABLE_MAIN_WARNING), "the warning goes to stderr, not into the report");
 
     let x64 = ["--target", "x86_64-pc-windows-msvc"];
-    let (status, _, stderr) = linkwise_cli(&[&["build"][..], &x64, &[&program, "-o", out]].concat());
+    let (status, _, stderr) = support::linkwise(&[&["build"][..], &x64, &[&program, "-o", out]].concat());
     assert_eq!((status, stderr.as_str()), (0, ""));
 }

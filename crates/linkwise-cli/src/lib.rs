@@ -315,8 +315,9 @@ fn doctor(
         let input = if path.extension().is_some_and(|e| e == "lw") {
             let file = read_source(path)?;
             let compiled = linkwise::compile(&file, &Options::new()).map_err(|d| d.render(&file))?;
-            // The module's `target` line decides its format; an ELF or Mach-O object would only be refused later
-            // as "not a COFF object", which blames the file rather than saying what doctor can model.
+            // The module's `target` line decides its format. The reader would refuse the ELF or Mach-O object
+            // too (read.rs says what any foreign file is), but only here is the source at hand, so the error
+            // can point at the `target` line and suggest the Windows triple.
             let target = &compiled.plan.target;
             if target.format != linkwise::linkage::Format::Coff {
                 let mut d = Diagnostic::error(format!(
@@ -419,19 +420,16 @@ fn input_stem(input: &Path) -> Result<&OsStr, String> {
 
 /// The default output's file name, in the current directory like `clang -c` and rustc (so a read-only source
 /// tree and an out-of-tree build both work), by the target's conventions: `STEM.obj`/`STEM.o`, and for a
-/// library `STEM.lib` on COFF or `libSTEM.a` elsewhere, the name `ld -lSTEM` looks for. A stem that is not
-/// UTF-8 is kept byte for byte around the target's prefix and extension.
+/// library `STEM.lib` on COFF or `libSTEM.a` elsewhere, the name `ld -lSTEM` looks for. The stem is kept byte
+/// for byte, UTF-8 or not.
 fn output_name(stem: &OsStr, target: &Target, emit: Emit) -> OsString {
-    // The target spells the name around a placeholder, so the stem itself never needs to be UTF-8.
-    const STEM: &str = "\u{0}";
-    let pattern = match emit {
-        Emit::Obj => target.object_file_name(STEM),
-        Emit::Lib => target.static_library_file_name(STEM),
+    let (prefix, suffix) = match emit {
+        Emit::Obj => target.object_file_affixes(),
+        Emit::Lib => target.static_library_affixes(),
     };
-    let (prefix, extension) = pattern.split_once(STEM).unwrap_or((&pattern, ""));
     let mut name = OsString::from(prefix);
     name.push(stem);
-    name.push(extension);
+    name.push(suffix);
     name
 }
 

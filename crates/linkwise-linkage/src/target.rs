@@ -135,22 +135,28 @@ impl Target {
         }
     }
 
-    /// The file name the target's tools give an object compiled from `stem`: `STEM.obj` for MSVC and lld-link,
-    /// `STEM.o` for the Unix tools (what `clang -c` and rustc write by default).
-    pub fn object_file_name(&self, stem: &str) -> String {
+    /// What the target's tools put before and after a stem to name an object compiled from it: `STEM.obj`
+    /// for MSVC and lld-link, `STEM.o` for the Unix tools (what `clang -c` and rustc write by default).
+    pub fn object_file_affixes(&self) -> (&'static str, &'static str) {
         match self.format {
-            Format::Coff => format!("{stem}.obj"),
-            Format::Elf | Format::MachO => format!("{stem}.o"),
+            Format::Coff => ("", ".obj"),
+            Format::Elf | Format::MachO => ("", ".o"),
         }
     }
 
-    /// The file name of a static library named `name`, the one [`Target::link_argument`] finds: `NAME.lib` for
+    /// The same for a static library named NAME, the file [`Target::link_argument`] finds: `NAME.lib` for
     /// link.exe and lld-link, `libNAME.a` for ld and ld64 (`-lNAME` looks for no other static library).
-    pub fn static_library_file_name(&self, name: &str) -> String {
+    pub fn static_library_affixes(&self) -> (&'static str, &'static str) {
         match self.format {
-            Format::Coff => format!("{name}.lib"),
-            Format::Elf | Format::MachO => format!("lib{name}.a"),
+            Format::Coff => ("", ".lib"),
+            Format::Elf | Format::MachO => ("lib", ".a"),
         }
+    }
+
+    /// The object file name for `stem` ([`Target::object_file_affixes`]).
+    pub fn object_file_name(&self, stem: &str) -> String {
+        let (prefix, suffix) = self.object_file_affixes();
+        format!("{prefix}{stem}{suffix}")
     }
 
     /// What the static linker routes a call to a shared-library function through, as the format's tools call
