@@ -174,7 +174,8 @@ fn compile_one(
     let windows = match (plan.target.format, plan.target.arch) {
         (Format::Coff, Arch::X86_64) => crate::unwind::windows_x64(steps).map(|u| u.map(Unwind::WindowsX64)),
         (Format::Coff, Arch::Aarch64) => {
-            crate::unwind::windows_arm64(steps, &code).map(|u| u.map(Unwind::WindowsArm64))
+            let instructions = crate::unwind::instruction_ranges(compiled);
+            crate::unwind::windows_arm64(steps, &code, &instructions).map(|u| u.map(Unwind::WindowsArm64))
         }
         (Format::Elf | Format::MachO, _) => Ok(match compiled.create_unwind_info(isa) {
             Ok(Some(UnwindInfo::SystemV(info))) => Some(Unwind::SystemV(info)),
