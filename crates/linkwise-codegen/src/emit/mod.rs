@@ -78,8 +78,9 @@ pub struct DataSite {
     pub site: Site,
 }
 
-/// A pointer in an unwind table ([`Purpose::UnwindPointer`]): to a function's code, or (`.pdata`) to its
-/// `.xdata` record. It names a section symbol, not a program symbol, so it is not a [`Site`].
+/// A pointer in an unwind table: to a function's code, or (`.pdata`) to its `.xdata` record. It names a section
+/// symbol, not a program symbol, so it is not a [`Site`] and has no [`Purpose`]: what it is for is what its
+/// section says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnwindSite {
     /// The table's section (`.pdata`, `.eh_frame`).
