@@ -53,7 +53,7 @@ pub struct CompiledFunction {
     /// docs/codegen.md).
     pub unwind: Option<Unwind>,
     /// What the user should know about this function's code: today, why it has no unwind record although
-    /// it has a frame (unwind/mod.rs). `generate` gathers them into [`crate::ObjectOutput::warnings`].
+    /// it has a frame (unwind/mod.rs). The object writer gathers them into [`crate::ObjectOutput::warnings`].
     pub warnings: Vec<Diagnostic>,
 }
 
