@@ -25,8 +25,5 @@ use linkwise_linkage::LinkPlan;
 pub fn generate(program: &Program, plan: &LinkPlan) -> Result<ObjectOutput, Diagnostic> {
     let isa = isa::build(&plan.target)?;
     let functions = lower::compile_all(program, plan, &*isa)?;
-    let warnings = functions.iter().flat_map(|f| f.warnings.iter().cloned()).collect();
-    let mut object = emit::write(program, plan, functions, isa.create_systemv_cie())?;
-    object.warnings = warnings;
-    Ok(object)
+    emit::write(program, plan, functions, isa.create_systemv_cie())
 }

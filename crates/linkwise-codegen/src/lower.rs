@@ -5,7 +5,7 @@
 //! an address, a data access), so every relocation Cranelift reports maps back to the IR construct that made it
 //! and to the access the plan gave ([`CodeReloc`]). Whether a reference is declared `colocated` (Cranelift
 //! emits a PC-relative call) or not (a pointer-slot load, then a call through the register) is
-//! [`Purpose::colocated`]'s answer, beside the relocation table. Data is always reached through a pointer-slot
+//! `Purpose::colocated`'s answer, beside the relocation table. Data is always reached through a pointer-slot
 //! load under `is_pic`; the object writer turns that slot into `__imp_X` or relaxes the load into an address
 //! computation.
 
@@ -53,7 +53,7 @@ pub struct CompiledFunction {
     /// docs/codegen.md).
     pub unwind: Option<Unwind>,
     /// What the user should know about this function's code: today, why it has no unwind record although
-    /// it has a frame (unwind/mod.rs). `generate` gathers them into [`crate::ObjectOutput::warnings`].
+    /// it has a frame (unwind/mod.rs). The object writer gathers them into [`crate::ObjectOutput::warnings`].
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -174,7 +174,8 @@ fn compile_one(
     let windows = match (plan.target.format, plan.target.arch) {
         (Format::Coff, Arch::X86_64) => crate::unwind::windows_x64(steps).map(|u| u.map(Unwind::WindowsX64)),
         (Format::Coff, Arch::Aarch64) => {
-            crate::unwind::windows_arm64(steps, &code).map(|u| u.map(Unwind::WindowsArm64))
+            let instructions = crate::unwind::instruction_ranges(compiled);
+            crate::unwind::windows_arm64(steps, &code, &instructions).map(|u| u.map(Unwind::WindowsArm64))
         }
         (Format::Elf | Format::MachO, _) => Ok(match compiled.create_unwind_info(isa) {
             Ok(Some(UnwindInfo::SystemV(info))) => Some(Unwind::SystemV(info)),

@@ -1,6 +1,6 @@
 //! The one table where (object format, architecture, site shape, access) becomes a relocation: which
 //! relocation type, against which object symbol (`X` or its import slot `__imp_X`), and whether the instruction
-//! must be rewritten. Beside it, the choice that decides the shape ([`Purpose::colocated`]: a direct call or a
+//! must be rewritten. Beside it, the choice that decides the shape (`Purpose::colocated`: a direct call or a
 //! slot load) and the one spelling of object symbol names ([`object_name`]). Every other part of linkwise asks
 //! these; none decides relocations or names on its own.
 
@@ -71,7 +71,9 @@ pub enum Patch {
 }
 
 /// Why a site refers to its symbol: the IR construct that produced the reference, recorded by lowering when it
-/// asks Cranelift for it (so nothing downstream has to guess it back from the instructions or the IR).
+/// asks Cranelift for it (so nothing downstream has to guess it back from the instructions or the IR). The
+/// unwind tables' pointers are not sites (they name section symbols, not program symbols) and need no purpose:
+/// each is an `UnwindSite`, and being one says what it is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Purpose {
     /// A call made with a PC-relative branch to the callee (`call rel32`, `bl`), which the linker may route
@@ -86,15 +88,13 @@ pub enum Purpose {
     Data,
     /// An address stored in a static's initial value (`static P: ptr = &X;`).
     DataWord,
-    /// A pointer from the unwind tables (`.pdata`, `.eh_frame`) to a function.
-    UnwindPointer,
 }
 
 impl Purpose {
     /// The purpose of a call to a symbol reached by `access`: a slot call exactly when the symbol has a slot
     /// of its own that the code reads (a dllimport, or a GOT call under `--no-plt`). A `Plt` call is a plain
     /// branch in the object; the linker adds the PLT entry (ELF) or stub (Mach-O).
-    pub fn of_call(access: Access) -> Purpose {
+    pub(crate) fn of_call(access: Access) -> Purpose {
         match access {
             Access::Direct | Access::Plt => Purpose::Call,
             Access::ImportSlot | Access::Got => Purpose::CallThroughSlot,
@@ -106,13 +106,11 @@ impl Purpose {
     /// indirect call ([`SiteShape::SlotLoad`], or [`SiteShape::SlotPage`] + [`SiteShape::SlotPageOffset`]).
     /// Addresses are slot loads either way under `is_pic` (isa.rs); they are declared colocated when the
     /// symbol is in this image, which is true and lets [`place`] relax the load.
-    pub fn colocated(self, access: Access) -> bool {
+    pub(crate) fn colocated(self, access: Access) -> bool {
         match self {
             Purpose::Call => true,
             Purpose::CallThroughSlot => false,
-            Purpose::Address | Purpose::Data | Purpose::DataWord | Purpose::UnwindPointer => {
-                access == Access::Direct
-            }
+            Purpose::Address | Purpose::Data | Purpose::DataWord => access == Access::Direct,
         }
     }
 }
@@ -342,14 +340,8 @@ mod tests {
         SiteShape::UnwindPcRel32,
     ];
     const ACCESSES: [Access; 4] = [Access::Direct, Access::ImportSlot, Access::Got, Access::Plt];
-    const PURPOSES: [Purpose; 6] = [
-        Purpose::Call,
-        Purpose::CallThroughSlot,
-        Purpose::Address,
-        Purpose::Data,
-        Purpose::DataWord,
-        Purpose::UnwindPointer,
-    ];
+    const PURPOSES: [Purpose; 5] =
+        [Purpose::Call, Purpose::CallThroughSlot, Purpose::Address, Purpose::Data, Purpose::DataWord];
 
     /// An imported static named `name`.
     fn import(name: &str) -> Symbol {
@@ -398,19 +390,20 @@ mod tests {
                     Purpose::Call => &[SiteShape::Call],
                     Purpose::CallThroughSlot | Purpose::Address | Purpose::Data => slot_load,
                     Purpose::DataWord => &[SiteShape::DataAbs64],
-                    // Unwind tables point into this object's own `.text`; Mach-O's `__eh_frame` needs no
-                    // relocation (emit/macho.rs).
-                    Purpose::UnwindPointer => match (target.format, access) {
-                        (Format::Coff, Access::Direct) => &[SiteShape::ImageRel32],
-                        (Format::Elf, Access::Direct) => &[SiteShape::UnwindPcRel32],
-                        _ => &[],
-                    },
                 };
                 for shape in shapes {
                     out.insert((format!("{shape:?}"), format!("{access:?}")));
                 }
             }
         }
+        // The unwind tables' pointers (emit/coff.rs, emit/elf.rs) point into this object's own `.text` and
+        // `.xdata`; Mach-O's `__eh_frame` needs no relocation (emit/macho.rs).
+        let unwind = match target.format {
+            Format::Coff => Some(SiteShape::ImageRel32),
+            Format::Elf => Some(SiteShape::UnwindPcRel32),
+            Format::MachO => None,
+        };
+        out.extend(unwind.map(|shape| (format!("{shape:?}"), format!("{:?}", Access::Direct))));
         out
     }
 

@@ -149,10 +149,9 @@ fn describe(program: &Program, site: &Site) -> String {
     let name = &symbol.name;
     // The slot a slot load reads: the import slot on Windows, the GOT entry elsewhere (`&f` of a PLT-called
     // function reads the GOT entry too: it holds the canonical address).
-    // A data word or unwind pointer is an absolute or image-relative address: the linker fills it in, no slot
-    // is read.
+    // A data word is an absolute address: the linker fills it in, no slot is read.
     let slot = match (site.purpose, site.access) {
-        (Purpose::DataWord | Purpose::UnwindPointer, _) | (_, Access::Direct) => None,
+        (Purpose::DataWord, _) | (_, Access::Direct) => None,
         (_, Access::ImportSlot) => Some("import slot"),
         (_, Access::Got | Access::Plt) => Some("GOT entry"),
     };
@@ -172,7 +171,7 @@ fn describe(program: &Program, site: &Site) -> String {
             let slot = slot.unwrap_or("slot");
             format!("call {name} through its {slot} (load, then call the register)")
         }
-        Purpose::Address | Purpose::Data | Purpose::DataWord | Purpose::UnwindPointer => match slot {
+        Purpose::Address | Purpose::Data | Purpose::DataWord => match slot {
             Some(slot) => format!("address of {name} from its {slot}"),
             None if is_string => "address of a string literal".to_owned(),
             None => format!("address of {name}"),

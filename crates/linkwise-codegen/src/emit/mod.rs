@@ -37,23 +37,9 @@ pub struct Site {
     pub placement: Placement,
     /// The object symbol the relocation names (`puts` or `__imp_puts`), as [`reloc::object_name`] spells it.
     pub object_symbol: String,
-}
-
-impl Site {
-    /// Places one reference: asks the relocation table, and names the object symbol once.
-    fn place(
-        program: &Program,
-        target: &Target,
-        offset: u32,
-        symbol: SymbolId,
-        purpose: Purpose,
-        access: Access,
-        shape: SiteShape,
-    ) -> Result<Site, Diagnostic> {
-        let placement = reloc::place(target, shape, access)?;
-        let object_symbol = reloc::object_name(target, program.symbol(symbol), placement.symbol);
-        Ok(Site { offset, target: symbol, purpose, access, shape, placement, object_symbol })
-    }
+    /// The relocation's addend: Cranelift's for code (for a PC-relative field, -4: the field's distance from
+    /// the end of the instruction), 0 for an address in data.
+    pub addend: i64,
 }
 
 /// A function as written into the object.
@@ -78,8 +64,9 @@ pub struct DataSite {
     pub site: Site,
 }
 
-/// A pointer in an unwind table ([`Purpose::UnwindPointer`]): to a function's code, or (`.pdata`) to its
-/// `.xdata` record. It names a section symbol, not a program symbol, so it is not a [`Site`].
+/// A pointer in an unwind table: to a function's code, or (`.pdata`) to its `.xdata` record. It names a section
+/// symbol, not a program symbol, so it is not a [`Site`] and has no [`Purpose`]: what it is for is what its
+/// section says.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnwindSite {
     /// The table's section (`.pdata`, `.eh_frame`).
@@ -114,7 +101,8 @@ pub struct ObjectOutput {
 }
 
 /// Writes `functions` and the program's data into an object for the plan's target; `cie` is the ISA's common
-/// information entry for `.eh_frame`, when the target uses DWARF call frame information.
+/// information entry for `.eh_frame`, when the target uses DWARF call frame information. The functions'
+/// warnings become the object's, in program order.
 pub(crate) fn write(
     program: &Program,
     plan: &LinkPlan,
@@ -126,8 +114,9 @@ pub(crate) fn write(
 
     // Phase 1: define every symbol (code after its rewrites, then data), so relocations find them all.
     let mut reports = Vec::with_capacity(functions.len());
-    let mut pending = Vec::new();
+    let mut warnings = Vec::new();
     for f in functions {
+        warnings.extend(f.warnings);
         let mut code = f.code;
         let mut sites = Vec::with_capacity(f.relocs.len());
         for r in &f.relocs {
@@ -137,12 +126,11 @@ pub(crate) fn write(
                     format!("Cranelift relocation {:?} has no place in linkwise's table", r.kind),
                 )
             })?;
-            let site = Site::place(program, target, r.offset, r.target, r.purpose, r.access, shape)?;
+            let site = w.site(r.offset, r.target, r.purpose, r.access, shape, r.addend)?;
             if let Some(patch) = site.placement.patch {
                 reloc::apply_patch(&mut code, r.offset as usize, patch)
                     .map_err(|e| w.internal(f.symbol, e))?;
             }
-            pending.push((reports.len(), sites.len(), r.addend));
             sites.push(site);
         }
         let offset = w.define_function(f.symbol, &code, f.alignment);
@@ -154,11 +142,11 @@ pub(crate) fn write(
     w.define_data();
 
     // Phase 2: relocations, written from the sites.
-    for (index, site, addend) in pending {
-        let report: &FunctionReport = &reports[index];
-        let site = &report.sites[site];
+    for report in &reports {
         let base = w.defined_offset(report.symbol);
-        w.relocate(w.text, base, site, addend)?;
+        for site in &report.sites {
+            w.relocate(w.text, base, site)?;
+        }
     }
     let data_sites = w.relocate_data()?;
     let mut macho_pending = None;
@@ -172,7 +160,7 @@ pub(crate) fn write(
         macho::resolve(&mut bytes, pending)?;
     }
     let unwind_sites = w.unwind_sites;
-    Ok(ObjectOutput { bytes, functions: reports, data_sites, unwind_sites, warnings: Vec::new() })
+    Ok(ObjectOutput { bytes, functions: reports, data_sites, unwind_sites, warnings })
 }
 
 /// State while one object is written.
@@ -246,6 +234,22 @@ impl<'a> Writer<'a> {
 
     fn name_of(&self, symbol: SymbolId) -> String {
         reloc::object_name(self.target(), self.program.symbol(symbol), SymbolRef::Plain)
+    }
+
+    /// Places one reference as a [`Site`]: asks the relocation table, and names the object symbol once.
+    fn site(
+        &self,
+        offset: u32,
+        symbol: SymbolId,
+        purpose: Purpose,
+        access: Access,
+        shape: SiteShape,
+        addend: i64,
+    ) -> Result<Site, Diagnostic> {
+        let target = self.target();
+        let placement = reloc::place(target, shape, access)?;
+        let object_symbol = reloc::object_name(target, self.program.symbol(symbol), placement.symbol);
+        Ok(Site { offset, target: symbol, purpose, access, shape, placement, object_symbol, addend })
     }
 
     fn defined_offset(&self, symbol: SymbolId) -> u64 {
@@ -348,15 +352,10 @@ impl<'a> Writer<'a> {
     }
 
     /// Writes `site`'s relocation into `section`, whose holder of the site starts at `base`.
-    fn relocate(
-        &mut self,
-        section: SectionId,
-        base: u64,
-        site: &Site,
-        addend: i64,
-    ) -> Result<(), Diagnostic> {
+    fn relocate(&mut self, section: SectionId, base: u64, site: &Site) -> Result<(), Diagnostic> {
         let symbol = self.reloc_symbol(site);
         let offset = base + u64::from(site.offset);
+        let addend = site.addend;
         self.obj
             .add_relocation(section, Relocation { offset, symbol, addend, flags: site.placement.flags })
             .map_err(|e| self.internal(site.target, format!("relocation: {e}")))
@@ -398,16 +397,8 @@ impl<'a> Writer<'a> {
             };
             for (offset, target) in addresses {
                 let access = self.plan.access(target);
-                let site = Site::place(
-                    self.program,
-                    self.target(),
-                    offset,
-                    target,
-                    Purpose::DataWord,
-                    access,
-                    SiteShape::DataAbs64,
-                )?;
-                self.relocate(section, base, &site, 0)?;
+                let site = self.site(offset, target, Purpose::DataWord, access, SiteShape::DataAbs64, 0)?;
+                self.relocate(section, base, &site)?;
                 sites.push(DataSite { holder: id, site });
             }
         }

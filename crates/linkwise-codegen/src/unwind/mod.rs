@@ -12,7 +12,7 @@
 mod windows_arm64;
 mod windows_x64;
 
-pub(crate) use windows_arm64::windows_arm64;
+pub(crate) use windows_arm64::{instruction_ranges, windows_arm64};
 pub(crate) use windows_x64::windows_x64;
 
 use linkwise_ir::Diagnostic;
@@ -60,6 +60,8 @@ pub(crate) mod tests {
         pub(crate) steps: Vec<(u32, UnwindInst)>,
         /// The machine code.
         pub(crate) code: Vec<u8>,
+        /// The byte ranges of `code` that hold instructions ([`super::instruction_ranges`]).
+        pub(crate) instructions: Vec<std::ops::Range<u32>>,
         /// Cranelift's own unwind information for the target.
         pub(crate) cranelift: Option<UnwindInfo>,
     }
@@ -128,6 +130,7 @@ pub(crate) mod tests {
         Frame {
             steps: compiled.buffer.unwind_info.to_vec(),
             code: compiled.code_buffer().to_vec(),
+            instructions: super::instruction_ranges(compiled),
             cranelift: compiled.create_unwind_info(&*isa).unwrap(),
         }
     }

@@ -2,6 +2,12 @@
 //! function's machine code (to find its epilogues). Cranelift 0.135 gives only the prologue's codes; the record
 //! around them, the epilogues and the `.pdata` entry are linkwise's.
 //!
+//! Cranelift's code buffer holds data as well as instructions: its constant pool (a float literal that no
+//! `fmov` immediate encodes is loaded from there) and branch veneers, in "islands" after the code or, in a
+//! large function, between its blocks. A constant can have the bits of `ret` (the low word of the `f64`
+//! 1.000000798594769 is `0xd65f03c0`), so epilogues are looked for only in the byte ranges Cranelift emitted
+//! as instructions ([`windows_arm64`]'s `instructions`).
+//!
 //! Cranelift's arm64 frame: `stp x29, x30, [sp, #-16]!; mov x29, sp`, callee-saved registers stored in pairs
 //! with pre-indexed `stp` (a single `str` for an odd one), `sub sp, sp, #N`; each epilogue is the exact reverse,
 //! without an instruction for `mov x29, sp`, ending in `ret`. So the record holds two code sequences: the
@@ -10,8 +16,9 @@
 //! instruction, which is what lets the unwinder start in the middle of a prologue or an epilogue.
 
 use super::Undescribable;
-use cranelift_codegen::RegClass;
 use cranelift_codegen::isa::unwind::UnwindInst;
+use cranelift_codegen::{CompiledCode, RegClass};
+use std::ops::Range;
 
 // The instruction words an epilogue is matched against, each checked with `llvm-mc -triple=aarch64` (assembled
 // with `-show-encoding`, and disassembled back with `--disassemble`).
@@ -123,17 +130,32 @@ fn reload(float: bool, reg: u8, reg2: Option<u8>) -> u32 {
 }
 
 /// The `.xdata` record of an arm64 Windows function from the prologue steps Cranelift reports and its machine
-/// code. `Ok(None)` for a function without a frame (a leaf: its caller's address stays in LR); `Err` says why
-/// the frame cannot be described (docs/codegen.md lists the shapes).
+/// code. `instructions` are the byte ranges of `code` that hold instructions rather than data: every `ret` lies
+/// in one, and no constant does ([`instruction_ranges`] says why). `Ok(None)` for a function without a frame
+/// (a leaf: its caller's address stays in LR); `Err` says why the frame cannot be described (docs/codegen.md
+/// lists the shapes).
 pub(crate) fn windows_arm64(
     steps: &[(u32, UnwindInst)],
     code: &[u8],
+    instructions: &[Range<u32>],
 ) -> Result<Option<Vec<u8>>, Undescribable> {
     if steps.is_empty() {
         return Ok(None);
     }
     let ops = describe(steps)?;
-    encode(&ops, code).map(Some)
+    encode(&ops, code, instructions).map(Some)
+}
+
+/// The byte ranges of a compiled function's code that Cranelift emitted as instructions: its source-location
+/// ranges. Cranelift 0.135 (`machinst/vcode.rs`, `VCode::emit`) opens a range for the prologue and one for each
+/// instruction it lowers, and emits an epilogue (with its `ret`) inside the range of the return it lowers;
+/// `MachBuffer::emit_island` (`machinst/buffer.rs`) closes the open range before it places constants and
+/// veneers and reopens it after them, and the final island comes after the last block's range is closed. So
+/// every `ret` is in a range and no constant-pool word is. (The data a range can hold inline: a jump table of
+/// 32-bit offsets within the function, each far from `ret`'s value for a function under the record's 1 MiB
+/// limit; lowering under `is_pic` produces no other.)
+pub(crate) fn instruction_ranges(compiled: &CompiledCode) -> Vec<Range<u32>> {
+    compiled.buffer.get_srclocs_sorted().iter().map(|r| r.start..r.end).collect()
 }
 
 /// Cranelift's prologue steps as one operation per prologue instruction, in prologue order.
@@ -251,7 +273,7 @@ fn describe(steps: &[(u32, UnwindInst)]) -> Result<Vec<PrologueOp>, Undescribabl
 }
 
 /// The record: header, epilogue scopes, then the prologue's and the epilogues' code sequences.
-fn encode(ops: &[PrologueOp], code: &[u8]) -> Result<Vec<u8>, Undescribable> {
+fn encode(ops: &[PrologueOp], code: &[u8], instructions: &[Range<u32>]) -> Result<Vec<u8>, Undescribable> {
     // The prologue codes in unwind order, then the epilogue codes (unwind order is epilogue order).
     let mut codes = Vec::new();
     for op in ops.iter().rev() {
@@ -266,19 +288,21 @@ fn encode(ops: &[PrologueOp], code: &[u8]) -> Result<Vec<u8>, Undescribable> {
     encode_code(UnwindCode::End, &mut codes);
     let undo: Vec<u32> = undone.iter().filter_map(|op| op.undo).collect();
 
-    // Every `ret` of a function with a frame must be the end of exactly that epilogue.
+    // Every `ret` of a function with a frame must be the end of exactly that epilogue. Only instruction words
+    // are looked at: a constant with the bits of `ret` is data, not an epilogue.
     let words: Vec<u32> =
         code.chunks_exact(4).map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]])).collect();
+    let mut ranges = instructions.to_vec();
+    ranges.sort_by_key(|r| r.start);
     let mut scopes = Vec::new();
-    for (at, _) in words.iter().enumerate().filter(|(_, w)| **w == RET) {
-        let start = at.checked_sub(undo.len()).filter(|&start| words[start..at] == undo[..]);
-        let Some(start) = start else {
-            return Err(Undescribable::new(format!(
-                "the `ret` at byte {} does not follow the exact reverse of the prologue",
-                4 * at
-            )));
-        };
-        scopes.push(start as u32);
+    let mut scanned = 0; // words before this one have been looked at (ranges may touch or overlap)
+    for range in ranges {
+        let first = (range.start as usize / 4).max(scanned);
+        let past = (range.end as usize).div_ceil(4).min(words.len());
+        scanned = scanned.max(past);
+        for at in (first..past).filter(|&at| words[at] == RET) {
+            scopes.push(epilogue_start(&words, at, &undo)?);
+        }
     }
 
     // Field limits of the record (header bits 0-17: length / 4; scope bits 22-31: code index).
@@ -320,6 +344,17 @@ fn encode(ops: &[PrologueOp], code: &[u8]) -> Result<Vec<u8>, Undescribable> {
     }
     record.extend(codes);
     Ok(record)
+}
+
+/// The word index where the epilogue ending in the `ret` at word `at` starts: `undo` must come right before it.
+fn epilogue_start(words: &[u32], at: usize, undo: &[u32]) -> Result<u32, Undescribable> {
+    match at.checked_sub(undo.len()) {
+        Some(start) if words[start..at] == *undo => Ok(start as u32),
+        _ => Err(Undescribable::new(format!(
+            "the `ret` at byte {} does not follow the exact reverse of the prologue",
+            4 * at
+        ))),
+    }
 }
 
 #[cfg(test)]
@@ -394,7 +429,7 @@ mod tests {
         epilogue.extend(reloads);
         epilogue.extend([LDP_FP_LR_POST16, RET]);
         assert_eq!(words[words.len() - epilogue.len()..], epilogue);
-        let record = windows_arm64(&frame.steps, &frame.code).unwrap().unwrap();
+        let record = windows_arm64(&frame.steps, &frame.code, &frame.instructions).unwrap().unwrap();
         #[rustfmt::skip]
         let expected = [
             // 84 instructions, 1 epilogue scope, 7 code words; the scope starts at instruction 76, code 14.
@@ -432,8 +467,9 @@ mod tests {
                 },
             ),
         ];
-        let reason =
-            |steps: &[(u32, UnwindInst)], code: &[u8]| windows_arm64(steps, code).unwrap_err().reason;
+        let reason = |steps: &[(u32, UnwindInst)], code: &[u8]| {
+            windows_arm64(steps, code, &frame.instructions).unwrap_err().reason
+        };
 
         // `stp x19, x26, [sp, #-16]!`: the pair codes name x(19 + X) and the register after it.
         let steps = [&frame_record[..], &[save(12, 19), save(12, 26)]].concat();
@@ -455,5 +491,61 @@ mod tests {
             reason(&frame.steps, &code),
             "the `ret` at byte 8 does not follow the exact reverse of the prologue"
         );
+    }
+
+    /// The header's epilogue count and the scopes' start words of an arm64 record with at most 31 scopes.
+    fn scopes(record: &[u8]) -> Vec<u32> {
+        let word = |i: usize| u32::from_le_bytes(record[4 * i..4 * i + 4].try_into().unwrap());
+        let count = (word(0) >> 22) & 0x1f;
+        (1..=count as usize).map(|i| word(i) & 0x3_ffff).collect()
+    }
+
+    /// A word with the bits of `ret` outside the instruction ranges is data (Cranelift's constant pool), not an
+    /// epilogue; the same word inside them is a `ret`, and must end an epilogue.
+    #[test]
+    fn only_instruction_words_are_taken_for_a_ret() {
+        let frame = cranelift_frame();
+        let mut code = frame.code.clone();
+        // A constant after the code: the `f64` 1.000000798594769, whose low word is `ret`'s.
+        code.extend(0x3ff0_0000_d65f_03c0_u64.to_le_bytes());
+        let record = windows_arm64(&frame.steps, &code, &frame.instructions).unwrap().unwrap();
+        // The epilogue is the code's last eight words: `add sp`, five `ldp`, `ldp x29, x30`, `ret`.
+        let epilogue = (frame.code.len() / 4 - 8) as u32;
+        assert_eq!(scopes(&record), [epilogue]);
+        let mut as_code = frame.instructions.clone();
+        as_code.push(frame.code.len() as u32..code.len() as u32);
+        assert_eq!(
+            windows_arm64(&frame.steps, &code, &as_code).unwrap_err().reason,
+            format!(
+                "the `ret` at byte {} does not follow the exact reverse of the prologue",
+                frame.code.len()
+            )
+        );
+    }
+
+    /// The review's reproduction: `f` loads the `f64` 1.000000798594769 (bits `0x3ff00000d65f03c0`, whose low
+    /// word is `ret`'s) from Cranelift's constant pool after its code. It used to lose its record to a warning
+    /// ("the `ret` at byte 72 does not follow the exact reverse of the prologue"); 1.5 (an `fmov` immediate)
+    /// never did.
+    #[test]
+    fn a_float_literal_with_the_bits_of_ret_keeps_the_record() {
+        let src = "extern { fn g(x: f64) -> f64; }\n\
+                   pub fn f() -> f64 { let a = g(1.000000798594769); return g(a) + 1.000000798594769; }\n";
+        let file = linkwise_ir::SourceFile::new("f.lw", src);
+        let program = linkwise_ir::check::check(&linkwise_ir::text::parse(&file).unwrap()).unwrap();
+        let target = linkwise_linkage::Target::parse("aarch64-pc-windows-msvc").unwrap();
+        let plan = linkwise_linkage::resolve(&program, &target, &[], Default::default()).unwrap();
+        let isa = crate::isa::build(&target).unwrap();
+        let f = crate::lower::compile_all(&program, &plan, &*isa).unwrap().remove(0);
+        assert_eq!(f.warnings, []);
+        let Some(crate::lower::Unwind::WindowsArm64(record)) = f.unwind else { panic!("{:?}", f.unwind) };
+        // The constant really is in the code, as two words after the one real `ret`.
+        let words: Vec<u32> = f.code.chunks(4).map(|w| u32::from_le_bytes(w.try_into().unwrap())).collect();
+        let rets: Vec<usize> = (0..words.len()).filter(|&i| words[i] == RET).collect();
+        assert_eq!(rets.len(), 2, "{words:x?}");
+        assert_eq!(words[rets[1] + 1], 0x3ff0_0000, "{words:x?}");
+        // One epilogue scope, for the real `ret`: `add sp, sp, #16; ldp x29, x30, [sp], #16; ret`.
+        assert_eq!(scopes(&record), [rets[0] as u32 - 2]);
+        assert_eq!(words[rets[0] - 2..=rets[0]], [ADD_SP_SP | (16 << 10), LDP_FP_LR_POST16, RET]);
     }
 }
