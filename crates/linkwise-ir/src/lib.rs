@@ -12,6 +12,6 @@ pub mod diag;
 pub mod span;
 pub mod text;
 
-pub use ast::{LinkKind, Module};
+pub use ast::{ForbiddenChar, LinkKind, Module, library_name_fault};
 pub use diag::{Diagnostic, Diagnostics};
 pub use span::{SourceFile, Span};
