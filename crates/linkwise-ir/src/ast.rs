@@ -232,21 +232,21 @@ impl Type {
         }
     }
 
-    /// The most bytes a value of this type takes on any target (`ptr`: [`MAX_POINTER_BYTES`]), for the limits
+    /// The most bytes a value of this type takes on any target (`ptr`: the widest pointer, 8), for the limits
     /// the checker enforces before a target is known.
     pub fn max_size(self) -> u32 {
         self.fixed_size().unwrap_or(MAX_POINTER_BYTES)
     }
 
     /// The bits of an integer type: what literal ranges and division rules are checked against.
-    pub fn int_bits(self) -> Option<u32> {
+    pub(crate) fn int_bits(self) -> Option<u32> {
         if self.is_float() { None } else { self.fixed_size().map(|bytes| bytes * 8) }
     }
 }
 
 /// The widest pointer of any target linkwise supports, in bytes (all of them are 64-bit today); only bounds use
 /// it, never layout.
-pub const MAX_POINTER_BYTES: u32 = 8;
+pub(crate) const MAX_POINTER_BYTES: u32 = 8;
 
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
