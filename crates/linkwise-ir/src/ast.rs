@@ -63,6 +63,42 @@ impl fmt::Display for LinkKind {
     }
 }
 
+/// A character no library name may contain, found at byte `at` of the text checked.
+///
+/// Displays as what the character is, for a message that reads "... contains a space (U+0020)".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ForbiddenChar {
+    /// Its byte offset in the checked text.
+    pub at: usize,
+    /// The character.
+    pub c: char,
+}
+
+/// The first whitespace or control character (NUL included) in `text`: the one rule on a library name's
+/// characters, for `#[link(name = "...")]` (the parser) and for every part of a `-l` (linkwise-linkage's
+/// `LinkSpec::parse`), so that the two cannot disagree. `"msvcrt "` used to be accepted in the source and
+/// linked as `msvcrt .lib`, and `-l static=msvcrt` then added a second library (review of issue 7/8). No
+/// library file name on Windows or elsewhere needs such a character, and a typo or a quoting slip is the
+/// likely cause. Emptiness is the callers' to check: each says what an empty name means where it stands.
+pub fn library_name_fault(text: &str) -> Option<ForbiddenChar> {
+    text.char_indices()
+        .find(|&(_, c)| c.is_whitespace() || c.is_control())
+        .map(|(at, c)| ForbiddenChar { at, c })
+}
+
+impl fmt::Display for ForbiddenChar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.c {
+            ' ' => f.write_str("a space (U+0020)"),
+            '\t' => f.write_str("a tab (U+0009)"),
+            '\n' => f.write_str("a line break (U+000A)"),
+            '\r' => f.write_str("a carriage return (U+000D)"),
+            c if c.is_control() => write!(f, "the control character U+{:04X}", u32::from(c)),
+            c => write!(f, "the whitespace character U+{:04X}", u32::from(c)),
+        }
+    }
+}
+
 /// `#[link(name = "...", kind = "...")]` on an extern block.
 #[derive(Clone, Debug)]
 pub struct LinkAttr {
@@ -196,21 +232,21 @@ impl Type {
         }
     }
 
-    /// The most bytes a value of this type takes on any target (`ptr`: [`MAX_POINTER_BYTES`]), for the limits
+    /// The most bytes a value of this type takes on any target (`ptr`: the widest pointer, 8), for the limits
     /// the checker enforces before a target is known.
     pub fn max_size(self) -> u32 {
         self.fixed_size().unwrap_or(MAX_POINTER_BYTES)
     }
 
     /// The bits of an integer type: what literal ranges and division rules are checked against.
-    pub fn int_bits(self) -> Option<u32> {
+    pub(crate) fn int_bits(self) -> Option<u32> {
         if self.is_float() { None } else { self.fixed_size().map(|bytes| bytes * 8) }
     }
 }
 
 /// The widest pointer of any target linkwise supports, in bytes (all of them are 64-bit today); only bounds use
 /// it, never layout.
-pub const MAX_POINTER_BYTES: u32 = 8;
+pub(crate) const MAX_POINTER_BYTES: u32 = 8;
 
 impl fmt::Display for Type {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

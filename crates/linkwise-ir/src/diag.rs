@@ -139,7 +139,8 @@ impl Diagnostic {
                         let _ = writeln!(out, "{pad}...");
                     }
                     // `order` is sorted by position, so this is the line's leftmost label.
-                    window = Window::new(text, col - 1, file.line_is_ascii(line));
+                    let at = label.span.start as usize - file.line_start(line);
+                    window = Window::new(text, at, col - 1, file.line_chars(line));
                     let _ = writeln!(out, "{line:>gutter$} | {}", window.show(text));
                     last_line = Some(line);
                 }
@@ -204,8 +205,8 @@ fn displayed(c: char) -> char {
 }
 
 /// The part of one source line a snippet shows: characters `lo..hi`, which are bytes `bytes`, and whether
-/// text was left out on either side. Everything but finding the window costs at most its width, and on an
-/// ASCII line finding it costs nothing either.
+/// text was left out on either side. Finding the window walks at most its width from the leftmost label, and
+/// everything else costs at most its width too, so a diagnostic costs the same on a line of any length.
 #[derive(Clone, Debug, Default)]
 struct Window {
     lo: usize,
@@ -216,25 +217,27 @@ struct Window {
 }
 
 impl Window {
-    /// The window of `text` that shows its character `first` (0-based): the whole line when it is short.
-    /// `ascii` says that characters are bytes.
-    fn new(text: &str, first: usize, ascii: bool) -> Window {
-        let len = if ascii { text.len() } else { text.chars().count() };
+    /// The window of `text`, a line of `len` characters, that shows its character `first` (0-based), which
+    /// starts at byte `at`: the whole line when it is short.
+    fn new(text: &str, at: usize, first: usize, len: usize) -> Window {
         if len <= MAX_SHOWN_CHARS {
             let bytes = 0..text.len();
             return Window { lo: 0, hi: len, bytes, clipped_left: false, clipped_right: false };
         }
+        // A label on the line break is shown after the last character.
+        let (first, mut at) = if at >= text.len() { (len, text.len()) } else { (first, at) };
+        // A span starting inside a character is that character's (as in `SourceFile::line_col`).
+        while !text.is_char_boundary(at) {
+            at -= 1;
+        }
         // Keep the label near the left, but show a full window when the label is near the end.
         let lo = first.saturating_sub(CONTEXT_CHARS).min(len - MAX_SHOWN_CHARS);
         let hi = lo + MAX_SHOWN_CHARS;
-        let bytes = if ascii {
-            lo..hi
-        } else {
-            let mut starts = text.char_indices().map(|(i, _)| i).chain([text.len()]);
-            let start = starts.nth(lo).unwrap_or(text.len());
-            start..starts.nth(hi - lo - 1).unwrap_or(text.len())
-        };
-        Window { lo, hi, bytes, clipped_left: lo > 0, clipped_right: hi < len }
+        // `first - lo` is at most the window's width (`first <= len`), so both walks are bounded by it.
+        let start = text.get(..at).and_then(|before| before.char_indices().rev().nth(first - lo - 1));
+        let start = if first == lo { at } else { start.map_or(0, |(i, _)| i) };
+        let end = text[start..].char_indices().nth(MAX_SHOWN_CHARS).map_or(text.len(), |(i, _)| start + i);
+        Window { lo, hi, bytes: start..end, clipped_left: lo > 0, clipped_right: hi < len }
     }
 
     /// The window's text.
@@ -376,5 +379,38 @@ mod tests {
         let user = Diagnostic::error("unknown link kind `dynamic`");
         assert!(!user.internal);
         assert_eq!(user.to_string(), "error: unknown link kind `dynamic`\n");
+    }
+
+    /// Rendering many diagnostics on one long line that is not all ASCII counts a bounded number of bytes
+    /// per diagnostic, not the line up to each label: a 220 KB line with 20,000 errors and one `é` took 45 s
+    /// to report (review of issue 7/8), against 0.3 s without the `é`.
+    #[test]
+    fn columns_on_a_long_non_ascii_line_cost_a_bounded_count() {
+        let stmt = "let a = q; ";
+        let line = format!("é{}", stmt.repeat(100_000));
+        let file = SourceFile::new("m.lw", format!("{line}\nlet b = 1;\n"));
+        let labels: Vec<usize> = (0..200).map(|i| 2 + (i * 500 + 7) * stmt.len() + 8).collect();
+        // Warm up whatever one-time tables the file builds, so only the per-diagnostic work is counted.
+        let _ = file.line_col(0);
+        crate::span::COUNTED.with(|c| c.set(0));
+        let mut out = String::new();
+        for &at in &labels {
+            let d = Diagnostic::error("unknown name `q`").primary(Span::new(at, at + 1), "not found");
+            out.push_str(&d.render(&file));
+        }
+        let counted = crate::span::COUNTED.with(|c| c.get());
+        // The columns are still characters: the `é` is one column, two bytes.
+        let last = *labels.last().unwrap();
+        let col = line[..last].chars().count() + 1;
+        assert!(out.contains(&format!("--> m.lw:1:{col}\n")), "{}", &out[out.len() - 600..]);
+        let shown: String = line.chars().skip(col - 1 - CONTEXT_CHARS).take(MAX_SHOWN_CHARS).collect();
+        let caret = format!("{}^ not found", " ".repeat(3 + CONTEXT_CHARS));
+        assert!(out.ends_with(&format!("1 | ...{shown}...\n  | {caret}\n")), "{}", &out[out.len() - 600..]);
+        let per = counted / labels.len();
+        assert!(
+            per <= 16 * crate::span::CHECKPOINT_BYTES,
+            "{per} bytes counted per diagnostic on a {} byte line",
+            line.len()
+        );
     }
 }

@@ -12,6 +12,19 @@ pub mod diag;
 pub mod span;
 pub mod text;
 
-pub use ast::{LinkKind, Module};
+pub use ast::{ForbiddenChar, LinkKind, Module, library_name_fault};
 pub use diag::{Diagnostic, Diagnostics};
 pub use span::{SourceFile, Span};
+
+/// Helpers the checker uses stay out of the public API (issue 8: `pub(crate)` by default): each block below
+/// must fail to compile with a privacy error, which `cargo test --doc` checks.
+///
+/// ```compile_fail,E0603
+/// let _ = linkwise_ir::ast::MAX_POINTER_BYTES;
+/// ```
+///
+/// ```compile_fail,E0624
+/// let _ = linkwise_ir::ast::Type::I32.int_bits();
+/// ```
+#[cfg(doctest)]
+mod crate_private_items {}

@@ -13,3 +13,21 @@ pub mod target;
 pub use plan::{Access, ImportCalls, ImportRow, KindOrigin, LibraryRow, LinkPlan, resolve};
 pub use spec::LinkSpec;
 pub use target::{Arch, Format, Target};
+
+/// Facts only this crate asks a target for, and the phrase its messages use, stay out of the public API
+/// (issue 8: `pub(crate)` by default): each block below must fail to compile with a privacy error, which
+/// `cargo test --doc` checks. Other crates ask for [`Target::data_layout`].
+///
+/// ```compile_fail,E0624
+/// let _ = linkwise_linkage::Target::default_target().pointer_size();
+/// ```
+///
+/// ```compile_fail,E0624
+/// let _ = linkwise_linkage::Target::default_target().big_endian();
+/// ```
+///
+/// ```compile_fail,E0624
+/// let _ = linkwise_linkage::Access::Direct.describe(&linkwise_linkage::Target::default_target());
+/// ```
+#[cfg(doctest)]
+mod crate_private_items {}

@@ -37,7 +37,7 @@ pub enum ImportCalls {
 
 impl Access {
     /// A short phrase for messages, in the words of `target`'s tools (the PLT on ELF, a stub on Mach-O).
-    pub fn describe(self, target: &Target) -> String {
+    pub(crate) fn describe(self, target: &Target) -> String {
         match self {
             Access::Direct => "reached directly".to_owned(),
             Access::ImportSlot => "reached through its `__imp_` slot (dllimport)".to_owned(),

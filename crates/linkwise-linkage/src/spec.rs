@@ -1,7 +1,7 @@
 //! `-l [KIND=]NAME[:NEWNAME]`: one command-line library spec, parsed and validated on its own.
 //! Rules that need the module (renaming a library it does not declare, ...) are in [`crate::plan`].
 
-use linkwise_ir::{Diagnostic, LinkKind};
+use linkwise_ir::{Diagnostic, LinkKind, library_name_fault};
 use std::fmt;
 
 /// One `-l` argument, as RFC 1717 extends it. Outside this crate a spec is only parsed and printed; its parts
@@ -27,7 +27,8 @@ impl LinkSpec {
     ///
     /// Whitespace and control characters are rejected wherever they stand (kind, modifiers, name, new name):
     /// `-l 'static=msvcrt '` used to add a library named `msvcrt ` that no linker can find (issue 7, defect 11).
-    /// No library file name on Windows or elsewhere needs one, and a shell quoting slip is the likely cause.
+    /// No library file name on Windows or elsewhere needs one, and a shell quoting slip is the likely cause. The
+    /// rule is [`linkwise_ir::library_name_fault`], which `#[link(name = "...")]` follows too.
     pub fn parse(text: &str) -> Result<LinkSpec, Diagnostic> {
         let shown = format!("-l {text}");
         if let Some(d) = whitespace_error(text) {
@@ -77,7 +78,9 @@ impl LinkSpec {
 /// The first whitespace or control character in `text` (the value of one `-l`), as an error that names the part
 /// of the spec it is in and points at it under the argument, shown with control characters escaped.
 fn whitespace_error(text: &str) -> Option<Diagnostic> {
-    let (at, c) = text.char_indices().find(|&(_, c)| c.is_whitespace() || c.is_control())?;
+    // Kinds and modifiers follow the library name's rule: none of them has a use for such a character.
+    let bad = library_name_fault(text)?;
+    let at = bad.at;
     // The parts as `parse` splits them: KIND[:MODIFIERS]= before the first `=`, then NAME[:NEWNAME].
     let (part, value) = match text.find('=') {
         Some(eq) if at < eq => match text[..eq].find(':') {
@@ -96,14 +99,6 @@ fn whitespace_error(text: &str) -> Option<Diagnostic> {
         }
     };
     let verb = if part == "the link modifiers" { "contain" } else { "contains" };
-    let what = match c {
-        ' ' => "a space (U+0020)".to_owned(),
-        '\t' => "a tab (U+0009)".to_owned(),
-        '\n' => "a line break (U+000A)".to_owned(),
-        '\r' => "a carriage return (U+000D)".to_owned(),
-        c if c.is_control() => format!("the control character U+{:04X}", u32::from(c)),
-        c => format!("the whitespace character U+{:04X}", u32::from(c)),
-    };
     // Shown as Rust escapes them (`\t`, `\u{1}`), spaces as they are, so the caret has a column to point at.
     fn escaped(s: &str) -> impl Iterator<Item = String> + '_ {
         s.chars().map(|c| if c == ' ' { " ".to_owned() } else { c.escape_debug().to_string() })
@@ -113,7 +108,7 @@ fn whitespace_error(text: &str) -> Option<Diagnostic> {
     // The argument and the caret go on lines of their own, so they line up whatever the note's prefix is.
     let pointer = format!("in the argument `-l {shown}`, here:\n    -l {shown}\n    {}^", " ".repeat(caret));
     let value: String = escaped(value).collect();
-    Some(Diagnostic::error(format!("{part} `{value}` {verb} {what}")).note(pointer).help(
+    Some(Diagnostic::error(format!("{part} `{value}` {verb} {bad}")).note(pointer).help(
         "library names, kinds and modifiers have no whitespace or control characters: check the quoting",
     ))
 }

@@ -85,7 +85,7 @@ impl Target {
     }
 
     /// Size of an address in bytes: 8 on every linkwise target (x86_64 and aarch64, LP64 and LLP64 alike).
-    pub fn pointer_size(&self) -> u32 {
+    fn pointer_size(&self) -> u32 {
         match self.arch {
             Arch::X86_64 | Arch::Aarch64 => 8,
         }
@@ -93,7 +93,7 @@ impl Target {
 
     /// Whether numbers are stored most significant byte first: never here (x86_64 is little-endian only;
     /// aarch64 can run big-endian, but none of the supported triples, `aarch64_be-*`, does).
-    pub fn big_endian(&self) -> bool {
+    fn big_endian(&self) -> bool {
         match self.arch {
             Arch::X86_64 | Arch::Aarch64 => false,
         }

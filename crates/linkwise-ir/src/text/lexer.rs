@@ -575,6 +575,45 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// The source text that wrote byte `at` of the string literal at `literal` once decoded: the character
+/// itself, or the whole escape (`\t`, `\x01`, `\u{a0}`) that produced it, so that an error about one
+/// character of a name points at it. The literal has lexed, so its escapes are well formed; this walks them
+/// as `Lexer::escape` reads them. The whole literal when `at` is past its end.
+pub(crate) fn decoded_byte_source(src: &str, literal: Span, at: usize) -> Span {
+    let body_start = literal.start as usize + 1;
+    let body = src.get(body_start..(literal.end as usize).saturating_sub(1)).unwrap_or("");
+    let bytes = body.as_bytes();
+    let (mut p, mut decoded) = (0, 0);
+    while p < bytes.len() {
+        // (bytes of source, bytes decoded) of the next character or escape.
+        let (written, value) = match (bytes[p], bytes.get(p + 1)) {
+            (b'\\', Some(b'x')) => (4, 1),
+            (b'\\', Some(b'u')) => {
+                let close = body[p..].find('}').map_or(body.len() - p, |i| i + 1);
+                let digits = body.get(p + 3..p + close - 1).unwrap_or("");
+                let c = u32::from_str_radix(digits, 16).ok().and_then(char::from_u32);
+                (close, c.map_or(1, char::len_utf8))
+            }
+            // A line continuation decodes to nothing.
+            (b'\\', Some(b'\n' | b'\r')) => {
+                let rest = &bytes[p + 1..];
+                (1 + rest.iter().take_while(|b| matches!(b, b' ' | b'\t' | b'\n' | b'\r')).count(), 0)
+            }
+            (b'\\', _) => (2, 1),
+            _ => {
+                let n = body[p..].chars().next().map_or(1, char::len_utf8);
+                (n, n)
+            }
+        };
+        if (decoded..decoded + value).contains(&at) {
+            return Span::new(body_start + p, body_start + p + written);
+        }
+        decoded += value;
+        p += written;
+    }
+    literal
+}
+
 fn too_large(span: Span) -> Diagnostic {
     Diagnostic::error("integer literal is too large")
         .primary(span, "does not fit in 64 bits")

@@ -1,6 +1,6 @@
 //! The parser: tokens into an [`ast::Module`](crate::ast::Module) by recursive descent, to the first error.
 
-use super::lexer::{Lexer, Punct, Tok, Token};
+use super::lexer::{Lexer, Punct, Tok, Token, decoded_byte_source};
 use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::span::{SourceFile, Span, Spanned};
@@ -232,6 +232,21 @@ impl<'a> Parser<'a> {
         Ok(Spanned::new(text, span))
     }
 
+    /// `#[link(name = "...")]`'s string: a name string that also follows the library-name rule shared with
+    /// `-l` ([`library_name_fault`]), with the error pointing at the character inside the literal.
+    fn library_name(&mut self) -> PResult<Spanned<String>> {
+        let name = self.name_string("the library name")?;
+        let Some(bad) = library_name_fault(&name.value) else {
+            return Ok(name);
+        };
+        let shown = name.value.escape_debug();
+        fail(
+            Diagnostic::error(format!("the library name `{shown}` contains {bad}"))
+                .primary(decoded_byte_source(self.src, name.span, bad.at), "not allowed in a library name")
+                .help("library names have no whitespace or control characters; no library file needs one"),
+        )
+    }
+
     // ----- nesting limits -----
 
     fn enter(&mut self) -> PResult<()> {
@@ -378,7 +393,7 @@ impl<'a> Parser<'a> {
             self.bump();
             self.expect(Punct::Eq)?;
             if key.value == "name" {
-                name = Some((self.name_string("the library name")?, key.span));
+                name = Some((self.library_name()?, key.span));
             } else {
                 let value = self.string("string literal")?;
                 let Some(k) = std::str::from_utf8(&value.value).ok().and_then(LinkKind::from_name) else {

@@ -236,7 +236,7 @@ fn everything_round_trips() {
         "extern {}",
         "extern \"C\" { fn f(a: i32, ptr, c: f64,) -> i64; static mut X: i8; static Y: i16; }",
         "#[link(kind = \"static-nobundle\", name = \"z\")] extern { }",
-        "#[link(name = \"we\\u{ee}rd \\\"name\\\"\")] extern \"system\" { fn f(); }",
+        "#[link(name = \"we\\u{ee}rd-\\\"name\\\"\")] extern \"system\" { fn f(); }",
         "pub static mut T: [i64; 3] = [1, -2, 0x10];",
         "static R: [f32; 4] = [0.5; 4];",
         "static Z: [i8; 0] = [];",
