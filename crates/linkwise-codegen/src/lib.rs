@@ -19,11 +19,16 @@ pub use reloc::{Patch, Placement, Purpose, SiteShape, SymbolRef};
 
 use linkwise_ir::Diagnostic;
 use linkwise_ir::checked::Program;
-use linkwise_linkage::LinkPlan;
+use linkwise_linkage::{Directive, LinkPlan};
 
-/// Compiles `program` for the plan's target and writes the object file.
-pub fn generate(program: &Program, plan: &LinkPlan) -> Result<ObjectOutput, Diagnostic> {
+/// Compiles `program` for the plan's target and writes the object file, carrying `directives` (from
+/// [`linkwise_linkage::directives`]) in the format's way.
+pub fn generate(
+    program: &Program,
+    plan: &LinkPlan,
+    directives: &[Directive],
+) -> Result<ObjectOutput, Diagnostic> {
     let isa = isa::build(&plan.target)?;
     let functions = lower::compile_all(program, plan, &*isa)?;
-    emit::write(program, plan, functions, isa.create_systemv_cie())
+    emit::write(program, plan, directives, functions, isa.create_systemv_cie())
 }

@@ -350,7 +350,14 @@ mod tests {
             ty: linkwise_ir::ast::Type::Ptr,
             mutable: false,
         };
-        Symbol { name: name.into(), link_name: name.into(), span: Default::default(), def }
+        Symbol {
+            name: name.into(),
+            link_name: name.into(),
+            span: Default::default(),
+            def,
+            export: None,
+            ordinal: None,
+        }
     }
 
     fn targets() -> Vec<Target> {

@@ -34,13 +34,18 @@ pub enum LinkKind {
     Dylib,
     /// A static library; its symbols are reached directly.
     Static,
-    /// Like `Static`, but the library is not bundled into a static library built from this module.
+    /// Like `Static`, but the library is not bundled into a static library built from this module. Rustc's old
+    /// spelling of `static` with the `-bundle` modifier; accepted with a warning that says so.
     StaticNobundle,
+    /// A DLL whose import library linkwise writes itself from the block's declarations (rustc's `raw-dylib`):
+    /// reached through `__imp_` slots like `dylib`, linked with no vendor `.lib`. Windows only.
+    RawDylib,
 }
 
 impl LinkKind {
     /// Every kind, in the order they are listed to users.
-    pub const ALL: [LinkKind; 3] = [LinkKind::Dylib, LinkKind::Static, LinkKind::StaticNobundle];
+    pub const ALL: [LinkKind; 4] =
+        [LinkKind::Dylib, LinkKind::Static, LinkKind::StaticNobundle, LinkKind::RawDylib];
 
     /// The spelling used in `#[link(kind = "...")]` and `-l KIND=...`.
     pub fn as_str(self) -> &'static str {
@@ -48,6 +53,7 @@ impl LinkKind {
             LinkKind::Dylib => "dylib",
             LinkKind::Static => "static",
             LinkKind::StaticNobundle => "static-nobundle",
+            LinkKind::RawDylib => "raw-dylib",
         }
     }
 
@@ -99,13 +105,30 @@ impl fmt::Display for ForbiddenChar {
     }
 }
 
-/// `#[link(name = "...", kind = "...")]` on an extern block.
+/// The link modifiers of one library, as rustc spells them (`+bundle`, `-whole-archive`, ...): `None` where a
+/// modifier was not written, so the library's kind decides its default (see `linkwise_linkage`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct LinkModifiers {
+    /// `bundle`: a static library's members go into a static library built from this module (default `+` for
+    /// `static`). Only for `static`.
+    pub bundle: Option<bool>,
+    /// `whole-archive`: every member of the static library is linked, referenced or not. Only for `static`.
+    pub whole_archive: Option<bool>,
+    /// `verbatim`: the name is the library's file name as written, with no prefix or suffix added.
+    pub verbatim: Option<bool>,
+    /// `as-needed`: the linker may drop the library when nothing uses it (ELF `--as-needed`). Only for `dylib`.
+    pub as_needed: Option<bool>,
+}
+
+/// `#[link(name = "...", kind = "...", modifiers = "...")]` on an extern block.
 #[derive(Clone, Debug)]
 pub struct LinkAttr {
-    /// The library name, without prefix or extension (`msvcrt`, not `msvcrt.lib`).
+    /// The library name, without prefix or extension (`msvcrt`, not `msvcrt.lib`) unless `+verbatim`.
     pub name: Spanned<String>,
     /// The kind as written; `None` means the default, `dylib`.
     pub kind: Option<Spanned<LinkKind>>,
+    /// `modifiers = "..."` as written (`+bundle,-verbatim`); the checker parses and validates it.
+    pub modifiers: Option<Spanned<String>>,
     /// The whole attribute.
     pub span: Span,
 }
@@ -116,6 +139,9 @@ pub struct ExternBlock {
     /// The block's `#[link]`; without one the symbols come from no named library and default to `dylib`,
     /// as in the RFC's third example.
     pub link: Option<LinkAttr>,
+    /// `#[crt]`: the block declares C runtime functions, and `--crt` chooses their library and kind (the C
+    /// runtime's DLL or its static library), so one source builds both ways. Never together with `#[link]`.
+    pub crt: Option<Spanned<()>>,
     /// The ABI string of `extern "C"` or `extern "system"`, if written.
     pub abi: Option<Spanned<String>>,
     /// The declarations inside.
@@ -129,6 +155,9 @@ pub struct ExternBlock {
 pub struct ExternItem {
     /// `#[link_name = "..."]`: the symbol's name in the object file when it differs from `name`.
     pub link_name: Option<Spanned<String>>,
+    /// `#[link_ordinal(N)]`: the DLL exports the symbol by ordinal N (a `raw-dylib` block's import library
+    /// imports it by number). The value as written; the checker bounds it.
+    pub ordinal: Option<Spanned<u64>>,
     /// The name the module's code uses.
     pub name: Ident,
     /// Function or static.
@@ -292,6 +321,8 @@ impl ElemType {
 pub struct StaticDef {
     /// `pub`: the symbol is global (visible to the linker); otherwise local to the object.
     pub public: bool,
+    /// `#[export]` and `#[export_name]`: exported from the DLL or shared library built from this module.
+    pub export: Export,
     /// `static mut`: writable (placed in `.data`); otherwise read-only (`.rdata`).
     pub mutable: bool,
     /// The static's name, also its symbol name.
@@ -338,6 +369,8 @@ impl PartialEq for Init {
 pub struct FnDef {
     /// `pub`: the symbol is global; otherwise local to the object.
     pub public: bool,
+    /// `#[export]` and `#[export_name]`: exported from the DLL or shared library built from this module.
+    pub export: Export,
     /// The function's name, also its symbol name.
     pub name: Ident,
     /// Parameters (always named) and return type.
@@ -346,6 +379,22 @@ pub struct FnDef {
     pub body: Block,
     /// The whole definition.
     pub span: Span,
+}
+
+/// Whether and how a defined `pub` item is exported from the DLL or shared library built from its module.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Export {
+    /// `#[export]`, with the attribute's span.
+    pub export: Option<Spanned<()>>,
+    /// `#[export_name = "NAME"]`: exported under NAME (implies `#[export]`).
+    pub name: Option<Spanned<String>>,
+}
+
+impl Export {
+    /// Whether either attribute was written.
+    pub fn is_exported(&self) -> bool {
+        self.export.is_some() || self.name.is_some()
+    }
 }
 
 /// `PartialEq` for AST nodes that compares the listed fields and skips the node's own `span`: where text was
@@ -361,11 +410,11 @@ macro_rules! eq_without_span {
 }
 
 eq_without_span! {
-    LinkAttr { name, kind }
-    ExternBlock { link, abi, items }
-    ExternItem { link_name, name, kind }
-    StaticDef { public, mutable, name, ty, init }
-    FnDef { public, name, sig, body }
+    LinkAttr { name, kind, modifiers }
+    ExternBlock { link, crt, abi, items }
+    ExternItem { link_name, ordinal, name, kind }
+    StaticDef { public, export, mutable, name, ty, init }
+    FnDef { public, export, name, sig, body }
     Block { stmts }
     Stmt { kind }
     Expr { kind }

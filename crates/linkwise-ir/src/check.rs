@@ -22,12 +22,20 @@ pub fn check(module: &ast::Module) -> Result<Program, Diagnostics> {
     if cx.diags.has_errors() {
         return Err(cx.diags);
     }
-    Ok(Program { target: module.target.clone(), blocks: cx.blocks, symbols: cx.symbols, functions: bodies })
+    Ok(Program {
+        target: module.target.clone(),
+        blocks: cx.blocks,
+        symbols: cx.symbols,
+        functions: bodies,
+        warnings: cx.warnings,
+    })
 }
 
 #[derive(Default)]
 struct Checker {
     diags: Diagnostics,
+    /// Warnings, kept apart from `diags` so that they never fail the check.
+    warnings: Vec<Diagnostic>,
     blocks: Vec<c::ExternBlockInfo>,
     symbols: Vec<c::Symbol>,
     /// IR names of imports and definitions.
@@ -67,7 +75,15 @@ impl Checker {
 
     fn add_symbol(&mut self, name: &ast::Ident, link_name: String, def: SymbolDef) -> SymbolId {
         let id = SymbolId(self.symbols.len() as u32);
-        self.symbols.push(c::Symbol { name: name.value.clone(), link_name, span: name.span, def });
+        let symbol = c::Symbol {
+            name: name.value.clone(),
+            link_name,
+            span: name.span,
+            def,
+            export: None,
+            ordinal: None,
+        };
+        self.symbols.push(symbol);
         if let Some(&first) = self.globals.get(&name.value) {
             let first = &self.symbols[first.index()];
             // The same import declared again (typically in another library's block) is a redeclaration, as in C:
@@ -103,6 +119,15 @@ impl Checker {
                         library: block.link.as_ref().map(|l| l.name.clone()),
                         kind: kind.map_or(ast::LinkKind::Dylib, |k| k.value),
                         kind_written: kind.is_some(),
+                        // Parsed and checked against the kind by linkwise-linkage's modifier rules (TODO issue 9).
+                        modifiers: crate::LinkModifiers::default(),
+                        crt: block.crt.is_some(),
+                        span: block
+                            .link
+                            .as_ref()
+                            .map(|l| l.span)
+                            .or(block.crt.as_ref().map(|c| c.span))
+                            .unwrap_or(block.span),
                     });
                     for decl in &block.items {
                         let link_name = decl
@@ -117,7 +142,10 @@ impl Checker {
                                 SymbolDef::ImportStatic { block: id, ty: ty.value, mutable: *mutable }
                             }
                         };
-                        self.add_symbol(&decl.name, link_name, def);
+                        let symbol = self.add_symbol(&decl.name, link_name, def);
+                        // Bounded by the checker's ordinal rule (TODO issue 9).
+                        self.symbols[symbol.index()].ordinal =
+                            decl.ordinal.as_ref().and_then(|o| u16::try_from(o.value).ok());
                     }
                 }
                 Item::Fn(f) => {
@@ -125,6 +153,7 @@ impl Checker {
                         SymbolDef::Fn { public: f.public, sig: fn_sig(&f.sig), body: FuncId(func_index) };
                     func_index += 1;
                     let id = self.add_symbol(&f.name, f.name.value.clone(), def);
+                    self.symbols[id.index()].export = export_name(&f.export, &f.name.value);
                     self.item_symbols.push(Some(id));
                     continue;
                 }
@@ -133,6 +162,7 @@ impl Checker {
                     let data = c::StaticData { items: Vec::new(), elem: ElemType::U8, relocs: Vec::new() };
                     let def = SymbolDef::Static { public: s.public, mutable: s.mutable, data };
                     let id = self.add_symbol(&s.name, s.name.value.clone(), def);
+                    self.symbols[id.index()].export = export_name(&s.export, &s.name.value);
                     let value_type = match s.ty.value {
                         StaticType::Value(t) => Some(t),
                         StaticType::Array { .. } => None,
@@ -208,6 +238,8 @@ impl Checker {
             link_name: name,
             span,
             def: SymbolDef::Str { bytes: bytes.to_vec() },
+            export: None,
+            ordinal: None,
         });
         self.strings.insert(bytes.to_vec(), id);
         id
@@ -1214,3 +1246,12 @@ fn count_lookup_work(_n: u64) {
 #[cfg(test)]
 #[path = "check_tests.rs"]
 mod tests;
+
+/// The name a defined item is exported under: `#[export_name]`'s, or its own with `#[export]` alone.
+fn export_name(export: &ast::Export, name: &str) -> Option<String> {
+    match (&export.name, &export.export) {
+        (Some(alias), _) => Some(alias.value.clone()),
+        (None, Some(_)) => Some(name.to_owned()),
+        (None, None) => None,
+    }
+}

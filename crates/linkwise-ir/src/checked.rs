@@ -56,6 +56,8 @@ pub struct Program {
     pub symbols: Vec<Symbol>,
     /// Bodies of defined functions, in source order.
     pub functions: Vec<Function>,
+    /// Warnings about the module (deprecated spellings such as `static-nobundle`), in source order.
+    pub warnings: Vec<crate::Diagnostic>,
 }
 
 impl Program {
@@ -79,6 +81,12 @@ pub struct ExternBlockInfo {
     pub kind: LinkKind,
     /// Whether `kind = ...` was written (as opposed to defaulting to `dylib`).
     pub kind_written: bool,
+    /// The `modifiers = "..."` of `#[link]`, parsed and checked against the kind.
+    pub modifiers: crate::LinkModifiers,
+    /// `#[crt]`: the C runtime's block, whose library and kind `--crt` chooses (`library` is then `None`).
+    pub crt: bool,
+    /// The block's `#[link]` (or `#[crt]`) attribute, or the `extern` keyword when it has none.
+    pub span: Span,
 }
 
 /// A symbol: an imported function or static, a defined function or static, or a private string literal.
@@ -92,6 +100,11 @@ pub struct Symbol {
     pub span: Span,
     /// What it is.
     pub def: SymbolDef,
+    /// The name it is exported under from a DLL or shared library built from this module (`#[export]`: its
+    /// link name; `#[export_name]`: that name); `None` when not exported. Only defined `pub` items have one.
+    pub export: Option<String>,
+    /// `#[link_ordinal(N)]` of an imported symbol: the DLL exports it by ordinal N.
+    pub ordinal: Option<u16>,
 }
 
 /// What a symbol is.

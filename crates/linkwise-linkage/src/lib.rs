@@ -6,11 +6,15 @@
 //! library, its effective kind and its [`Access`].
 #![deny(missing_docs)]
 
+pub mod crt;
+pub mod directives;
 pub mod plan;
 pub mod spec;
 pub mod target;
 
-pub use plan::{Access, ImportCalls, ImportRow, KindOrigin, LibraryRow, LinkPlan, resolve};
+pub use crt::CrtMode;
+pub use directives::{Directive, DirectiveOptions, directives};
+pub use plan::{Access, ImportCalls, ImportRow, KindOrigin, LibraryRow, LinkPlan, ResolveOptions, resolve};
 pub use spec::LinkSpec;
 pub use target::{Arch, Format, Target};
 

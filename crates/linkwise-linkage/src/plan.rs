@@ -79,6 +79,10 @@ pub struct LibraryRow {
     pub kind: LinkKind,
     /// Where the kind came from.
     pub kind_origin: KindOrigin,
+    /// Its link modifiers, the module's merged with `-l`'s (a modifier `-l` writes wins).
+    pub modifiers: linkwise_ir::LinkModifiers,
+    /// Whether it is the C runtime of a `#[crt]` block, chosen by `--crt`.
+    pub crt: bool,
     /// The extern blocks that name it (empty for a library only the command line adds).
     pub blocks: Vec<BlockId>,
 }
@@ -116,8 +120,21 @@ pub struct LinkPlan {
     pub libraries: Vec<LibraryRow>,
     /// Imported symbols, in source order.
     pub imports: Vec<ImportRow>,
+    /// The C runtime mode `#[crt]` blocks were resolved for.
+    pub crt: crate::CrtMode,
+    /// Warnings about the command line's `-l` (deprecated spellings), in argument order.
+    pub warnings: Vec<Diagnostic>,
     /// Access of every symbol of the program, by `SymbolId` (defined symbols are always `Direct`).
     access: Vec<Access>,
+}
+
+/// What the command line decides about resolution besides the `-l` specs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ResolveOptions {
+    /// PLT or GOT calls for imported functions on ELF and Mach-O (`--no-plt`); no effect on Windows.
+    pub calls: ImportCalls,
+    /// `--crt`: the library and kind of `#[crt]` blocks.
+    pub crt: crate::CrtMode,
 }
 
 impl LinkPlan {
@@ -156,13 +173,15 @@ struct Entry {
 /// error: one call site cannot be shaped both ways. So is storing the address of DLL data in a static, which
 /// only the loader knows.
 ///
-/// `calls` chooses PLT or GOT calls for imported functions on ELF and Mach-O; it does not matter on Windows.
+/// `options.calls` chooses PLT or GOT calls for imported functions on ELF and Mach-O; it does not matter on
+/// Windows. `options.crt` chooses the library of `#[crt]` blocks.
 pub fn resolve(
     program: &Program,
     target: &Target,
     specs: &[LinkSpec],
-    calls: ImportCalls,
+    options: ResolveOptions,
 ) -> Result<LinkPlan, Diagnostics> {
+    let calls = options.calls;
     let mut diags = Diagnostics::default();
 
     let declared: Vec<Entry> = program
@@ -251,7 +270,14 @@ pub fn resolve(
     }
 
     let libraries = dedup_libraries(entries);
-    Ok(LinkPlan { target: target.clone(), libraries, imports, access })
+    Ok(LinkPlan {
+        target: target.clone(),
+        libraries,
+        imports,
+        crt: options.crt,
+        warnings: Vec::new(),
+        access,
+    })
 }
 
 /// Applies the `-l` specs in order to the declared entries and returns every entry in final link order.
@@ -446,6 +472,9 @@ fn dedup_libraries(entries: Vec<Entry>) -> Vec<LibraryRow> {
             renamed_from: e.declared_name,
             kind: e.kind,
             kind_origin: e.origin,
+            // Merged from the module and `-l` by issue 9's modifier rules.
+            modifiers: linkwise_ir::LinkModifiers::default(),
+            crt: false,
             blocks: e.blocks,
         });
     }
@@ -477,7 +506,7 @@ mod tests {
     fn plan(src: &str, specs: &[&str]) -> Result<LinkPlan, String> {
         let specs: Vec<LinkSpec> = specs.iter().map(|s| LinkSpec::parse(s).expect("valid spec")).collect();
         let file = SourceFile::new("t.lw", src);
-        resolve(&program(src), &Target::default_target(), &specs, ImportCalls::default())
+        resolve(&program(src), &Target::default_target(), &specs, ResolveOptions::default())
             .map_err(|d| d.render(&file))
     }
 
@@ -637,7 +666,7 @@ mod tests {
             src.push_str(&format!("#[link(name = \"lib{i}\")]\nextern {{ fn h{i}(); }}\n"));
         }
         let program = program_of(&src);
-        let plan = resolve(&program, &Target::default_target(), &[], ImportCalls::default()).unwrap();
+        let plan = resolve(&program, &Target::default_target(), &[], ResolveOptions::default()).unwrap();
         assert_eq!(plan.libraries.len(), n);
         for (i, lib) in plan.libraries.iter().enumerate() {
             assert_eq!(lib.name, format!("lib{i}"));
@@ -659,7 +688,7 @@ mod tests {
             specs.push(LinkSpec::parse(&format!("extra{i}")).unwrap());
         }
         let plan =
-            resolve(&program_of(&src), &Target::default_target(), &specs, ImportCalls::default()).unwrap();
+            resolve(&program_of(&src), &Target::default_target(), &specs, ResolveOptions::default()).unwrap();
         // The last spec naming `k` is `dylib=k` (n is even), after `extra{n-2}`, before `extra{n-1}`.
         let names: Vec<&str> = plan.libraries.iter().map(|l| l.name.as_str()).collect();
         assert_eq!(names.len(), n + 1);

@@ -14,6 +14,8 @@ pub struct LinkSpec {
     pub(crate) name: String,
     /// `:NEWNAME`: link this library instead of `name`, keeping its kind unless `kind` is also given.
     pub(crate) new_name: Option<String>,
+    /// `KIND:MODIFIERS=`: the modifiers written (`+bundle`, `-whole-archive`, ...).
+    pub(crate) modifiers: linkwise_ir::LinkModifiers,
     /// The argument as the user wrote it, for diagnostics.
     pub(crate) text: String,
 }
@@ -70,6 +72,7 @@ impl LinkSpec {
             kind,
             name: name.to_owned(),
             new_name: new_name.map(str::to_owned),
+            modifiers: linkwise_ir::LinkModifiers::default(),
             text: text.to_owned(),
         })
     }

@@ -39,7 +39,7 @@ pub use linkwise_linkage as linkage;
 
 pub use linkwise_codegen::ObjectOutput;
 pub use linkwise_ir::{Diagnostic, Diagnostics, SourceFile};
-pub use linkwise_linkage::{ImportCalls, LinkPlan, LinkSpec, Target};
+pub use linkwise_linkage::{CrtMode, Directive, ImportCalls, LinkPlan, LinkSpec, Target};
 
 use linkwise_ir::ast::Module;
 use linkwise_ir::checked::Program;
@@ -53,6 +53,13 @@ pub struct Options {
     pub link: Vec<LinkSpec>,
     /// PLT or GOT calls to imported functions on ELF and Mach-O (`--no-plt`); ignored on Windows.
     pub import_calls: ImportCalls,
+    /// `--crt`: the C runtime `#[crt]` blocks link (Windows; default `dynamic`).
+    pub crt: CrtMode,
+    /// `--no-autolink`: the object names no library to link.
+    pub no_autolink: bool,
+    /// Libraries whose members are bundled into the static library being built (`--emit lib`), so the object
+    /// does not ask for them again.
+    pub bundled: Vec<String>,
 }
 
 impl Options {
@@ -81,6 +88,8 @@ pub struct Compiled {
     pub program: Program,
     /// The link plan: libraries and how each import is reached.
     pub plan: LinkPlan,
+    /// What the object says about its own linking (libraries, exports, C runtime), as the object carries it.
+    pub directives: Vec<Directive>,
     /// The object file and the per-function report of its symbol references.
     pub object: ObjectOutput,
 }
@@ -100,9 +109,15 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
             .map_err(|d| Diagnostics::from(d.primary(triple.span, "the module's `target` line")))?,
         (None, None) => Target::default_target(),
     };
-    let plan = linkwise_linkage::resolve(&program, &target, &options.link, options.import_calls)?;
-    let object = linkwise_codegen::generate(&program, &plan)?;
-    Ok(Compiled { program, plan, object })
+    let resolve = linkwise_linkage::ResolveOptions { calls: options.import_calls, crt: options.crt };
+    let plan = linkwise_linkage::resolve(&program, &target, &options.link, resolve)?;
+    let directive_options = linkwise_linkage::DirectiveOptions {
+        no_autolink: options.no_autolink,
+        bundled: options.bundled.clone(),
+    };
+    let directives = linkwise_linkage::directives(&program, &plan, &directive_options);
+    let object = linkwise_codegen::generate(&program, &plan, &directives)?;
+    Ok(Compiled { program, plan, directives, object })
 }
 
 #[cfg(test)]

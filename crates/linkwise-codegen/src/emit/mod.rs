@@ -106,9 +106,12 @@ pub struct ObjectOutput {
 pub(crate) fn write(
     program: &Program,
     plan: &LinkPlan,
+    directives: &[linkwise_linkage::Directive],
     functions: Vec<CompiledFunction>,
     cie: Option<CommonInformationEntry>,
 ) -> Result<ObjectOutput, Diagnostic> {
+    // Written by issue 9's directive work (COFF `.drectve`, ELF `.deplibs`, Mach-O `LC_LINKER_OPTION`).
+    let _ = directives;
     let target = &plan.target;
     let mut w = Writer::new(program, plan)?;
 

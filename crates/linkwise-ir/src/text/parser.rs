@@ -49,13 +49,25 @@ enum Attr {
     Link(LinkAttr),
     /// `#[link_name = "..."]`: the name and the whole attribute's span.
     LinkName(Spanned<String>, Span),
+    /// `#[link_ordinal(N)]`: the ordinal and the whole attribute's span.
+    LinkOrdinal(Spanned<u64>, Span),
+    /// `#[crt]`: its span.
+    Crt(Span),
+    /// `#[export]`: its span.
+    Export(Span),
+    /// `#[export_name = "..."]`: the name and the whole attribute's span.
+    ExportName(Spanned<String>, Span),
 }
 
 impl Attr {
     fn span(&self) -> Span {
         match self {
             Attr::Link(l) => l.span,
-            Attr::LinkName(_, span) => *span,
+            Attr::LinkName(_, span)
+            | Attr::LinkOrdinal(_, span)
+            | Attr::Crt(span)
+            | Attr::Export(span)
+            | Attr::ExportName(_, span) => *span,
         }
     }
 
@@ -63,6 +75,10 @@ impl Attr {
         match self {
             Attr::Link(_) => "#[link]",
             Attr::LinkName(..) => "#[link_name]",
+            Attr::LinkOrdinal(..) => "#[link_ordinal]",
+            Attr::Crt(_) => "#[crt]",
+            Attr::Export(_) => "#[export]",
+            Attr::ExportName(..) => "#[export_name]",
         }
     }
 }
@@ -329,7 +345,8 @@ impl<'a> Parser<'a> {
         Ok(attrs)
     }
 
-    /// `#[link(...)]` or `#[link_name = "..."]`; any other attribute is an error naming it.
+    /// `#[link(...)]`, `#[link_name = "..."]`, `#[link_ordinal(N)]`, `#[crt]`, `#[export]` or
+    /// `#[export_name = "..."]`; any other attribute is an error naming it.
     fn attribute(&mut self) -> PResult<Attr> {
         let start = self.expect(Punct::Hash)?.start;
         self.expect(Punct::LBracket)?;
@@ -340,19 +357,46 @@ impl<'a> Parser<'a> {
                 self.bump();
                 self.link_args(start).map(Attr::Link)
             }
-            "link_name" => {
+            "link_name" | "export_name" => {
                 self.bump();
                 if !self.at(Punct::Eq) {
-                    return fail(self.unexpected("`=`").help("write `#[link_name = \"symbol\"]`"));
+                    return fail(self.unexpected("`=`").help(format!("write `#[{name} = \"symbol\"]`")));
                 }
                 self.bump();
-                let value = self.name_string("a `link_name`")?;
+                let value = self.name_string(&format!("a `{name}`"))?;
                 self.expect(Punct::RBracket)?;
-                Ok(Attr::LinkName(value, Span { start, end: self.prev_end }))
+                let span = Span { start, end: self.prev_end };
+                Ok(if name == "link_name" {
+                    Attr::LinkName(value, span)
+                } else {
+                    Attr::ExportName(value, span)
+                })
             }
-            other => fail(Diagnostic::error(format!("unknown attribute `{other}`"))
-                .primary(name_span, "unknown attribute")
-                .help("linkwise knows `#[link(name = \"...\")]` on `extern` blocks and `#[link_name = \"...\"]` on their items")),
+            "link_ordinal" => {
+                self.bump();
+                if !self.at(Punct::LParen) {
+                    return fail(self.unexpected("`(`").help("write `#[link_ordinal(N)]`"));
+                }
+                self.bump();
+                let ordinal = self.count("ordinal")?;
+                self.expect(Punct::RParen)?;
+                self.expect(Punct::RBracket)?;
+                Ok(Attr::LinkOrdinal(ordinal, Span { start, end: self.prev_end }))
+            }
+            "crt" | "export" => {
+                self.bump();
+                self.expect(Punct::RBracket)?;
+                let span = Span { start, end: self.prev_end };
+                Ok(if name == "crt" { Attr::Crt(span) } else { Attr::Export(span) })
+            }
+            other => fail(
+                Diagnostic::error(format!("unknown attribute `{other}`"))
+                    .primary(name_span, "unknown attribute")
+                    .help(
+                        "linkwise knows `#[link(...)]` and `#[crt]` on `extern` blocks, `#[link_name]` and \
+                       `#[link_ordinal]` on their items, `#[export]` and `#[export_name]` on `pub` items",
+                    ),
+            ),
         }
     }
 
@@ -364,19 +408,24 @@ impl<'a> Parser<'a> {
         self.bump();
         let mut name: Option<(Spanned<String>, Span)> = None;
         let mut kind: Option<(Spanned<LinkKind>, Span)> = None;
+        let mut modifiers: Option<(Spanned<String>, Span)> = None;
         while !self.at(Punct::RParen) {
             let key = match self.word() {
                 Some(w) => Spanned::new(w, self.span()),
-                None => return fail(self.unexpected("`name` or `kind`")),
+                None => return fail(self.unexpected("`name`, `kind` or `modifiers`")),
             };
             let first = match key.value {
                 "name" => name.as_ref().map(|n| n.1),
                 "kind" => kind.as_ref().map(|k| k.1),
+                "modifiers" => modifiers.as_ref().map(|m| m.1),
                 other => {
                     return fail(
                         Diagnostic::error(format!("unknown `#[link]` argument `{other}`"))
                             .primary(key.span, "unknown argument")
-                            .help("`#[link]` takes `name = \"...\"` and, optionally, `kind = \"...\"`"),
+                            .help(
+                                "`#[link]` takes `name = \"...\"` and, optionally, `kind = \"...\"` and \
+                                   `modifiers = \"...\"`",
+                            ),
                     );
                 }
             };
@@ -394,13 +443,18 @@ impl<'a> Parser<'a> {
             self.expect(Punct::Eq)?;
             if key.value == "name" {
                 name = Some((self.library_name()?, key.span));
+            } else if key.value == "modifiers" {
+                let value = self.string("string literal")?;
+                let text = String::from_utf8_lossy(&value.value).into_owned();
+                modifiers = Some((Spanned::new(text, value.span), key.span));
             } else {
                 let value = self.string("string literal")?;
                 let Some(k) = std::str::from_utf8(&value.value).ok().and_then(LinkKind::from_name) else {
                     let shown = String::from_utf8_lossy(&value.value).escape_debug().to_string();
+                    let expected = LinkKind::ALL.map(|k| format!("`{k}`")).join(", ");
                     return fail(
                         Diagnostic::error(format!("unknown link kind `{shown}`"))
-                            .primary(value.span, "expected one of `dylib`, `static`, `static-nobundle`"),
+                            .primary(value.span, format!("expected one of {expected}")),
                     );
                 };
                 kind = Some((Spanned::new(k, value.span), key.span));
@@ -418,13 +472,18 @@ impl<'a> Parser<'a> {
                     .primary(span, "missing `name`"),
             );
         };
-        Ok(LinkAttr { name, kind: kind.map(|k| k.0), span })
+        Ok(LinkAttr { name, kind: kind.map(|k| k.0), modifiers: modifiers.map(|m| m.0), span })
     }
 
     fn misplaced(attr: &Attr, item: Span, what: &str) -> Diagnostic {
         let allowed = match attr {
             Attr::Link(_) => "`#[link]` is only allowed on `extern` blocks",
+            Attr::Crt(_) => "`#[crt]` is only allowed on `extern` blocks",
             Attr::LinkName(..) => "`#[link_name]` is only allowed on items inside `extern` blocks",
+            Attr::LinkOrdinal(..) => "`#[link_ordinal]` is only allowed on items inside `extern` blocks",
+            Attr::Export(_) | Attr::ExportName(..) => {
+                "`#[export]` and `#[export_name]` are only allowed on `pub fn` and `pub static` definitions"
+            }
         };
         Diagnostic::error(format!("`{}` is not allowed on {what}", attr.name()))
             .primary(attr.span(), "not allowed here")
@@ -437,8 +496,19 @@ impl<'a> Parser<'a> {
         let start = self.span();
         if self.at_word("extern") {
             let mut link: Option<LinkAttr> = None;
+            let mut crt: Option<Span> = None;
             for attr in attrs {
                 match attr {
+                    Attr::Crt(span) => {
+                        if let Some(first) = crt {
+                            return fail(
+                                Diagnostic::error("multiple `#[crt]` attributes on one `extern` block")
+                                    .primary(span, "second `#[crt]`")
+                                    .secondary(first, "first `#[crt]`"),
+                            );
+                        }
+                        crt = Some(span);
+                    }
                     Attr::Link(l) => {
                         if let Some(first) = &link {
                             return fail(
@@ -453,7 +523,16 @@ impl<'a> Parser<'a> {
                     other => return fail(Self::misplaced(&other, start, "an `extern` block")),
                 }
             }
-            return self.extern_block(link).map(Item::Extern);
+            if let (Some(crt), Some(link)) = (crt, &link) {
+                return fail(
+                    Diagnostic::error("an `extern` block cannot have both `#[crt]` and `#[link]`")
+                        .primary(crt, "`#[crt]`: `--crt` chooses this block's library and kind")
+                        .secondary(link.span, "`#[link]` names one")
+                        .help("keep `#[crt]` for C runtime functions, or `#[link]` to name the library yourself"),
+                );
+            }
+            let crt = crt.map(|span| Spanned::new((), span));
+            return self.extern_block(link, crt).map(Item::Extern);
         }
         let public = self.eat_word("pub");
         let what = match self.word() {
@@ -463,17 +542,41 @@ impl<'a> Parser<'a> {
             _ if !attrs.is_empty() => return fail(self.unexpected("item after attributes")),
             _ => return fail(self.unexpected("item (`extern`, `static`, `fn`, `target` or an attribute)")),
         };
-        if let Some(attr) = attrs.first() {
-            return fail(Self::misplaced(attr, self.span(), what));
+        let mut export = Export::default();
+        for attr in attrs {
+            let first = match &attr {
+                Attr::Export(span) => export.export.as_ref().map(|e| e.span).ok_or(*span),
+                Attr::ExportName(_, span) => export.name.as_ref().map(|n| n.span).ok_or(*span),
+                other => return fail(Self::misplaced(other, self.span(), what)),
+            };
+            if let Ok(first) = first {
+                return fail(
+                    Diagnostic::error(format!("multiple `{}` attributes on one item", attr.name()))
+                        .primary(attr.span(), "given again here")
+                        .secondary(first, "first given here"),
+                );
+            }
+            if !public {
+                return fail(
+                    Diagnostic::error(format!("`{}` is only allowed on `pub` items", attr.name()))
+                        .primary(attr.span(), "the item is not `pub`")
+                        .help("an exported symbol must be global: write `pub` before the item"),
+                );
+            }
+            match attr {
+                Attr::Export(span) => export.export = Some(Spanned::new((), span)),
+                Attr::ExportName(name, _) => export.name = Some(name),
+                _ => {}
+            }
         }
         if what == "a static" {
-            self.static_def(public, start.start).map(Item::Static)
+            self.static_def(public, export, start.start).map(Item::Static)
         } else {
-            self.fn_def(public, start.start).map(Item::Fn)
+            self.fn_def(public, export, start.start).map(Item::Fn)
         }
     }
 
-    fn extern_block(&mut self, link: Option<LinkAttr>) -> PResult<ExternBlock> {
+    fn extern_block(&mut self, link: Option<LinkAttr>, crt: Option<Spanned<()>>) -> PResult<ExternBlock> {
         let start = self.expect_word("extern")?.start;
         let abi = if matches!(self.tok(), Tok::Str(_)) {
             let s = self.string("ABI string")?;
@@ -502,15 +605,26 @@ impl<'a> Parser<'a> {
             items.push(self.extern_item()?);
         }
         self.bump();
-        Ok(ExternBlock { link, abi, items, span: Span { start, end: self.prev_end } })
+        Ok(ExternBlock { link, crt, abi, items, span: Span { start, end: self.prev_end } })
     }
 
     fn extern_item(&mut self) -> PResult<ExternItem> {
         let attrs = self.attributes()?;
         let start = self.span();
         let mut link_name: Option<(Spanned<String>, Span)> = None;
+        let mut ordinal: Option<(Spanned<u64>, Span)> = None;
         for attr in attrs {
             match attr {
+                Attr::LinkOrdinal(value, span) => {
+                    if let Some((_, first)) = &ordinal {
+                        return fail(
+                            Diagnostic::error("multiple `#[link_ordinal]` attributes on one item")
+                                .primary(span, "second `#[link_ordinal]`")
+                                .secondary(*first, "first `#[link_ordinal]`"),
+                        );
+                    }
+                    ordinal = Some((value, span));
+                }
                 Attr::LinkName(value, span) => {
                     if let Some((_, first)) = &link_name {
                         return fail(
@@ -525,6 +639,7 @@ impl<'a> Parser<'a> {
             }
         }
         let link_name = link_name.map(|l| l.0);
+        let ordinal = ordinal.map(|o| o.0);
         if self.eat_word("fn") {
             let name = self.ident()?;
             let sig = self.signature(false)?;
@@ -538,7 +653,7 @@ impl<'a> Parser<'a> {
             }
             self.bump();
             let span = Span { start: start.start, end: self.prev_end };
-            return Ok(ExternItem { link_name, name, kind: ExternItemKind::Fn(sig), span });
+            return Ok(ExternItem { link_name, ordinal, name, kind: ExternItemKind::Fn(sig), span });
         }
         if self.eat_word("static") {
             let mutable = self.eat_word("mut");
@@ -557,9 +672,10 @@ impl<'a> Parser<'a> {
             }
             self.bump();
             let span = Span { start: start.start, end: self.prev_end };
-            return Ok(ExternItem { link_name, name, kind: ExternItemKind::Static { mutable, ty }, span });
+            let kind = ExternItemKind::Static { mutable, ty };
+            return Ok(ExternItem { link_name, ordinal, name, kind, span });
         }
-        if link_name.is_some() {
+        if link_name.is_some() || ordinal.is_some() {
             return fail(self.unexpected("item after attributes"));
         }
         fail(self.unexpected("`fn` or `static` in an `extern` block"))
@@ -637,7 +753,7 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn static_def(&mut self, public: bool, start: u32) -> PResult<StaticDef> {
+    fn static_def(&mut self, public: bool, export: Export, start: u32) -> PResult<StaticDef> {
         self.expect_word("static")?;
         let mutable = self.eat_word("mut");
         let name = self.ident()?;
@@ -660,7 +776,7 @@ impl<'a> Parser<'a> {
             ));
         }
         self.bump();
-        Ok(StaticDef { public, mutable, name, ty, init, span: Span { start, end: self.prev_end } })
+        Ok(StaticDef { public, export, mutable, name, ty, init, span: Span { start, end: self.prev_end } })
     }
 
     fn init(&mut self) -> PResult<Init> {
@@ -733,7 +849,7 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn fn_def(&mut self, public: bool, start: u32) -> PResult<FnDef> {
+    fn fn_def(&mut self, public: bool, export: Export, start: u32) -> PResult<FnDef> {
         self.expect_word("fn")?;
         let name = self.ident()?;
         let sig = self.signature(true)?;
@@ -746,7 +862,7 @@ impl<'a> Parser<'a> {
             });
         }
         let body = self.block()?;
-        Ok(FnDef { public, name, sig, body, span: Span { start, end: self.prev_end } })
+        Ok(FnDef { public, export, name, sig, body, span: Span { start, end: self.prev_end } })
     }
 
     // ----- statements -----

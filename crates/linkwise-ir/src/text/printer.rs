@@ -15,7 +15,10 @@ pub(crate) fn print_module(module: &Module) -> String {
         }
         match item {
             Item::Extern(block) => p.extern_block(block),
-            Item::Static(s) => p.line(&static_def(s)),
+            Item::Static(s) => {
+                p.export(&s.export);
+                p.line(&static_def(s));
+            }
             Item::Fn(f) => p.fn_def(f),
         }
     }
@@ -43,8 +46,14 @@ impl Printer {
             if let Some(kind) = &link.kind {
                 let _ = write!(attr, ", kind = {}", quote(kind.value.as_str().as_bytes()));
             }
+            if let Some(modifiers) = &link.modifiers {
+                let _ = write!(attr, ", modifiers = {}", quote(modifiers.value.as_bytes()));
+            }
             attr.push_str(")]");
             self.line(&attr);
+        }
+        if block.crt.is_some() {
+            self.line("#[crt]");
         }
         let mut head = String::from("extern");
         if let Some(abi) = &block.abi {
@@ -65,9 +74,20 @@ impl Printer {
     }
 
     fn fn_def(&mut self, f: &FnDef) {
+        self.export(&f.export);
         let public = if f.public { "pub " } else { "" };
         let head = format!("{public}fn {}{}", f.name.value, signature(&f.sig));
         self.blocks(&[(head, &f.body)]);
+    }
+
+    /// `#[export]` and `#[export_name]`, each on a line of its own.
+    fn export(&mut self, export: &Export) {
+        if export.export.is_some() {
+            self.line("#[export]");
+        }
+        if let Some(name) = &export.name {
+            self.line(&format!("#[export_name = {}]", quote(name.value.as_bytes())));
+        }
     }
 
     /// Braced blocks that share lines: `head {`, the statements, then `} next-head {` ... `}`. An empty
@@ -136,6 +156,9 @@ fn extern_item(item: &ExternItem) -> String {
     let mut text = String::new();
     if let Some(name) = &item.link_name {
         let _ = write!(text, "#[link_name = {}] ", quote(name.value.as_bytes()));
+    }
+    if let Some(ordinal) = &item.ordinal {
+        let _ = write!(text, "#[link_ordinal({})] ", ordinal.value);
     }
     match &item.kind {
         ExternItemKind::Fn(sig) => {

@@ -334,6 +334,7 @@ fn printing_uses_the_fewest_parentheses() {
         target: None,
         items: vec![Item::Fn(FnDef {
             public: false,
+            export: Export::default(),
             name: Spanned::dummy("f".to_owned()),
             sig: Signature { params: Vec::new(), ret: None },
             body: Block { stmts: body, span: Span::DUMMY },
@@ -510,7 +511,7 @@ fn errors_carry_the_labels_and_help_a_user_needs() {
     let (d, rendered) =
         parse_err("#[link(name = \"msvcrt\", kind = \"dynamic\")]\nextern { fn puts(ptr) -> i32; }");
     assert_eq!(d.labels.len(), 1);
-    assert_eq!(d.labels[0].message, "expected one of `dylib`, `static`, `static-nobundle`");
+    assert_eq!(d.labels[0].message, "expected one of `dylib`, `static`, `static-nobundle`, `raw-dylib`");
     assert!(rendered.contains(" --> t.lw:1:32\n"), "{rendered}");
     assert!(rendered.contains("^^^^^^^^^ expected one of"), "{rendered}");
 
