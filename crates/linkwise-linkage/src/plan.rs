@@ -87,6 +87,32 @@ pub struct LibraryRow {
     pub blocks: Vec<BlockId>,
 }
 
+impl LibraryRow {
+    /// Whether the library is bundled into a static library built from this module (`--emit lib`): a
+    /// `static` library unless `-bundle` (rustc's default), never `static-nobundle` or a DLL.
+    pub fn bundle(&self) -> bool {
+        match self.kind {
+            LinkKind::Static => self.modifiers.bundle.unwrap_or(true),
+            LinkKind::StaticNobundle | LinkKind::Dylib | LinkKind::RawDylib => false,
+        }
+    }
+
+    /// Whether every member of the (static) library is linked, referenced or not (`+whole-archive`).
+    pub fn whole_archive(&self) -> bool {
+        self.modifiers.whole_archive.unwrap_or(false)
+    }
+
+    /// Whether `name` is the library's file name exactly (`+verbatim`), with no `lib`/`.lib`/`.a` added.
+    pub fn verbatim(&self) -> bool {
+        self.modifiers.verbatim.unwrap_or(false)
+    }
+
+    /// `+as-needed` / `-as-needed` when written; `None` leaves the linker's default.
+    pub fn as_needed(&self) -> Option<bool> {
+        self.modifiers.as_needed
+    }
+}
+
 /// One imported symbol and how it is reached.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ImportRow {
@@ -380,7 +406,7 @@ enum Slot {
 /// GOT, because the static linker, not the compiler, learns whether the symbol ends up in a shared library.
 fn access_for(target: &Target, kind: LinkKind, is_function: bool, calls: ImportCalls) -> Access {
     match (target.format, is_function, calls) {
-        (Format::Coff, _, _) if kind == LinkKind::Dylib => Access::ImportSlot,
+        (Format::Coff, _, _) if matches!(kind, LinkKind::Dylib | LinkKind::RawDylib) => Access::ImportSlot,
         (Format::Coff, _, _) => Access::Direct,
         (_, true, ImportCalls::Plt) => Access::Plt,
         (_, _, _) => Access::Got,
