@@ -10,8 +10,9 @@
 //! - `//~ ERROR COL: MESSAGE` expects an error at column COL of this line; `//~^` one line up (`//~^^` two),
 //!   `//~v` one line down (for an error at the end of the case, where a comment on the line would move it);
 //! - `//~? ERROR MESSAGE` expects an error with no position (a mistake in a `-l` argument);
-//! - `//@ args: ...` gives the case command-line arguments (`-l SPEC`, `--target TRIPLE`);
-//! - a case without any `//~` must compile.
+//! - `//@ args: ...` gives the case command-line arguments (`-l SPEC`, `--target TRIPLE`, `--crt MODE`);
+//! - a case without any `//~` must compile; a case that compiles is checked against its `//~ WARNING`s (the
+//!   module's and the `-l` arguments' warnings, `Program::warnings` and `LinkPlan::warnings`).
 //!
 //! Each case is compiled as the file's text with every other case's lines left empty, so positions are those of
 //! the file itself; its text ends where its last non-blank line ends (an error "found end of file" points
@@ -27,6 +28,8 @@ use std::path::Path;
 support::file_tests!(check;
     checker,
     link_attributes,
+    link_kinds,
+    link_modifiers,
     link_specs,
     literals,
     syntax,
@@ -149,7 +152,14 @@ fn options(args: &[String]) -> Result<Result<Options, Diagnostic>, String> {
         let next = match arg.as_str() {
             "-l" => options.link(value),
             "--target" => options.target(value),
-            other => return Err(format!("unsupported argument `{other}` (known: `-l`, `--target`)")),
+            "--crt" => {
+                let crt =
+                    linkwise::CrtMode::from_name(value).ok_or_else(|| format!("unknown `--crt {value}`"))?;
+                Ok(Options { crt, ..options })
+            }
+            other => {
+                return Err(format!("unsupported argument `{other}` (known: `-l`, `--target`, `--crt`)"));
+            }
         };
         options = match next {
             Ok(options) => options,
@@ -165,7 +175,9 @@ fn reported(path: &str, case: &Case) -> Result<(Vec<Headline>, String), String> 
     let diagnostics = match options(&case.args)? {
         Err(d) => Diagnostics::from(d),
         Ok(options) => match linkwise::compile(&file, &options) {
-            Ok(_) => Diagnostics::default(),
+            Ok(compiled) => Diagnostics(
+                compiled.program.warnings.iter().chain(&compiled.plan.warnings).cloned().collect(),
+            ),
             Err(d) => d,
         },
     };

@@ -120,6 +120,115 @@ pub struct LinkModifiers {
     pub as_needed: Option<bool>,
 }
 
+impl LinkModifiers {
+    /// The value written for `modifier` (`Some(true)` for `+`, `Some(false)` for `-`), `None` if not written.
+    pub fn get(&self, modifier: Modifier) -> Option<bool> {
+        match modifier {
+            Modifier::Bundle => self.bundle,
+            Modifier::Verbatim => self.verbatim,
+            Modifier::WholeArchive => self.whole_archive,
+            Modifier::AsNeeded => self.as_needed,
+        }
+    }
+
+    /// The slot of `modifier`, to write it.
+    pub fn slot(&mut self, modifier: Modifier) -> &mut Option<bool> {
+        match modifier {
+            Modifier::Bundle => &mut self.bundle,
+            Modifier::Verbatim => &mut self.verbatim,
+            Modifier::WholeArchive => &mut self.whole_archive,
+            Modifier::AsNeeded => &mut self.as_needed,
+        }
+    }
+
+    /// Each modifier written, with its value, in [`Modifier::ALL`] order.
+    pub fn written(&self) -> impl Iterator<Item = (Modifier, bool)> + '_ {
+        Modifier::ALL.into_iter().filter_map(|m| self.get(m).map(|v| (m, v)))
+    }
+}
+
+impl fmt::Display for LinkModifiers {
+    /// As rustc spells them: `+bundle,-whole-archive` (empty when none is written).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, (m, on)) in self.written().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            write!(f, "{sep}{}{m}", if on { '+' } else { '-' })?;
+        }
+        Ok(())
+    }
+}
+
+/// One link modifier's name, as rustc spells it after the `+` or `-`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Modifier {
+    /// `bundle` (`static` only).
+    Bundle,
+    /// `verbatim` (any kind).
+    Verbatim,
+    /// `whole-archive` (`static` only).
+    WholeArchive,
+    /// `as-needed` (`dylib` and `raw-dylib` in `#[link]`, `dylib` in `-l`).
+    AsNeeded,
+}
+
+impl Modifier {
+    /// Every modifier, in the order rustc's messages list them.
+    pub const ALL: [Modifier; 4] =
+        [Modifier::Bundle, Modifier::Verbatim, Modifier::WholeArchive, Modifier::AsNeeded];
+
+    /// The modifier's name (`whole-archive`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Modifier::Bundle => "bundle",
+            Modifier::Verbatim => "verbatim",
+            Modifier::WholeArchive => "whole-archive",
+            Modifier::AsNeeded => "as-needed",
+        }
+    }
+
+    /// Parses a modifier's name (without its `+` or `-`).
+    pub fn from_name(s: &str) -> Option<Modifier> {
+        Modifier::ALL.into_iter().find(|m| m.as_str() == s)
+    }
+
+    /// The error for `modifier` given with kind `kind` (`None`: no kind written), or `None` when the two go
+    /// together. rustc's rules and words (rustc_attr_parsing's `#[link]` parser, rustc_session's `-l` parser):
+    /// `bundle` and `whole-archive` need `static`, `as-needed` needs a DLL kind, `verbatim` goes with any.
+    /// rustc's `as-needed` message also lists `framework`, a kind linkwise does not have; `-l` cannot say
+    /// `raw-dylib` (rustc's does not either), so its message names `dylib` alone (`command_line`).
+    pub fn kind_fault(self, kind: Option<LinkKind>, command_line: bool) -> Option<String> {
+        let is_static = matches!(kind, Some(LinkKind::Static | LinkKind::StaticNobundle));
+        match self {
+            Modifier::Bundle | Modifier::WholeArchive if !is_static => {
+                Some(format!("linking modifier `{self}` is only compatible with `static` linking kind"))
+            }
+            Modifier::AsNeeded if !matches!(kind, Some(LinkKind::Dylib | LinkKind::RawDylib)) => {
+                Some(if command_line {
+                    "linking modifier `as-needed` is only compatible with `dylib` linking kind".to_owned()
+                } else {
+                    "linking modifier `as-needed` is only compatible with `dylib` and `raw-dylib` linking kinds".to_owned()
+                })
+            }
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Modifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// rustc's message for a modifier written without its `+` or `-` (the list names linkwise's modifiers, which
+/// are rustc's but `export-symbols`).
+pub const MODIFIER_SYNTAX_ERROR: &str = "invalid linking modifier syntax, expected '+' or '-' prefix before one of: bundle, verbatim, whole-archive, as-needed";
+
+/// rustc's message for a modifier name it does not know.
+pub fn unknown_modifier_error(name: &str) -> String {
+    format!("unknown linking modifier `{name}`, expected one of: bundle, verbatim, whole-archive, as-needed")
+}
+
 /// `#[link(name = "...", kind = "...", modifiers = "...")]` on an extern block.
 #[derive(Clone, Debug)]
 pub struct LinkAttr {
@@ -129,6 +238,9 @@ pub struct LinkAttr {
     pub kind: Option<Spanned<LinkKind>>,
     /// `modifiers = "..."` as written (`+bundle,-verbatim`); the checker parses and validates it.
     pub modifiers: Option<Spanned<String>>,
+    /// Where each comma-separated piece of `modifiers` stands in the source, in order (the parser knows the
+    /// literal's escapes, the checker does not), so that a mistake points at the modifier itself.
+    pub modifier_spans: Vec<Span>,
     /// The whole attribute.
     pub span: Span,
 }

@@ -44,6 +44,8 @@ struct Checker {
     strings: HashMap<Vec<u8>, SymbolId>,
     /// The symbol of each top-level item that defines one (statics and functions), parallel to the items.
     item_symbols: Vec<Option<SymbolId>>,
+    /// Exported symbols with the span of their `#[export_name]` (or `#[export]`), in source order.
+    exports: Vec<(SymbolId, Span)>,
     /// The value type of each defined static: `Some` for scalars, `None` for arrays.
     static_types: HashMap<SymbolId, Option<Type>>,
     /// The work spent on suggestions so far, against [`SUGGESTION_BUDGET`].
@@ -57,6 +59,7 @@ impl Checker {
         let mut cx = Checker::default();
         cx.collect(module);
         cx.check_link_names();
+        cx.check_exports();
         let mut functions = Vec::new();
         for (item, &id) in module.items.iter().zip(&cx.item_symbols.clone()) {
             match (item, id) {
@@ -115,12 +118,17 @@ impl Checker {
                 Item::Extern(block) => {
                     let id = BlockId(self.blocks.len() as u32);
                     let kind = block.link.as_ref().and_then(|l| l.kind.as_ref());
+                    let (kind_value, modifiers, modifier_spans) = match &block.link {
+                        Some(link) => self.link_modifiers(link),
+                        None => (ast::LinkKind::Dylib, crate::LinkModifiers::default(), Vec::new()),
+                    };
                     self.blocks.push(c::ExternBlockInfo {
                         library: block.link.as_ref().map(|l| l.name.clone()),
-                        kind: kind.map_or(ast::LinkKind::Dylib, |k| k.value),
+                        kind: kind_value,
                         kind_written: kind.is_some(),
-                        // Parsed and checked against the kind by linkwise-linkage's modifier rules (TODO issue 9).
-                        modifiers: crate::LinkModifiers::default(),
+                        kind_span: kind.map(|k| k.span),
+                        modifiers,
+                        modifier_spans,
                         crt: block.crt.is_some(),
                         span: block
                             .link
@@ -143,9 +151,9 @@ impl Checker {
                             }
                         };
                         let symbol = self.add_symbol(&decl.name, link_name, def);
-                        // Bounded by the checker's ordinal rule (TODO issue 9).
-                        self.symbols[symbol.index()].ordinal =
-                            decl.ordinal.as_ref().and_then(|o| u16::try_from(o.value).ok());
+                        if let Some(ordinal) = &decl.ordinal {
+                            self.symbols[symbol.index()].ordinal = self.link_ordinal(ordinal, id, block);
+                        }
                     }
                 }
                 Item::Fn(f) => {
@@ -154,6 +162,7 @@ impl Checker {
                     func_index += 1;
                     let id = self.add_symbol(&f.name, f.name.value.clone(), def);
                     self.symbols[id.index()].export = export_name(&f.export, &f.name.value);
+                    self.note_export(id, &f.export);
                     self.item_symbols.push(Some(id));
                     continue;
                 }
@@ -163,6 +172,7 @@ impl Checker {
                     let def = SymbolDef::Static { public: s.public, mutable: s.mutable, data };
                     let id = self.add_symbol(&s.name, s.name.value.clone(), def);
                     self.symbols[id.index()].export = export_name(&s.export, &s.name.value);
+                    self.note_export(id, &s.export);
                     let value_type = match s.ty.value {
                         StaticType::Value(t) => Some(t),
                         StaticType::Array { .. } => None,
@@ -173,6 +183,213 @@ impl Checker {
                 }
             }
             self.item_symbols.push(None);
+        }
+    }
+
+    /// `#[link]`'s kind and `modifiers = "..."`, by rustc's rules and in its words (rustc_attr_parsing's
+    /// `#[link]` parser): each comma-separated piece is `+NAME` or `-NAME`, NAME one of the four modifiers,
+    /// given once, and allowed with the kind ([`ast::Modifier::kind_fault`]; no kind written is no kind, as
+    /// in rustc, so `+bundle` needs `kind = "static"` even though the default is `dylib`). Every mistake is
+    /// reported, each at its piece inside the literal.
+    ///
+    /// `static-nobundle` (rustc's old kind, which rustc 1.95 rejects) is still accepted, with rustc's old
+    /// deprecation warning, and read as what replaced it: `static` with `-bundle`. As in rustc, the kind then
+    /// already sets `bundle`, so a `bundle` modifier is "given twice"; a note says why.
+    fn link_modifiers(
+        &mut self,
+        link: &ast::LinkAttr,
+    ) -> (ast::LinkKind, crate::LinkModifiers, Vec<(ast::Modifier, Span)>) {
+        let mut modifiers = crate::LinkModifiers::default();
+        let mut spans: Vec<(ast::Modifier, Span)> = Vec::new();
+        let mut kind = link.kind.as_ref().map(|k| k.value);
+        let nobundle = link.kind.as_ref().filter(|k| k.value == ast::LinkKind::StaticNobundle);
+        if let Some(written) = nobundle {
+            self.warnings.push(
+                Diagnostic::warning(
+                    "link kind `static-nobundle` has been superseded by specifying modifier `-bundle` with link \
+                     kind `static`",
+                )
+                .primary(written.span, "deprecated: read as `kind = \"static\", modifiers = \"-bundle\"`")
+                .help("write `kind = \"static\", modifiers = \"-bundle\"` (rustc 1.95 rejects `static-nobundle`)"),
+            );
+            kind = Some(ast::LinkKind::Static);
+            modifiers.bundle = Some(false);
+        }
+        let Some(text) = &link.modifiers else {
+            return (kind.unwrap_or(ast::LinkKind::Dylib), modifiers, spans);
+        };
+        for (i, piece) in text.value.split(',').enumerate() {
+            let span = link.modifier_spans.get(i).copied().unwrap_or(text.span);
+            let (name, on) = match piece.strip_prefix(['+', '-']) {
+                Some(name) => (name, piece.starts_with('+')),
+                None => {
+                    self.error(
+                        Diagnostic::error(ast::MODIFIER_SYNTAX_ERROR)
+                            .primary(span, "no `+` or `-`")
+                            .help("write `modifiers = \"+NAME,-NAME\"`, with no spaces"),
+                    );
+                    continue;
+                }
+            };
+            let Some(modifier) = ast::Modifier::from_name(name) else {
+                self.error(
+                    Diagnostic::error(ast::unknown_modifier_error(name)).primary(span, "unknown modifier"),
+                );
+                continue;
+            };
+            if let Some(message) = modifier.kind_fault(kind, false) {
+                let shown =
+                    link.kind.as_ref().map_or("no kind".to_owned(), |k| format!("kind `{}`", k.value));
+                let mut d = Diagnostic::error(message).primary(span, format!("not allowed with {shown}"));
+                if let Some(k) = &link.kind {
+                    d = d.secondary(k.span, "the kind");
+                }
+                self.error(d);
+                continue;
+            }
+            if modifiers.get(modifier).is_some() {
+                let mut d = Diagnostic::error(format!(
+                    "multiple `{modifier}` modifiers in a single `modifiers` argument"
+                ))
+                .primary(span, "given again here");
+                match spans.iter().find(|(m, _)| *m == modifier) {
+                    Some(&(_, first)) => d = d.secondary(first, "first given here"),
+                    None => {
+                        if let Some(written) = nobundle {
+                            d = d
+                                .secondary(written.span, "`static-nobundle` already means `-bundle`")
+                                .help("write `kind = \"static\"` with the `bundle` modifier you want");
+                        }
+                    }
+                }
+                self.error(d);
+                continue;
+            }
+            *modifiers.slot(modifier) = Some(on);
+            spans.push((modifier, span));
+        }
+        (kind.unwrap_or(ast::LinkKind::Dylib), modifiers, spans)
+    }
+
+    /// `#[link_ordinal(N)]`: N fits the 16 bits of a PE export ordinal (rustc's bound and words), is not 0
+    /// (LINK.EXE and LIB.EXE refuse ordinal 0 in a `.def` file, so an import library by ordinal 0 is one the
+    /// MSVC tools never make), and stands on an item of a `raw-dylib` block, whose import library linkwise
+    /// writes from the declarations (rustc's rule; the kind of any other block leaves the ordinal to a vendor's
+    /// import library).
+    fn link_ordinal(
+        &mut self,
+        ordinal: &ast::Spanned<u64>,
+        block: BlockId,
+        ast_block: &ast::ExternBlock,
+    ) -> Option<u16> {
+        let info = &self.blocks[block.index()];
+        if info.kind != ast::LinkKind::RawDylib {
+            let kind = if info.crt {
+                "a `#[crt]` block, whose kind `--crt` chooses".to_owned()
+            } else if info.kind_written {
+                format!("a `{}` block", info.kind)
+            } else {
+                "a block of the default kind, `dylib`".to_owned()
+            };
+            let mut d = Diagnostic::error("`#[link_ordinal]` is only supported if link kind is `raw-dylib`")
+                .primary(ordinal.span, format!("on an item of {kind}"));
+            if let Some(k) = ast_block.link.as_ref().and_then(|l| l.kind.as_ref()) {
+                d = d.secondary(k.span, "the block's kind");
+            }
+            self.error(d.help("give the block `kind = \"raw-dylib\"`, or drop the ordinal"));
+            return None;
+        }
+        match u16::try_from(ordinal.value) {
+            Ok(0) => {
+                self.error(
+                    Diagnostic::error("ordinal value in `link_ordinal` must not be zero")
+                        .primary(ordinal.span, "ordinals start at 1")
+                        .note("LINK.EXE and LIB.EXE refuse ordinal 0 in a `.def` file"),
+                );
+                None
+            }
+            Ok(n) => Some(n),
+            Err(_) => {
+                self.error(
+                    Diagnostic::error(format!(
+                        "ordinal value in `link_ordinal` is too large: `{}`",
+                        ordinal.value
+                    ))
+                    .primary(ordinal.span, "does not fit in 16 bits")
+                    .note("the value may not exceed `u16::MAX`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// Records an exported item for [`Checker::check_exports`].
+    fn note_export(&mut self, id: SymbolId, export: &ast::Export) {
+        let span = export.name.as_ref().map(|n| n.span).or(export.export.as_ref().map(|e| e.span));
+        if let Some(span) = span {
+            self.exports.push((id, span));
+        }
+    }
+
+    /// Export names: one item per name (a DLL's export table, and an ELF or Mach-O dynamic symbol table, has
+    /// one entry per name), and an `#[export_name]` is not the name of another symbol of the module (a shared
+    /// library's alias symbol under that name would then be defined twice, and on COFF `/EXPORT:NAME=SYMBOL`
+    /// would export the item under the other symbol's name).
+    fn check_exports(&mut self) {
+        let mut first: HashMap<&str, (SymbolId, Span)> = HashMap::new();
+        let mut found = Vec::new();
+        let mut shared = std::collections::HashSet::new();
+        for &(id, span) in &self.exports {
+            let Some(name) = self.symbols[id.index()].export.as_deref() else { continue };
+            match first.get(name) {
+                Some(&(other, other_span)) => {
+                    shared.insert(name);
+                    found.push((name, Diagnostic::error(format!(
+                    "the export name `{name}` is given to both `{}` and `{}`",
+                    self.symbols[other.index()].name,
+                    self.symbols[id.index()].name
+                ))
+                .primary(span, format!("`{}` exported as `{name}` here", self.symbols[id.index()].name))
+                .secondary(other_span, format!("`{}` exported as `{name}` here", self.symbols[other.index()].name))
+                .help("a library exports one symbol per name: give one of them another `#[export_name]`")));
+                }
+                None => {
+                    first.insert(name, (id, span));
+                }
+            }
+        }
+        let by_link: HashMap<&str, SymbolId> = self
+            .symbols
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| !matches!(s.def, SymbolDef::Str { .. }))
+            .map(|(i, s)| (s.link_name.as_str(), SymbolId(i as u32)))
+            .collect();
+        for &(id, span) in &self.exports {
+            let symbol = &self.symbols[id.index()];
+            let Some(name) = symbol.export.as_deref() else { continue };
+            // Two exports of one name are reported once, above.
+            if shared.contains(name) {
+                continue;
+            }
+            let Some(&other) = by_link.get(name).filter(|&&o| o != id) else { continue };
+            let other = &self.symbols[other.index()];
+            found.push((
+                name,
+                Diagnostic::error(format!(
+                    "`{}` is exported as `{name}`, which is the name of {} `{}`",
+                    symbol.name,
+                    if other.def.import_block().is_some() { "the imported symbol" } else { "the symbol" },
+                    other.name
+                ))
+                .primary(span, format!("`{}` exported as `{name}`", symbol.name))
+                .secondary(other.span, format!("`{name}` is this symbol"))
+                .help("an export name is a symbol name too: choose one no other item has"),
+            ));
+        }
+        let found: Vec<Diagnostic> = found.into_iter().map(|(_, d)| d).collect();
+        for d in found {
+            self.error(d);
         }
     }
 

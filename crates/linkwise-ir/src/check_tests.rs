@@ -550,3 +550,125 @@ fn local_lookup_does_not_walk_every_local() {
     assert_eq!(p.functions[0].locals.len(), n);
     assert!(work <= 2 * n as u64, "{work} entries looked at for {n} lookups");
 }
+
+// ----- issue 9: modifiers, kinds, ordinals, exports (messages and columns: corpus/errors/link_modifiers.lw and
+// corpus/errors/link_kinds.lw) -----
+
+#[test]
+fn modifiers_are_parsed_into_the_block_with_where_each_was_written() {
+    let src = r#"#[link(name = "a", kind = "static", modifiers = "+whole-archive,-bundle,+verbatim")] extern {}
+#[link(name = "b", modifiers = "-as-needed", kind = "dylib")] extern {}
+#[link(name = "c")] extern {}
+#[crt] extern {}"#;
+    let p = checked(src);
+    let m = p.blocks[0].modifiers;
+    assert_eq!(
+        (m.bundle, m.whole_archive, m.verbatim, m.as_needed),
+        (Some(false), Some(true), Some(true), None)
+    );
+    assert_eq!(m.to_string(), "-bundle,+verbatim,+whole-archive");
+    let at: Vec<(crate::Modifier, &str)> = p.blocks[0]
+        .modifier_spans
+        .iter()
+        .map(|&(m, s)| (m, &src[s.start as usize..s.end as usize]))
+        .collect();
+    assert_eq!(
+        at,
+        [
+            (crate::Modifier::WholeArchive, "+whole-archive"),
+            (crate::Modifier::Bundle, "-bundle"),
+            (crate::Modifier::Verbatim, "+verbatim")
+        ]
+    );
+    assert_eq!(p.blocks[1].modifiers.as_needed, Some(false));
+    assert_eq!(p.blocks[2].modifiers, crate::LinkModifiers::default());
+    assert!(p.blocks[3].crt && p.blocks[3].library.is_none());
+    assert!(p.warnings.is_empty());
+}
+
+#[test]
+fn static_nobundle_is_static_without_bundle_and_warns_in_rustcs_old_words() {
+    let p =
+        checked(r#"#[link(name = "s", kind = "static-nobundle", modifiers = "+whole-archive")] extern {}"#);
+    let b = &p.blocks[0];
+    assert_eq!(
+        (b.kind, b.kind_written, b.modifiers.bundle, b.modifiers.whole_archive),
+        (LinkKind::Static, true, Some(false), Some(true))
+    );
+    assert_eq!(p.warnings.len(), 1);
+    let w = p.warnings[0].render(&SourceFile::new("t.lw", ""));
+    assert!(
+        w.starts_with(
+            "warning: link kind `static-nobundle` has been superseded by specifying modifier `-bundle` with link kind \
+             `static`"
+        ),
+        "{w}"
+    );
+}
+
+#[test]
+fn every_modifier_mistake_of_a_block_is_reported() {
+    let (text, at) = errors(
+        r#"#[link(name = "a", modifiers = "+bundle,+whole-archive,+as-needed,+verbatim,+verbatim,x,+y")] extern {}"#,
+    );
+    for message in [
+        "linking modifier `bundle` is only compatible with `static` linking kind",
+        "linking modifier `whole-archive` is only compatible with `static` linking kind",
+        "linking modifier `as-needed` is only compatible with `dylib` and `raw-dylib` linking kinds",
+        "multiple `verbatim` modifiers in a single `modifiers` argument",
+        "invalid linking modifier syntax, expected '+' or '-' prefix",
+        "unknown linking modifier `y`",
+    ] {
+        assert!(text.contains(message), "{message}: {text}");
+    }
+    assert_eq!(at, ["t.lw:1:33", "t.lw:1:41", "t.lw:1:56", "t.lw:1:77", "t.lw:1:87", "t.lw:1:89"]);
+}
+
+#[test]
+fn ordinals_are_bounded_to_u16_and_belong_to_raw_dylib_blocks() {
+    let p = checked(
+        r#"#[link(name = "k", kind = "raw-dylib")]
+extern { #[link_ordinal(1)] fn a(); #[link_ordinal(65535)] static B: i32; fn c(); }"#,
+    );
+    let ordinals: Vec<Option<u16>> = p.symbols.iter().map(|s| s.ordinal).collect();
+    assert_eq!(ordinals, [Some(1), Some(65535), None]);
+    let (text, at) = errors(
+        r#"#[link(name = "k", kind = "raw-dylib")]
+extern { #[link_ordinal(65536)] fn a(); #[link_ordinal(0)] fn b(); }
+#[link(name = "s", kind = "static")] extern { #[link_ordinal(7)] fn c(); }"#,
+    );
+    assert!(text.contains("error: ordinal value in `link_ordinal` is too large: `65536`"), "{text}");
+    assert!(text.contains("the value may not exceed `u16::MAX`"), "{text}");
+    assert!(text.contains("error: ordinal value in `link_ordinal` must not be zero"), "{text}");
+    assert!(
+        text.contains("error: `#[link_ordinal]` is only supported if link kind is `raw-dylib`"),
+        "{text}"
+    );
+    assert!(text.contains("on an item of a `static` block"), "{text}");
+    assert_eq!(at, ["t.lw:2:25", "t.lw:2:56", "t.lw:3:62"]);
+}
+
+#[test]
+fn export_names_are_unique_and_no_other_symbols_name() {
+    let p = checked(
+        r#"#[export] pub fn a() {}
+#[export_name = "lw_b"] pub fn b() {}
+#[export_name = "c"] pub static C: i32 = 0;
+pub fn d() {}"#,
+    );
+    let exports: Vec<Option<&str>> = p.symbols.iter().map(|s| s.export.as_deref()).collect();
+    assert_eq!(exports, [Some("a"), Some("lw_b"), Some("c"), None]);
+    // An export under the name of a symbol with another name collides; one two items share is reported once.
+    let (text, at) = errors(
+        r#"#[export_name = "x"] pub fn a() {}
+#[export_name = "x"] pub fn b() {}
+#[export_name = "d"] pub fn c() {}
+pub fn d() {}
+#[export] pub fn e() {}
+#[export_name = "e"] pub fn f() {}"#,
+    );
+    assert!(text.contains("error: the export name `x` is given to both `a` and `b`"), "{text}");
+    assert!(text.contains("error: `c` is exported as `d`, which is the name of the symbol `d`"), "{text}");
+    assert!(text.contains("error: the export name `e` is given to both `e` and `f`"), "{text}");
+    assert_eq!(at, ["t.lw:2:17", "t.lw:6:17", "t.lw:3:17"]);
+}

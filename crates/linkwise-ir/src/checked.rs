@@ -77,12 +77,19 @@ impl Program {
 pub struct ExternBlockInfo {
     /// The library of `#[link(name = ...)]`; `None` for a block without `#[link]`.
     pub library: Option<Spanned<String>>,
-    /// The declared kind (`dylib` when not written).
+    /// The declared kind (`dylib` when not written; `static` for `static-nobundle`, see `modifiers`).
     pub kind: LinkKind,
     /// Whether `kind = ...` was written (as opposed to defaulting to `dylib`).
     pub kind_written: bool,
-    /// The `modifiers = "..."` of `#[link]`, parsed and checked against the kind.
+    /// The `kind = "..."` literal, when written (for the linkage stage's target checks, `raw-dylib`'s).
+    pub kind_span: Option<Span>,
+    /// The `modifiers = "..."` of `#[link]`, parsed and checked against the kind. `static-nobundle` is read as
+    /// `static` with `-bundle` (rustc's replacement for it), so `kind` is then `Static` and `bundle` is
+    /// `Some(false)`.
     pub modifiers: crate::LinkModifiers,
+    /// Where each written modifier stands in the source (inside the literal), for the linkage stage's messages
+    /// when a `-l` changes the kind under it.
+    pub modifier_spans: Vec<(crate::Modifier, Span)>,
     /// `#[crt]`: the C runtime's block, whose library and kind `--crt` chooses (`library` is then `None`).
     pub crt: bool,
     /// The block's `#[link]` (or `#[crt]`) attribute, or the `extern` keyword when it has none.

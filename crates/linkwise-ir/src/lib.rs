@@ -12,7 +12,7 @@ pub mod diag;
 pub mod span;
 pub mod text;
 
-pub use ast::{ForbiddenChar, LinkKind, LinkModifiers, Module, library_name_fault};
+pub use ast::{ForbiddenChar, LinkKind, LinkModifiers, Modifier, Module, library_name_fault};
 pub use diag::{Diagnostic, Diagnostics};
 pub use span::{SourceFile, Span};
 

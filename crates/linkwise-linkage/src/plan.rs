@@ -4,7 +4,7 @@
 use crate::spec::LinkSpec;
 use crate::target::{Format, Target};
 use linkwise_ir::checked::{BlockId, Program, SymbolDef, SymbolId};
-use linkwise_ir::{Diagnostic, Diagnostics, LinkKind, Span};
+use linkwise_ir::{Diagnostic, Diagnostics, LinkKind, LinkModifiers, Modifier, Span};
 use std::collections::{BTreeMap, HashMap, HashSet, hash_map};
 use std::fmt;
 
@@ -54,7 +54,8 @@ pub enum KindOrigin {
     Default,
     /// `#[link(kind = ...)]` in the module.
     Declared,
-    /// A `-l` argument; holds it as written, `-l` included.
+    /// The command line: a `-l` argument as written, `-l` included, or `--crt MODE` for the library of
+    /// `#[crt]` blocks.
     CommandLine(String),
 }
 
@@ -79,9 +80,13 @@ pub struct LibraryRow {
     pub kind: LinkKind,
     /// Where the kind came from.
     pub kind_origin: KindOrigin,
-    /// Its link modifiers, the module's merged with `-l`'s (a modifier `-l` writes wins).
-    pub modifiers: linkwise_ir::LinkModifiers,
-    /// Whether it is the C runtime of a `#[crt]` block, chosen by `--crt`.
+    /// Its link modifiers, the module's merged with `-l`'s modifier by modifier (a modifier a later `-l`
+    /// writes wins; one it does not write keeps the module's value). `static-nobundle` is `static` here, with
+    /// `bundle` `Some(false)`.
+    pub modifiers: LinkModifiers,
+    /// Whether it is the C runtime of a `#[crt]` block, chosen by `--crt` (its name and kind are
+    /// [`crate::CrtMode::library`]'s; a `#[link]` block naming the same library with the same kind and
+    /// modifiers shares the row).
     pub crt: bool,
     /// The extern blocks that name it (empty for a library only the command line adds).
     pub blocks: Vec<BlockId>,
@@ -111,6 +116,28 @@ impl LibraryRow {
     pub fn as_needed(&self) -> Option<bool> {
         self.modifiers.as_needed
     }
+
+    /// How `target`'s linker is told to link the library: [`Target::link_argument`] (`NAME.lib`, `-lNAME`),
+    /// or with `+verbatim` the file name as written (`NAME` for lld-link and ld64, which take a path;
+    /// `-l:NAME` for ld.lld, which looks the exact file name up on its search paths, as rustc passes it).
+    pub fn link_argument(&self, target: &Target) -> String {
+        match (self.verbatim(), target.format) {
+            (false, _) => target.link_argument(&self.name),
+            (true, Format::Elf) => format!("-l:{}", self.name),
+            (true, Format::Coff | Format::MachO) => self.name.clone(),
+        }
+    }
+}
+
+/// The modifier values a library is linked by, each with its default applied: what decides whether two
+/// `#[link]` entries of one name and kind are one library row. `as-needed` keeps "not written" apart, since
+/// the linker's default then applies.
+fn effective_modifiers(kind: LinkKind, m: &LinkModifiers) -> (bool, bool, bool, Option<bool>) {
+    let bundle = match kind {
+        LinkKind::Static => m.bundle.unwrap_or(true),
+        LinkKind::StaticNobundle | LinkKind::Dylib | LinkKind::RawDylib => false,
+    };
+    (bundle, m.whole_archive.unwrap_or(false), m.verbatim.unwrap_or(false), m.as_needed)
 }
 
 /// One imported symbol and how it is reached.
@@ -148,7 +175,8 @@ pub struct LinkPlan {
     pub imports: Vec<ImportRow>,
     /// The C runtime mode `#[crt]` blocks were resolved for.
     pub crt: crate::CrtMode,
-    /// Warnings about the command line's `-l` (deprecated spellings), in argument order.
+    /// Warnings about the command line's `-l` (deprecated spellings: `static-nobundle=`), in argument order.
+    /// The module's own warnings are [`Program::warnings`].
     pub warnings: Vec<Diagnostic>,
     /// Access of every symbol of the program, by `SymbolId` (defined symbols are always `Direct`).
     access: Vec<Access>,
@@ -183,7 +211,40 @@ struct Entry {
     declared_name: Option<String>,
     kind: LinkKind,
     origin: KindOrigin,
+    modifiers: LinkModifiers,
+    /// The spec (by index) that set each modifier a spec set, for messages.
+    modifier_specs: Vec<(Modifier, usize)>,
+    /// The library of `#[crt]` blocks.
+    crt: bool,
     blocks: Vec<BlockId>,
+}
+
+impl Entry {
+    fn new(name: &str, kind: LinkKind, origin: KindOrigin, blocks: Vec<BlockId>) -> Entry {
+        Entry {
+            name: name.to_owned(),
+            declared_name: None,
+            kind,
+            origin,
+            modifiers: LinkModifiers::default(),
+            modifier_specs: Vec::new(),
+            crt: false,
+            blocks,
+        }
+    }
+
+    /// The entry a spec that matches no library adds.
+    fn added_by(spec: &LinkSpec, index: usize) -> Entry {
+        let name = spec.new_name.as_ref().unwrap_or(&spec.name);
+        let origin = match spec.kind {
+            Some(_) => KindOrigin::CommandLine(spec.to_string()),
+            None => KindOrigin::Default,
+        };
+        let mut entry = Entry::new(name, spec.kind.unwrap_or(LinkKind::Dylib), origin, Vec::new());
+        entry.modifiers = spec.modifiers;
+        entry.modifier_specs = spec.modifiers.written().map(|(m, _)| (m, index)).collect();
+        entry
+    }
 }
 
 /// Applies `specs` to the libraries `program` declares and decides every imported symbol's access on `target`.
@@ -210,21 +271,31 @@ pub fn resolve(
     let calls = options.calls;
     let mut diags = Diagnostics::default();
 
+    // `#[crt]` blocks link the C runtime `--crt` chooses for the target's format; the others their `#[link]`.
+    let (crt_name, crt_kind) = options.crt.library(target.format);
+    let crt_origin = KindOrigin::CommandLine(format!("--crt {}", options.crt));
     let declared: Vec<Entry> = program
         .blocks
         .iter()
         .enumerate()
         .filter_map(|(i, block)| {
+            let blocks = vec![BlockId(i as u32)];
+            if block.crt {
+                let mut entry = Entry::new(crt_name, crt_kind, crt_origin.clone(), blocks);
+                entry.crt = true;
+                return Some(entry);
+            }
             let library = block.library.as_ref()?;
-            Some(Entry {
-                name: library.value.clone(),
-                declared_name: None,
-                kind: block.kind,
-                origin: if block.kind_written { KindOrigin::Declared } else { KindOrigin::Default },
-                blocks: vec![BlockId(i as u32)],
-            })
+            let origin = if block.kind_written { KindOrigin::Declared } else { KindOrigin::Default };
+            let mut entry = Entry::new(&library.value, block.kind, origin, blocks);
+            entry.modifiers = block.modifiers;
+            Some(entry)
         })
         .collect();
+
+    if program.blocks.iter().any(|b| b.crt) {
+        check_crt_specs(specs, crt_name, crt_kind, options.crt, &mut diags);
+    }
 
     // Renames are checked against the names the module declares, before any spec applies (as rustc does).
     let declared_names: HashSet<&str> = declared.iter().map(|e| e.name.as_str()).collect();
@@ -255,6 +326,11 @@ pub fn resolve(
     }
 
     let entries = apply_specs(declared, specs);
+    check_modifiers_after_specs(program, &entries, specs, &mut diags);
+    check_raw_dylib_target(program, target, &entries, &mut diags);
+    if diags.has_errors() {
+        return Err(diags);
+    }
 
     // Each block's effective library; blocks without #[link] keep the default dylib kind.
     let mut block_lib: Vec<Option<usize>> = vec![None; program.blocks.len()];
@@ -301,7 +377,7 @@ pub fn resolve(
         libraries,
         imports,
         crt: options.crt,
-        warnings: Vec::new(),
+        warnings: specs.iter().filter_map(|s| s.warning.clone()).collect(),
         access,
     })
 }
@@ -332,17 +408,7 @@ fn apply_specs(declared: Vec<Entry>, specs: &[LinkSpec]) -> Vec<Entry> {
         match groups.remove(&spec.name) {
             None => {
                 let name = spec.new_name.clone().unwrap_or_else(|| spec.name.clone());
-                entries.push(Entry {
-                    name: name.clone(),
-                    declared_name: None,
-                    kind: spec.kind.unwrap_or(LinkKind::Dylib),
-                    origin: if spec.kind.is_some() {
-                        KindOrigin::CommandLine(spec.to_string())
-                    } else {
-                        KindOrigin::Default
-                    },
-                    blocks: Vec::new(),
-                });
+                entries.push(Entry::added_by(spec, i));
                 slots.push(Slot::Entry(entries.len() - 1));
                 groups.entry(name).or_default().push(new_slot);
             }
@@ -359,19 +425,22 @@ fn apply_specs(declared: Vec<Entry>, specs: &[LinkSpec]) -> Vec<Entry> {
     }
 
     // Slots are in the order they were placed; those no later move wrapped are the final link order. Depth-first
-    // below each, children in order, with the newest kind and rename seen on the way down (explicit stack:
-    // one spec per level could nest tens of thousands deep).
+    // below each, children in order, with the newest kind, rename and value of each modifier seen on the way
+    // down (explicit stack: one spec per level could nest tens of thousands deep).
     let mut order = Vec::with_capacity(entries.len());
-    let mut stack: Vec<(usize, Option<usize>, Option<usize>)> = Vec::new();
+    let mut stack: Vec<(usize, Option<usize>, Option<usize>, ModifierSpecs)> = Vec::new();
     for root in (0..slots.len()).filter(|&s| !wrapped[s]) {
-        stack.push((root, None, None));
-        while let Some((slot, kind_by, rename_by)) = stack.pop() {
+        stack.push((root, None, None, [None; 4]));
+        while let Some((slot, kind_by, rename_by, mut modifiers_by)) = stack.pop() {
             match &slots[slot] {
-                Slot::Entry(e) => order.push((*e, kind_by, rename_by)),
+                Slot::Entry(e) => order.push((*e, kind_by, rename_by, modifiers_by)),
                 Slot::Moved { pieces, spec } => {
                     let kind_by = kind_by.or(specs[*spec].kind.map(|_| *spec));
                     let rename_by = rename_by.or(specs[*spec].new_name.as_ref().map(|_| *spec));
-                    stack.extend(pieces.iter().rev().map(|&p| (p, kind_by, rename_by)));
+                    for (m, _) in specs[*spec].modifiers.written() {
+                        modifiers_by[modifier_index(m)].get_or_insert(*spec);
+                    }
+                    stack.extend(pieces.iter().rev().map(|&p| (p, kind_by, rename_by, modifiers_by)));
                 }
             }
         }
@@ -379,7 +448,7 @@ fn apply_specs(declared: Vec<Entry>, specs: &[LinkSpec]) -> Vec<Entry> {
     let mut entries: Vec<Option<Entry>> = entries.into_iter().map(Some).collect();
     order
         .into_iter()
-        .filter_map(|(e, kind_by, rename_by)| {
+        .filter_map(|(e, kind_by, rename_by, modifiers_by)| {
             let mut entry = entries[e].take()?;
             if let Some(spec) = kind_by.map(|s| &specs[s]) {
                 entry.kind = spec.kind.unwrap_or(entry.kind);
@@ -388,9 +457,120 @@ fn apply_specs(declared: Vec<Entry>, specs: &[LinkSpec]) -> Vec<Entry> {
             if let Some(new_name) = rename_by.and_then(|s| specs[s].new_name.as_ref()) {
                 entry.declared_name = Some(std::mem::replace(&mut entry.name, new_name.clone()));
             }
+            for (m, by) in Modifier::ALL.into_iter().zip(modifiers_by) {
+                let Some(by) = by else { continue };
+                *entry.modifiers.slot(m) = specs[by].modifiers.get(m);
+                entry.modifier_specs.retain(|&(written, _)| written != m);
+                entry.modifier_specs.push((m, by));
+            }
             Some(entry)
         })
         .collect()
+}
+
+/// For each modifier (in [`Modifier::ALL`] order), the newest spec above an entry that writes it.
+type ModifierSpecs = [Option<usize>; 4];
+
+fn modifier_index(m: Modifier) -> usize {
+    Modifier::ALL.iter().position(|&x| x == m).unwrap_or(0)
+}
+
+/// `#[crt]` blocks take their library and kind from `--crt` alone: the object says which C runtime it was built
+/// for (`/DEFAULTLIB:` and `/FAILIFMISMATCH:"RuntimeLibrary=..."`), and a `-l` that changed the library's kind,
+/// name or modifiers under it would make those directives lie. So a `-l` naming the C runtime library with a
+/// KIND, MODIFIERS or NEWNAME is an error that points at `--crt`; a bare `-l NAME` is allowed and, as for any
+/// library the module links, moves it to the end of the link order.
+fn check_crt_specs(
+    specs: &[LinkSpec],
+    crt_name: &str,
+    crt_kind: LinkKind,
+    mode: crate::CrtMode,
+    diags: &mut Diagnostics,
+) {
+    for spec in specs.iter().filter(|s| s.name == crt_name) {
+        if spec.kind.is_none() && spec.new_name.is_none() && spec.modifiers == LinkModifiers::default() {
+            continue;
+        }
+        diags.push(
+            Diagnostic::error(format!(
+                "`{spec}` changes `{crt_name}`, the C runtime library of this module's `#[crt]` blocks"
+            ))
+            .note(format!("with `--crt {mode}`, `#[crt]` blocks link `{crt_name}` as {crt_kind}, and the object says so"))
+            .help(format!(
+                "choose the C runtime with `--crt {}`; a `-l {crt_name}` alone may still move it in the link order",
+                crate::CrtMode::ALL.map(|m| m.as_str()).join("|")
+            )),
+        );
+    }
+}
+
+/// A `-l` that changes a library's kind keeps the modifiers `#[link]` (or an earlier `-l`) gave it, modifier by
+/// modifier, so the result must still be a combination rustc's rules allow: `-l dylib=foo` over
+/// `modifiers = "+whole-archive"` is rustc's error for `whole-archive` without `static`, pointing at the
+/// modifier. (rustc itself refuses any `-l` over a library with modifiers, "overriding linking modifiers from
+/// command line is not supported"; linkwise merges them, issue 9, and keeps rustc's per-modifier rules.)
+fn check_modifiers_after_specs(
+    program: &Program,
+    entries: &[Entry],
+    specs: &[LinkSpec],
+    diags: &mut Diagnostics,
+) {
+    let mut seen = HashSet::new();
+    for entry in entries {
+        let KindOrigin::CommandLine(kind_by) = &entry.origin else { continue };
+        for (m, on) in entry.modifiers.written() {
+            let from_spec = entry.modifier_specs.iter().find(|(w, _)| *w == m).map(|&(_, s)| s);
+            let Some(message) = m.kind_fault(Some(entry.kind), from_spec.is_some()) else { continue };
+            let span = match from_spec {
+                Some(_) => None,
+                None => entry.blocks.iter().find_map(|b| {
+                    program.blocks[b.index()].modifier_spans.iter().find(|(w, _)| *w == m).map(|&(_, s)| s)
+                }),
+            };
+            if !seen.insert((entry.name.clone(), m, span.map(|s| (s.start, s.end)))) {
+                continue;
+            }
+            let sign = if on { '+' } else { '-' };
+            let mut d = Diagnostic::error(message);
+            d = match (span, from_spec) {
+                (Some(span), _) => d.primary(span, format!("`{sign}{m}` is given here")),
+                (None, Some(s)) => d.note(format!("`{sign}{m}` is given by `{}`", specs[s])),
+                (None, None) => d,
+            };
+            diags
+                .push(d.note(format!("`{kind_by}` makes `{}` a `{}` library", entry.name, entry.kind)).help(
+                    format!("give `{}` a kind that `{m}` goes with, or drop the modifier", entry.name),
+                ));
+        }
+    }
+}
+
+/// `raw-dylib` is a Windows kind (rustc's rule and words): linkwise writes the import library a COFF link
+/// needs from the block's declarations, and ELF and Mach-O have no import libraries. Checked here, where the
+/// target is known, on the kind after `-l`, so that `-l dylib=NAME` can link a Windows-minded module elsewhere.
+fn check_raw_dylib_target(program: &Program, target: &Target, entries: &[Entry], diags: &mut Diagnostics) {
+    if target.format == Format::Coff {
+        return;
+    }
+    for entry in entries.iter().filter(|e| e.kind == LinkKind::RawDylib) {
+        for block in &entry.blocks {
+            let info = &program.blocks[block.index()];
+            let format = match target.format {
+                Format::Elf => "ELF",
+                Format::MachO => "Mach-O",
+                Format::Coff => "COFF",
+            };
+            diags.push(
+                Diagnostic::error("link kind `raw-dylib` is only supported on Windows targets")
+                    .primary(info.kind_span.unwrap_or(info.span), format!("the target is `{target}` ({format})"))
+                    .note(format!(
+                        "`raw-dylib` means linkwise writes `{}`'s import library itself; {format} links use no import library",
+                        entry.name
+                    ))
+                    .help(format!("use `kind = \"dylib\"` on this target, or override it: `-l dylib={}`", entry.name)),
+            );
+        }
+    }
 }
 
 /// One placement in the link order while specs apply: a `#[link]` entry (or one a spec added), or the move of
@@ -478,15 +658,26 @@ fn check_static_addresses(
     }
 }
 
-/// One row per (name, kind), in final link order (where each first appears), merging the blocks of entries
-/// that agree. Rows are found by a map, not a scan: 70,000 `#[link]` blocks took 24 s (issue 7, defect 7).
+/// The key two entries must share to be one library row: name, kind and the modifiers in effect.
+type RowKey = (String, LinkKind, (bool, bool, bool, Option<bool>));
+
+/// One row per library as it is linked, in final link order (where each first appears), merging the blocks of
+/// entries that agree. Entries agree when name, kind and every modifier's effective value agree
+/// ([`effective_modifiers`]): a `+whole-archive` and a plain `static` of one library, or `+verbatim` `foo`
+/// and `foo`, are linked differently (a different link argument, a different file), so they stay two rows,
+/// while `static` and `static` with `+bundle` (the default written out) are one. The `#[crt]` library and a
+/// `#[link]` block that agree with it share the row, which is then marked `crt`. Rows are found by a map, not
+/// a scan: 70,000 `#[link]` blocks took 24 s (issue 7, defect 7).
 fn dedup_libraries(entries: Vec<Entry>) -> Vec<LibraryRow> {
     let mut rows: Vec<LibraryRow> = Vec::new();
-    let mut index: HashMap<(String, LinkKind), usize> = HashMap::new();
+    let mut index: HashMap<RowKey, usize> = HashMap::new();
     for e in entries {
-        match index.entry((e.name.clone(), e.kind)) {
+        let key = (e.name.clone(), e.kind, effective_modifiers(e.kind, &e.modifiers));
+        match index.entry(key) {
             hash_map::Entry::Occupied(row) => {
-                rows[*row.get()].blocks.extend(e.blocks);
+                let row = &mut rows[*row.get()];
+                row.blocks.extend(e.blocks);
+                row.crt |= e.crt;
                 continue;
             }
             hash_map::Entry::Vacant(slot) => {
@@ -498,9 +689,8 @@ fn dedup_libraries(entries: Vec<Entry>) -> Vec<LibraryRow> {
             renamed_from: e.declared_name,
             kind: e.kind,
             kind_origin: e.origin,
-            // Merged from the module and `-l` by issue 9's modifier rules.
-            modifiers: linkwise_ir::LinkModifiers::default(),
-            crt: false,
+            modifiers: e.modifiers,
+            crt: e.crt,
             blocks: e.blocks,
         });
     }
@@ -672,6 +862,214 @@ mod tests {
         assert!(plan(src, &["static=msvcrt"]).is_ok());
     }
 
+    fn plan_on(src: &str, triple: &str, specs: &[&str], crt: crate::CrtMode) -> Result<LinkPlan, String> {
+        let specs: Vec<LinkSpec> = specs.iter().map(|s| LinkSpec::parse(s).expect("valid spec")).collect();
+        let file = SourceFile::new("t.lw", src);
+        let target = Target::parse(triple).unwrap();
+        let options = ResolveOptions { crt, ..ResolveOptions::default() };
+        resolve(&program(src), &target, &specs, options).map_err(|d| d.render(&file))
+    }
+
+    fn library<'p>(plan: &'p LinkPlan, name: &str) -> &'p LibraryRow {
+        plan.libraries.iter().find(|l| l.name == name).unwrap_or_else(|| panic!("no library {name}"))
+    }
+
+    const MODIFIED: &str = r#"
+        #[link(name = "foo", kind = "static", modifiers = "+whole-archive,-bundle")]
+        extern { fn foo_init(); }
+        #[link(name = "bar", kind = "dylib", modifiers = "+verbatim")]
+        extern { fn bar(); }
+    "#;
+
+    #[test]
+    fn modifiers_come_from_the_module_and_each_one_a_later_l_writes_wins() {
+        let p = plan(MODIFIED, &[]).unwrap();
+        let foo = library(&p, "foo");
+        assert_eq!((foo.whole_archive(), foo.bundle(), foo.verbatim()), (true, false, false));
+        assert!(library(&p, "bar").verbatim());
+        // `-l` overrides `bundle` only; `whole-archive` stays the module's.
+        let p = plan(MODIFIED, &["static:+bundle=foo"]).unwrap();
+        let foo = library(&p, "foo");
+        assert_eq!(foo.modifiers.to_string(), "+bundle,+whole-archive");
+        assert_eq!(foo.kind_origin, KindOrigin::CommandLine("-l static:+bundle=foo".into()));
+        // Specs apply in order: the last value of a modifier wins, the others stay.
+        let p =
+            plan(MODIFIED, &["static:-whole-archive,+verbatim=foo", "static:+whole-archive=foo"]).unwrap();
+        assert_eq!(library(&p, "foo").modifiers.to_string(), "-bundle,+verbatim,+whole-archive");
+        // A library `-l` adds has the spec's modifiers.
+        let p = plan(MODIFIED, &["static:+whole-archive=extra"]).unwrap();
+        assert!(library(&p, "extra").whole_archive());
+        // A rename keeps the modifiers.
+        let p = plan(MODIFIED, &["foo:foo2"]).unwrap();
+        assert!(library(&p, "foo2").whole_archive());
+    }
+
+    #[test]
+    fn a_kind_override_that_leaves_a_modifier_without_its_kind_is_rustcs_error_at_the_modifier() {
+        let e = plan(MODIFIED, &["dylib=foo"]).unwrap_err();
+        assert!(
+            e.contains(
+                "error: linking modifier `whole-archive` is only compatible with `static` linking kind"
+            ),
+            "{e}"
+        );
+        assert!(
+            e.contains("error: linking modifier `bundle` is only compatible with `static` linking kind"),
+            "{e}"
+        );
+        // At the modifier inside the literal.
+        assert!(e.contains("--> t.lw:2:60"), "{e}");
+        assert!(e.contains("--> t.lw:2:75"), "{e}");
+        assert!(e.contains("`-l dylib=foo` makes `foo` a `dylib` library"), "{e}");
+        // as-needed on a library an override makes static.
+        let src = r#"#[link(name = "bar", modifiers = "+as-needed", kind = "dylib")] extern { fn bar(); }"#;
+        let e = plan(src, &["static=bar"]).unwrap_err();
+        assert!(
+            e.contains("error: linking modifier `as-needed` is only compatible with `dylib` and `raw-dylib`"),
+            "{e}"
+        );
+        // A modifier from an earlier `-l`, under a later `-l`'s kind: named by its spec.
+        let e = plan(MODIFIED, &["static:+whole-archive=x", "dylib=x"]).unwrap_err();
+        assert!(e.contains("`+whole-archive` is given by `-l static:+whole-archive=x`"), "{e}");
+        // Overriding the modifier too makes it fine; a kind that agrees is fine.
+        assert!(plan(MODIFIED, &["static=foo"]).is_ok());
+        assert!(plan(MODIFIED, &["static-nobundle=foo"]).is_ok());
+    }
+
+    #[test]
+    fn rows_that_link_differently_stay_apart() {
+        let src = r#"
+            #[link(name = "m", kind = "static")] extern { fn a(); }
+            #[link(name = "m", kind = "static", modifiers = "+bundle")] extern { fn b(); }
+            #[link(name = "m", kind = "static", modifiers = "+whole-archive")] extern { fn c(); }
+            #[link(name = "m", kind = "static", modifiers = "+verbatim")] extern { fn d(); }
+            #[link(name = "m", kind = "static", modifiers = "-bundle")] extern { fn e(); }
+            #[link(name = "m", kind = "static-nobundle")] extern { fn f(); }
+            #[link(name = "m", kind = "static", modifiers = "-verbatim,-whole-archive")] extern { fn g(); }
+        "#;
+        let p = plan(src, &[]).unwrap();
+        let rows: Vec<(String, Vec<u32>)> = p
+            .libraries
+            .iter()
+            .map(|l| (l.modifiers.to_string(), l.blocks.iter().map(|b| b.0).collect()))
+            .collect();
+        // `+bundle` and `-verbatim,-whole-archive` are the defaults written out; `static-nobundle` is `-bundle`.
+        assert_eq!(
+            rows,
+            [
+                ("".into(), vec![0, 1, 6]),
+                ("+whole-archive".into(), vec![2]),
+                ("+verbatim".into(), vec![3]),
+                ("-bundle".into(), vec![4, 5])
+            ]
+        );
+    }
+
+    #[test]
+    fn verbatim_names_are_the_file_names_as_written() {
+        let src = r#"#[link(name = "foo.dll.lib", modifiers = "+verbatim")] extern { fn f(); }
+                     #[link(name = "bar")] extern { fn g(); }"#;
+        let p = plan(src, &[]).unwrap();
+        assert_eq!(library(&p, "foo.dll.lib").link_argument(&p.target), "foo.dll.lib");
+        assert_eq!(library(&p, "bar").link_argument(&p.target), "bar.lib");
+        let src = src.replace("foo.dll.lib", "libfoo.so.1");
+        let p = plan_on(&src, "x86_64-unknown-linux-gnu", &[], crate::CrtMode::Dynamic).unwrap();
+        assert_eq!(library(&p, "libfoo.so.1").link_argument(&p.target), "-l:libfoo.so.1");
+        assert_eq!(library(&p, "bar").link_argument(&p.target), "-lbar");
+    }
+
+    const CRT: &str = r#"
+        #[crt] extern { fn printf(ptr, ...) -> i32; static mut errno_value: i32; }
+        #[link(name = "kernel32")] extern { fn ExitProcess(i32); }
+    "#;
+
+    #[test]
+    fn crt_blocks_link_what_the_crt_mode_chooses() {
+        let src = CRT.replace(", ...", "");
+        let p = plan_on(&src, "x86_64-pc-windows-msvc", &[], crate::CrtMode::Dynamic).unwrap();
+        let crt = library(&p, "msvcrt");
+        assert_eq!((crt.kind, crt.crt, crt.blocks.clone()), (LinkKind::Dylib, true, vec![BlockId(0)]));
+        assert_eq!(crt.kind_origin, KindOrigin::CommandLine("--crt dynamic".into()));
+        assert_eq!(row(&p, "printf").access, Access::ImportSlot);
+        assert_eq!(row(&p, "printf").library.as_deref(), Some("msvcrt"));
+        assert!(!library(&p, "kernel32").crt);
+
+        let p = plan_on(&src, "x86_64-pc-windows-msvc", &[], crate::CrtMode::Static).unwrap();
+        let crt = library(&p, "libcmt");
+        assert_eq!((crt.kind, crt.crt), (LinkKind::Static, true));
+        assert_eq!(row(&p, "printf").access, Access::Direct);
+        assert_eq!(row(&p, "errno_value").access, Access::Direct);
+        let p = plan_on(&src, "x86_64-pc-windows-msvc", &[], crate::CrtMode::StaticDebug).unwrap();
+        assert_eq!(library(&p, "libcmtd").kind, LinkKind::Static);
+        let p = plan_on(&src, "aarch64-pc-windows-msvc", &[], crate::CrtMode::DynamicDebug).unwrap();
+        assert_eq!(row(&p, "printf").library.as_deref(), Some("msvcrtd"));
+        assert_eq!(row(&p, "printf").access, Access::ImportSlot);
+
+        // ELF and Mach-O: the system C library, whatever the mode.
+        let p = plan_on(&src, "x86_64-unknown-linux-gnu", &[], crate::CrtMode::Static).unwrap();
+        assert_eq!((library(&p, "c").kind, library(&p, "c").crt), (LinkKind::Dylib, true));
+        let p = plan_on(&src, "aarch64-apple-darwin", &[], crate::CrtMode::Dynamic).unwrap();
+        assert!(library(&p, "System").crt);
+    }
+
+    #[test]
+    fn a_link_block_of_the_crt_library_shares_its_row_and_l_cannot_change_it() {
+        let src = CRT.replace(", ...", "") + r#"#[link(name = "msvcrt")] extern { fn puts(ptr) -> i32; }"#;
+        let p = plan_on(&src, "x86_64-pc-windows-msvc", &[], crate::CrtMode::Dynamic).unwrap();
+        let crt = library(&p, "msvcrt");
+        assert_eq!((crt.crt, crt.blocks.clone()), (true, vec![BlockId(0), BlockId(2)]));
+        assert_eq!(p.libraries.iter().filter(|l| l.name == "msvcrt").count(), 1);
+        // A bare `-l msvcrt` moves it to the end.
+        let p = plan_on(&src, "x86_64-pc-windows-msvc", &["msvcrt"], crate::CrtMode::Dynamic).unwrap();
+        assert_eq!(p.libraries.last().map(|l| (l.name.as_str(), l.crt)), Some(("msvcrt", true)));
+        // A kind, a rename or modifiers for the C runtime library are `--crt`'s to choose.
+        for spec in ["static=msvcrt", "msvcrt:ucrt", "dylib:+verbatim=msvcrt"] {
+            let e = plan_on(&src, "x86_64-pc-windows-msvc", &[spec], crate::CrtMode::Dynamic).unwrap_err();
+            assert!(
+                e.contains(&format!(
+                    "error: `-l {spec}` changes `msvcrt`, the C runtime library of this module's `#[crt]` blocks"
+                )),
+                "{e}"
+            );
+            assert!(
+                e.contains("choose the C runtime with `--crt dynamic|static|dynamic-debug|static-debug`"),
+                "{e}"
+            );
+        }
+        // Under `--crt static` the C runtime is `libcmt`; `-l static=msvcrt` is about the `#[link]` block only.
+        let p = plan_on(&src, "x86_64-pc-windows-msvc", &["static=msvcrt"], crate::CrtMode::Static).unwrap();
+        assert_eq!(row(&p, "puts").access, Access::Direct);
+        assert!(!library(&p, "msvcrt").crt);
+    }
+
+    #[test]
+    fn raw_dylib_is_windows_only_and_named_with_the_target() {
+        let src = r#"#[link(name = "kernel32", kind = "raw-dylib")] extern { fn ExitProcess(i32); }"#;
+        let p = plan(src, &[]).unwrap();
+        assert_eq!(row(&p, "ExitProcess").access, Access::ImportSlot);
+        for (triple, format) in [("x86_64-unknown-linux-gnu", "ELF"), ("aarch64-apple-darwin", "Mach-O")] {
+            let e = plan_on(src, triple, &[], crate::CrtMode::Dynamic).unwrap_err();
+            assert!(e.contains("error: link kind `raw-dylib` is only supported on Windows targets"), "{e}");
+            assert!(e.contains(&format!("the target is `{triple}` ({format})")), "{e}");
+            assert!(e.contains("--> t.lw:1:34"), "at the kind: {e}");
+            // An override for that target links it as a DLL.
+            assert!(plan_on(src, triple, &["dylib=kernel32"], crate::CrtMode::Dynamic).is_ok());
+        }
+    }
+
+    #[test]
+    fn static_nobundle_specs_warn_in_the_plan() {
+        let p =
+            plan(MODULE, &["static-nobundle=mathlib", "static-nobundle=extra", "dylib=kernel32"]).unwrap();
+        let warnings: Vec<String> = p.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(warnings.len(), 2, "{warnings:?}");
+        assert!(warnings[0].contains("in the argument `-l static-nobundle=mathlib`"), "{warnings:?}");
+        assert!(warnings[1].contains("in the argument `-l static-nobundle=extra`"), "{warnings:?}");
+        let mathlib = library(&p, "mathlib");
+        assert_eq!((mathlib.kind, mathlib.bundle()), (LinkKind::Static, false));
+        assert!(plan(MODULE, &[]).unwrap().warnings.is_empty());
+    }
+
     fn program_of(src: &str) -> Program {
         let file = SourceFile::new("t.lw", src);
         let module = linkwise_ir::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
@@ -728,13 +1126,8 @@ mod tests {
 
     #[test]
     fn dedup_keeps_first_occurrence_order_and_separates_kinds() {
-        let entry = |name: &str, kind, block| Entry {
-            name: name.to_owned(),
-            declared_name: None,
-            kind,
-            origin: KindOrigin::Default,
-            blocks: vec![BlockId(block)],
-        };
+        let entry =
+            |name: &str, kind, block| Entry::new(name, kind, KindOrigin::Default, vec![BlockId(block)]);
         let rows = dedup_libraries(vec![
             entry("b", LinkKind::Dylib, 0),
             entry("a", LinkKind::Dylib, 1),
@@ -757,24 +1150,20 @@ mod tests {
     /// What `apply_specs` must compute, done literally as rustc describes it (and as linkwise did before issue 7):
     /// each spec takes every entry of its current name and moves them, modified, to the end.
     fn apply_specs_literally(mut entries: Vec<Entry>, specs: &[LinkSpec]) -> Vec<Entry> {
-        for spec in specs {
+        for (i, spec) in specs.iter().enumerate() {
             let (mut matched, rest): (Vec<Entry>, Vec<Entry>) =
                 entries.into_iter().partition(|e| e.name == spec.name);
             entries = rest;
             if matched.is_empty() {
-                entries.push(Entry {
-                    name: spec.new_name.clone().unwrap_or_else(|| spec.name.clone()),
-                    declared_name: None,
-                    kind: spec.kind.unwrap_or(LinkKind::Dylib),
-                    origin: match spec.kind {
-                        Some(_) => KindOrigin::CommandLine(spec.to_string()),
-                        None => KindOrigin::Default,
-                    },
-                    blocks: Vec::new(),
-                });
+                entries.push(Entry::added_by(spec, i));
                 continue;
             }
             for entry in &mut matched {
+                for (m, on) in spec.modifiers.written() {
+                    *entry.modifiers.slot(m) = Some(on);
+                    entry.modifier_specs.retain(|&(w, _)| w != m);
+                    entry.modifier_specs.push((m, i));
+                }
                 if let Some(kind) = spec.kind {
                     entry.kind = kind;
                     entry.origin = KindOrigin::CommandLine(spec.to_string());
@@ -806,23 +1195,46 @@ mod tests {
             &[("a", LinkKind::Dylib)],
             &[],
         ];
-        let spec_forms =
-            ["a", "b", "x", "static=a", "dylib=b", "a:b", "b:c", "static=b:x", "x:a", "c", "dylib=x"];
+        let spec_forms = [
+            "a",
+            "b",
+            "x",
+            "static=a",
+            "dylib=b",
+            "a:b",
+            "b:c",
+            "static=b:x",
+            "x:a",
+            "c",
+            "dylib=x",
+            "static:+whole-archive,-bundle=a",
+            "static:+bundle,+verbatim=b",
+        ];
         let entries = |set: &[(&str, LinkKind)]| -> Vec<Entry> {
             set.iter()
                 .enumerate()
-                .map(|(i, &(name, kind))| Entry {
-                    name: name.to_owned(),
-                    declared_name: None,
-                    kind,
-                    origin: if i % 2 == 0 { KindOrigin::Declared } else { KindOrigin::Default },
-                    blocks: vec![BlockId(i as u32)],
+                .map(|(i, &(name, kind))| {
+                    let origin = if i % 2 == 0 { KindOrigin::Declared } else { KindOrigin::Default };
+                    let mut entry = Entry::new(name, kind, origin, vec![BlockId(i as u32)]);
+                    // Some declared modifiers, for the specs' to override one by one.
+                    if i % 3 == 0 {
+                        entry.modifiers.bundle = Some(false);
+                        entry.modifiers.verbatim = Some(true);
+                    }
+                    entry
                 })
                 .collect()
         };
         let shown = |list: Vec<Entry>| -> Vec<String> {
             list.into_iter()
-                .map(|e| format!("{} {:?} {} {} {:?}", e.name, e.declared_name, e.kind, e.origin, e.blocks))
+                .map(|e| {
+                    let mut by = e.modifier_specs.clone();
+                    by.sort();
+                    format!(
+                        "{} {:?} {} {} {:?} [{}] {by:?}",
+                        e.name, e.declared_name, e.kind, e.origin, e.blocks, e.modifiers
+                    )
+                })
                 .collect()
         };
         let mut cases = 0;
@@ -850,6 +1262,6 @@ mod tests {
                 cases += 1;
             }
         }
-        assert_eq!(cases, 5 * (1 + 11 + 121 + 1331));
+        assert_eq!(cases, 5 * (1 + 13 + 169 + 2197));
     }
 }

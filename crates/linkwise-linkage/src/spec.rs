@@ -1,27 +1,41 @@
-//! `-l [KIND=]NAME[:NEWNAME]`: one command-line library spec, parsed and validated on its own.
+//! `-l [KIND[:MODIFIERS]=]NAME[:NEWNAME]`: one command-line library spec, parsed and validated on its own.
 //! Rules that need the module (renaming a library it does not declare, ...) are in [`crate::plan`].
 
-use linkwise_ir::{Diagnostic, LinkKind, library_name_fault};
+use linkwise_ir::ast::{MODIFIER_SYNTAX_ERROR, unknown_modifier_error};
+use linkwise_ir::{Diagnostic, LinkKind, LinkModifiers, Modifier, library_name_fault};
 use std::fmt;
 
-/// One `-l` argument, as RFC 1717 extends it. Outside this crate a spec is only parsed and printed; its parts
-/// are the link plan's to interpret.
+/// One `-l` argument, as RFC 1717 extends it and rustc spells it today. Outside this crate a spec is only
+/// parsed and printed; its parts are the link plan's to interpret.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LinkSpec {
     /// `KIND=`: overrides the kind of the library `name` (or gives the kind of a library added by this spec).
+    /// `static-nobundle` is read as `static` with `-bundle` (see `warning`).
     pub(crate) kind: Option<LinkKind>,
     /// The library the spec is about.
     pub(crate) name: String,
     /// `:NEWNAME`: link this library instead of `name`, keeping its kind unless `kind` is also given.
     pub(crate) new_name: Option<String>,
-    /// `KIND:MODIFIERS=`: the modifiers written (`+bundle`, `-whole-archive`, ...).
-    pub(crate) modifiers: linkwise_ir::LinkModifiers,
+    /// `KIND:MODIFIERS=`: the modifiers written (`+bundle`, `-whole-archive`, ...), checked against the kind.
+    pub(crate) modifiers: LinkModifiers,
+    /// The deprecation warning of `static-nobundle=`, which the link plan carries in [`crate::LinkPlan::warnings`].
+    pub(crate) warning: Option<Diagnostic>,
     /// The argument as the user wrote it, for diagnostics.
     pub(crate) text: String,
 }
 
 impl LinkSpec {
     /// Parses the value of one `-l` argument.
+    ///
+    /// The modifiers follow rustc_session's `-l` parser, rule for rule and in its words: each comma-separated
+    /// piece is `+NAME` or `-NAME`; NAME is `bundle`, `verbatim`, `whole-archive` or `as-needed`; each is given
+    /// once; `bundle` and `whole-archive` need `static`, `as-needed` needs `dylib`. Modifiers need a kind (the
+    /// grammar puts them after one; `-l :+verbatim=foo` is an unknown, empty kind, as in rustc).
+    ///
+    /// Kinds are rustc's that linkwise has: `static` and `dylib`. `raw-dylib` is not one (rustc's `-l` refuses
+    /// it too: the import library is written from a block's declarations, which a command line has none of).
+    /// `static-nobundle` is still accepted, with rustc's old warning, as `static:-bundle`; as in rustc it takes
+    /// no modifiers.
     ///
     /// `-l NAME:` (rename to nothing) is rejected: it is RFC 1717's open question and rustc settled it the same
     /// way. A library's symbols still need a definition and a kind for the call sites to be shaped, so dropping
@@ -41,27 +55,77 @@ impl LinkSpec {
             Some((kind, rest)) => (Some(kind), rest),
             None => (None, text),
         };
+        let (kind, modifier_text) =
+            match kind.map(|k| k.split_once(':').map_or((k, None), |(k, m)| (k, Some(m)))) {
+                Some((k, m)) => (Some(k), m),
+                None => (None, None),
+            };
+        let mut modifiers = LinkModifiers::default();
+        let mut warning = None;
         let kind = match kind {
             None => None,
-            Some(k) if k.contains(':') => {
-                return Err(err(format!("link modifiers (`{k}`) are not supported"))
-                    .help("write the kind alone: `-l static=NAME`"));
+            Some("static") => Some(LinkKind::Static),
+            Some("dylib") => Some(LinkKind::Dylib),
+            Some("static-nobundle") => {
+                if modifier_text.is_some() {
+                    return Err(err(
+                        "linking modifier can't be used with library kind `static-nobundle`".into()
+                    )
+                    .help("write `-l static:-bundle,MODIFIERS=NAME`"));
+                }
+                warning = Some(
+                    Diagnostic::warning(
+                        "library kind `static-nobundle` has been superseded by specifying `-bundle` on library \
+                         kind `static`. Try `static:-bundle`",
+                    )
+                    .note(format!("in the argument `{shown}`"))
+                    .help("rustc 1.95 rejects `static-nobundle`; linkwise reads it as `static:-bundle`"),
+                );
+                modifiers.bundle = Some(false);
+                Some(LinkKind::Static)
             }
-            Some(k) => Some(LinkKind::from_name(k).ok_or_else(|| {
-                err(format!("unknown library kind `{k}`"))
-                    .help(format!("expected one of {}", LinkKind::ALL.map(|k| format!("`{k}`")).join(", ")))
-            })?),
+            Some(k) => {
+                let mut d = err(format!("unknown library kind `{k}`, expected one of: static, dylib"));
+                if k == "raw-dylib" {
+                    d = d
+                        .note("`raw-dylib` is a kind of `#[link]` only (so in rustc): its import library is written from the extern block's declarations")
+                        .help("write `kind = \"raw-dylib\"` in the module's `#[link]`");
+                } else if k.is_empty() || k.starts_with(['+', '-']) {
+                    d = d.help("modifiers follow a kind and a colon: `-l static:+whole-archive=NAME`");
+                }
+                return Err(d);
+            }
         };
+        if let Some(list) = modifier_text {
+            for piece in list.split(',') {
+                let Some(name) = piece.strip_prefix(['+', '-']) else {
+                    return Err(err(MODIFIER_SYNTAX_ERROR.to_owned()));
+                };
+                let Some(modifier) = Modifier::from_name(name) else {
+                    return Err(err(unknown_modifier_error(name)));
+                };
+                if let Some(message) = modifier.kind_fault(kind, true) {
+                    return Err(err(message));
+                }
+                let slot = modifiers.slot(modifier);
+                if slot.is_some() {
+                    return Err(err(format!("multiple `{modifier}` modifiers in a single `-l` option")));
+                }
+                *slot = Some(piece.starts_with('+'));
+            }
+        }
         let (name, new_name) = match rest.split_once(':') {
             Some((name, new)) => (name, Some(new)),
             None => (rest, None),
         };
         if name.is_empty() {
-            return Err(err("no library name given".into()).help("write `-l [KIND=]NAME[:NEWNAME]`"));
+            return Err(
+                err("no library name given".into()).help("write `-l [KIND[:MODIFIERS]=]NAME[:NEWNAME]`")
+            );
         }
         if let Some(bad) = [Some(name), new_name].into_iter().flatten().find(|n| n.contains([':', '='])) {
             return Err(err(format!("invalid library name `{bad}`"))
-                .help("write `-l [KIND=]NAME[:NEWNAME]`; a name contains neither `:` nor `=`"));
+                .help("write `-l [KIND[:MODIFIERS]=]NAME[:NEWNAME]`; a name contains neither `:` nor `=`"));
         }
         if new_name == Some("") {
             return Err(err(format!("`-l {name}:` renames library `{name}` to nothing"))
@@ -72,9 +136,21 @@ impl LinkSpec {
             kind,
             name: name.to_owned(),
             new_name: new_name.map(str::to_owned),
-            modifiers: linkwise_ir::LinkModifiers::default(),
+            modifiers,
+            warning,
             text: text.to_owned(),
         })
+    }
+
+    /// The modifiers the spec writes (`-l static:+whole-archive=NAME`); none written is all `None`.
+    pub fn modifiers(&self) -> LinkModifiers {
+        self.modifiers
+    }
+
+    /// The warning the spec deserves (a deprecated spelling), if any; [`crate::resolve`] also puts it in
+    /// [`crate::LinkPlan::warnings`].
+    pub fn warning(&self) -> Option<&Diagnostic> {
+        self.warning.as_ref()
     }
 }
 
@@ -141,9 +217,103 @@ mod tests {
         assert_eq!(ok("foo"), (None, "foo".into(), None));
         assert_eq!(ok("static=foo"), (Some(LinkKind::Static), "foo".into(), None));
         assert_eq!(ok("dylib=bar"), (Some(LinkKind::Dylib), "bar".into(), None));
-        assert_eq!(ok("static-nobundle=z"), (Some(LinkKind::StaticNobundle), "z".into(), None));
+        // `static-nobundle` is `static:-bundle`, with rustc's old warning.
+        assert_eq!(ok("static-nobundle=z"), (Some(LinkKind::Static), "z".into(), None));
         assert_eq!(ok("foo:newfoo"), (None, "foo".into(), Some("newfoo".into())));
         assert_eq!(ok("static=foo:bar"), (Some(LinkKind::Static), "foo".into(), Some("bar".into())));
+    }
+
+    fn modifiers(s: &str) -> String {
+        LinkSpec::parse(s).unwrap_or_else(|e| panic!("`{s}` rejected: {e}")).modifiers.to_string()
+    }
+
+    #[test]
+    fn kind_and_modifiers_as_rustc_spells_them() {
+        assert_eq!(ok("static:+whole-archive=foo"), (Some(LinkKind::Static), "foo".into(), None));
+        assert_eq!(modifiers("static:+whole-archive=foo"), "+whole-archive");
+        assert_eq!(modifiers("static:-bundle,+verbatim=foo:bar"), "-bundle,+verbatim");
+        assert_eq!(ok("static:-bundle,+verbatim=foo:bar").2.as_deref(), Some("bar"));
+        assert_eq!(modifiers("dylib:+as-needed=foo"), "+as-needed");
+        assert_eq!(modifiers("dylib:-verbatim=foo"), "-verbatim");
+        assert_eq!(modifiers("static=foo"), "");
+        let spec = LinkSpec::parse("static:+bundle,-whole-archive,+verbatim=foo").unwrap();
+        let m = spec.modifiers();
+        assert_eq!(
+            (m.bundle, m.whole_archive, m.verbatim, m.as_needed),
+            (Some(true), Some(false), Some(true), None)
+        );
+        assert!(spec.warning().is_none());
+        // Printed as written, for the plan's "kind set by" notes.
+        assert_eq!(spec.to_string(), "-l static:+bundle,-whole-archive,+verbatim=foo");
+    }
+
+    #[test]
+    fn static_nobundle_warns_with_rustcs_words_and_means_static_without_bundle() {
+        let spec = LinkSpec::parse("static-nobundle=z").unwrap();
+        assert_eq!(spec.modifiers().bundle, Some(false));
+        let w = spec.warning().expect("a warning").to_string();
+        assert!(
+            w.starts_with(
+                "warning: library kind `static-nobundle` has been superseded by specifying `-bundle` on library \
+                 kind `static`. Try `static:-bundle`\n"
+            ),
+            "{w}"
+        );
+        assert!(w.contains("in the argument `-l static-nobundle=z`"), "{w}");
+    }
+
+    /// Every rule of rustc_session's `-l` parser, message for message (also in corpus/errors/link_specs.lw).
+    #[test]
+    fn rejected_kinds_and_modifiers_say_what_rustc_says() {
+        let cases = [
+            ("static:whole-archive=foo", MODIFIER_SYNTAX_ERROR.to_owned()),
+            ("static:+bundle,=foo", MODIFIER_SYNTAX_ERROR.to_owned()),
+            ("static:=foo", MODIFIER_SYNTAX_ERROR.to_owned()),
+            (
+                "static:+bunddle=foo",
+                "unknown linking modifier `bunddle`, expected one of: bundle, verbatim, whole-archive, as-needed"
+                    .to_owned(),
+            ),
+            (
+                "static:+=foo",
+                "unknown linking modifier ``, expected one of: bundle, verbatim, whole-archive, as-needed".to_owned(),
+            ),
+            (
+                "static:+bundle,-bundle=foo",
+                "multiple `bundle` modifiers in a single `-l` option".to_owned(),
+            ),
+            (
+                "static:+verbatim,+whole-archive,+verbatim=foo",
+                "multiple `verbatim` modifiers in a single `-l` option".to_owned(),
+            ),
+            (
+                "dylib:+bundle=foo",
+                "linking modifier `bundle` is only compatible with `static` linking kind".to_owned(),
+            ),
+            (
+                "dylib:+whole-archive=foo",
+                "linking modifier `whole-archive` is only compatible with `static` linking kind".to_owned(),
+            ),
+            (
+                "static:+as-needed=foo",
+                "linking modifier `as-needed` is only compatible with `dylib` linking kind".to_owned(),
+            ),
+            (
+                "static-nobundle:+whole-archive=foo",
+                "linking modifier can't be used with library kind `static-nobundle`".to_owned(),
+            ),
+            ("raw-dylib=foo", "unknown library kind `raw-dylib`, expected one of: static, dylib".to_owned()),
+            (":+verbatim=foo", "unknown library kind ``, expected one of: static, dylib".to_owned()),
+            ("+verbatim=foo", "unknown library kind `+verbatim`, expected one of: static, dylib".to_owned()),
+            ("framework=foo", "unknown library kind `framework`, expected one of: static, dylib".to_owned()),
+        ];
+        for (spec, message) in cases {
+            let e = err(spec);
+            assert!(e.starts_with(&format!("error: {message}\n")), "`{spec}`: {e}");
+            assert!(e.contains(&format!("in the argument `-l {spec}`")), "`{spec}`: {e}");
+        }
+        assert!(err("raw-dylib=foo").contains("`raw-dylib` is a kind of `#[link]` only"));
+        assert!(err(":+verbatim=foo").contains("modifiers follow a kind and a colon"));
     }
 
     // Each bad spec's message: corpus/errors/link_specs.lw, run by tests/errors.rs; the notes and help as a user

@@ -263,6 +263,26 @@ impl<'a> Parser<'a> {
         )
     }
 
+    /// `#[export_name = "..."]`'s characters. The name is written into a COFF object's `.drectve` as
+    /// `/EXPORT:NAME` (`/EXPORT:NAME=SYMBOL`, `,DATA` after it), which the linker splits at whitespace and reads
+    /// `=` and `,` in; a `"` cannot be quoted there. A name with one of these would export something else, so it
+    /// is refused on every target (one source builds for all of them), pointing at the character.
+    fn export_name_characters(&self, name: &Spanned<String>) -> PResult<()> {
+        let bad = library_name_fault(&name.value).map(|f| (f.at, f.to_string())).or_else(|| {
+            let at = name.value.find(['=', ',', '"'])?;
+            let c = name.value[at..].chars().next().unwrap_or('=');
+            Some((at, format!("`{c}`")))
+        });
+        let Some((at, what)) = bad else { return Ok(()) };
+        let shown = name.value.escape_debug();
+        fail(
+            Diagnostic::error(format!("the export name `{shown}` contains {what}"))
+                .primary(decoded_byte_source(self.src, name.span, at), "not allowed in an export name")
+                .note("`/EXPORT:NAME=SYMBOL,DATA` gives whitespace, `=`, `,` and `\"` a meaning of their own")
+                .help("export names have no whitespace, control characters, `=`, `,` or `\"`"),
+        )
+    }
+
     // ----- nesting limits -----
 
     fn enter(&mut self) -> PResult<()> {
@@ -364,6 +384,9 @@ impl<'a> Parser<'a> {
                 }
                 self.bump();
                 let value = self.name_string(&format!("a `{name}`"))?;
+                if name == "export_name" {
+                    self.export_name_characters(&value)?;
+                }
                 self.expect(Punct::RBracket)?;
                 let span = Span { start, end: self.prev_end };
                 Ok(if name == "link_name" {
@@ -409,6 +432,7 @@ impl<'a> Parser<'a> {
         let mut name: Option<(Spanned<String>, Span)> = None;
         let mut kind: Option<(Spanned<LinkKind>, Span)> = None;
         let mut modifiers: Option<(Spanned<String>, Span)> = None;
+        let mut modifier_spans = Vec::new();
         while !self.at(Punct::RParen) {
             let key = match self.word() {
                 Some(w) => Spanned::new(w, self.span()),
@@ -446,6 +470,7 @@ impl<'a> Parser<'a> {
             } else if key.value == "modifiers" {
                 let value = self.string("string literal")?;
                 let text = String::from_utf8_lossy(&value.value).into_owned();
+                modifier_spans = modifier_pieces(self.src, value.span, &text);
                 modifiers = Some((Spanned::new(text, value.span), key.span));
             } else {
                 let value = self.string("string literal")?;
@@ -472,7 +497,13 @@ impl<'a> Parser<'a> {
                     .primary(span, "missing `name`"),
             );
         };
-        Ok(LinkAttr { name, kind: kind.map(|k| k.0), modifiers: modifiers.map(|m| m.0), span })
+        Ok(LinkAttr {
+            name,
+            kind: kind.map(|k| k.0),
+            modifiers: modifiers.map(|m| m.0),
+            modifier_spans,
+            span,
+        })
     }
 
     fn misplaced(attr: &Attr, item: Span, what: &str) -> Diagnostic {
@@ -1164,4 +1195,28 @@ impl<'a> Parser<'a> {
         };
         Ok(Expr { kind, span: Span { start, end: self.prev_end } })
     }
+}
+
+/// The source span of each comma-separated piece of a `modifiers = "..."` literal whose decoded text is `text`:
+/// the piece's characters, or for an empty piece the character after it (the `,`, or the closing quote).
+fn modifier_pieces(src: &str, literal: Span, text: &str) -> Vec<Span> {
+    let mut spans = Vec::new();
+    let mut start = 0;
+    for piece in text.split(',') {
+        let end = start + piece.len();
+        let span = if piece.is_empty() {
+            if end < text.len() {
+                decoded_byte_source(src, literal, end)
+            } else {
+                Span { start: literal.end.saturating_sub(1), end: literal.end }
+            }
+        } else {
+            let first = decoded_byte_source(src, literal, start);
+            let last = decoded_byte_source(src, literal, end - 1);
+            Span { start: first.start, end: last.end.max(first.start) }
+        };
+        spans.push(span);
+        start = end + 1;
+    }
+    spans
 }
