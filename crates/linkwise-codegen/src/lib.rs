@@ -3,12 +3,13 @@
 //!
 //! Stages: [`lower`] (Cranelift) → [`emit`] (object writer, asking [`reloc`] for every relocation). [`disasm`]
 //! turns the result back into a listing for `linkwise explain` and the golden corpus; [`archive`] wraps an
-//! object into a static library.
+//! object into a static library; [`implib`] writes the import libraries of the DLLs a module links or exports.
 #![deny(missing_docs)]
 
 pub mod archive;
 pub mod disasm;
 pub mod emit;
+pub mod implib;
 mod isa;
 pub mod lower;
 pub mod reloc;
