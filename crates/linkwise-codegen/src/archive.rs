@@ -6,7 +6,7 @@
 
 use ar_archive_writer::{ArchiveKind, DEFAULT_OBJECT_READER, NewArchiveMember, write_archive_to_stream};
 use linkwise_ir::Diagnostic;
-use linkwise_linkage::{Format, Target};
+use linkwise_linkage::{Arch, Format, Target};
 use object::read::archive::ArchiveFile;
 use std::io::Cursor;
 
@@ -92,27 +92,35 @@ pub fn read_members(path: &str, bytes: &[u8]) -> Result<Vec<Member>, Diagnostic>
 pub fn check_member_target(target: &Target, library: &str, member: &Member) -> Result<(), Diagnostic> {
     use object::{Architecture, BinaryFormat, Object};
     let (format, arch) = if let Ok(file) = object::File::parse(&*member.bytes) {
-        (Some(file.format()), file.architecture())
+        (file.format(), file.architecture())
     } else if let Ok(import) = object::read::coff::ImportFile::parse(&*member.bytes) {
-        (Some(BinaryFormat::Coff), import.architecture())
+        (BinaryFormat::Coff, import.architecture())
     } else {
         return Ok(());
     };
-    let want_format = match target.format {
-        Format::Coff => BinaryFormat::Coff,
-        Format::Elf => BinaryFormat::Elf,
-        Format::MachO => BinaryFormat::MachO,
+    let format = match format {
+        BinaryFormat::Coff | BinaryFormat::Pe => Some(Format::Coff),
+        BinaryFormat::Elf => Some(Format::Elf),
+        BinaryFormat::MachO => Some(Format::MachO),
+        _ => None,
     };
-    let want_arch = match target.arch {
-        linkwise_linkage::Arch::X86_64 => Architecture::X86_64,
-        linkwise_linkage::Arch::Aarch64 => Architecture::Aarch64,
+    let arch = match arch {
+        Architecture::X86_64 => Some(Arch::X86_64),
+        Architecture::Aarch64 => Some(Arch::Aarch64),
+        _ => None,
     };
-    if format == Some(want_format) && arch == want_arch {
+    if format == Some(target.format) && arch == Some(target.arch) {
         return Ok(());
     }
-    let found = format.map_or("an unknown format".to_owned(), |f| format!("{f:?}"));
+    let found = match (format, arch) {
+        (Some(Format::Elf), Some(arch)) => format!("an ELF object for {arch}"),
+        (Some(format), Some(arch)) => format!("a {format} object for {arch}"),
+        (Some(Format::Elf), None) => "an ELF object for another architecture".to_owned(),
+        (Some(format), None) => format!("a {format} object for another architecture"),
+        (None, _) => "an object of another format".to_owned(),
+    };
     Err(Diagnostic::error(format!(
-        "cannot bundle `{library}({})`: it is a {found} object for {arch:?}, but the target `{target}` is {} {}",
+        "cannot bundle `{library}({})`: it is {found}, but the target `{target}` is {} {}",
         member.name, target.format, target.arch
     ))
     .note("every member of a bundled library is linked with the module's object, so it must be built for the same target"))
