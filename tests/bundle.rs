@@ -329,3 +329,51 @@ fn a_library_for_another_target_is_refused() {
         )
     );
 }
+
+#[test]
+fn whole_archive_keeps_an_unreferenced_member_with_lld_link() {
+    let dir = TempDir::new("bundle-whole-coff");
+    let marker = ("marker", "int lw_marker = 7;\n");
+    let Some(_) = native_library(&dir, COFF, "native.lib", &[("add", ADD_C), marker]) else { return };
+    let file = linkwise::SourceFile::new("m.lw", COFF_MODULE);
+    let (object, _) = support::compile_to(&dir, "m.obj", &file, &support::options(COFF, &[]));
+    let mut c = linkwise::compile(&file, &support::options(COFF, &[])).unwrap();
+    let mut inputs = vec![object];
+    for lib in linkwise::codegen::implib::import_libraries(
+        &c.program,
+        &c.plan,
+        linkwise::codegen::implib::Which::RawDylib,
+    )
+    .unwrap()
+    {
+        std::fs::write(dir.join(&lib.file_name), &lib.bytes).unwrap();
+        inputs.push(dir.join(&lib.file_name));
+    }
+    // `+whole-archive` set as the modifier parsing (another branch) will set it.
+    row(&mut c.plan, "native").modifiers.whole_archive = Some(true);
+    let native = c.plan.libraries.iter().find(|r| r.name == "native").unwrap();
+    let whole = bundle::whole_archive_arguments(&c.program, &c.plan.target, native, &[]).unwrap();
+    assert_eq!(whole, ["/WHOLEARCHIVE:native.lib"]);
+    let (Some(lld_link), Some(wine)) = (support::tool("lld-link"), support::tool("wine")) else { return };
+    let link = |name: &str, library: &[String]| {
+        // support::lld_link takes its inputs as paths; these options lld-link reads the same way.
+        let options = [format!("/libpath:{}", dir.path().display()), "/debug:symtab".to_owned()];
+        let mut args: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+        args.extend(options.iter().chain(library).map(Path::new));
+        let exe = dir.join(name);
+        support::lld_link(&lld_link, &args, &exe).assert_ok();
+        let image = std::fs::read(&exe).unwrap();
+        let has_marker = {
+            use object::{Object, ObjectSymbol};
+            let file = object::File::parse(&*image).unwrap();
+            file.symbols().any(|s| s.name() == Ok("lw_marker"))
+        };
+        (has_marker, support::wine(&wine, &exe))
+    };
+    let (marker, ran) = link("whole.exe", &whole);
+    assert!(marker, "lw_marker must be in the image's symbol table");
+    assert_eq!(ran.status, Some(42), "{ran}");
+    let (marker, ran) = link("plain.exe", &["native.lib".to_owned()]);
+    assert!(!marker, "lw_marker must not be linked without /WHOLEARCHIVE");
+    assert_eq!(ran.status, Some(42), "{ran}");
+}

@@ -23,7 +23,7 @@ use linkwise_ir::checked::Program;
 use linkwise_linkage::{Directive, LinkPlan};
 
 /// Compiles `program` for the plan's target and writes the object file, carrying `directives` (from
-/// [`linkwise_linkage::directives`]) in the format's way.
+/// [`linkwise_linkage::directives()`]) in the format's way.
 pub fn generate(
     program: &Program,
     plan: &LinkPlan,
