@@ -3,12 +3,13 @@
 //!
 //! Stages: [`lower`] (Cranelift) → [`emit`] (object writer, asking [`reloc`] for every relocation). [`disasm`]
 //! turns the result back into a listing for `linkwise explain` and the golden corpus; [`archive`] wraps an
-//! object into a static library.
+//! object into a static library; [`implib`] writes the import libraries of the DLLs a module links or exports.
 #![deny(missing_docs)]
 
 pub mod archive;
 pub mod disasm;
 pub mod emit;
+pub mod implib;
 mod isa;
 pub mod lower;
 pub mod reloc;
@@ -22,7 +23,7 @@ use linkwise_ir::checked::Program;
 use linkwise_linkage::{Directive, LinkPlan};
 
 /// Compiles `program` for the plan's target and writes the object file, carrying `directives` (from
-/// [`linkwise_linkage::directives`]) in the format's way.
+/// [`linkwise_linkage::directives()`]) in the format's way.
 pub fn generate(
     program: &Program,
     plan: &LinkPlan,

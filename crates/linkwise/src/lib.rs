@@ -31,6 +31,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod bundle;
 pub mod explain;
 
 pub use linkwise_codegen as codegen;
