@@ -89,20 +89,14 @@ struct Packaged {
 
 /// Packages `source` for `triple` as `--emit lib` does, with `search` as the `-L` directories; `tweak` edits
 /// the link plan first (standing in for `-l` modifiers the command line cannot spell yet).
-fn package(
-    source: &str,
-    triple: &str,
-    search: &[PathBuf],
-    tweak: impl Fn(&mut LinkPlan),
-) -> Result<Packaged, Diagnostic> {
+fn package(source: &str, triple: &str, search: &[PathBuf], specs: &[&str]) -> Result<Packaged, Diagnostic> {
     let file = linkwise::SourceFile::new("m.lw", source);
     let compile = |options: &linkwise::Options| {
         linkwise::compile(&file, options).unwrap_or_else(|d| panic!("{}", d.render(&file)))
     };
-    let mut options = support::options(triple, &[]);
+    let mut options = support::options(triple, specs);
     let first = compile(&options);
-    let mut plan = first.plan;
-    tweak(&mut plan);
+    let plan = first.plan;
     let bundle = bundle::collect(&first.program, &plan, search)?;
     // The object asks for none of what the archive holds (issue 9's design: no directive for bundled ones).
     options.bundled = bundle.names();
@@ -122,15 +116,8 @@ fn members(dir: &TempDir, name: &str, archive: &[u8]) -> Option<Vec<String>> {
     Some(ran.stdout.lines().map(str::to_owned).collect())
 }
 
-/// The `-bundle` modifier on `native`. Until `-l static:-bundle=native` is parsed into the plan's modifiers
-/// (issue 9, item 4, another branch), the test sets what that spec will set.
-fn no_bundle(plan: &mut LinkPlan) {
-    row(plan, "native").modifiers.bundle = Some(false);
-}
-
-fn row<'a>(plan: &'a mut LinkPlan, name: &str) -> &'a mut linkwise::linkage::LibraryRow {
-    plan.libraries.iter_mut().find(|r| r.name == name).unwrap_or_else(|| panic!("no library `{name}`"))
-}
+/// The `-bundle` modifier on `native`, as a build script would give it.
+const NO_BUNDLE: &[&str] = &["static:-bundle=native"];
 
 #[test]
 fn bundled_members_are_in_the_archive_which_links_by_itself_on_linux() {
@@ -138,7 +125,7 @@ fn bundled_members_are_in_the_archive_which_links_by_itself_on_linux() {
     let Some(_) = native_library(&dir, ELF, "libnative.a", &[("add", ADD_C), ("ctor", CTOR_C)]) else {
         return;
     };
-    let p = package(ELF_MODULE, ELF, &[dir.path().to_path_buf()], |_| {}).unwrap();
+    let p = package(ELF_MODULE, ELF, &[dir.path().to_path_buf()], &[]).unwrap();
     let names: Vec<&str> = p.bundle.libraries.iter().map(|l| l.library.as_str()).collect();
     assert_eq!(names, ["native"]);
     assert_eq!(p.bundle.libraries[0].path, dir.join("libnative.a"));
@@ -167,13 +154,14 @@ fn bundled_members_are_in_the_archive_which_links_by_itself_on_linux() {
 fn no_bundle_leaves_the_library_out_and_native_static_libs_names_it() {
     let dir = TempDir::new("bundle-minus");
     let Some(_) = native_library(&dir, ELF, "libnative.a", &[("add", ADD_C)]) else { return };
-    let p = package(ELF_MODULE, ELF, &[dir.path().to_path_buf()], no_bundle).unwrap();
+    let p = package(ELF_MODULE, ELF, &[dir.path().to_path_buf()], NO_BUNDLE).unwrap();
     assert!(p.bundle.libraries.is_empty());
     assert!(p.bundle.names().is_empty());
     let Some(listed) = members(&dir, "libm.a", &p.archive) else { return };
     assert_eq!(listed, ["m.o"]);
     let libs = bundle::native_static_libs(&p.plan, &p.bundle);
-    assert_eq!(libs, ["-lnative", "-lc"]);
+    // In link order: the `-l` moved `native` after the module's own libraries (rustc's rule, docs/linking.md).
+    assert_eq!(libs, ["-lc", "-lnative"]);
     let Some(ld) = support::tool("ld.lld") else { return };
     let archive = dir.join("libm.a");
     // The archive alone does not link: lw_native_add is in no input (or, once objects carry `.deplibs`, the
@@ -196,20 +184,20 @@ fn no_bundle_leaves_the_library_out_and_native_static_libs_names_it() {
 fn a_missing_library_is_rustcs_error_at_the_link_attribute() {
     let dir = TempDir::new("bundle-missing");
     let search = [dir.path().to_path_buf()];
-    let err = package(ELF_MODULE, ELF, &search, |_| {}).err().expect("no libnative.a anywhere");
+    let err = package(ELF_MODULE, ELF, &search, &[]).err().expect("no libnative.a anywhere");
     assert_eq!(err.message, "could not find native static library `native`, perhaps an -L flag is missing?");
     let shown = err.render(&linkwise::SourceFile::new("m.lw", ELF_MODULE));
     assert!(shown.contains("--> m.lw:2:1"), "{shown}");
     assert!(shown.contains(&format!("looked for `libnative.a` in `{}`", dir.path().display())), "{shown}");
     // On Windows both names rustc tries are listed; with no -L, that no directory was searched.
-    let err = package(COFF_MODULE, COFF, &[], |_| {}).err().expect("no native.lib anywhere");
+    let err = package(COFF_MODULE, COFF, &[], &[]).err().expect("no native.lib anywhere");
     let shown = err.render(&linkwise::SourceFile::new("m.lw", COFF_MODULE));
     assert!(
         shown.contains("looked for `native.lib` or `libnative.a` in no directory: no -L was given"),
         "{shown}"
     );
     // `-bundle` needs no file at all.
-    assert!(package(ELF_MODULE, ELF, &search, no_bundle).is_ok());
+    assert!(package(ELF_MODULE, ELF, &search, NO_BUNDLE).is_ok());
 }
 
 #[test]
@@ -220,10 +208,9 @@ fn whole_archive_keeps_an_unreferenced_member() {
     };
     let search = [dir.path().to_path_buf()];
     let file = linkwise::SourceFile::new("m.lw", ELF_MODULE);
-    let (object, _) = support::compile_to(&dir, "m.o", &file, &support::options(ELF, &[]));
-    let mut c = linkwise::compile(&file, &support::options(ELF, &[])).unwrap();
-    // `+whole-archive` set as the modifier parsing (another branch) will set it.
-    row(&mut c.plan, "native").modifiers.whole_archive = Some(true);
+    let whole_archive = support::options(ELF, &["static:+whole-archive=native"]);
+    let (object, _) = support::compile_to(&dir, "m.o", &file, &whole_archive);
+    let c = linkwise::compile(&file, &whole_archive).unwrap();
     let native = c.plan.libraries.iter().find(|r| r.name == "native").unwrap();
     let whole = bundle::whole_archive_arguments(&c.program, &c.plan.target, native, &search).unwrap();
     assert_eq!(whole, ["--whole-archive", "-lnative", "--no-whole-archive"]);
@@ -285,7 +272,7 @@ fn whole_archive_is_spelled_for_each_linker() {
 fn bundled_archive_with_raw_dylib_imports_links_by_itself_on_windows() {
     let dir = TempDir::new("bundle-coff");
     let Some(_) = native_library(&dir, COFF, "native.lib", &[("add", ADD_C)]) else { return };
-    let p = package(COFF_MODULE, COFF, &[dir.path().to_path_buf()], |_| {}).unwrap();
+    let p = package(COFF_MODULE, COFF, &[dir.path().to_path_buf()], &[]).unwrap();
     assert_eq!(p.bundle.names(), ["native", "msvcrt", "kernel32"]);
     // Nothing left for a consumer: native is bundled, the raw-dylib import members are in the archive.
     assert!(bundle::native_static_libs(&p.plan, &p.bundle).is_empty());
@@ -320,7 +307,7 @@ fn a_library_for_another_target_is_refused() {
     let dir = TempDir::new("bundle-wrong");
     // An ELF libnative.a found by the Windows search (which tries libNAME.a after NAME.lib).
     let Some(_) = native_library(&dir, ELF, "libnative.a", &[("add", ADD_C)]) else { return };
-    let err = package(COFF_MODULE, COFF, &[dir.path().to_path_buf()], |_| {}).err().expect("an ELF member");
+    let err = package(COFF_MODULE, COFF, &[dir.path().to_path_buf()], &[]).err().expect("an ELF member");
     let lib = dir.join("libnative.a").display().to_string();
     assert_eq!(
         err.message,
@@ -336,8 +323,9 @@ fn whole_archive_keeps_an_unreferenced_member_with_lld_link() {
     let marker = ("marker", "int lw_marker = 7;\n");
     let Some(_) = native_library(&dir, COFF, "native.lib", &[("add", ADD_C), marker]) else { return };
     let file = linkwise::SourceFile::new("m.lw", COFF_MODULE);
-    let (object, _) = support::compile_to(&dir, "m.obj", &file, &support::options(COFF, &[]));
-    let mut c = linkwise::compile(&file, &support::options(COFF, &[])).unwrap();
+    let whole_archive = support::options(COFF, &["static:+whole-archive=native"]);
+    let (object, _) = support::compile_to(&dir, "m.obj", &file, &whole_archive);
+    let c = linkwise::compile(&file, &whole_archive).unwrap();
     let mut inputs = vec![object];
     for lib in linkwise::codegen::implib::import_libraries(
         &c.program,
@@ -349,8 +337,6 @@ fn whole_archive_keeps_an_unreferenced_member_with_lld_link() {
         std::fs::write(dir.join(&lib.file_name), &lib.bytes).unwrap();
         inputs.push(dir.join(&lib.file_name));
     }
-    // `+whole-archive` set as the modifier parsing (another branch) will set it.
-    row(&mut c.plan, "native").modifiers.whole_archive = Some(true);
     let native = c.plan.libraries.iter().find(|r| r.name == "native").unwrap();
     let whole = bundle::whole_archive_arguments(&c.program, &c.plan.target, native, &[]).unwrap();
     assert_eq!(whole, ["/WHOLEARCHIVE:native.lib"]);

@@ -197,18 +197,16 @@ fn only_raw_dylib_libraries_when_asked_and_deterministic() {
 
 #[test]
 fn verbatim_libraries_use_the_name_as_written_for_the_file_and_the_dll() {
-    let mut c = compiled(IMPORTS, "x86_64-pc-windows-msvc");
-    // Until `modifiers = "+verbatim"` is parsed and merged into the plan (issue 9, item 4), set it on the row.
-    let row = c.plan.libraries.iter_mut().find(|r| r.name == "lwtest").unwrap();
-    row.name = "lw test.dll".to_owned();
-    row.modifiers.verbatim = Some(true);
-    for import in c.plan.imports.iter_mut().filter(|i| i.library.as_deref() == Some("lwtest")) {
-        import.library = Some("lw test.dll".to_owned());
-    }
+    let source = IMPORTS.replace(
+        r#"#[link(name = "lwtest", kind = "raw-dylib")]"#,
+        r#"#[link(name = "lw-test.dll", kind = "raw-dylib", modifiers = "+verbatim")]"#,
+    );
+    assert_ne!(source, IMPORTS);
+    let c = compiled(&source, "x86_64-pc-windows-msvc");
     let libs = implib::import_libraries(&c.program, &c.plan, Which::RawDylib).unwrap();
-    assert_eq!((libs[0].file_name.as_str(), libs[0].dll.as_str()), ("lw test.dll", "lw test.dll"));
+    assert_eq!((libs[0].file_name.as_str(), libs[0].dll.as_str()), ("lw-test.dll", "lw-test.dll"));
     let (members, _) = read(&libs[0].bytes);
-    assert!(members.iter().any(|(_, m)| matches!(m, Member::Import { dll, .. } if dll == "lw test.dll")));
+    assert!(members.iter().any(|(_, m)| matches!(m, Member::Import { dll, .. } if dll == "lw-test.dll")));
 }
 
 #[test]
@@ -231,7 +229,10 @@ fn export_library_matches_llvm_dlltool() {
 
 #[test]
 fn no_import_libraries_outside_windows() {
-    let c = compiled(IMPORTS, "x86_64-unknown-linux-gnu");
+    // raw-dylib is Windows-only (the plan refuses it elsewhere); `-l dylib=` lets the module build on ELF.
+    let file = linkwise::SourceFile::new("m.lw", IMPORTS);
+    let options = support::options("x86_64-unknown-linux-gnu", &["dylib=lwtest"]);
+    let c = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
     let err = implib::import_libraries(&c.program, &c.plan, Which::AllDylibs).unwrap_err();
     assert_eq!(
         err.message,
