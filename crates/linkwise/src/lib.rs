@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 pub mod explain;
+pub mod link;
 
 pub use linkwise_codegen as codegen;
 pub use linkwise_ir as ir;
