@@ -272,6 +272,8 @@ impl Drop for Scratch {
 pub struct Link {
     command: LinkCommand,
     linker: String,
+    /// Whether the linker is `--linker`'s (so the advice on failing to start it is about that path).
+    chosen: bool,
     _scratch: Scratch,
 }
 
@@ -323,7 +325,12 @@ impl Link {
         let linker = program
             .file_name()
             .map_or_else(|| program.display().to_string(), |n| n.to_string_lossy().into_owned());
-        Ok(Link { command: LinkCommand { program, args }, linker, _scratch: scratch })
+        Ok(Link {
+            command: LinkCommand { program, args },
+            linker,
+            chosen: request.linker.is_some(),
+            _scratch: scratch,
+        })
     }
 
     /// The command line [`Link::run`] runs.
@@ -339,8 +346,12 @@ impl Link {
             .stdin(std::process::Stdio::null())
             .output()
             .map_err(|e| {
-                Diagnostic::error(format!("cannot run the linker `{}`: {e}", self.command.program.display()))
-                    .help("install LLD (Debian: `apt-get install lld-19`), or name a linker with `--linker PATH`")
+                let d = Diagnostic::error(format!("cannot run the linker `{}`: {e}", self.command.program.display()));
+                if self.chosen {
+                    d.note("it was named by `--linker`").help("give `--linker` the path of an LLD linker, or leave it out to find LLD on PATH")
+                } else {
+                    d.help("install LLD (Debian: `apt-get install lld-19`), or name a linker with `--linker PATH`")
+                }
             })?;
         let stdout = String::from_utf8_lossy(&ran.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&ran.stderr).into_owned();
@@ -519,7 +530,14 @@ fn elf_arguments(
             args.extend(["-pie", "--eh-frame-hdr", "-dynamic-linker", loader].map(OsString::from));
         }
         Image::SharedLibrary => {
-            args.extend(["-shared", "--eh-frame-hdr", "-soname", &request.file_name].map(OsString::from));
+            // -Bsymbolic: linkwise reaches everything the module defines directly (PC-relative), as the
+            // module's own; in a shared object an exported symbol is otherwise preemptible and ld.lld refuses
+            // such a relocation ("recompile with -fPIC"). The program's side reaches the library's data through
+            // the GOT, so no copy relocation can split the data in two.
+            args.extend(
+                ["-shared", "-Bsymbolic", "--eh-frame-hdr", "-soname", &request.file_name]
+                    .map(OsString::from),
+            );
         }
     }
     args.push("-o".into());
