@@ -343,3 +343,112 @@ fn the_crt_mode_decides_the_c_runtime_libraries_of_a_program() {
     }
     assert_eq!(names_in(dir.path()), ["crtmain.lw"]);
 }
+
+/// `-o` names one output; import libraries are named after their DLLs; `implib` is for Windows; `--print
+/// native-static-libs` is about a static library. Each refused before anything is compiled or written.
+#[test]
+fn unambiguous_outputs_only() {
+    let dir = TempDir::new("driver-usage");
+    let src = write(&dir, "ret.lw", RETURNS_7);
+    let out = dir.join("x");
+    let cases: [(&[&str], &str); 5] = [
+        (&["--emit", "obj,exe", "-o", s(&out)], "`-o` names one output, but `--emit obj,exe` writes 2"),
+        (
+            &["--emit", "obj", "--emit", "lib", "-o", s(&out)],
+            "`-o` names one output, but `--emit obj,lib` writes 2",
+        ),
+        (
+            &["--emit", "implib", "-o", s(&out)],
+            "`-o` cannot name import libraries: each is named after its DLL",
+        ),
+        (
+            &["--emit", "implib", "--target", "x86_64-unknown-linux-gnu"],
+            "`--emit implib` writes Windows import libraries, but the target is x86_64-unknown-linux-gnu (ELF)",
+        ),
+        (&["--print", "native-static-libs"], "`--print native-static-libs` needs `--emit lib`"),
+    ];
+    for (args, message) in cases {
+        let mut all = vec!["build", &src];
+        all.extend(args);
+        let (status, _, stderr) = linkwise(&all);
+        assert_eq!(status, 1, "{args:?}: {stderr}");
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+    assert_eq!(names_in(dir.path()), ["ret.lw"]);
+    // `-o` with one kind besides implib is fine: the import libraries go beside it.
+    let hello = format!("{}/examples/hello.lw", env!("CARGO_MANIFEST_DIR"));
+    let obj = dir.join("sub/h.obj");
+    std::fs::create_dir(dir.join("sub")).unwrap();
+    let (status, _, stderr) = linkwise(&["build", &hello, "--emit", "implib,obj", "-o", s(&obj)]);
+    assert_eq!(status, 0, "{stderr}");
+    assert_eq!(names_in(&dir.join("sub")), ["h.obj", "kernel32.lib", "msvcrt.lib"]);
+}
+
+/// `--print native-static-libs` prints rustc's two notes; a DLL library is never bundled, so a consumer of
+/// the static library must link it.
+#[test]
+fn native_static_libs_are_printed_as_rustc_prints_them() {
+    let dir = TempDir::new("driver-print");
+    let hello = format!("{}/examples/hello.lw", env!("CARGO_MANIFEST_DIR"));
+    for (triple, libs) in [
+        ("x86_64-pc-windows-msvc", "msvcrt.lib kernel32.lib"),
+        ("x86_64-unknown-linux-gnu", "-lmsvcrt -lkernel32"),
+    ] {
+        let (status, _, stderr) = linkwise(&[
+            "build",
+            &hello,
+            "--target",
+            triple,
+            "--emit",
+            "lib",
+            "--print",
+            "native-static-libs",
+            "--out-dir",
+            s(dir.path()),
+        ]);
+        assert_eq!(status, 0, "{stderr}");
+        assert_eq!(
+            stderr,
+            format!(
+                "note: Link against the following native artifacts when linking against this static library. The order \
+                 and any duplication can be significant on some platforms.\n\nnote: native-static-libs: {libs}\n\n"
+            )
+        );
+    }
+}
+
+/// `--no-autolink`: the object names no library, so the driver puts the module's libraries on the line
+/// (`-lNAME` for ld.lld), and the program still links and runs.
+#[test]
+fn without_autolink_the_libraries_go_on_the_line() {
+    let Some(ld_lld) = support::tool("ld.lld") else { return };
+    let dir = TempDir::new("driver-noautolink");
+    let src = write(
+        &dir,
+        "tl.lw",
+        "#[link(name = \"m\")]\nextern { fn ilogb(f64) -> i32; }\npub fn main() -> i32 { return ilogb(1024.0); }\n",
+    );
+    let (status, _, stderr) = linkwise(&[
+        "build",
+        &src,
+        "--target",
+        "x86_64-unknown-linux-gnu",
+        "--emit",
+        "exe",
+        "--no-autolink",
+        "--out-dir",
+        s(dir.path()),
+        "--linker",
+        s(&ld_lld),
+        "-v",
+    ]);
+    assert_eq!(status, 0, "{stderr}");
+    let words = shell_words(stderr.lines().next().unwrap());
+    let from = words.iter().position(|w| w.ends_with("/Scrt1.o")).expect("Scrt1.o");
+    assert!(words[from + 1].ends_with("/crti.o") && words[from + 2].ends_with("/tl.o"), "{words:?}");
+    // The module's library, then the system C library (a program's `main` is called by its start-up code).
+    assert_eq!(words[words.len() - 3..words.len() - 1], ["-lm", "-lc"], "{words:?}");
+    assert!(words[words.len() - 1].ends_with("/crtn.o"), "{words:?}");
+    let ran = support::run(&mut Command::new(dir.join("tl")), Duration::from_secs(30));
+    assert_eq!(ran.status, Some(10), "{ran}");
+}
