@@ -67,19 +67,19 @@ fn verbose_prints_the_exact_link_line() {
     assert_eq!((status, stdout.as_str()), (0, ""), "{stderr}");
     let line = stderr.lines().next().expect("the link line");
     let words = shell_words(line);
-    assert_eq!(words.len(), 8, "{words:?}");
+    assert_eq!(words.len(), 9, "{words:?}");
     assert_eq!(words[0], s(&lld_link));
-    assert_eq!(words[1..3], ["/nologo", "/machine:x64"]);
+    assert_eq!(words[1..4], ["/nologo", "/machine:x64", "/Brepro"]);
     // Linked into a temporary directory beside the output, under the output's own name, then renamed.
-    let tmp = words[3].strip_prefix("/out:").unwrap();
+    let tmp = words[4].strip_prefix("/out:").unwrap();
     assert!(
         tmp.starts_with(&format!("{}/.ret.exe.linkwise-", out.display())) && tmp.ends_with(".tmp/ret.exe"),
         "{tmp}"
     );
-    assert_eq!(words[4], format!("/libpath:{}", libs.display()));
-    assert_eq!(words[5..7], ["/entry:mainCRTStartup", "/subsystem:console"]);
-    assert!(words[7].ends_with("/ret.obj"), "{}", words[7]);
-    assert!(!Path::new(&words[7]).exists(), "the scratch object is removed");
+    assert_eq!(words[5], format!("/libpath:{}", libs.display()));
+    assert_eq!(words[6..8], ["/entry:mainCRTStartup", "/subsystem:console"]);
+    assert!(words[8].ends_with("/ret.obj"), "{}", words[8]);
+    assert!(!Path::new(&words[8]).exists(), "the scratch object is removed");
     assert_eq!(names_in(&out), ["ret.exe"], "no temporary left");
     let ran = support::wine(&wine, &out.join("ret.exe"));
     assert_eq!(ran.status, Some(7), "{ran}");

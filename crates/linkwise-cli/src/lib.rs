@@ -130,8 +130,8 @@ enum Emit {
 struct Build {
     #[command(flatten)]
     input: Input,
-    /// Output file, or `-` for standard output [default: in `--out-dir` or the current directory, named after
-    /// the input and the target: STEM.obj (COFF) or STEM.o; `lib`: STEM.lib or libSTEM.a; `exe`: STEM.exe or
+    /// Output file, or `-` for standard output [default: in the current directory (or `--out-dir`), named
+    /// after the input and the target: STEM.obj (COFF) or STEM.o; `lib`: STEM.lib or libSTEM.a; `exe`: STEM.exe or
     /// STEM; `dylib`: STEM.dll, libSTEM.so or libSTEM.dylib].
     ///
     /// Only with one kind of output besides `implib` (whose files are named after their DLLs and go beside

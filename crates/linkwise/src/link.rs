@@ -290,19 +290,19 @@ pub struct Linked {
 #[derive(Clone, Debug)]
 pub enum LinkError {
     /// The linker could not be started, or its inputs not written.
-    Setup(Diagnostic),
+    Setup(Box<Diagnostic>),
     /// The linker ran and failed.
     Failed {
         /// The linker's output, verbatim: its standard output, then its standard error.
         output: String,
         /// linkwise's own error: which linker failed and its exit status.
-        diagnostic: Diagnostic,
+        diagnostic: Box<Diagnostic>,
     },
 }
 
 impl From<Diagnostic> for LinkError {
     fn from(d: Diagnostic) -> LinkError {
-        LinkError::Setup(d)
+        LinkError::Setup(Box::new(d))
     }
 }
 
@@ -364,7 +364,7 @@ impl Link {
         };
         let diagnostic = Diagnostic::error(format!("linking with `{}` failed: {status}", self.linker))
             .note(format!("the link line: {}", self.command));
-        Err(LinkError::Failed { output: stdout + &stderr, diagnostic })
+        Err(LinkError::Failed { output: stdout + &stderr, diagnostic: Box::new(diagnostic) })
     }
 }
 
@@ -425,7 +425,10 @@ fn coff_arguments(compiled: &Compiled, request: &LinkRequest, inputs: &[PathBuf]
         Arch::X86_64 => "x64",
         Arch::Aarch64 => "arm64",
     };
-    let mut args: Vec<OsString> = vec!["/nologo".into(), format!("/machine:{machine}").into()];
+    // /Brepro: a timestamp derived from the image's contents instead of the clock, so the same inputs give
+    // the same bytes (linkwise's output is deterministic, and so is what it links).
+    let mut args: Vec<OsString> =
+        vec!["/nologo".into(), format!("/machine:{machine}").into(), "/Brepro".into()];
     args.push(joined("/out:", &request.output));
     args.extend(request.search_paths.iter().map(|p| joined("/libpath:", p)));
     let has_crt_block = program.blocks.iter().any(|b| b.crt);
