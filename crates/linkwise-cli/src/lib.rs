@@ -51,10 +51,10 @@ enum Command {
     /// Compile a module into an object file, a static library, import libraries, or (linked by LLD) a program
     /// or shared library.
     #[command(after_help = "Examples:\n  \
-        linkwise build hello.lw                          # hello.obj (COFF) or hello.o\n  \
-        linkwise build hello.lw --emit implib --out-dir out   # out/msvcrt.lib, out/kernel32.lib\n  \
-        linkwise build hello.lw --emit exe -L out -v     # hello.exe, linked by lld-link\n  \
-        linkwise build math.lw --emit dylib,implib       # math.dll and its import library math.lib")]
+        linkwise build hello.lw                              # hello.obj (COFF) or hello.o\n  \
+        linkwise build hello.lw --emit implib --out-dir out  # out/msvcrt.lib, out/kernel32.lib\n  \
+        linkwise build hello.lw --emit exe -L out -v         # hello.exe, linked by lld-link\n  \
+        linkwise build math.lw --emit dylib,implib           # math.dll and its import library math.lib")]
     Build(Box<Build>),
     /// Show how every imported symbol is reached and why: libraries, kinds, call sites, relocations.
     Explain {
