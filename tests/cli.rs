@@ -184,3 +184,27 @@ fn emit_lib_writes_an_indexed_coff_archive() {
     linkwise(&["build", "--emit", "lib", &input, "-o", again.to_str().unwrap()]);
     assert_eq!(std::fs::read(&again).unwrap(), bytes);
 }
+
+/// The checker's and the link plan's warnings reach standard error, rendered like errors, and the build
+/// still succeeds: `static-nobundle` is rustc's old spelling of `static:-bundle` (issue 9, item 4). (The
+/// warnings themselves come with issue 9's kind and modifier rules.)
+#[test]
+fn program_and_plan_warnings_are_printed() {
+    let dir = TempDir::new("cli-warnings");
+    let src = dir.join("old.lw");
+    std::fs::write(
+        &src,
+        "#[link(name = \"state\", kind = \"static-nobundle\")]\nextern { fn f(); }\npub fn g() { f(); }\n",
+    )
+    .unwrap();
+    let out = dir.join("old.obj");
+    let (status, _, err) = linkwise(&["build", src.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert_eq!(status, 0, "{err}");
+    assert!(err.starts_with("warning: "), "{err}");
+    assert!(err.contains("static:-bundle") && err.contains(&format!("--> {}:1:", src.display())), "{err}");
+    assert!(out.is_file());
+    let (status, _, err) =
+        linkwise(&["build", &hello(), "-o", out.to_str().unwrap(), "-l", "static-nobundle=extra"]);
+    assert_eq!(status, 0, "{err}");
+    assert!(err.starts_with("warning: ") && err.contains("static:-bundle"), "{err}");
+}

@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 use clap::{Args, Parser, Subcommand};
+use linkwise::link::{Image, Link, LinkError, LinkRequest};
 use linkwise::{Diagnostic, Diagnostics, LinkSpec, Options, SourceFile, Target};
 use std::ffi::{OsStr, OsString};
 use std::fs::{File, OpenOptions};
@@ -47,25 +48,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Compile a module into an object file.
-    Build {
-        #[command(flatten)]
-        input: Input,
-        /// Output file, or `-` for standard output [default: in the current directory, STEM.obj (COFF) or
-        /// STEM.o; with `--emit lib`, STEM.lib (COFF) or libSTEM.a].
-        ///
-        /// Written only if compilation succeeds, as clang and rustc write: `-` is standard output (refused when
-        /// that is a terminal); a regular file is replaced atomically (a new temporary file beside it, then a
-        /// rename), so a reader never sees half an object; a symbolic link stays a link and its target is
-        /// replaced (or created, if the link dangles); a character device or FIFO (/dev/null, /dev/stdout, a
-        /// named pipe) is opened and written into, never replaced. A directory, or an input of the build, is
-        /// refused.
-        #[arg(short, long, value_name = "OUT")]
-        output: Option<PathBuf>,
-        /// What to write: an object file, or a static library holding it.
-        #[arg(long, value_enum, default_value_t = Emit::Obj)]
-        emit: Emit,
-    },
+    /// Compile a module into an object file, a static library, import libraries, or (linked by LLD) a program
+    /// or shared library.
+    #[command(after_help = "Examples:\n  \
+        linkwise build hello.lw                              # hello.obj (COFF) or hello.o\n  \
+        linkwise build hello.lw --emit implib --out-dir out  # out/msvcrt.lib, out/kernel32.lib\n  \
+        linkwise build hello.lw --emit exe -L out -v         # hello.exe, linked by lld-link\n  \
+        linkwise build math.lw --emit dylib,implib           # math.dll and its import library math.lib")]
+    Build(Box<Build>),
     /// Show how every imported symbol is reached and why: libraries, kinds, call sites, relocations.
     Explain {
         #[command(flatten)]
@@ -120,13 +110,94 @@ enum CrtChoice {
     Dynamic,
 }
 
-/// The kinds of output `linkwise build` writes.
-#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// The kinds of output `linkwise build` writes, in the order they are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
 enum Emit {
     /// A relocatable object file.
     Obj,
     /// A static library (archive with a symbol index) holding the object.
     Lib,
+    /// Windows: an import library (`NAME.lib`) for each DLL the module imports from; with `dylib`, the DLL's own.
+    Implib,
+    /// A program, linked by LLD.
+    Exe,
+    /// A shared library (DLL, `.so`, `.dylib`), linked by LLD.
+    Dylib,
+}
+
+/// `linkwise build`'s arguments.
+#[derive(Args)]
+struct Build {
+    #[command(flatten)]
+    input: Input,
+    /// Output file, or `-` for standard output [default: in the current directory (or `--out-dir`), named
+    /// after the input and the target: STEM.obj (COFF) or STEM.o; `lib`: STEM.lib or libSTEM.a; `exe`: STEM.exe or
+    /// STEM; `dylib`: STEM.dll, libSTEM.so or libSTEM.dylib].
+    ///
+    /// Only with one kind of output besides `implib` (whose files are named after their DLLs and go beside
+    /// it). Written only if everything succeeds, as clang and rustc write: `-` is standard output (refused when
+    /// that is a terminal); a regular file is replaced atomically (a new temporary file beside it, then a
+    /// rename), so a reader never sees half an object; a symbolic link stays a link and its target is
+    /// replaced (or created, if the link dangles); a character device or FIFO (/dev/null, /dev/stdout, a
+    /// named pipe) is opened and written into, never replaced. A directory, or an input of the build, is
+    /// refused.
+    #[arg(short, long, value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// The directory default-named outputs go to [default: the current directory].
+    #[arg(long, value_name = "DIR", conflicts_with = "output")]
+    out_dir: Option<PathBuf>,
+    /// What to write, comma-separated or repeated: `obj`, `lib`, `implib`, `exe`, `dylib`.
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "obj", value_name = "KINDS")]
+    emit: Vec<Emit>,
+    /// A directory the linker searches for libraries (`exe`, `dylib`); also where `lib` finds the static
+    /// libraries it bundles. Repeatable, searched in order.
+    #[arg(short = 'L', value_name = "DIR")]
+    search_paths: Vec<PathBuf>,
+    /// The linker to run instead of LLD's found on PATH (`lld-link`, `ld.lld` or `ld64.lld`, also versioned
+    /// names such as `ld.lld-19`).
+    #[arg(long, value_name = "PATH")]
+    linker: Option<PathBuf>,
+    /// Mach-O: the SDK whose `usr/lib` has libSystem [default: the SDKROOT environment variable].
+    #[arg(long, value_name = "DIR")]
+    sdk_root: Option<PathBuf>,
+    /// Print the exact link line, shell-quoted, on standard error before running it.
+    #[arg(short, long)]
+    verbose: bool,
+    /// Print information about the build on standard error: `native-static-libs` (with `--emit lib`), the
+    /// native libraries a program linking the static library must still link, as rustc prints them.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    print: Vec<Print>,
+}
+
+/// `--print` values.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Print {
+    /// What a consumer of the static library must still link.
+    NativeStaticLibs,
+}
+
+/// `--crt` values of `build` and `explain`: the C runtime a `#[crt]` block links (Windows).
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Crt {
+    /// /MD: the C runtime's DLLs (msvcrt.lib), reached through `__imp_` slots. Rust's MSVC default.
+    Dynamic,
+    /// /MT: the static C runtime (libcmt.lib), reached directly.
+    Static,
+    /// /MDd: the debug DLLs (msvcrtd.lib).
+    DynamicDebug,
+    /// /MTd: the debug static library (libcmtd.lib).
+    StaticDebug,
+}
+
+impl Crt {
+    fn mode(self) -> linkwise::CrtMode {
+        match self {
+            Crt::Dynamic => linkwise::CrtMode::Dynamic,
+            Crt::Static => linkwise::CrtMode::Static,
+            Crt::DynamicDebug => linkwise::CrtMode::DynamicDebug,
+            Crt::StaticDebug => linkwise::CrtMode::StaticDebug,
+        }
+    }
 }
 
 #[derive(Args)]
@@ -145,6 +216,14 @@ struct Input {
     /// the PLT or stubs, like clang's -fno-plt. No effect on Windows, where the link kind decides.
     #[arg(long)]
     no_plt: bool,
+    /// Windows: the C runtime `#[crt]` extern blocks link, and the one the C runtime's start-up code comes from
+    /// when `--emit exe` links a `main` [default: dynamic].
+    #[arg(long, value_enum, value_name = "MODE")]
+    crt: Option<Crt>,
+    /// Write no library directives into the object (`/DEFAULTLIB:`, `.deplibs`, `LC_LINKER_OPTION`); the
+    /// libraries must then be given to the linker (`--emit exe|dylib` puts them on its command line).
+    #[arg(long)]
+    no_autolink: bool,
 }
 
 /// The streams a command line runs with, and what [`run_with`] must know about the real standard output.
@@ -217,38 +296,7 @@ fn execute(
     stderr: &mut dyn Write,
 ) -> Result<(), String> {
     match command {
-        Command::Build { input, output, emit } => {
-            let to_stdout = output.as_deref() == Some(Path::new("-"));
-            if to_stdout && stdout_is_terminal {
-                // As rustc ("... to stdout, but stdout is a tty"). Checked first: nothing is compiled for
-                // output that cannot be written.
-                return Err(Diagnostic::error("refusing to write binary output to a terminal (`-o -`)")
-                    .help("redirect standard output to a file or a pipe, or name an output file with `-o`")
-                    .to_string());
-            }
-            let (file, options) = load(&input)?;
-            let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
-            warn(stderr, &compiled, &file);
-            let target = &compiled.plan.target;
-            let stem = input_stem(&input.file)?;
-            let bytes = match emit {
-                Emit::Obj => compiled.object.bytes,
-                Emit::Lib => {
-                    let member = output_name(stem, target, Emit::Obj).to_string_lossy().into_owned();
-                    linkwise::codegen::archive::static_library(target, &member, &compiled.object.bytes)
-                        .map_err(|d| d.to_string())?
-                }
-            };
-            if to_stdout {
-                return stdout
-                    .write_all(&bytes)
-                    .map_err(|e| plain_error(format!("cannot write to standard output: {e}")));
-            }
-            let out = output.unwrap_or_else(|| PathBuf::from(output_name(stem, target, emit)));
-            refuse_overwriting_input(&input.file, &out)?;
-            write_output(&out, &bytes)
-                .map_err(|e| plain_error(format!("cannot write `{}`: {e}", out.display())))
-        }
+        Command::Build(build) => build_command(*build, stdout, stdout_is_terminal, stderr),
         Command::Explain { input, listing } => {
             let (file, options) = load(&input)?;
             let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
@@ -274,11 +322,440 @@ fn execute(
     }
 }
 
-/// Writes the compilation's warnings (codegen's: functions without an unwind record) to `stderr`, rendered
-/// like errors. A failed write is ignored, as it is for error messages: the command's result does not depend on
-/// them.
+/// `linkwise build`: checks the command line, compiles, then stages every output in a temporary place
+/// (objects, archives and import libraries as temporary files beside their paths, images linked into
+/// temporary directories beside theirs) and puts them in place only once everything has succeeded: a failed
+/// compile or link leaves nothing behind and every earlier output as it was.
+fn build_command(
+    b: Build,
+    stdout: &mut dyn Write,
+    stdout_is_terminal: bool,
+    stderr: &mut dyn Write,
+) -> Result<(), String> {
+    let mut kinds = b.emit.clone();
+    kinds.sort();
+    kinds.dedup();
+    let implib = kinds.contains(&Emit::Implib);
+    let main: Vec<Emit> = kinds.iter().copied().filter(|&k| k != Emit::Implib).collect();
+    let to_stdout = b.output.as_deref() == Some(Path::new("-"));
+    if b.output.is_some() {
+        // `-o` names one file; with several kinds it could only be a guess which one (rustc, with several
+        // crate types, names them all after `-o`'s stem instead: linkwise asks for --out-dir).
+        if main.is_empty() {
+            return Err(Diagnostic::error(
+                "`-o` cannot name import libraries: each is named after its DLL (`NAME.lib`)",
+            )
+            .help("choose their directory with `--out-dir DIR`")
+            .to_string());
+        }
+        if main.len() > 1 {
+            let names: Vec<&str> = main.iter().map(|k| emit_name(*k)).collect();
+            return Err(Diagnostic::error(format!(
+                "`-o` names one output, but `--emit {}` writes {}",
+                names.join(","),
+                main.len()
+            ))
+            .help("use `--out-dir DIR`: each output is then named after the input and the target")
+            .to_string());
+        }
+        if to_stdout && implib {
+            return Err(Diagnostic::error("`-o -` cannot be combined with `--emit implib`")
+                .note("import libraries are written beside the output, and standard output has no directory")
+                .to_string());
+        }
+    }
+    if to_stdout && stdout_is_terminal {
+        // As rustc ("... to stdout, but stdout is a tty"). Checked first: nothing is compiled for output that
+        // cannot be written.
+        return Err(Diagnostic::error("refusing to write binary output to a terminal (`-o -`)")
+            .help("redirect standard output to a file or a pipe, or name an output file with `-o`")
+            .to_string());
+    }
+    if b.print.contains(&Print::NativeStaticLibs) && !kinds.contains(&Emit::Lib) {
+        return Err(Diagnostic::error("`--print native-static-libs` needs `--emit lib`")
+            .note("it lists what a program linking the static library must still link")
+            .to_string());
+    }
+    let (file, mut options) = load(&b.input)?;
+    if kinds.contains(&Emit::Dylib) {
+        for_shared_library(&mut options);
+    }
+    let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
+    warn(stderr, &compiled, &file);
+    let target = compiled.plan.target.clone();
+    if implib && target.format != linkwise::linkage::Format::Coff {
+        return Err(Diagnostic::error(format!(
+            "`--emit implib` writes Windows import libraries, but the target is {target} ({})",
+            target.format
+        ))
+        .note("ld.lld and ld64.lld link against the shared library itself (`-L DIR` and the library's name)")
+        .to_string());
+    }
+    let stem = input_stem(&b.input.file)?;
+    let default_path = |kind: Emit| {
+        let name = output_name(stem, &target, kind);
+        b.out_dir.as_ref().map_or_else(|| PathBuf::from(&name), |dir| dir.join(&name))
+    };
+    let path_of = |kind: Emit| b.output.clone().unwrap_or_else(|| default_path(kind));
+    // Import libraries go beside the output `-o` names, or into --out-dir (the current directory by default).
+    let beside = match &b.output {
+        Some(out) if !to_stdout => out.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf),
+        _ => b.out_dir.clone(),
+    };
+    let place = |name: &str| beside.as_ref().map_or_else(|| PathBuf::from(name), |dir| dir.join(name));
+    let imported = if implib {
+        linkwise::link::import_libraries(&compiled).map_err(|d| d.render(&file))?
+    } else {
+        Vec::new()
+    };
+    // The DLL's own import library, written by lld-link beside the DLL: `NAME.dll` → `NAME.lib`.
+    let own_implib =
+        (implib && kinds.contains(&Emit::Dylib)).then(|| path_of(Emit::Dylib).with_extension("lib"));
+
+    // Every path, to refuse two outputs at one path and an output that is an input.
+    let mut paths: Vec<(String, PathBuf)> = Vec::new();
+    if !to_stdout {
+        paths.extend(main.iter().map(|&k| (format!("--emit {}", emit_name(k)), path_of(k))));
+    }
+    paths.extend(
+        imported.iter().map(|l| (format!("the import library of `{}`", l.library), place(&l.file_name))),
+    );
+    paths.extend(own_implib.iter().map(|p| ("the DLL's import library".to_owned(), p.clone())));
+    for (i, (what, path)) in paths.iter().enumerate() {
+        if let Some((other, _)) = paths[..i].iter().find(|(_, p)| p == path) {
+            return Err(Diagnostic::error(format!(
+                "{other} and {what} would both be written to `{}`",
+                path.display()
+            ))
+            .help("build them in two commands, or with `-o`/`--out-dir` in different places")
+            .to_string());
+        }
+        refuse_overwriting_input(&b.input.file, path)?;
+    }
+
+    if let Some(dir) = &b.out_dir {
+        // As rustc's --out-dir: created when missing (only after compiling, so a failed build creates nothing).
+        std::fs::create_dir_all(dir).map_err(|e| {
+            plain_error(format!("cannot create the output directory `{}`: {e}", dir.display()))
+        })?;
+    }
+    let mut outputs = Outputs::default();
+    let cannot_write =
+        |path: &Path, e: std::io::Error| plain_error(format!("cannot write `{}`: {e}", path.display()));
+    for kind in kinds {
+        let path = path_of(kind);
+        match kind {
+            Emit::Obj => outputs
+                .stage_bytes(&path, to_stdout, compiled.object.bytes.clone())
+                .map_err(|e| cannot_write(&path, e))?,
+            Emit::Lib => {
+                let member = output_name(stem, &target, Emit::Obj).to_string_lossy().into_owned();
+                let bytes =
+                    static_library(&compiled, &member, &b.search_paths).map_err(|d| d.render(&file))?;
+                outputs.stage_bytes(&path, to_stdout, bytes).map_err(|e| cannot_write(&path, e))?;
+            }
+            Emit::Implib => {
+                for lib in &imported {
+                    let path = place(&lib.file_name);
+                    outputs
+                        .stage_bytes(&path, false, lib.bytes.clone())
+                        .map_err(|e| cannot_write(&path, e))?;
+                }
+                if imported.is_empty() && own_implib.is_none() {
+                    let _ = stderr.write_all(
+                        Diagnostic::warning("`--emit implib` writes nothing: the module imports from no DLL")
+                            .to_string()
+                            .as_bytes(),
+                    );
+                }
+            }
+            Emit::Exe | Emit::Dylib => {
+                let image = if kind == Emit::Exe { Image::Executable } else { Image::SharedLibrary };
+                // The name the image is known by (ELF soname, Mach-O install name): the output's, unless that
+                // is standard output or a device.
+                let named = !to_stdout && matches!(plan(&path), Ok(Plan::Replace { .. }));
+                let file_name = path
+                    .file_name()
+                    .filter(|_| named)
+                    .map_or_else(|| output_name(stem, &target, kind), OsStr::to_os_string)
+                    .to_string_lossy()
+                    .into_owned();
+                let own = if kind == Emit::Dylib { own_implib.as_deref() } else { None };
+                let slot = outputs
+                    .link_slot(&path, to_stdout, &file_name, own)
+                    .map_err(|e| cannot_write(&path, e))?;
+                let request = LinkRequest {
+                    image,
+                    output: slot.image.clone(),
+                    file_name,
+                    import_library: slot.implib.as_ref().map(|(tmp, _)| tmp.clone()),
+                    search_paths: b.search_paths.clone(),
+                    linker: b.linker.clone(),
+                    sdk_root: b.sdk_root.clone(),
+                };
+                let link = Link::prepare(&compiled, &request).map_err(|d| d.render(&file))?;
+                if b.verbose {
+                    let _ = writeln!(stderr, "{}", link.command());
+                }
+                match link.run() {
+                    Ok(linked) => {
+                        let _ = stderr.write_all(linked.stdout.as_bytes());
+                        let _ = stderr.write_all(linked.stderr.as_bytes());
+                    }
+                    Err(LinkError::Setup(d)) => return Err(d.render(&file)),
+                    Err(LinkError::Failed { output, diagnostic }) => {
+                        let newline = if output.is_empty() || output.ends_with('\n') { "" } else { "\n" };
+                        return Err(format!("{output}{newline}{diagnostic}"));
+                    }
+                }
+                if let Some(warning) = outputs.linked(slot).map_err(|e| cannot_write(&path, e))? {
+                    let _ = stderr.write_all(warning.to_string().as_bytes());
+                }
+            }
+        }
+    }
+    outputs.commit(stdout)?;
+    if b.print.contains(&Print::NativeStaticLibs) {
+        // rustc's two notes, word for word, so that build scripts that read them work unchanged.
+        let libs = native_static_libs(&compiled);
+        let _ = write!(
+            stderr,
+            "note: Link against the following native artifacts when linking against this static library. The \
+             order and any duplication can be significant on some platforms.\n\nnote: native-static-libs: {}\n\n",
+            libs.join(" ")
+        );
+    }
+    Ok(())
+}
+
+fn emit_name(kind: Emit) -> &'static str {
+    match kind {
+        Emit::Obj => "obj",
+        Emit::Lib => "lib",
+        Emit::Implib => "implib",
+        Emit::Exe => "exe",
+        Emit::Dylib => "dylib",
+    }
+}
+
+/// `--emit dylib`: the object is compiled for a shared library (ELF and Mach-O: exported symbols visible,
+/// other `pub` ones hidden).
+///
+/// SEAM (issue 9, helper B): at merge this becomes `options.shared_library = true;` (the field B adds to
+/// `linkwise::Options`).
+fn for_shared_library(options: &mut Options) {
+    let _ = options;
+}
+
+/// The static library `--emit lib` writes: the object, plus the members of `+bundle` static libraries found
+/// on the `-L` paths.
+///
+/// SEAM (issue 9, helper C): at merge this calls `linkwise::bundle` (which also decides `Options.bundled`,
+/// so the object names no bundled library); until then the archive holds the object alone.
+fn static_library(
+    compiled: &linkwise::Compiled,
+    member: &str,
+    search_paths: &[PathBuf],
+) -> Result<Vec<u8>, Diagnostic> {
+    let _ = search_paths;
+    linkwise::codegen::archive::static_library(&compiled.plan.target, member, &compiled.object.bytes)
+}
+
+/// What `--print native-static-libs` lists: the libraries a program linking the static library must still
+/// link, spelled for the target's linker (`foo.lib`, `-lfoo`).
+///
+/// SEAM (issue 9, helper C): at merge this returns `linkwise::bundle::native_static_libs(...)`; until then,
+/// every library of the plan that is not bundled, in plan order.
+fn native_static_libs(compiled: &linkwise::Compiled) -> Vec<String> {
+    let target = &compiled.plan.target;
+    compiled
+        .plan
+        .libraries
+        .iter()
+        .filter(|row| !row.bundle())
+        .map(|row| if row.verbatim() { row.name.clone() } else { target.link_argument(&row.name) })
+        .collect()
+}
+
+/// Where one output goes once it is complete.
+#[derive(Debug)]
+enum Destination {
+    /// Renamed over this regular file (or new file).
+    Replace(PathBuf),
+    /// Written into this device, FIFO or descriptor link.
+    Into(PathBuf),
+    /// Written to standard output.
+    Stdout,
+}
+
+/// One output, complete, waiting to be put in place.
+#[derive(Debug)]
+enum Staged {
+    /// A temporary file (beside the destination) renamed over it.
+    Rename { tmp: PathBuf, to: PathBuf },
+    /// Bytes written into a device, FIFO or descriptor link.
+    Into { device: PathBuf, bytes: Vec<u8> },
+    /// Bytes written to standard output.
+    Stdout(Vec<u8>),
+}
+
+/// Where a linker writes: a temporary directory beside the output (so the final rename stays on one file
+/// system), holding the image under its final file name (lld-link records a DLL's file name in its export
+/// table and import library, so the temporary name must not be in the file's name) and the DLL's import
+/// library.
+struct LinkSlot {
+    image: PathBuf,
+    destination: Destination,
+    implib: Option<(PathBuf, Destination)>,
+}
+
+/// Outputs staged by `linkwise build`: [`Outputs::commit`] puts them in place; whatever is not committed is
+/// removed when this is dropped, so a failure leaves no temporary file or directory behind.
+#[derive(Default)]
+struct Outputs {
+    staged: Vec<Staged>,
+    directories: Vec<PathBuf>,
+}
+
+impl Outputs {
+    /// Stages `bytes` for `path` (or standard output), as [`plan`] decides: a regular file gets a complete
+    /// temporary file beside it now (its mode kept), a device or FIFO is written at commit time.
+    fn stage_bytes(&mut self, path: &Path, to_stdout: bool, bytes: Vec<u8>) -> std::io::Result<()> {
+        if to_stdout {
+            self.staged.push(Staged::Stdout(bytes));
+            return Ok(());
+        }
+        match plan(path)? {
+            Plan::Through(device) => self.staged.push(Staged::Into { device, bytes }),
+            Plan::Replace { file, mode } => {
+                let tmp = write_temporary(&file, &bytes, mode)?;
+                self.staged.push(Staged::Rename { tmp, to: file });
+            }
+        }
+        Ok(())
+    }
+
+    /// Makes the temporary directory a linker writes `file_name` (and, for a DLL, its import library) into.
+    fn link_slot(
+        &mut self,
+        path: &Path,
+        to_stdout: bool,
+        file_name: &str,
+        implib: Option<&Path>,
+    ) -> std::io::Result<LinkSlot> {
+        let destination_of = |path: &Path| -> std::io::Result<Destination> {
+            Ok(match plan(path)? {
+                Plan::Replace { file, .. } => Destination::Replace(file),
+                Plan::Through(device) => Destination::Into(device),
+            })
+        };
+        let destination = if to_stdout { Destination::Stdout } else { destination_of(path)? };
+        let dir = match &destination {
+            Destination::Replace(file) => parent_dir(file).to_path_buf(),
+            // Nothing can be created beside a device (/dev): the system's temporary directory instead.
+            Destination::Into(_) | Destination::Stdout => std::env::temp_dir(),
+        };
+        let tmp = create_temporary_dir(&dir, OsStr::new(file_name), random_suffix).map_err(|e| {
+            std::io::Error::new(
+                e.kind(),
+                format!("cannot create a temporary directory in `{}`: {e}", dir.display()),
+            )
+        })?;
+        self.directories.push(tmp.clone());
+        let implib = match implib {
+            Some(path) => {
+                let name = path.file_name().unwrap_or(OsStr::new("implib.lib"));
+                Some((tmp.join(name), destination_of(path)?))
+            }
+            None => None,
+        };
+        Ok(LinkSlot { image: tmp.join(file_name), destination, implib })
+    }
+
+    /// Stages what the linker wrote into `slot`. Returns a warning when a DLL's import library was asked for
+    /// and the linker wrote none (lld-link writes none for a DLL that exports nothing).
+    fn linked(&mut self, slot: LinkSlot) -> std::io::Result<Option<Diagnostic>> {
+        self.stage_file(slot.image, slot.destination)?;
+        match slot.implib {
+            Some((tmp, destination)) if tmp.exists() => self.stage_file(tmp, destination)?,
+            Some(_) => {
+                return Ok(Some(Diagnostic::warning("the linker wrote no import library for the DLL").note(
+                    "lld-link writes none for a DLL that exports nothing: mark exports with `#[export]`",
+                )));
+            }
+            None => {}
+        }
+        Ok(None)
+    }
+
+    fn stage_file(&mut self, tmp: PathBuf, destination: Destination) -> std::io::Result<()> {
+        match destination {
+            Destination::Replace(to) => self.staged.push(Staged::Rename { tmp, to }),
+            Destination::Into(device) => {
+                self.staged.push(Staged::Into { device, bytes: std::fs::read(&tmp)? })
+            }
+            Destination::Stdout => self.staged.push(Staged::Stdout(std::fs::read(&tmp)?)),
+        }
+        Ok(())
+    }
+
+    /// Puts every staged output in place, in order; stops at the first failure (what is left is removed).
+    fn commit(mut self, stdout: &mut dyn Write) -> Result<(), String> {
+        for staged in std::mem::take(&mut self.staged) {
+            match staged {
+                Staged::Rename { tmp, to } => {
+                    if let Err(e) = std::fs::rename(&tmp, &to) {
+                        let _ = std::fs::remove_file(&tmp);
+                        return Err(plain_error(format!("cannot write `{}`: {e}", to.display())));
+                    }
+                }
+                Staged::Into { device, bytes } => {
+                    // No `create`: if it vanished since `plan` looked, writing fails rather than making a
+                    // file. Truncation means nothing to a device or FIFO, and for a descriptor link to a file it
+                    // does what `cp` does.
+                    OpenOptions::new()
+                        .write(true)
+                        .truncate(true)
+                        .open(&device)
+                        .and_then(|mut out| out.write_all(&bytes).and_then(|()| out.flush()))
+                        .map_err(|e| plain_error(format!("cannot write `{}`: {e}", device.display())))?;
+                }
+                Staged::Stdout(bytes) => stdout
+                    .write_all(&bytes)
+                    .map_err(|e| plain_error(format!("cannot write to standard output: {e}")))?,
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Outputs {
+    fn drop(&mut self) {
+        for staged in &self.staged {
+            if let Staged::Rename { tmp, .. } = staged {
+                let _ = std::fs::remove_file(tmp);
+            }
+        }
+        for dir in &self.directories {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes the compilation's warnings to `stderr`, rendered like errors: the checker's (`Program.warnings`),
+/// the link plan's (deprecated `-l` spellings) and codegen's (functions without an unwind record), in that
+/// order. A failed write is ignored, as it is for error messages: the command's result does not depend on them.
 fn warn(stderr: &mut dyn Write, compiled: &linkwise::Compiled, file: &SourceFile) {
-    for warning in &compiled.object.warnings {
+    let all =
+        compiled.program.warnings.iter().chain(&compiled.plan.warnings).chain(&compiled.object.warnings);
+    for warning in all {
         let _ = stderr.write_all(warning.render(file).as_bytes());
     }
 }
@@ -357,6 +834,10 @@ fn load(input: &Input) -> Result<(SourceFile, Options), String> {
     if input.no_plt {
         options.import_calls = linkwise::ImportCalls::Got;
     }
+    if let Some(crt) = input.crt {
+        options.crt = crt.mode();
+    }
+    options.no_autolink = input.no_autolink;
     if let Some(triple) = &input.target {
         match Target::parse(triple) {
             Ok(target) => options.target = Some(target),
@@ -419,13 +900,20 @@ fn input_stem(input: &Path) -> Result<&OsStr, String> {
 }
 
 /// The default output's file name, in the current directory like `clang -c` and rustc (so a read-only source
-/// tree and an out-of-tree build both work), by the target's conventions: `STEM.obj`/`STEM.o`, and for a
-/// library `STEM.lib` on COFF or `libSTEM.a` elsewhere, the name `ld -lSTEM` looks for. The stem is kept byte
-/// for byte, UTF-8 or not.
+/// tree and an out-of-tree build both work), by the target's conventions: `STEM.obj`/`STEM.o`; a static library
+/// `STEM.lib` on COFF or `libSTEM.a` elsewhere, the name `ld -lSTEM` looks for; a program `STEM.exe` on Windows
+/// or `STEM`; a shared library `STEM.dll`, `libSTEM.so` or `libSTEM.dylib`, again what `-lSTEM` finds. The
+/// stem is kept byte for byte, UTF-8 or not. (`implib` files are named after their DLLs instead.)
 fn output_name(stem: &OsStr, target: &Target, emit: Emit) -> OsString {
-    let (prefix, suffix) = match emit {
-        Emit::Obj => target.object_file_affixes(),
-        Emit::Lib => target.static_library_affixes(),
+    use linkwise::linkage::Format;
+    let (prefix, suffix) = match (emit, target.format) {
+        (Emit::Obj, _) => target.object_file_affixes(),
+        (Emit::Lib, _) => target.static_library_affixes(),
+        (Emit::Exe, Format::Coff) => ("", ".exe"),
+        (Emit::Exe, Format::Elf | Format::MachO) => ("", ""),
+        (Emit::Dylib | Emit::Implib, Format::Coff) => ("", if emit == Emit::Dylib { ".dll" } else { ".lib" }),
+        (Emit::Dylib | Emit::Implib, Format::Elf) => ("lib", ".so"),
+        (Emit::Dylib | Emit::Implib, Format::MachO) => ("lib", ".dylib"),
     };
     let mut name = OsString::from(prefix);
     name.push(stem);
@@ -541,42 +1029,50 @@ fn is_device_or_fifo(_: &std::fs::FileType) -> bool {
     false
 }
 
-/// Writes `bytes` to `path` as [`plan`] decides.
-fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    match plan(path)? {
-        Plan::Through(device) => {
-            // No `create`: if it vanished since `plan` looked, writing fails rather than making a file. Truncation
-            // means nothing to a device or FIFO, and for a descriptor link to a file it does what `cp` does.
-            let mut out = OpenOptions::new().write(true).truncate(true).open(device)?;
-            out.write_all(bytes)?;
-            out.flush()
-        }
-        Plan::Replace { file, mode } => replace_atomically(&file, bytes, mode),
-    }
-}
-
-/// Writes `bytes` to a new temporary file beside `path`, then renames it over `path`: a reader never sees a
+/// Writes `bytes` to a new temporary file beside `path` (with `mode`, the permissions of the file it will
+/// replace) and returns its name; [`Outputs::commit`] renames it over `path`, so a reader never sees a
 /// half-written object, and a failure leaves any earlier file untouched.
-fn replace_atomically(path: &Path, bytes: &[u8], mode: Option<std::fs::Permissions>) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+fn write_temporary(
+    path: &Path,
+    bytes: &[u8],
+    mode: Option<std::fs::Permissions>,
+) -> std::io::Result<PathBuf> {
+    let dir = parent_dir(path);
     let name = path.file_name().ok_or_else(|| std::io::Error::other("the output path names no file"))?;
     let (tmp, mut file) = create_temporary(dir, name, random_suffix).map_err(|e| {
         std::io::Error::new(e.kind(), format!("cannot create a temporary file in `{}`: {e}", dir.display()))
     })?;
-    let result = file
-        .write_all(bytes)
-        .and_then(|()| mode.map_or(Ok(()), |mode| file.set_permissions(mode)))
-        .and_then(|()| {
-            drop(file);
-            std::fs::rename(&tmp, path)
-        });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let result = file.write_all(bytes).and_then(|()| mode.map_or(Ok(()), |mode| file.set_permissions(mode)));
+    drop(file);
+    match result {
+        Ok(()) => Ok(tmp),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
     }
-    result
+}
+
+/// Creates the directory `.NAME.linkwise-SUFFIX.tmp` in `dir` exclusively (mkdir fails on anything already
+/// there, a planted link included), trying new suffixes while the name is taken, as [`create_temporary`].
+fn create_temporary_dir(
+    dir: &Path,
+    name: &OsStr,
+    mut suffix: impl FnMut() -> String,
+) -> std::io::Result<PathBuf> {
+    let mut last = None;
+    for _ in 0..TEMPORARY_ATTEMPTS {
+        let mut tmp_name = OsString::from(".");
+        tmp_name.push(name);
+        tmp_name.push(format!(".linkwise-{}.tmp", suffix()));
+        let tmp = dir.join(tmp_name);
+        match std::fs::create_dir(&tmp) {
+            Ok(()) => return Ok(tmp),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
+            Err(e) => return Err(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| std::io::Error::other("no temporary name left to try")))
 }
 
 /// How many names [`create_temporary`] tries before giving up (each collision is a 1 in 2^64 chance, so

@@ -360,3 +360,34 @@ fn an_output_that_would_overwrite_an_input_is_refused() {
     assert_eq!(std::fs::read(dir.join("x.obj")).unwrap(), source);
     assert_eq!(names_in(dir.path()), ["alias.obj", "hard.obj", "self.lw", "x.obj"]);
 }
+
+/// A linked program goes where an object would: into a pipe for `-o -` (the same bytes as in a file), into
+/// /dev/null without replacing it, and by default into the current directory under the target's name;
+/// nothing temporary is left in the directory.
+#[test]
+fn a_linked_program_is_written_like_any_output() {
+    let Some(lld_link) = support::tool("lld-link") else { return };
+    let dir = TempDir::new("paths-exe");
+    std::fs::write(dir.join("ret.lw"), "pub fn mainCRTStartup() -> i32 { return 7; }\n").unwrap();
+    let linker = lld_link.to_str().unwrap();
+    let ran = linkwise(dir.path(), &["build", "ret.lw", "--emit", "exe", "--linker", linker]);
+    assert!(ran.ok() && ran.stderr.is_empty(), "{ran}");
+    assert_eq!(names_in(dir.path()), ["ret.exe", "ret.lw"]);
+    let file = std::fs::read(dir.join("ret.exe")).unwrap();
+    assert_eq!(&file[..2], b"MZ");
+    assert_ne!(std::fs::metadata(dir.join("ret.exe")).unwrap().permissions().mode() & 0o111, 0, "executable");
+    let ran = shell(
+        dir.path(),
+        &format!("\"$0\" build ret.lw --emit exe --linker '{linker}' -o - | od -An -v -tx1"),
+    );
+    assert!(ran.ok() && ran.stderr.is_empty(), "{ran}");
+    // The driver asks lld-link for a reproducible image (/Brepro), so the bytes are the same as in the file.
+    assert!(from_hex(&ran.stdout) == file, "`-o -` wrote other bytes than the file holds");
+    let before = std::fs::symlink_metadata("/dev/null").unwrap();
+    let ran =
+        linkwise(dir.path(), &["build", "ret.lw", "--emit", "exe", "--linker", linker, "-o", "/dev/null"]);
+    assert!(ran.ok(), "{ran}");
+    let after = std::fs::symlink_metadata("/dev/null").unwrap();
+    assert!(after.file_type().is_char_device() && after.ino() == before.ino(), "/dev/null was replaced");
+    assert_eq!(names_in(dir.path()), ["ret.exe", "ret.lw"], "nothing left behind");
+}

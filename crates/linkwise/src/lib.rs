@@ -33,6 +33,7 @@
 
 pub mod bundle;
 pub mod explain;
+pub mod link;
 
 pub use linkwise_codegen as codegen;
 pub use linkwise_ir as ir;

@@ -1,0 +1,712 @@
+//! The link driver behind `linkwise build --emit exe|dylib` (issue 9, item 6): finds LLD, builds its command
+//! line from the compiled module (its entry points, its link plan, the directives its object carries) and runs
+//! it, returning the linker's own words when it fails.
+//!
+//! One linker per object format, as LLD names them: `lld-link` for COFF, `ld.lld` for ELF, `ld64.lld` for
+//! Mach-O (../shared/notes/toolchain.md has the verified lines this module reproduces). The object is written
+//! to a scratch directory with the import libraries of `raw-dylib` libraries (which linkwise provides, rustc's
+//! meaning); the caller chooses the output path (the CLI passes a temporary name beside the real output and
+//! renames it only when the link succeeds).
+//!
+//! What the object says about its own linking is not repeated: a library the object names in a directive
+//! (`/DEFAULTLIB:`, `.deplibs`, `LC_LINKER_OPTION`) is found by the linker from the search paths; only the
+//! libraries the object does not carry (`--no-autolink`) and what cannot be a directive (`+whole-archive`,
+//! `raw-dylib` import libraries, the C runtime's start-up files) go on the command line.
+
+use crate::Compiled;
+use linkwise_ir::checked::{Program, SymbolDef};
+use linkwise_ir::{Diagnostic, LinkKind};
+use linkwise_linkage::{Arch, Directive, Format, LibraryRow, Target};
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// What the linker makes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Image {
+    /// A program (`--emit exe`): `NAME.exe`, or `NAME` on ELF and Mach-O.
+    Executable,
+    /// A shared library (`--emit dylib`): `NAME.dll`, `libNAME.so`, `libNAME.dylib`.
+    SharedLibrary,
+}
+
+/// One link: what to make, where, and with which search paths.
+#[derive(Clone, Debug)]
+pub struct LinkRequest {
+    /// Program or shared library.
+    pub image: Image,
+    /// Where the linker writes the image (the CLI gives a temporary name beside the real output).
+    pub output: PathBuf,
+    /// The image's final file name (`libmath.so`): the ELF soname and the Mach-O install name
+    /// (`@rpath/NAME`) are recorded in it, so they must not be the temporary name.
+    pub file_name: String,
+    /// COFF shared library: where lld-link writes the DLL's own import library (`/implib:`); `None` writes
+    /// none (`/noimplib`). Ignored elsewhere.
+    pub import_library: Option<PathBuf>,
+    /// `-L DIR`, in order: where the linker looks for libraries.
+    pub search_paths: Vec<PathBuf>,
+    /// `--linker PATH`: the linker to run instead of the one found on PATH.
+    pub linker: Option<PathBuf>,
+    /// Mach-O: the SDK whose `usr/lib` holds libSystem (`--sdk-root`, else the `SDKROOT` environment variable).
+    pub sdk_root: Option<PathBuf>,
+}
+
+/// An import library linkwise writes for one DLL the module imports from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ImportLibrary {
+    /// The library's name in the link plan (after `-l` renames).
+    pub library: String,
+    /// Whether the library is `raw-dylib` (its import library is passed to every link linkwise runs).
+    pub raw_dylib: bool,
+    /// The file name it is written under: `NAME.lib`, or the name as written for `+verbatim`.
+    pub file_name: String,
+    /// The archive.
+    pub bytes: Vec<u8>,
+}
+
+/// The import libraries of every DLL library of the plan (kinds `dylib` and `raw-dylib`), in plan order;
+/// none for ELF and Mach-O, whose linkers read shared libraries themselves.
+///
+/// SEAM (issue 9, helper C): this is a stand-in until `linkwise_codegen::implib` is merged; at merge its
+/// body becomes a call to C's API (one archive per DLL library, `#[link_name]`, DATA and `#[link_ordinal]`
+/// as C decides), and `ar_archive_writer` leaves crates/linkwise/Cargo.toml if nothing else here uses it.
+pub fn import_libraries(compiled: &Compiled) -> Result<Vec<ImportLibrary>, Diagnostic> {
+    use ar_archive_writer::{COFFShortExport, MachineTypes, write_import_library};
+    let (program, plan) = (&compiled.program, &compiled.plan);
+    if plan.target.format != Format::Coff {
+        return Ok(Vec::new());
+    }
+    let machine = match plan.target.arch {
+        Arch::X86_64 => MachineTypes::AMD64,
+        Arch::Aarch64 => MachineTypes::ARM64,
+    };
+    let mut out = Vec::new();
+    for row in plan.libraries.iter().filter(|r| matches!(r.kind, LinkKind::Dylib | LinkKind::RawDylib)) {
+        let exports: Vec<COFFShortExport> = plan
+            .imports
+            .iter()
+            .filter(|i| i.library.as_deref() == Some(row.name.as_str()))
+            .map(|i| {
+                let symbol = program.symbol(i.symbol);
+                COFFShortExport {
+                    name: symbol.link_name.clone(),
+                    ext_name: None,
+                    symbol_name: None,
+                    import_name: None,
+                    export_as: None,
+                    ordinal: symbol.ordinal.unwrap_or(0),
+                    noname: symbol.ordinal.is_some(),
+                    data: !symbol.def.is_function(),
+                    private: false,
+                    constant: false,
+                }
+            })
+            .collect();
+        let (file_name, dll) = if row.verbatim() {
+            (row.name.clone(), row.name.clone())
+        } else {
+            (format!("{}.lib", row.name), format!("{}.dll", row.name))
+        };
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        write_import_library(&mut bytes, &dll, &exports, machine, false, false, &[])
+            .map_err(|e| Diagnostic::internal(format!("writing the import library `{file_name}`: {e}")))?;
+        out.push(ImportLibrary {
+            library: row.name.clone(),
+            raw_dylib: row.kind == LinkKind::RawDylib,
+            file_name,
+            bytes: bytes.into_inner(),
+        });
+    }
+    Ok(out)
+}
+
+/// LLD's linker for `format`, by the name LLD installs it under.
+pub fn linker_name(format: Format) -> &'static str {
+    match format {
+        Format::Coff => "lld-link",
+        Format::Elf => "ld.lld",
+        Format::MachO => "ld64.lld",
+    }
+}
+
+/// Finds the linker for `target`: `choice` (`--linker`) when given (a bare name is looked up on PATH,
+/// anything with a directory part is used as it is), else LLD's linker for the format on PATH.
+pub fn find_linker(target: &Target, choice: Option<&Path>) -> Result<PathBuf, Diagnostic> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs: Vec<PathBuf> = std::env::split_paths(&path).collect();
+    if let Some(choice) = choice {
+        let bare = choice.components().count() == 1 && choice.parent() == Some(Path::new(""));
+        if bare && let Some(found) = dirs.iter().map(|d| d.join(choice)).find(|p| is_executable(p)) {
+            return Ok(found);
+        }
+        return Ok(choice.to_path_buf());
+    }
+    let name = linker_name(target.format);
+    search_linker(name, &dirs).ok_or_else(|| {
+        Diagnostic::error(format!("cannot find `{name}`, LLD's linker for {target}, on PATH"))
+            .note(format!("also looked for versioned names such as `{name}-19`"))
+            .help("install LLD (Debian: `apt-get install lld-19`), or name a linker with `--linker PATH`")
+    })
+}
+
+/// `name` in the first of `dirs` that has it; failing that the highest versioned `name-N` (Debian's
+/// `ld.lld-19`), the earlier directory winning a tie. Deterministic for a given PATH.
+fn search_linker(name: &str, dirs: &[PathBuf]) -> Option<PathBuf> {
+    if let Some(found) = dirs.iter().map(|d| d.join(name)).find(|p| is_executable(p)) {
+        return Some(found);
+    }
+    let prefix = format!("{name}-");
+    let mut best: Option<(Vec<u32>, PathBuf)> = None;
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else { continue };
+        let mut found: Vec<(Vec<u32>, PathBuf)> = entries
+            .filter_map(Result::ok)
+            .filter_map(|e| {
+                let file = e.file_name();
+                let version = version(file.to_str()?.strip_prefix(&prefix)?)?;
+                Some((version, e.path()))
+            })
+            .filter(|(_, p)| is_executable(p))
+            .collect();
+        found.sort();
+        if let Some(top) = found.pop()
+            && best.as_ref().is_none_or(|(v, _)| top.0 > *v)
+        {
+            best = Some(top);
+        }
+    }
+    best.map(|(_, p)| p)
+}
+
+/// `19` or `19.1.7` as numbers; anything else is no version.
+fn version(text: &str) -> Option<Vec<u32>> {
+    text.split('.')
+        .map(|part| part.parse().ok().filter(|_| part.bytes().all(|b| b.is_ascii_digit())))
+        .collect()
+}
+
+fn is_executable(path: &Path) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else { return false };
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        meta.is_file() && meta.permissions().mode() & 0o111 != 0
+    }
+    #[cfg(not(unix))]
+    {
+        meta.is_file()
+    }
+}
+
+/// A linker command line: the program and its arguments, exactly as run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LinkCommand {
+    /// The linker.
+    pub program: PathBuf,
+    /// Its arguments.
+    pub args: Vec<OsString>,
+}
+
+impl fmt::Display for LinkCommand {
+    /// The command as a POSIX shell would read it back: words with characters a shell treats specially are
+    /// single-quoted (`-v` prints this).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&shell_quote(self.program.as_os_str()))?;
+        for arg in &self.args {
+            write!(f, " {}", shell_quote(arg))?;
+        }
+        Ok(())
+    }
+}
+
+/// One word for a POSIX shell: as it is when every character is one no shell treats specially, otherwise in
+/// single quotes (inside which only `'` needs care: `'\''`).
+pub fn shell_quote(word: &OsStr) -> String {
+    let text = word.to_string_lossy();
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"_-./:=@%+,".contains(&b);
+    if !text.is_empty() && text.bytes().all(plain) {
+        return text.into_owned();
+    }
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
+/// A directory of the link's own inputs (the object, raw-dylib import libraries), removed when dropped.
+#[derive(Debug)]
+struct Scratch(PathBuf);
+
+impl Scratch {
+    /// A new directory under the system's temporary directory, created exclusively under an unpredictable name.
+    fn new() -> Result<Scratch, Diagnostic> {
+        use std::hash::{BuildHasher, Hasher};
+        let base = std::env::temp_dir();
+        let mut last = None;
+        for _ in 0..16 {
+            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+            hasher.write_u32(std::process::id());
+            let dir = base.join(format!("linkwise-link-{:016x}", hasher.finish()));
+            match std::fs::create_dir(&dir) {
+                Ok(()) => return Ok(Scratch(dir)),
+                Err(e) => last = Some(e),
+            }
+        }
+        let e = last.map_or_else(String::new, |e| e.to_string());
+        Err(Diagnostic::error(format!("cannot create a scratch directory in `{}`: {e}", base.display())))
+    }
+
+    fn write(&self, name: &str, bytes: &[u8]) -> Result<PathBuf, Diagnostic> {
+        let path = self.0.join(name);
+        std::fs::write(&path, bytes)
+            .map_err(|e| Diagnostic::error(format!("cannot write `{}`: {e}", path.display())))?;
+        Ok(path)
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// A link ready to run: its command line and the scratch directory holding its inputs (removed with it).
+#[derive(Debug)]
+pub struct Link {
+    command: LinkCommand,
+    linker: String,
+    /// Whether the linker is `--linker`'s (so the advice on failing to start it is about that path).
+    chosen: bool,
+    _scratch: Scratch,
+}
+
+/// What the linker printed when it succeeded (warnings, for the caller to pass on).
+#[derive(Clone, Debug, Default)]
+pub struct Linked {
+    /// Its standard output.
+    pub stdout: String,
+    /// Its standard error.
+    pub stderr: String,
+}
+
+/// Why a link failed.
+#[derive(Clone, Debug)]
+pub enum LinkError {
+    /// The linker could not be started, or its inputs not written.
+    Setup(Box<Diagnostic>),
+    /// The linker ran and failed.
+    Failed {
+        /// The linker's output, verbatim: its standard output, then its standard error.
+        output: String,
+        /// linkwise's own error: which linker failed and its exit status.
+        diagnostic: Box<Diagnostic>,
+    },
+}
+
+impl From<Diagnostic> for LinkError {
+    fn from(d: Diagnostic) -> LinkError {
+        LinkError::Setup(Box::new(d))
+    }
+}
+
+impl Link {
+    /// Prepares linking `compiled` as `request` asks: finds the linker, writes the object and the raw-dylib
+    /// import libraries to a scratch directory, and builds the command line.
+    pub fn prepare(compiled: &Compiled, request: &LinkRequest) -> Result<Link, Diagnostic> {
+        let target = &compiled.plan.target;
+        let program = find_linker(target, request.linker.as_deref())?;
+        let scratch = Scratch::new()?;
+        let object = scratch.write(
+            &format!("{}.{}", object_stem(request), object_extension(target)),
+            &compiled.object.bytes,
+        )?;
+        let mut inputs = vec![object];
+        for lib in import_libraries(compiled)?.into_iter().filter(|l| l.raw_dylib) {
+            inputs.push(scratch.write(&lib.file_name, &lib.bytes)?);
+        }
+        let args = arguments(compiled, request, &inputs)?;
+        let linker = program
+            .file_name()
+            .map_or_else(|| program.display().to_string(), |n| n.to_string_lossy().into_owned());
+        Ok(Link {
+            command: LinkCommand { program, args },
+            linker,
+            chosen: request.linker.is_some(),
+            _scratch: scratch,
+        })
+    }
+
+    /// The command line [`Link::run`] runs.
+    pub fn command(&self) -> &LinkCommand {
+        &self.command
+    }
+
+    /// Runs the linker, standard input closed, its output captured (a linker exits; nothing it starts outlives
+    /// it). A non-zero exit is [`LinkError::Failed`] with the linker's own words.
+    pub fn run(self) -> Result<Linked, LinkError> {
+        let ran = std::process::Command::new(&self.command.program)
+            .args(&self.command.args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .map_err(|e| {
+                let d = Diagnostic::error(format!("cannot run the linker `{}`: {e}", self.command.program.display()));
+                if self.chosen {
+                    d.note("it was named by `--linker`").help("give `--linker` the path of an LLD linker, or leave it out to find LLD on PATH")
+                } else {
+                    d.help("install LLD (Debian: `apt-get install lld-19`), or name a linker with `--linker PATH`")
+                }
+            })?;
+        let stdout = String::from_utf8_lossy(&ran.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&ran.stderr).into_owned();
+        if ran.status.success() {
+            return Ok(Linked { stdout, stderr });
+        }
+        let status = match ran.status.code() {
+            Some(code) => format!("exit status: {code}"),
+            None => "terminated by a signal".to_owned(),
+        };
+        let diagnostic = Diagnostic::error(format!("linking with `{}` failed: {status}", self.linker))
+            .note(format!("the link line: {}", self.command));
+        Err(LinkError::Failed { output: stdout + &stderr, diagnostic: Box::new(diagnostic) })
+    }
+}
+
+/// The object's name in the scratch directory: the image's stem, so the linker's messages name it sensibly
+/// (`referenced by app.obj`).
+fn object_stem(request: &LinkRequest) -> String {
+    let stem = Path::new(&request.file_name).file_stem().and_then(OsStr::to_str);
+    stem.filter(|s| !s.is_empty()).unwrap_or("object").to_owned()
+}
+
+fn object_extension(target: &Target) -> &'static str {
+    match target.format {
+        Format::Coff => "obj",
+        Format::Elf | Format::MachO => "o",
+    }
+}
+
+/// Whether the module defines a global function named `name` (its link name): an entry point the linker
+/// can find.
+fn defines(program: &Program, name: &str) -> bool {
+    program.symbols.iter().any(|s| matches!(s.def, SymbolDef::Fn { public: true, .. }) && s.link_name == name)
+}
+
+/// Whether the object names library `name` in a directive, so the linker finds it without being told.
+/// COFF library names are case-insensitive, as Windows file names are.
+fn carried(compiled: &Compiled, name: &str) -> bool {
+    let coff = compiled.plan.target.format == Format::Coff;
+    compiled.directives.iter().any(|d| match d {
+        Directive::Library { name: n, .. } => n == name || (coff && n.eq_ignore_ascii_case(name)),
+        _ => false,
+    })
+}
+
+/// The arguments for linking `compiled` with `inputs` (the object first, then raw-dylib import libraries).
+fn arguments(
+    compiled: &Compiled,
+    request: &LinkRequest,
+    inputs: &[PathBuf],
+) -> Result<Vec<OsString>, Diagnostic> {
+    match compiled.plan.target.format {
+        Format::Coff => Ok(coff_arguments(compiled, request, inputs)),
+        Format::Elf => elf_arguments(compiled, request, inputs),
+        Format::MachO => macho_arguments(compiled, request, inputs),
+    }
+}
+
+/// Joins an option and a path into one argument (`/out:` + path), keeping non-UTF-8 bytes.
+fn joined(option: &str, path: &Path) -> OsString {
+    let mut arg = OsString::from(option);
+    arg.push(path);
+    arg
+}
+
+/// lld-link, as clang-cl and rustc drive it.
+fn coff_arguments(compiled: &Compiled, request: &LinkRequest, inputs: &[PathBuf]) -> Vec<OsString> {
+    let (program, plan) = (&compiled.program, &compiled.plan);
+    let machine = match plan.target.arch {
+        Arch::X86_64 => "x64",
+        Arch::Aarch64 => "arm64",
+    };
+    // /Brepro: a timestamp derived from the image's contents instead of the clock, so the same inputs give
+    // the same bytes (linkwise's output is deterministic, and so is what it links).
+    let mut args: Vec<OsString> =
+        vec!["/nologo".into(), format!("/machine:{machine}").into(), "/Brepro".into()];
+    args.push(joined("/out:", &request.output));
+    args.extend(request.search_paths.iter().map(|p| joined("/libpath:", p)));
+    let has_crt_block = program.blocks.iter().any(|b| b.crt);
+    // Whether the C runtime's start-up code is the entry point (so its libraries must be linked).
+    let crt_startup = match request.image {
+        Image::Executable if defines(program, "mainCRTStartup") => {
+            // The module is its own start-up code (toolchain.md): no C runtime is needed to start it.
+            args.extend(["/entry:mainCRTStartup".into(), "/subsystem:console".into()]);
+            false
+        }
+        Image::Executable => {
+            // The C runtime's mainCRTStartup (in msvcrt.lib / libcmt.lib) calls `main`.
+            args.push("/subsystem:console".into());
+            true
+        }
+        Image::SharedLibrary => {
+            args.push("/dll".into());
+            match (defines(program, "DllMain"), has_crt_block) {
+                // The C runtime's _DllMainCRTStartup, lld-link's default DLL entry, calls DllMain.
+                (true, true) => {}
+                (true, false) => args.push("/entry:DllMain".into()),
+                (false, _) => args.push("/noentry".into()),
+            }
+            args.push(match &request.import_library {
+                Some(path) => joined("/implib:", path),
+                None => "/noimplib".into(),
+            });
+            has_crt_block && defines(program, "DllMain")
+        }
+    };
+    args.extend(inputs.iter().map(|p| p.clone().into_os_string()));
+    let mut spelled: Vec<String> = Vec::new();
+    let mut spell = |args: &mut Vec<OsString>, file: String| {
+        if !spelled.iter().any(|s| s.eq_ignore_ascii_case(&file)) {
+            spelled.push(file.clone());
+            args.push(file.into());
+        }
+    };
+    for row in &plan.libraries {
+        let file = if row.verbatim() { row.name.clone() } else { format!("{}.lib", row.name) };
+        if row.kind == LinkKind::RawDylib {
+            continue; // its import library is among `inputs`
+        }
+        if row.whole_archive() {
+            spell(&mut args, format!("/wholearchive:{file}"));
+        } else if row.crt && !carried(compiled, &row.name) {
+            // The C runtime's library is the whole set clang-cl names for the mode (msvcrt.lib oldnames.lib).
+            for lib in plan.crt.default_libraries() {
+                spell(&mut args, format!("{lib}.lib"));
+            }
+        } else if !carried(compiled, &row.name) {
+            spell(&mut args, file);
+        }
+    }
+    if crt_startup {
+        for lib in plan.crt.default_libraries() {
+            if !carried(compiled, lib) {
+                spell(&mut args, format!("{lib}.lib"));
+            }
+        }
+    }
+    args
+}
+
+/// Where the C library's start-up files (`Scrt1.o`, `crti.o`, `crtn.o`) for `arch` are, and its dynamic
+/// linker: the multiarch directory of a Debian-style system, the cross directory Debian's
+/// `libc6-dev-arm64-cross` uses, then the traditional ones.
+fn elf_runtime(arch: Arch) -> (Vec<&'static str>, &'static str, &'static str) {
+    match arch {
+        Arch::X86_64 => (
+            vec![
+                "/usr/lib/x86_64-linux-gnu",
+                "/usr/x86_64-linux-gnu/lib",
+                "/usr/lib64",
+                "/lib64",
+                "/usr/lib",
+            ],
+            "elf_x86_64",
+            "/lib64/ld-linux-x86-64.so.2",
+        ),
+        Arch::Aarch64 => (
+            vec!["/usr/lib/aarch64-linux-gnu", "/usr/aarch64-linux-gnu/lib", "/usr/lib64", "/usr/lib"],
+            "aarch64linux",
+            "/lib/ld-linux-aarch64.so.1",
+        ),
+    }
+}
+
+/// ld.lld, as toolchain.md links a PIE against glibc.
+fn elf_arguments(
+    compiled: &Compiled,
+    request: &LinkRequest,
+    inputs: &[PathBuf],
+) -> Result<Vec<OsString>, Diagnostic> {
+    let (program, plan) = (&compiled.program, &compiled.plan);
+    let (dirs, emulation, loader) = elf_runtime(plan.target.arch);
+    let crt_dir = dirs.iter().map(Path::new).find(|d| d.join("Scrt1.o").is_file());
+    let with_libc = request.image == Image::Executable && defines(program, "main");
+    let mut args: Vec<OsString> = vec!["-m".into(), emulation.into()];
+    match request.image {
+        Image::Executable => {
+            args.extend(["-pie", "--eh-frame-hdr", "-dynamic-linker", loader].map(OsString::from));
+        }
+        Image::SharedLibrary => {
+            // -Bsymbolic: linkwise reaches everything the module defines directly (PC-relative), as the
+            // module's own; in a shared object an exported symbol is otherwise preemptible and ld.lld refuses
+            // such a relocation ("recompile with -fPIC"). The program's side reaches the library's data through
+            // the GOT, so no copy relocation can split the data in two.
+            args.extend(
+                ["-shared", "-Bsymbolic", "--eh-frame-hdr", "-soname", &request.file_name]
+                    .map(OsString::from),
+            );
+        }
+    }
+    args.push("-o".into());
+    args.push(request.output.clone().into());
+    let crt_dir = match (with_libc, crt_dir) {
+        (true, None) => {
+            return Err(Diagnostic::error(format!(
+                "cannot find the C library's start-up files (Scrt1.o) for {}",
+                plan.target
+            ))
+            .note(format!("looked in {}", dirs.join(", ")))
+            .note("a program that defines `main` is linked against the system C library, whose start-up code calls it")
+            .help(match plan.target.arch {
+                Arch::X86_64 => "install the C library's development files (Debian: `apt-get install libc6-dev`)",
+                Arch::Aarch64 => "install the arm64 C library (Debian: `apt-get install libc6-dev-arm64-cross`)",
+            }));
+        }
+        (_, dir) => dir,
+    };
+    if with_libc && let Some(dir) = crt_dir {
+        args.push(dir.join("Scrt1.o").into());
+        args.push(dir.join("crti.o").into());
+    }
+    args.extend(inputs.iter().map(|p| p.clone().into_os_string()));
+    args.extend(request.search_paths.iter().map(|p| joined("-L", p)));
+    // The system library directory too: ld.lld has no built-in search path, and `.deplibs` entries such as
+    // `c` must be found.
+    if let Some(dir) = crt_dir {
+        args.push(joined("-L", dir));
+    }
+    let mut spelled: Vec<String> = Vec::new();
+    for row in &plan.libraries {
+        let lib = if row.verbatim() { format!("-l:{}", row.name) } else { format!("-l{}", row.name) };
+        if spelled.contains(&lib) || (with_libc && lib == "-lc") {
+            continue;
+        }
+        if row.whole_archive() {
+            args.extend(["--whole-archive".into(), lib.clone().into(), "--no-whole-archive".into()]);
+        } else if !carried(compiled, &row.name) {
+            if row.as_needed() == Some(true) {
+                args.extend(["--as-needed".into(), lib.clone().into(), "--no-as-needed".into()]);
+            } else {
+                args.push(lib.clone().into());
+            }
+        } else {
+            continue;
+        }
+        spelled.push(lib);
+    }
+    if with_libc && let Some(dir) = crt_dir {
+        args.push("-lc".into());
+        args.push(dir.join("crtn.o").into());
+    }
+    Ok(args)
+}
+
+/// ld64.lld, against the SDK's libSystem.
+fn macho_arguments(
+    compiled: &Compiled,
+    request: &LinkRequest,
+    inputs: &[PathBuf],
+) -> Result<Vec<OsString>, Diagnostic> {
+    let plan = &compiled.plan;
+    let arch = match plan.target.arch {
+        Arch::X86_64 => "x86_64",
+        Arch::Aarch64 => "arm64",
+    };
+    let mut args: Vec<OsString> =
+        ["-arch", arch, "-platform_version", "macos", "11.0", "11.0"].map(OsString::from).into();
+    let sdk = request
+        .sdk_root
+        .clone()
+        .or_else(|| std::env::var_os("SDKROOT").filter(|s| !s.is_empty()).map(PathBuf::from));
+    if let Some(sdk) = &sdk {
+        args.push("-syslibroot".into());
+        args.push(sdk.clone().into());
+    }
+    args.push("-o".into());
+    args.push(request.output.clone().into());
+    if request.image == Image::SharedLibrary {
+        args.extend([
+            "-dylib".into(),
+            "-install_name".into(),
+            format!("@rpath/{}", request.file_name).into(),
+        ]);
+    }
+    args.extend(inputs.iter().map(|p| p.clone().into_os_string()));
+    args.extend(request.search_paths.iter().map(|p| joined("-L", p)));
+    let mut spelled: Vec<OsString> = Vec::new();
+    for row in &plan.libraries {
+        let words: Vec<OsString> = if row.whole_archive() {
+            // ld64's -force_load takes the archive's path, not a library name.
+            let file = if row.verbatim() { row.name.clone() } else { format!("lib{}.a", row.name) };
+            vec!["-force_load".into(), find_in(&request.search_paths, &file, row)?.into()]
+        } else if carried(compiled, &row.name) || row.name == "System" {
+            continue;
+        } else if row.verbatim() {
+            vec![find_in(&request.search_paths, &row.name, row)?.into()]
+        } else {
+            vec![format!("-l{}", row.name).into()]
+        };
+        if !spelled.contains(&words[words.len() - 1]) {
+            spelled.push(words[words.len() - 1].clone());
+            args.extend(words);
+        }
+    }
+    args.push("-lSystem".into());
+    Ok(args)
+}
+
+/// The file `file` of library `row` in the first search path that has it.
+fn find_in(search_paths: &[PathBuf], file: &str, row: &LibraryRow) -> Result<PathBuf, Diagnostic> {
+    search_paths.iter().map(|d| d.join(file)).find(|p| p.is_file()).ok_or_else(|| {
+        Diagnostic::error(format!("cannot find `{file}` for library `{}` in the search paths", row.name))
+            .note("ld64.lld takes this library by its path (`-force_load PATH` for `+whole-archive`), so linkwise must find it")
+            .help("add its directory with `-L DIR`")
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_quoted_only_when_a_shell_would_misread_them() {
+        let q = |s: &str| shell_quote(OsStr::new(s));
+        assert_eq!(q("/out:a/b.exe"), "/out:a/b.exe");
+        assert_eq!(q("-L/usr/lib"), "-L/usr/lib");
+        assert_eq!(q("a b"), "'a b'");
+        assert_eq!(q("it's"), r"'it'\''s'");
+        assert_eq!(q(""), "''");
+        assert_eq!(q("$HOME"), "'$HOME'");
+    }
+
+    #[test]
+    fn versions_are_numbers_with_dots() {
+        assert_eq!(version("19"), Some(vec![19]));
+        assert_eq!(version("19.1.7"), Some(vec![19, 1, 7]));
+        assert_eq!(version("19a"), None);
+        assert_eq!(version("+19"), None);
+        assert_eq!(version(""), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_plain_name_wins_then_the_highest_version() {
+        use std::os::unix::fs::PermissionsExt;
+        let root = std::env::temp_dir().join(format!("linkwise-link-search-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let (a, b) = (root.join("a"), root.join("b"));
+        std::fs::create_dir_all(&a).unwrap();
+        std::fs::create_dir_all(&b).unwrap();
+        let touch = |p: PathBuf, mode: u32| {
+            std::fs::write(&p, b"").unwrap();
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
+            p
+        };
+        touch(a.join("ld.lld-9"), 0o755);
+        let v19 = touch(b.join("ld.lld-19"), 0o755);
+        touch(a.join("ld.lld-20"), 0o644); // not executable: not a linker
+        touch(a.join("ld.lld-x"), 0o755);
+        let dirs = [a.clone(), b.clone()];
+        assert_eq!(search_linker("ld.lld", &dirs), Some(v19));
+        let plain = touch(b.join("ld.lld"), 0o755);
+        assert_eq!(search_linker("ld.lld", &dirs), Some(plain));
+        assert_eq!(search_linker("lld-link", &dirs), None);
+        std::fs::remove_dir_all(&root).unwrap();
+    }
+}
