@@ -201,7 +201,9 @@ fn program_and_plan_warnings_are_printed() {
     let (status, _, err) = linkwise(&["build", src.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(status, 0, "{err}");
     assert!(err.starts_with("warning: "), "{err}");
-    assert!(err.contains("static:-bundle") && err.contains(&format!("--> {}:1:", src.display())), "{err}");
+    // In the attribute's own terms (rustc's wording); the `-l` form below names `static:-bundle`.
+    assert!(err.contains(r#"modifiers = "-bundle""#), "{err}");
+    assert!(err.contains(&format!("--> {}:1:", src.display())), "{err}");
     assert!(out.is_file());
     let (status, _, err) =
         linkwise(&["build", &hello(), "-o", out.to_str().unwrap(), "-l", "static-nobundle=extra"]);

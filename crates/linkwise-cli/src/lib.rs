@@ -403,6 +403,16 @@ fn build_command(
         _ => b.out_dir.clone(),
     };
     let place = |name: &str| beside.as_ref().map_or_else(|| PathBuf::from(name), |dir| dir.join(name));
+    // What `--emit lib` bundles (and `--print native-static-libs` leaves out), found on the -L paths before
+    // anything is written: a library that cannot be found is an error, as in rustc.
+    let lib_bundle = if kinds.contains(&Emit::Lib) {
+        Some(
+            linkwise::bundle::collect(&compiled.program, &compiled.plan, &b.search_paths)
+                .map_err(|d| d.render(&file))?,
+        )
+    } else {
+        None
+    };
     let imported = if implib {
         linkwise::link::import_libraries(&compiled).map_err(|d| d.render(&file))?
     } else {
@@ -450,8 +460,8 @@ fn build_command(
                 .map_err(|e| cannot_write(&path, e))?,
             Emit::Lib => {
                 let member = output_name(stem, &target, Emit::Obj).to_string_lossy().into_owned();
-                let bytes =
-                    static_library(&compiled, &member, &b.search_paths).map_err(|d| d.render(&file))?;
+                let bundle = lib_bundle.as_ref().expect("collected for --emit lib");
+                let bytes = static_library(&file, &options, &compiled, bundle, &member)?;
                 outputs.stage_bytes(&path, to_stdout, bytes).map_err(|e| cannot_write(&path, e))?;
             }
             Emit::Implib => {
@@ -517,13 +527,11 @@ fn build_command(
     outputs.commit(stdout)?;
     if b.print.contains(&Print::NativeStaticLibs) {
         // rustc's two notes, word for word, so that build scripts that read them work unchanged.
-        let libs = native_static_libs(&compiled);
-        let _ = write!(
-            stderr,
-            "note: Link against the following native artifacts when linking against this static library. The \
-             order and any duplication can be significant on some platforms.\n\nnote: native-static-libs: {}\n\n",
-            libs.join(" ")
-        );
+        let bundle = lib_bundle.as_ref().expect("collected for --emit lib");
+        let libs = linkwise::bundle::native_static_libs(&compiled.plan, bundle);
+        for note in linkwise::bundle::native_static_libs_notes(&libs) {
+            let _ = write!(stderr, "note: {note}\n\n");
+        }
     }
     Ok(())
 }
@@ -547,34 +555,27 @@ fn for_shared_library(options: &mut Options) {
     let _ = options;
 }
 
-/// The static library `--emit lib` writes: the object, plus the members of `+bundle` static libraries found
-/// on the `-L` paths.
-///
-/// SEAM (issue 9, helper C): at merge this calls `linkwise::bundle` (which also decides `Options.bundled`,
-/// so the object names no bundled library); until then the archive holds the object alone.
+/// The static library `--emit lib` writes: the object, then the members of the `+bundle` static libraries and
+/// the raw-dylib import libraries `bundle` collected from the `-L` paths (rustc's staticlib). The object in
+/// it is compiled again with those libraries marked bundled, so it does not ask the linker for them.
 fn static_library(
+    file: &SourceFile,
+    options: &Options,
     compiled: &linkwise::Compiled,
+    bundle: &linkwise::bundle::Bundle,
     member: &str,
-    search_paths: &[PathBuf],
-) -> Result<Vec<u8>, Diagnostic> {
-    let _ = search_paths;
-    linkwise::codegen::archive::static_library(&compiled.plan.target, member, &compiled.object.bytes)
-}
-
-/// What `--print native-static-libs` lists: the libraries a program linking the static library must still
-/// link, spelled for the target's linker (`foo.lib`, `-lfoo`).
-///
-/// SEAM (issue 9, helper C): at merge this returns `linkwise::bundle::native_static_libs(...)`; until then,
-/// every library of the plan that is not bundled, in plan order.
-fn native_static_libs(compiled: &linkwise::Compiled) -> Vec<String> {
-    let target = &compiled.plan.target;
-    compiled
-        .plan
-        .libraries
-        .iter()
-        .filter(|row| !row.bundle())
-        .map(|row| if row.verbatim() { row.name.clone() } else { target.link_argument(&row.name) })
-        .collect()
+) -> Result<Vec<u8>, String> {
+    let names = bundle.names();
+    let rebuilt;
+    let object = if names.is_empty() {
+        &compiled.object.bytes
+    } else {
+        let options = Options { bundled: names, ..options.clone() };
+        rebuilt = linkwise::compile(file, &options).map_err(|d| d.render(file))?;
+        &rebuilt.object.bytes
+    };
+    linkwise::bundle::static_library(&compiled.plan.target, member, object, bundle)
+        .map_err(|d| d.render(file))
 }
 
 /// Where one output goes once it is complete.

@@ -64,60 +64,25 @@ pub struct ImportLibrary {
     pub bytes: Vec<u8>,
 }
 
-/// The import libraries of every DLL library of the plan (kinds `dylib` and `raw-dylib`), in plan order;
-/// none for ELF and Mach-O, whose linkers read shared libraries themselves.
-///
-/// SEAM (issue 9, helper C): this is a stand-in until `linkwise_codegen::implib` is merged; at merge its
-/// body becomes a call to C's API (one archive per DLL library, `#[link_name]`, DATA and `#[link_ordinal]`
-/// as C decides), and `ar_archive_writer` leaves crates/linkwise/Cargo.toml if nothing else here uses it.
+/// The import libraries of every DLL library of the plan (kinds `dylib` and `raw-dylib`) that declares symbols,
+/// in plan order, written by [`linkwise_codegen::implib`]; none for ELF and Mach-O, whose linkers read shared
+/// libraries themselves.
 pub fn import_libraries(compiled: &Compiled) -> Result<Vec<ImportLibrary>, Diagnostic> {
-    use ar_archive_writer::{COFFShortExport, MachineTypes, write_import_library};
-    let (program, plan) = (&compiled.program, &compiled.plan);
+    use linkwise_codegen::implib::{self, Which};
+    let plan = &compiled.plan;
     if plan.target.format != Format::Coff {
         return Ok(Vec::new());
     }
-    let machine = match plan.target.arch {
-        Arch::X86_64 => MachineTypes::AMD64,
-        Arch::Aarch64 => MachineTypes::ARM64,
-    };
-    let mut out = Vec::new();
-    for row in plan.libraries.iter().filter(|r| matches!(r.kind, LinkKind::Dylib | LinkKind::RawDylib)) {
-        let exports: Vec<COFFShortExport> = plan
-            .imports
-            .iter()
-            .filter(|i| i.library.as_deref() == Some(row.name.as_str()))
-            .map(|i| {
-                let symbol = program.symbol(i.symbol);
-                COFFShortExport {
-                    name: symbol.link_name.clone(),
-                    ext_name: None,
-                    symbol_name: None,
-                    import_name: None,
-                    export_as: None,
-                    ordinal: symbol.ordinal.unwrap_or(0),
-                    noname: symbol.ordinal.is_some(),
-                    data: !symbol.def.is_function(),
-                    private: false,
-                    constant: false,
-                }
-            })
-            .collect();
-        let (file_name, dll) = if row.verbatim() {
-            (row.name.clone(), row.name.clone())
-        } else {
-            (format!("{}.lib", row.name), format!("{}.dll", row.name))
-        };
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        write_import_library(&mut bytes, &dll, &exports, machine, false, false, &[])
-            .map_err(|e| Diagnostic::internal(format!("writing the import library `{file_name}`: {e}")))?;
-        out.push(ImportLibrary {
-            library: row.name.clone(),
-            raw_dylib: row.kind == LinkKind::RawDylib,
-            file_name,
-            bytes: bytes.into_inner(),
-        });
-    }
-    Ok(out)
+    let libraries = implib::import_libraries(&compiled.program, plan, Which::AllDylibs)?;
+    Ok(libraries
+        .into_iter()
+        .map(|lib| ImportLibrary {
+            raw_dylib: plan.libraries.iter().any(|r| r.name == lib.library && r.kind == LinkKind::RawDylib),
+            library: lib.library,
+            file_name: lib.file_name,
+            bytes: lib.bytes,
+        })
+        .collect())
 }
 
 /// LLD's linker for `format`, by the name LLD installs it under.
@@ -405,7 +370,7 @@ fn arguments(
     inputs: &[PathBuf],
 ) -> Result<Vec<OsString>, Diagnostic> {
     match compiled.plan.target.format {
-        Format::Coff => Ok(coff_arguments(compiled, request, inputs)),
+        Format::Coff => coff_arguments(compiled, request, inputs),
         Format::Elf => elf_arguments(compiled, request, inputs),
         Format::MachO => macho_arguments(compiled, request, inputs),
     }
@@ -419,7 +384,11 @@ fn joined(option: &str, path: &Path) -> OsString {
 }
 
 /// lld-link, as clang-cl and rustc drive it.
-fn coff_arguments(compiled: &Compiled, request: &LinkRequest, inputs: &[PathBuf]) -> Vec<OsString> {
+fn coff_arguments(
+    compiled: &Compiled,
+    request: &LinkRequest,
+    inputs: &[PathBuf],
+) -> Result<Vec<OsString>, Diagnostic> {
     let (program, plan) = (&compiled.program, &compiled.plan);
     let machine = match plan.target.arch {
         Arch::X86_64 => "x64",
@@ -473,7 +442,11 @@ fn coff_arguments(compiled: &Compiled, request: &LinkRequest, inputs: &[PathBuf]
             continue; // its import library is among `inputs`
         }
         if row.whole_archive() {
-            spell(&mut args, format!("/wholearchive:{file}"));
+            for word in
+                crate::bundle::whole_archive_arguments(program, &plan.target, row, &request.search_paths)?
+            {
+                spell(&mut args, word);
+            }
         } else if row.crt && !carried(compiled, &row.name) {
             // The C runtime's library is the whole set clang-cl names for the mode (msvcrt.lib oldnames.lib).
             for lib in plan.crt.default_libraries() {
@@ -490,7 +463,7 @@ fn coff_arguments(compiled: &Compiled, request: &LinkRequest, inputs: &[PathBuf]
             }
         }
     }
-    args
+    Ok(args)
 }
 
 /// Where the C library's start-up files (`Scrt1.o`, `crti.o`, `crtn.o`) for `arch` are, and its dynamic
@@ -578,7 +551,9 @@ fn elf_arguments(
             continue;
         }
         if row.whole_archive() {
-            args.extend(["--whole-archive".into(), lib.clone().into(), "--no-whole-archive".into()]);
+            let words =
+                crate::bundle::whole_archive_arguments(program, &plan.target, row, &request.search_paths)?;
+            args.extend(words.into_iter().map(OsString::from));
         } else if !carried(compiled, &row.name) {
             if row.as_needed() == Some(true) {
                 args.extend(["--as-needed".into(), lib.clone().into(), "--no-as-needed".into()]);
@@ -632,9 +607,14 @@ fn macho_arguments(
     let mut spelled: Vec<OsString> = Vec::new();
     for row in &plan.libraries {
         let words: Vec<OsString> = if row.whole_archive() {
-            // ld64's -force_load takes the archive's path, not a library name.
-            let file = if row.verbatim() { row.name.clone() } else { format!("lib{}.a", row.name) };
-            vec!["-force_load".into(), find_in(&request.search_paths, &file, row)?.into()]
+            // ld64's -force_load takes the archive's path, not a library name: found on -L as bundling finds it.
+            let words = crate::bundle::whole_archive_arguments(
+                &compiled.program,
+                &plan.target,
+                row,
+                &request.search_paths,
+            )?;
+            words.into_iter().map(OsString::from).collect()
         } else if carried(compiled, &row.name) || row.name == "System" {
             continue;
         } else if row.verbatim() {
