@@ -10,7 +10,7 @@ use linkwise_codegen::reloc::object_name;
 use linkwise_codegen::{Patch, Purpose, Site, SiteShape, SymbolRef, disasm};
 use linkwise_ir::SourceFile;
 use linkwise_ir::checked::{Program, SymbolDef};
-use linkwise_linkage::{Access, KindOrigin};
+use linkwise_linkage::{Access, Directive, KindOrigin};
 use std::fmt::Write as _;
 
 /// Renders the report. `file` is the source the compilation came from (for line:col of declarations);
@@ -50,6 +50,23 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
         let names: Vec<String> = plan.libraries.iter().map(|l| target.link_argument(&l.name)).collect();
         let _ = writeln!(out, "  link with: {}", names.join(" "));
     }
+
+    // What the object itself carries, as the writer wrote it: with autolink the link line above needs no
+    // library argument; exports and the C runtime check are here too.
+    let _ = writeln!(out, "\nthe object asks the linker for:");
+    if compiled.object.carried.is_empty() {
+        let _ = writeln!(out, "  (nothing)");
+    }
+    let carried: Vec<[String; 2]> = compiled
+        .object
+        .carried
+        .iter()
+        .map(|c| match &c.how {
+            Ok((place, text)) => [(*place).to_owned(), text.clone()],
+            Err(why) => ["not written".to_owned(), format!("{}: {why}", directive_name(&c.directive))],
+        })
+        .collect();
+    table(&mut out, &carried);
 
     let _ = writeln!(out, "\nimported symbols:");
     if plan.imports.is_empty() {
@@ -176,6 +193,16 @@ fn describe(program: &Program, site: &Site) -> String {
             None if is_string => "address of a string literal".to_owned(),
             None => format!("address of {name}"),
         },
+    }
+}
+
+/// A directive in a few words, for one the object cannot carry.
+fn directive_name(directive: &Directive) -> String {
+    match directive {
+        Directive::Library { name, verbatim: true } => format!("library file `{name}`"),
+        Directive::Library { name, verbatim: false } => format!("library `{name}`"),
+        Directive::Export { name, .. } => format!("export `{name}`"),
+        Directive::FailIfMismatch { key, value } => format!("`{key}={value}`"),
     }
 }
 

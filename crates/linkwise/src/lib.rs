@@ -60,6 +60,10 @@ pub struct Options {
     /// Libraries whose members are bundled into the static library being built (`--emit lib`), so the object
     /// does not ask for them again.
     pub bundled: Vec<String>,
+    /// The object goes into a shared library (`--emit dylib`): on ELF and Mach-O only `#[export]`ed symbols
+    /// keep default visibility, other `pub` ones are hidden. (COFF exports are `/EXPORT:` directives, always
+    /// written.)
+    pub shared_library: bool,
 }
 
 impl Options {
@@ -116,7 +120,8 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
         bundled: options.bundled.clone(),
     };
     let directives = linkwise_linkage::directives(&program, &plan, &directive_options);
-    let object = linkwise_codegen::generate(&program, &plan, &directives)?;
+    let emit = linkwise_codegen::EmitOptions { shared_library: options.shared_library };
+    let object = linkwise_codegen::generate_with(&program, &plan, &directives, &emit)?;
     Ok(Compiled { program, plan, directives, object })
 }
 
