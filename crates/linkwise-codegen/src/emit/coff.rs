@@ -151,3 +151,43 @@ pub(super) fn write_unwind_tables(w: &mut Writer<'_>) -> Result<(), Diagnostic> 
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn library(name: &str, verbatim: bool) -> Directive {
+        Directive::Library { name: name.to_owned(), verbatim }
+    }
+
+    /// clang-cl's spellings; tests/autolink.rs and tests/crt.rs check them against lld-link and clang-cl.
+    #[test]
+    fn directives_are_spelled_as_clang_cl_writes_them() {
+        assert_eq!(spell(&library("msvcrt", false)), Ok("/DEFAULTLIB:msvcrt.lib".to_owned()));
+        // `+verbatim`: the file name as written, nothing added.
+        assert_eq!(spell(&library("vendor.lib.v2", true)), Ok("/DEFAULTLIB:vendor.lib.v2".to_owned()));
+        assert_eq!(spell(&library("libfoo.a", true)), Ok("/DEFAULTLIB:libfoo.a".to_owned()));
+        let export = |name: &str, symbol: &str, data| Directive::Export {
+            name: name.to_owned(),
+            symbol: symbol.to_owned(),
+            data,
+        };
+        assert_eq!(spell(&export("f", "f", false)), Ok("/EXPORT:f".to_owned()));
+        assert_eq!(spell(&export("d", "d", true)), Ok("/EXPORT:d,DATA".to_owned()));
+        assert_eq!(spell(&export("g", "f", true)), Ok("/EXPORT:g=f,DATA".to_owned()));
+        assert_eq!(spell(&export("a=b", "f", false)), Err('='));
+        let mismatch = Directive::FailIfMismatch { key: "RuntimeLibrary".to_owned(), value: "MT_StaticRelease".to_owned() };
+        assert_eq!(spell(&mismatch), Ok("/FAILIFMISMATCH:\"RuntimeLibrary=MT_StaticRelease\"".to_owned()));
+    }
+
+    /// The Windows command-line rules, case by case: backslashes are literal unless a `"` follows them.
+    #[test]
+    fn quoting_survives_the_windows_command_line_rules() {
+        assert_eq!(quoted("plain\\path"), "plain\\path");
+        assert_eq!(quoted("a b"), "\"a b\"");
+        assert_eq!(quoted("a\"b"), "\"a\\\"b\"");
+        assert_eq!(quoted("a\\\"b"), "\"a\\\\\\\"b\"");
+        assert_eq!(quoted("a b\\"), "\"a b\\\\\"");
+        assert_eq!(quoted("a\\b c"), "\"a\\b c\"");
+    }
+}

@@ -192,3 +192,113 @@ pub(super) fn insert_linker_options(bytes: &mut Vec<u8>, options: &[Vec<String>]
     bytes[20..24].copy_from_slice(&((sizeofcmds + added) as u32).to_le_bytes());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use object::write::{Object as Writable, Relocation, Symbol, SymbolSection};
+    use object::{
+        Architecture, BinaryFormat, Endianness, ObjectSymbol, RelocationFlags, SymbolFlags, SymbolKind,
+        SymbolScope,
+    };
+
+    /// A small object with what the inserted commands must not disturb: code with a relocation, data, a zero-fill
+    /// section, defined and undefined symbols.
+    fn sample(arch: Architecture) -> Vec<u8> {
+        let mut obj = Writable::new(BinaryFormat::MachO, arch, Endianness::Little);
+        obj.set_subsections_via_symbols();
+        let text = obj.section_id(StandardSection::Text);
+        let data = obj.section_id(StandardSection::Data);
+        let bss = obj.section_id(StandardSection::UninitializedData);
+        let symbol = |obj: &mut Writable<'_>, name: &str, kind| {
+            obj.add_symbol(Symbol {
+                name: name.as_bytes().to_vec(),
+                value: 0,
+                size: 0,
+                kind,
+                scope: SymbolScope::Dynamic,
+                weak: false,
+                section: SymbolSection::Undefined,
+                flags: SymbolFlags::None,
+            })
+        };
+        let f = symbol(&mut obj, "_f", SymbolKind::Text);
+        obj.add_symbol_data(f, text, &[0x90; 16], 16);
+        let d = symbol(&mut obj, "_d", SymbolKind::Data);
+        obj.add_symbol_data(d, data, &[1, 2, 3, 4, 5, 6, 7, 8], 8);
+        let z = symbol(&mut obj, "_z", SymbolKind::Data);
+        obj.add_symbol_bss(z, bss, 64, 8);
+        let g = symbol(&mut obj, "_g", SymbolKind::Data);
+        let r_type = match arch {
+            Architecture::X86_64 => macho::X86_64_RELOC_UNSIGNED,
+            _ => macho::ARM64_RELOC_UNSIGNED,
+        };
+        let flags = RelocationFlags::MachO { r_type, r_pcrel: false, r_length: 3 };
+        obj.add_relocation(data, Relocation { offset: 0, symbol: g, addend: 0, flags }).unwrap();
+        obj.write().unwrap()
+    }
+
+    /// Everything a reader sees of an object but its load commands: each section's name, address, contents and
+    /// relocations, and each symbol's name, address, section and scope.
+    fn contents(bytes: &[u8]) -> Vec<String> {
+        let file = object::File::parse(bytes).unwrap();
+        let mut out = Vec::new();
+        for s in file.sections() {
+            let relocations: Vec<_> = s.relocations().map(|(at, r)| format!("{at}:{:?}:{:?}", r.target(), r.flags())).collect();
+            out.push(format!("{:?} {:#x} {:?} {relocations:?}", s.name(), s.address(), s.data().unwrap()));
+        }
+        for s in file.symbols() {
+            out.push(format!("{:?} {:#x} {:?} {:?}", s.name(), s.address(), s.section(), s.scope()));
+        }
+        out
+    }
+
+    /// The commands in `bytes` as (cmd, the strings of an LC_LINKER_OPTION).
+    fn linker_options(bytes: &[u8]) -> Vec<Vec<String>> {
+        use object::read::macho::MachHeader;
+        let header = macho::MachHeader64::<Endianness>::parse(bytes, 0).unwrap();
+        let mut commands = header.load_commands(Endianness::Little, bytes, 0).unwrap();
+        let mut out = Vec::new();
+        while let Some(command) = commands.next().unwrap() {
+            if command.cmd() == macho::LC_LINKER_OPTION {
+                let raw = command.raw_data();
+                let count = u32::from_le_bytes(raw[8..12].try_into().unwrap()) as usize;
+                let strings: Vec<String> = raw[12..]
+                    .split(|&b| b == 0)
+                    .take(count)
+                    .map(|s| String::from_utf8(s.to_vec()).unwrap())
+                    .collect();
+                assert_eq!(raw.len() % 8, 0, "cmdsize is a multiple of 8");
+                out.push(strings);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn inserted_linker_options_move_the_data_and_nothing_else() {
+        for arch in [Architecture::X86_64, Architecture::Aarch64] {
+            let before = sample(arch);
+            let mut after = before.clone();
+            let options = vec![vec!["-lfoo".to_owned()], vec!["-framework".to_owned(), "Cocoa".to_owned()]];
+            insert_linker_options(&mut after, &options).unwrap();
+            assert_eq!(linker_options(&after), options, "{arch:?}");
+            assert_eq!(contents(&after), contents(&before), "{arch:?}");
+            // 24 bytes for `-lfoo` (12 + 6, padded), 32 for `-framework Cocoa` (12 + 17, padded).
+            assert_eq!(after.len(), before.len() + 24 + 32, "{arch:?}");
+            // Nothing to add: the file is left alone.
+            let mut same = before.clone();
+            insert_linker_options(&mut same, &[]).unwrap();
+            assert_eq!(same, before);
+        }
+    }
+
+    #[test]
+    fn an_unknown_load_command_is_an_internal_error_not_a_stale_offset() {
+        let mut bytes = sample(Architecture::Aarch64);
+        // Turn the first command (the segment) into LC_ROUTINES_64, which carries offsets this does not know.
+        bytes[32..36].copy_from_slice(&macho::LC_ROUTINES_64.0.to_le_bytes());
+        let error = insert_linker_options(&mut bytes, &[vec!["-lfoo".to_owned()]]).unwrap_err();
+        assert!(format!("{error:?}").contains("unexpected load command 0x1a"), "{error:?}");
+    }
+}
