@@ -314,6 +314,52 @@ mod tests {
         }
     }
 
+    /// Issue 9: the report lists what the object carries, as each format spells it, and what a format cannot
+    /// carry, with why.
+    #[test]
+    fn the_report_shows_what_the_object_asks_the_linker_for() {
+        let src = "#[crt]\nextern { fn puts(ptr) -> i32; }\n#[link(name = \"z\")]\nextern { fn inflate(); }\n\
+                   #[export] pub fn f() { puts(\"x\\0\"); inflate(); }\n#[export_name = \"g2\"] pub static G: i32 = 1;\n";
+        let file = SourceFile::new("e.lw", src);
+        let section = |triple: &str, shared: bool| {
+            let mut options = Options::new().target(triple).unwrap();
+            options.shared_library = shared;
+            let compiled = crate::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+            let report = render(&compiled, &file, false);
+            let start = report.find("the object asks the linker for:\n").expect("the section") + 32;
+            let end = report[start..].find("\n\n").map_or(report.len(), |e| start + e);
+            report[start..end].lines().map(str::to_owned).collect::<Vec<_>>()
+        };
+        let lines = section("x86_64-pc-windows-msvc", false);
+        let mut libraries: Vec<&str> = lines.iter().filter(|l| l.contains("/DEFAULTLIB:")).map(|l| l.trim()).collect();
+        libraries.sort();
+        // The plan's order of `z` and the C runtime is the plan's business; the set is the point here.
+        assert_eq!(
+            libraries,
+            [".drectve /DEFAULTLIB:msvcrt.lib", ".drectve /DEFAULTLIB:oldnames.lib", ".drectve /DEFAULTLIB:z.lib"]
+        );
+        assert_eq!(
+            &lines[3..],
+            [
+                "  .drectve /FAILIFMISMATCH:\"RuntimeLibrary=MD_DynamicRelease\"",
+                "  .drectve /EXPORT:f",
+                "  .drectve /EXPORT:g2=G,DATA",
+            ]
+        );
+        let lines = section("x86_64-unknown-linux-gnu", true);
+        assert_eq!(lines.iter().filter(|l| l.starts_with("  .deplibs     ")).count(), 2, "{lines:?}");
+        assert_eq!(
+            &lines[2..],
+            [
+                "  symbol table f (default visibility)",
+                "  symbol table g2 (default visibility), an alias of G",
+            ]
+        );
+        let lines = section("aarch64-apple-darwin", false);
+        assert!(lines.contains(&"  LC_LINKER_OPTION -lSystem".to_owned()), "{lines:?}");
+        assert!(lines.contains(&"  symbol table     _f (default visibility)".to_owned()), "{lines:?}");
+    }
+
     /// `assert_eq!` on lines of 70,000 characters would print them whole; this shows where they part.
     fn same(got: &str, want: &str) {
         if got != want {
