@@ -94,7 +94,10 @@ fn a_rename_changes_what_lld_link_opens_and_an_added_library_is_asked_for() {
     // `-l` moves the library it names to the end of the link order (rustc's rule), renamed.
     assert_eq!(drectve(&renamed_bytes), " /DEFAULTLIB:kernel32.lib /DEFAULTLIB:newfoo.lib");
     let (added, added_bytes) = build(&dir, "added", WINDOWS_PROGRAM, &support::options(WINDOWS, &["extra"]));
-    assert_eq!(drectve(&added_bytes), " /DEFAULTLIB:msvcrt.lib /DEFAULTLIB:kernel32.lib /DEFAULTLIB:extra.lib");
+    assert_eq!(
+        drectve(&added_bytes),
+        " /DEFAULTLIB:msvcrt.lib /DEFAULTLIB:kernel32.lib /DEFAULTLIB:extra.lib"
+    );
     let (Some(lld_link), Some(dlltool)) = (support::tool("lld-link"), support::tool("llvm-dlltool")) else {
         return;
     };
@@ -126,7 +129,9 @@ fn a_quoted_export_name_reaches_lld_link_whole() {
     };
     let dll = dir.join("quoted.dll");
     let mut cmd = Command::new(&lld_link);
-    cmd.args(["/nologo", "/dll", "/noentry", "/nodefaultlib"]).arg(&obj).arg(format!("/out:{}", dll.display()));
+    cmd.args(["/nologo", "/dll", "/noentry", "/nodefaultlib"])
+        .arg(&obj)
+        .arg(format!("/out:{}", dll.display()));
     support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
     assert_eq!(coff_exports(&readobj, &dll), ["back slash\\", "lw say \"hi\""]);
 }
@@ -144,7 +149,8 @@ fn an_export_name_coff_cannot_carry_is_an_error_at_its_definition() {
 
 /// The names `llvm-readobj --coff-exports` lists for a DLL, in its order.
 fn coff_exports(readobj: &Path, dll: &Path) -> Vec<String> {
-    let ran = support::run(Command::new(readobj).arg("--coff-exports").arg(dll), Duration::from_secs(60)).assert_ok();
+    let ran = support::run(Command::new(readobj).arg("--coff-exports").arg(dll), Duration::from_secs(60))
+        .assert_ok();
     ran.stdout
         .lines()
         .filter_map(|l| l.trim().strip_prefix("Name: "))
@@ -172,7 +178,9 @@ fn lld_link_dll_exports_what_the_module_marks_with_no_export_on_its_command_line
     };
     let dll = dir.join("lwlib.dll");
     let mut cmd = Command::new(&lld_link);
-    cmd.args(["/nologo", "/dll", "/noentry", "/nodefaultlib"]).arg(&obj).arg(format!("/out:{}", dll.display()));
+    cmd.args(["/nologo", "/dll", "/noentry", "/nodefaultlib"])
+        .arg(&obj)
+        .arg(format!("/out:{}", dll.display()));
     support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
     // The export table is sorted by name.
     assert_eq!(coff_exports(&readobj, &dll), ["LW_COUNT", "lw_twice", "lw_value"]);
@@ -226,15 +234,23 @@ fn elf_shared_object_exports_exactly_the_marked_symbols_and_a_program_links_thro
     let (lib_obj, lib_bytes) = build(&dir, "lwshared", LIBRARY, &shared);
     // In the object: exported symbols default visibility, other `pub` ones hidden, the alias beside `twice`.
     let file = object::File::parse(&*lib_bytes).unwrap();
-    let mut scopes: Vec<(String, object::SymbolScope)> =
-        file.symbols().filter(|s| s.is_definition()).map(|s| (s.name().unwrap().to_owned(), s.scope())).collect();
+    let mut scopes: Vec<(String, object::SymbolScope)> = file
+        .symbols()
+        .filter(|s| s.is_definition())
+        .map(|s| (s.name().unwrap().to_owned(), s.scope()))
+        .collect();
     scopes.sort_by(|a, b| a.0.cmp(&b.0));
     use object::SymbolScope::{Dynamic, Linkage};
-    let expected: Vec<(String, object::SymbolScope)> =
-        [("LW_COUNT", Dynamic), ("helper", Linkage), ("lw_twice", Dynamic), ("lw_value", Dynamic), ("twice", Linkage)]
-            .into_iter()
-            .map(|(n, s)| (n.to_owned(), s))
-            .collect();
+    let expected: Vec<(String, object::SymbolScope)> = [
+        ("LW_COUNT", Dynamic),
+        ("helper", Linkage),
+        ("lw_twice", Dynamic),
+        ("lw_value", Dynamic),
+        ("twice", Linkage),
+    ]
+    .into_iter()
+    .map(|(n, s)| (n.to_owned(), s))
+    .collect();
     assert_eq!(scopes, expected);
     let (program, program_bytes) = build(&dir, "program", ELF_PROGRAM, &support::options(LINUX, &[]));
     assert_eq!(section(&program_bytes, ".deplibs").as_deref(), Some(&b"c\0lwshared\0"[..]));
@@ -300,8 +316,11 @@ pub fn main() -> i32 { puts("x\0"); return lw_demo(); }
 
 /// The strings of every `LC_LINKER_OPTION` of `objdump --macho --private-headers`, in order.
 fn linker_options(objdump: &Path, obj: &Path) -> Vec<String> {
-    let ran = support::run(Command::new(objdump).args(["--macho", "--private-headers"]).arg(obj), Duration::from_secs(60))
-        .assert_ok();
+    let ran = support::run(
+        Command::new(objdump).args(["--macho", "--private-headers"]).arg(obj),
+        Duration::from_secs(60),
+    )
+    .assert_ok();
     let mut options = Vec::new();
     let mut in_command = false;
     for line in ran.stdout.lines() {
@@ -349,8 +368,11 @@ fn macho_links_with_only_a_search_path_through_lc_linker_option() {
         };
         let exe = dir.join("program");
         link(&obj, &exe).assert_ok();
-        let ran = support::run(Command::new(objdump).args(["--macho", "--dylibs-used"]).arg(&exe), Duration::from_secs(60))
-            .assert_ok();
+        let ran = support::run(
+            Command::new(objdump).args(["--macho", "--dylibs-used"]).arg(&exe),
+            Duration::from_secs(60),
+        )
+        .assert_ok();
         assert!(ran.stdout.contains("/usr/lib/libSystem.B.dylib"), "{ran}");
         assert!(ran.stdout.contains("/usr/local/lib/liblwdemo.dylib"), "{ran}");
         let failed = link(&plain, &dir.join("plain"));

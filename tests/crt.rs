@@ -15,7 +15,8 @@ use support::TempDir;
 const WINDOWS: &str = "x86_64-pc-windows-msvc";
 
 /// A module whose only import is the C runtime's `puts`.
-const MODULE: &str = "#[crt]\nextern { fn puts(ptr) -> i32; }\npub fn lw_f() -> i32 { return puts(\"x\\0\"); }\n";
+const MODULE: &str =
+    "#[crt]\nextern { fn puts(ptr) -> i32; }\npub fn lw_f() -> i32 { return puts(\"x\\0\"); }\n";
 
 /// The C counterpart. MSVC's own headers (yvals.h) say which runtime a translation unit was built for with
 /// `#pragma detect_mismatch("RuntimeLibrary", ...)`, chosen by the macros the compiler's `/M` switch defines
@@ -50,7 +51,9 @@ fn clang_cl_object(dir: &TempDir, mode: CrtMode) -> Option<PathBuf> {
     std::fs::write(&source, C_SOURCE).unwrap();
     let obj = dir.join(&format!("c_{}.obj", mode.as_str()));
     let mut cmd = Command::new(clang);
-    cmd.args(["--driver-mode=cl", "/nologo", "/c", mode.msvc_switch()]).arg(&source).arg(format!("/Fo{}", obj.display()));
+    cmd.args(["--driver-mode=cl", "/nologo", "/c", mode.msvc_switch()])
+        .arg(&source)
+        .arg(format!("/Fo{}", obj.display()));
     support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
     Some(obj)
 }
@@ -69,7 +72,10 @@ fn each_mode_carries_exactly_the_directives_clang_cl_writes() {
     for mode in CrtMode::ALL {
         let (_, bytes) = linkwise_object(&dir, mode);
         let ours = drectve(&bytes);
-        assert!(ours.contains(&format!("/FAILIFMISMATCH:\"RuntimeLibrary={}\"", mode.runtime_library())), "{ours}");
+        assert!(
+            ours.contains(&format!("/FAILIFMISMATCH:\"RuntimeLibrary={}\"", mode.runtime_library())),
+            "{ours}"
+        );
         let Some(theirs) = clang_cl_object(&dir, mode) else { return };
         let theirs = drectve(&std::fs::read(theirs).unwrap());
         // Byte for byte: the same libraries in the same order, the same check, the same spacing and quotes.
@@ -103,7 +109,11 @@ fn mixing_modes_fails_with_lld_links_own_mismatch_error() {
 
 /// The relocation symbols of `.text` of `bytes` that name `puts`, in order.
 fn puts_references(bytes: &[u8]) -> Vec<String> {
-    support::relocation_targets(bytes, ".text").into_iter().map(|(_, s)| s).filter(|s| s.contains("puts")).collect()
+    support::relocation_targets(bytes, ".text")
+        .into_iter()
+        .map(|(_, s)| s)
+        .filter(|s| s.contains("puts"))
+        .collect()
 }
 
 #[test]
@@ -159,6 +169,7 @@ fn doctor_reads_the_mode_from_linkwise_objects() {
     let (dynamic, _) = linkwise_object(&dir, CrtMode::Dynamic);
     let (static_, _) = linkwise_object(&dir, CrtMode::Static);
     let report = doctor(&[&dynamic, &static_]);
-    let codes: Vec<&str> = report["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
+    let codes: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().filter_map(|f| f["code"].as_str()).collect();
     assert!(codes.contains(&"LNK2038"), "{report:#}");
 }

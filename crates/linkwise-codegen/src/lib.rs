@@ -22,7 +22,7 @@ use linkwise_ir::checked::Program;
 use linkwise_linkage::{Directive, LinkPlan};
 
 /// Compiles `program` for the plan's target and writes the object file, carrying `directives` (from
-/// [`linkwise_linkage::directives`]) in the format's way; the object is not for a shared library
+/// [`linkwise_linkage::directives()`]) in the format's way; the object is not for a shared library
 /// ([`generate_with`] says otherwise).
 pub fn generate(
     program: &Program,

@@ -73,15 +73,14 @@ pub fn directives(program: &Program, plan: &LinkPlan, options: &DirectiveOptions
                 out.push(Directive::Library { name: name.to_owned(), verbatim });
             }
         };
-        let crt_set = |out: &mut Vec<Directive>, push: &mut dyn FnMut(&str, bool, &mut Vec<Directive>)| {
-            match format {
+        let crt_set =
+            |out: &mut Vec<Directive>, push: &mut dyn FnMut(&str, bool, &mut Vec<Directive>)| match format {
                 Format::Coff => plan.crt.default_libraries().iter().for_each(|name| push(name, false, out)),
                 Format::Elf | Format::MachO => push(plan.crt.library(format).0, false, out),
-            }
-        };
+            };
         let mut crt_written = false;
         for row in &plan.libraries {
-            if options.bundled.iter().any(|b| *b == row.name) {
+            if options.bundled.contains(&row.name) {
                 continue;
             }
             if row.crt {

@@ -331,12 +331,17 @@ mod tests {
             report[start..end].lines().map(str::to_owned).collect::<Vec<_>>()
         };
         let lines = section("x86_64-pc-windows-msvc", false);
-        let mut libraries: Vec<&str> = lines.iter().filter(|l| l.contains("/DEFAULTLIB:")).map(|l| l.trim()).collect();
+        let mut libraries: Vec<&str> =
+            lines.iter().filter(|l| l.contains("/DEFAULTLIB:")).map(|l| l.trim()).collect();
         libraries.sort();
         // The plan's order of `z` and the C runtime is the plan's business; the set is the point here.
         assert_eq!(
             libraries,
-            [".drectve /DEFAULTLIB:msvcrt.lib", ".drectve /DEFAULTLIB:oldnames.lib", ".drectve /DEFAULTLIB:z.lib"]
+            [
+                ".drectve /DEFAULTLIB:msvcrt.lib",
+                ".drectve /DEFAULTLIB:oldnames.lib",
+                ".drectve /DEFAULTLIB:z.lib"
+            ]
         );
         assert_eq!(
             &lines[3..],

@@ -64,7 +64,9 @@ fn spell(d: &Directive) -> Result<String, char> {
             text
         }
         // Always quoted, as clang writes `#pragma detect_mismatch` and MSVC's headers do.
-        Directive::FailIfMismatch { key, value } => format!("/FAILIFMISMATCH:{}", quote(&format!("{key}={value}"))),
+        Directive::FailIfMismatch { key, value } => {
+            format!("/FAILIFMISMATCH:{}", quote(&format!("{key}={value}")))
+        }
     })
 }
 
@@ -176,7 +178,10 @@ mod tests {
         assert_eq!(spell(&export("d", "d", true)), Ok("/EXPORT:d,DATA".to_owned()));
         assert_eq!(spell(&export("g", "f", true)), Ok("/EXPORT:g=f,DATA".to_owned()));
         assert_eq!(spell(&export("a=b", "f", false)), Err('='));
-        let mismatch = Directive::FailIfMismatch { key: "RuntimeLibrary".to_owned(), value: "MT_StaticRelease".to_owned() };
+        let mismatch = Directive::FailIfMismatch {
+            key: "RuntimeLibrary".to_owned(),
+            value: "MT_StaticRelease".to_owned(),
+        };
         assert_eq!(spell(&mismatch), Ok("/FAILIFMISMATCH:\"RuntimeLibrary=MT_StaticRelease\"".to_owned()));
     }
 

@@ -65,9 +65,9 @@ pub(super) fn carried(w: &Writer<'_>, directives: &[Directive]) -> Vec<Carried> 
         .map(|d| {
             let how = match d {
                 Directive::Library { name, verbatim: false } => Ok((LINKER_OPTION, format!("-l{name}"))),
-                Directive::Library { verbatim: true, .. } => {
-                    Err("LC_LINKER_OPTION takes only -l and -framework, so a +verbatim file name is not written")
-                }
+                Directive::Library { verbatim: true, .. } => Err(
+                    "LC_LINKER_OPTION takes only -l and -framework, so a +verbatim file name is not written",
+                ),
                 Directive::Export { name, symbol, .. } => Ok(super::export_symbol(w, name, symbol)),
                 Directive::FailIfMismatch { .. } => Err("Mach-O has no C runtime mismatch check"),
             };
@@ -138,7 +138,8 @@ pub(super) fn insert_linker_options(bytes: &mut Vec<u8>, options: &[Vec<String>]
             if wide {
                 bytes[at..at + 8].copy_from_slice(&moved.to_le_bytes());
             } else {
-                let moved = u32::try_from(moved).map_err(|_| internal("object larger than 4 GiB".to_owned()))?;
+                let moved =
+                    u32::try_from(moved).map_err(|_| internal("object larger than 4 GiB".to_owned()))?;
                 bytes[at..at + 4].copy_from_slice(&moved.to_le_bytes());
             }
         }
@@ -175,9 +176,9 @@ pub(super) fn insert_linker_options(bytes: &mut Vec<u8>, options: &[Vec<String>]
                 }
             }
             // linkedit_data_command: dataoff at 8.
-            macho::LC_DATA_IN_CODE
-            | macho::LC_LINKER_OPTIMIZATION_HINT
-            | macho::LC_FUNCTION_STARTS => shift(bytes, at + 8, false)?,
+            macho::LC_DATA_IN_CODE | macho::LC_LINKER_OPTIMIZATION_HINT | macho::LC_FUNCTION_STARTS => {
+                shift(bytes, at + 8, false)?
+            }
             // No file offsets.
             macho::LC_BUILD_VERSION | macho::LC_VERSION_MIN_MACOSX | macho::LC_LINKER_OPTION => {}
             other => return Err(internal(format!("unexpected load command {other:#x}"))),
@@ -244,7 +245,8 @@ mod tests {
         let file = object::File::parse(bytes).unwrap();
         let mut out = Vec::new();
         for s in file.sections() {
-            let relocations: Vec<_> = s.relocations().map(|(at, r)| format!("{at}:{:?}:{:?}", r.target(), r.flags())).collect();
+            let relocations: Vec<_> =
+                s.relocations().map(|(at, r)| format!("{at}:{:?}:{:?}", r.target(), r.flags())).collect();
             out.push(format!("{:?} {:#x} {:?} {relocations:?}", s.name(), s.address(), s.data().unwrap()));
         }
         for s in file.symbols() {

@@ -350,7 +350,12 @@ impl<'a> Writer<'a> {
         }
     }
 
-    fn new_symbol(&mut self, symbol: SymbolId, kind: SymbolKind, scope: SymbolScope) -> object::write::SymbolId {
+    fn new_symbol(
+        &mut self,
+        symbol: SymbolId,
+        kind: SymbolKind,
+        scope: SymbolScope,
+    ) -> object::write::SymbolId {
         self.obj.add_symbol(Symbol {
             name: self.name_of(symbol).into_bytes(),
             value: 0,
