@@ -129,6 +129,21 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
 mod tests {
     use super::*;
 
+    /// A module built in code skips the parser's rules for export names; the COFF writer still refuses a name
+    /// `/EXPORT:` cannot carry (it splits at `,` and `=`, quoted or not) with a user error at the definition,
+    /// rather than write a directive lld-link would misread.
+    #[test]
+    fn an_export_name_coff_cannot_carry_is_an_error() {
+        let file = SourceFile::new("e.lw", "#[export_name = \"ab\"]\npub fn f() {}\n");
+        let mut module = linkwise_ir::text::parse(&file).unwrap();
+        let linkwise_ir::ast::Item::Fn(f) = &mut module.items[0] else { panic!("a function") };
+        f.export.name.as_mut().expect("#[export_name]").value = "a,b".to_owned();
+        let options = Options::new().target("x86_64-pc-windows-msvc").unwrap();
+        let error = compile_module(&module, &options).unwrap_err().render(&file);
+        assert!(error.contains("error: the export name `a,b` contains `,`"), "{error}");
+        assert!(error.contains("--> e.lw:"), "{error}");
+    }
+
     /// The unwind tables' pointers are recorded as they are written: on Windows x64 three per function with a
     /// frame (`.pdata`'s begin, end and `.xdata` fields), on ELF one per FDE, none on Mach-O.
     #[test]
