@@ -116,7 +116,10 @@ impl Harness {
     /// Compiles the linkwise module `file`, links it with the C half and runs the program (`None`: skipped).
     fn run(&self, name: &str, file: &SourceFile) -> Option<Ran> {
         let object_name = self.target.object_file(name);
-        let options = support::options(self.target.triple(), &[]);
+        let mut options = support::options(self.target.triple(), &[]);
+        // abi.lw's `abi_c` library is the C half, which is linked as an object: the module's objects must not
+        // also ask the linker for a library of that name (ld.lld reads `.deplibs`).
+        options.no_autolink = true;
         let (object, _) = support::compile_to(&self.dir, &object_name, file, &options);
         match self.target {
             Runnable::Linux(target) => {

@@ -254,8 +254,11 @@ fn mingw_import_libraries_and_linkwise_modules() {
         support::linkwise(&["build", hello.to_str().unwrap(), "-o", obj.to_str().unwrap()]);
     assert_eq!(status, 0, "{err}");
     let (msvcrt, kernel32) = (mingw.join("libmsvcrt.a"), mingw.join("libkernel32.a"));
-    let (_, report) = doctor(&s(&[&hello, &msvcrt, &kernel32], &[]));
-    let (lld, stderr) = lld_link(&f, &s(&[&obj, &msvcrt, &kernel32], &[]));
+    // The object asks for msvcrt.lib and kernel32.lib (`/DEFAULTLIB:`, issue 9's autolink); the MinGW libraries
+    // given by path stand for them, so the directives are switched off, as a user would, for both.
+    let nodefault = ["/NODEFAULTLIB:msvcrt.lib", "/NODEFAULTLIB:kernel32.lib"];
+    let (_, report) = doctor(&s(&[&hello, &msvcrt, &kernel32], &nodefault));
+    let (lld, stderr) = lld_link(&f, &s(&[&obj, &msvcrt, &kernel32], &nodefault));
     assert_eq!(report["lld_link_outcome"], lld.as_str(), "{report:#}\n{stderr}");
     assert_eq!(report["outcome"], "links");
     // Long-format import members name their DLL through the library's head and tail members.

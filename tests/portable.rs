@@ -150,7 +150,9 @@ fn x86_64_windows() {
     else {
         return;
     };
-    // The module says `c`; on Windows the C library is msvcrt.dll (no autolink yet, so the linker is told).
+    // The module's `#[crt]` block is msvcrt.dll on Windows (`--crt dynamic`, the default). The object asks for
+    // msvcrt.lib and oldnames.lib itself (tests/autolink.rs and tests/crt.rs link that way); here the import
+    // library made for the test is given, and /nodefaultlib keeps lld-link from looking for the real ones.
     let msvcrt = support::import_library(&dlltool, dir.path(), "msvcrt.dll", &["puts", "putchar", "tolower"]);
     let kernel32 = support::import_library(&dlltool, dir.path(), "kernel32.dll", &["ExitProcess"]);
     let exe = dir.join("portable.exe");

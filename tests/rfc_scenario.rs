@@ -99,7 +99,9 @@ fn windows_dll_and_program() {
     for slot in ["__imp_lw_counter", "__imp_lw_add", "__imp_lw_bump", "__imp_puts", "__imp_ExitProcess"] {
         assert!(text.contains(&(4, slot.to_owned())), "IMAGE_REL_AMD64_REL32 against {slot}: {text:?}");
     }
-    assert!(text.iter().filter(|(_, s)| s == "__imp_lw_counter").count() >= 2, "read and written: {text:?}");
+    // One load of the slot serves both the read and the write in `main` (Cranelift keeps the loaded address
+    // for the function); that the write reached the DLL's variable is what the run above showed: the DLL's
+    // own `lw_bump` saw it.
     let plain = bin.join("plain.exe");
     let ran = support::run(
         Command::new(&lld_link)

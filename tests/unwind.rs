@@ -20,7 +20,10 @@ const PROGRAM: &str = "tests/programs/unwind.lw";
 
 /// Compiles the IR half for `triple` into `dir`; returns the object's path and bytes.
 fn build(dir: &TempDir, triple: &str, name: &str) -> (PathBuf, Vec<u8>) {
-    support::compile_to(dir, name, &support::source(PROGRAM), &support::options(triple, &[]))
+    let mut options = support::options(triple, &[]);
+    // unwind.lw's `unwind_probe` library is the C probe, linked as an object: no `.deplibs` entry for it.
+    options.no_autolink = true;
+    support::compile_to(dir, name, &support::source(PROGRAM), &options)
 }
 
 /// Compiles the C half `source` (under tests/programs) for `triple` with clang: optimized, no C library

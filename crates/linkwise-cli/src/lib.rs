@@ -548,11 +548,8 @@ fn emit_name(kind: Emit) -> &'static str {
 
 /// `--emit dylib`: the object is compiled for a shared library (ELF and Mach-O: exported symbols visible,
 /// other `pub` ones hidden).
-///
-/// SEAM (issue 9, helper B): at merge this becomes `options.shared_library = true;` (the field B adds to
-/// `linkwise::Options`).
 fn for_shared_library(options: &mut Options) {
-    let _ = options;
+    options.shared_library = true;
 }
 
 /// The static library `--emit lib` writes: the object, then the members of the `+bundle` static libraries and

@@ -10,7 +10,7 @@ use linkwise_codegen::reloc::object_name;
 use linkwise_codegen::{Patch, Purpose, Site, SiteShape, SymbolRef, disasm};
 use linkwise_ir::SourceFile;
 use linkwise_ir::checked::{Program, SymbolDef};
-use linkwise_linkage::{Access, KindOrigin};
+use linkwise_linkage::{Access, Directive, KindOrigin};
 use std::fmt::Write as _;
 
 /// Renders the report. `file` is the source the compilation came from (for line:col of declarations);
@@ -50,6 +50,23 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
         let names: Vec<String> = plan.libraries.iter().map(|l| target.link_argument(&l.name)).collect();
         let _ = writeln!(out, "  link with: {}", names.join(" "));
     }
+
+    // What the object itself carries, as the writer wrote it: with autolink the link line above needs no
+    // library argument; exports and the C runtime check are here too.
+    let _ = writeln!(out, "\nthe object asks the linker for:");
+    if compiled.object.carried.is_empty() {
+        let _ = writeln!(out, "  (nothing)");
+    }
+    let carried: Vec<[String; 2]> = compiled
+        .object
+        .carried
+        .iter()
+        .map(|c| match &c.how {
+            Ok((place, text)) => [(*place).to_owned(), text.clone()],
+            Err(why) => ["not written".to_owned(), format!("{}: {why}", directive_name(&c.directive))],
+        })
+        .collect();
+    table(&mut out, &carried);
 
     let _ = writeln!(out, "\nimported symbols:");
     if plan.imports.is_empty() {
@@ -179,6 +196,16 @@ fn describe(program: &Program, site: &Site) -> String {
     }
 }
 
+/// A directive in a few words, for one the object cannot carry.
+fn directive_name(directive: &Directive) -> String {
+    match directive {
+        Directive::Library { name, verbatim: true } => format!("library file `{name}`"),
+        Directive::Library { name, verbatim: false } => format!("library `{name}`"),
+        Directive::Export { name, .. } => format!("export `{name}`"),
+        Directive::FailIfMismatch { key, value } => format!("`{key}={value}`"),
+    }
+}
+
 fn describe_origin(origin: &KindOrigin) -> String {
     match origin {
         KindOrigin::Default => "default (dylib)".to_owned(),
@@ -285,6 +312,57 @@ mod tests {
             assert!(report.contains(&format!("call puts through its {slot}")), "{triple}:\n{report}");
             assert!(report.contains(&format!("address of puts from its {slot}")), "{triple}:\n{report}");
         }
+    }
+
+    /// Issue 9: the report lists what the object carries, as each format spells it, and what a format cannot
+    /// carry, with why.
+    #[test]
+    fn the_report_shows_what_the_object_asks_the_linker_for() {
+        let src = "#[crt]\nextern { fn puts(ptr) -> i32; }\n#[link(name = \"z\")]\nextern { fn inflate(); }\n\
+                   #[export] pub fn f() { puts(\"x\\0\"); inflate(); }\n#[export_name = \"g2\"] pub static G: i32 = 1;\n";
+        let file = SourceFile::new("e.lw", src);
+        let section = |triple: &str, shared: bool| {
+            let mut options = Options::new().target(triple).unwrap();
+            options.shared_library = shared;
+            let compiled = crate::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+            let report = render(&compiled, &file, false);
+            let start = report.find("the object asks the linker for:\n").expect("the section") + 32;
+            let end = report[start..].find("\n\n").map_or(report.len(), |e| start + e);
+            report[start..end].lines().map(str::to_owned).collect::<Vec<_>>()
+        };
+        let lines = section("x86_64-pc-windows-msvc", false);
+        let mut libraries: Vec<&str> =
+            lines.iter().filter(|l| l.contains("/DEFAULTLIB:")).map(|l| l.trim()).collect();
+        libraries.sort();
+        // The plan's order of `z` and the C runtime is the plan's business; the set is the point here.
+        assert_eq!(
+            libraries,
+            [
+                ".drectve /DEFAULTLIB:msvcrt.lib",
+                ".drectve /DEFAULTLIB:oldnames.lib",
+                ".drectve /DEFAULTLIB:z.lib"
+            ]
+        );
+        assert_eq!(
+            &lines[3..],
+            [
+                "  .drectve /FAILIFMISMATCH:\"RuntimeLibrary=MD_DynamicRelease\"",
+                "  .drectve /EXPORT:f",
+                "  .drectve /EXPORT:g2=G,DATA",
+            ]
+        );
+        let lines = section("x86_64-unknown-linux-gnu", true);
+        assert_eq!(lines.iter().filter(|l| l.starts_with("  .deplibs     ")).count(), 2, "{lines:?}");
+        assert_eq!(
+            &lines[2..],
+            [
+                "  symbol table f (default visibility)",
+                "  symbol table g2 (default visibility), an alias of G",
+            ]
+        );
+        let lines = section("aarch64-apple-darwin", false);
+        assert!(lines.contains(&"  LC_LINKER_OPTION -lSystem".to_owned()), "{lines:?}");
+        assert!(lines.contains(&"  symbol table     _f (default visibility)".to_owned()), "{lines:?}");
     }
 
     /// `assert_eq!` on lines of 70,000 characters would print them whole; this shows where they part.

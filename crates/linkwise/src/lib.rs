@@ -62,6 +62,10 @@ pub struct Options {
     /// Libraries whose members are bundled into the static library being built (`--emit lib`), so the object
     /// does not ask for them again.
     pub bundled: Vec<String>,
+    /// The object goes into a shared library (`--emit dylib`): on ELF and Mach-O only `#[export]`ed symbols
+    /// keep default visibility, other `pub` ones are hidden. (COFF exports are `/EXPORT:` directives, always
+    /// written.)
+    pub shared_library: bool,
 }
 
 impl Options {
@@ -118,13 +122,29 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
         bundled: options.bundled.clone(),
     };
     let directives = linkwise_linkage::directives(&program, &plan, &directive_options);
-    let object = linkwise_codegen::generate(&program, &plan, &directives)?;
+    let emit = linkwise_codegen::EmitOptions { shared_library: options.shared_library };
+    let object = linkwise_codegen::generate_with(&program, &plan, &directives, &emit)?;
     Ok(Compiled { program, plan, directives, object })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A module built in code skips the parser's rules for export names; the COFF writer still refuses a name
+    /// `/EXPORT:` cannot carry (it splits at `,` and `=`, quoted or not) with a user error at the definition,
+    /// rather than write a directive lld-link would misread.
+    #[test]
+    fn an_export_name_coff_cannot_carry_is_an_error() {
+        let file = SourceFile::new("e.lw", "#[export_name = \"ab\"]\npub fn f() {}\n");
+        let mut module = linkwise_ir::text::parse(&file).unwrap();
+        let linkwise_ir::ast::Item::Fn(f) = &mut module.items[0] else { panic!("a function") };
+        f.export.name.as_mut().expect("#[export_name]").value = "a,b".to_owned();
+        let options = Options::new().target("x86_64-pc-windows-msvc").unwrap();
+        let error = compile_module(&module, &options).unwrap_err().render(&file);
+        assert!(error.contains("error: the export name `a,b` contains `,`"), "{error}");
+        assert!(error.contains("--> e.lw:"), "{error}");
+    }
 
     /// The unwind tables' pointers are recorded as they are written: on Windows x64 three per function with a
     /// frame (`.pdata`'s begin, end and `.xdata` fields), on ELF one per FDE, none on Mach-O.

@@ -1,7 +1,8 @@
 //! Object writing: compiled functions, statics and strings into a relocatable object with the `object` crate.
 //! Every relocation comes from the table in `reloc.rs`, and each is recorded as a [`Site`] once, here: the
 //! writer writes from that record and `linkwise explain` prints from it. Format-specific extras live in one file
-//! per format.
+//! per format, among them how each carries the object's own linking ([`Directive`]s: COFF `.drectve`, ELF
+//! `.deplibs`, Mach-O `LC_LINKER_OPTION`), recorded as [`Carried`] for `explain`.
 
 mod coff;
 mod eh_frame;
@@ -13,7 +14,7 @@ use crate::reloc::{self, Placement, Purpose, SiteShape, SymbolRef};
 use cranelift_codegen::gimli::write::CommonInformationEntry;
 use linkwise_ir::Diagnostic;
 use linkwise_ir::checked::{Program, SymbolDef, SymbolId};
-use linkwise_linkage::{Access, Arch, Format, LinkPlan, Target};
+use linkwise_linkage::{Access, Arch, Directive, Format, LinkPlan, Target};
 use object::write::{Object, Relocation, SectionId, StandardSection, Symbol, SymbolSection};
 use object::{Architecture, BinaryFormat, Endianness, SymbolFlags, SymbolKind, SymbolScope};
 use std::collections::HashMap;
@@ -83,6 +84,26 @@ pub struct UnwindSite {
     pub placement: Placement,
 }
 
+/// What the object is for, beyond the plan: the part of the command line that changes symbols, not imports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EmitOptions {
+    /// The object goes into a shared library (`--emit dylib`): on ELF and Mach-O its exported symbols keep
+    /// default visibility and its other `pub` symbols are hidden (ELF `STV_HIDDEN`, Mach-O private extern), so
+    /// the library exports exactly what the module marks `#[export]`. COFF needs nothing: a DLL exports only
+    /// what `/EXPORT:` names.
+    pub shared_library: bool,
+}
+
+/// How the object carries one [`Directive`], as the object writer wrote it (`linkwise explain` prints these).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Carried {
+    /// The directive.
+    pub directive: Directive,
+    /// Where the object carries it (`.drectve`, `.deplibs`, `LC_LINKER_OPTION`, `symbol table`), and its text
+    /// there as the format spells it; or, when this format has no way to say it, why not.
+    pub how: Result<(&'static str, String), &'static str>,
+}
+
 /// The object file's bytes plus the report of what went into it.
 #[derive(Clone, Debug)]
 pub struct ObjectOutput {
@@ -98,6 +119,8 @@ pub struct ObjectOutput {
     /// Warnings for the user, in program order (a function without an unwind record, and why); the CLI prints
     /// them to standard error.
     pub warnings: Vec<Diagnostic>,
+    /// The directives, in the order given, each as the object carries it.
+    pub carried: Vec<Carried>,
 }
 
 /// Writes `functions` and the program's data into an object for the plan's target; `cie` is the ISA's common
@@ -106,14 +129,13 @@ pub struct ObjectOutput {
 pub(crate) fn write(
     program: &Program,
     plan: &LinkPlan,
-    directives: &[linkwise_linkage::Directive],
+    directives: &[Directive],
+    options: &EmitOptions,
     functions: Vec<CompiledFunction>,
     cie: Option<CommonInformationEntry>,
 ) -> Result<ObjectOutput, Diagnostic> {
-    // Written by issue 9's directive work (COFF `.drectve`, ELF `.deplibs`, Mach-O `LC_LINKER_OPTION`).
-    let _ = directives;
     let target = &plan.target;
-    let mut w = Writer::new(program, plan)?;
+    let mut w = Writer::new(program, plan, *options)?;
 
     // Phase 1: define every symbol (code after its rewrites, then data), so relocations find them all.
     let mut reports = Vec::with_capacity(functions.len());
@@ -152,18 +174,58 @@ pub(crate) fn write(
         }
     }
     let data_sites = w.relocate_data()?;
+    w.define_aliases();
     let mut macho_pending = None;
-    match target.format {
-        Format::Coff => coff::write_unwind_tables(&mut w)?,
-        Format::Elf => elf::write_extras(&mut w, cie)?,
-        Format::MachO => macho_pending = macho::write_eh_frame(&mut w, cie)?,
-    }
+    let carried = match target.format {
+        Format::Coff => {
+            coff::write_unwind_tables(&mut w)?;
+            coff::write_directives(&mut w, directives)?
+        }
+        Format::Elf => {
+            elf::write_extras(&mut w, cie)?;
+            elf::write_deplibs(&mut w, directives)
+        }
+        Format::MachO => {
+            macho_pending = macho::write_eh_frame(&mut w, cie)?;
+            macho::carried(&w, directives)
+        }
+    };
     let mut bytes = w.obj.write().map_err(|e| Diagnostic::internal(format!("writing the object: {e}")))?;
     if let Some(pending) = macho_pending {
         macho::resolve(&mut bytes, pending)?;
     }
+    if target.format == Format::MachO {
+        // The `object` writer has no load command for linker options; they go in after it has laid out the file.
+        let options: Vec<Vec<String>> = carried
+            .iter()
+            .filter_map(|c| match &c.how {
+                Ok((macho::LINKER_OPTION, text)) => Some(vec![text.clone()]),
+                _ => None,
+            })
+            .collect();
+        macho::insert_linker_options(&mut bytes, &options)?;
+    }
     let unwind_sites = w.unwind_sites;
-    Ok(ObjectOutput { bytes, functions: reports, data_sites, unwind_sites, warnings })
+    Ok(ObjectOutput { bytes, functions: reports, data_sites, unwind_sites, warnings, carried })
+}
+
+/// How ELF and Mach-O carry an export: as the visibility of the symbol (default), under the exported name
+/// (an alias when it differs from the symbol's, see [`Writer::define_aliases`]).
+fn export_symbol(w: &Writer<'_>, name: &str, symbol: &str) -> (&'static str, String) {
+    let prefix = w.target().symbol_prefix();
+    let text = if name == symbol {
+        format!("{prefix}{name} (default visibility)")
+    } else {
+        format!("{prefix}{name} (default visibility), an alias of {prefix}{symbol}")
+    };
+    ("symbol table", text)
+}
+
+/// Whether `name` can stand bare in a `.drectve` argument: lld-link and link.exe split the section's text
+/// into arguments as a Windows command line (whitespace separates, `"` quotes), so only whitespace and `"`
+/// need quoting.
+fn bare_in_directive(name: &str) -> bool {
+    !name.chars().any(|c| c.is_whitespace() || c == '"')
 }
 
 /// State while one object is written.
@@ -183,10 +245,12 @@ pub(crate) struct Writer<'a> {
     unwind_sites: Vec<UnwindSite>,
     /// Each static that holds addresses, with them: (offset in the static, symbol), from its layout.
     data_addresses: Vec<(SymbolId, Vec<(u32, SymbolId)>)>,
+    /// What the object is for.
+    options: EmitOptions,
 }
 
 impl<'a> Writer<'a> {
-    fn new(program: &'a Program, plan: &'a LinkPlan) -> Result<Self, Diagnostic> {
+    fn new(program: &'a Program, plan: &'a LinkPlan, options: EmitOptions) -> Result<Self, Diagnostic> {
         let target = &plan.target;
         let format = match target.format {
             Format::Coff => BinaryFormat::Coff,
@@ -222,6 +286,7 @@ impl<'a> Writer<'a> {
             unwind: Vec::new(),
             unwind_sites: Vec::new(),
             data_addresses: Vec::new(),
+            options,
         })
     }
 
@@ -262,25 +327,77 @@ impl<'a> Writer<'a> {
     /// Adds a defined symbol's code to `.text`; returns its offset there.
     fn define_function(&mut self, symbol: SymbolId, code: &[u8], align: u32) -> u64 {
         let public = matches!(self.program.symbol(symbol).def, SymbolDef::Fn { public: true, .. });
-        let id = self.new_symbol(symbol, SymbolKind::Text, public);
+        let scope = self.scope(symbol, public);
+        let id = self.new_symbol(symbol, SymbolKind::Text, scope);
         let offset = self.obj.add_symbol_data(id, self.text, code, u64::from(align.max(1)));
         self.defined.insert(symbol, (id, offset));
         offset
     }
 
-    fn new_symbol(&mut self, symbol: SymbolId, kind: SymbolKind, public: bool) -> object::write::SymbolId {
+    /// The scope of a defined symbol. A `pub` one has default visibility (`Dynamic`), as a C `extern`
+    /// definition has, except in a shared library, where only exported symbols keep it and the rest get
+    /// `Linkage`: hidden on ELF, private extern on Mach-O (issue 9: the library exports what the module marks).
+    /// A symbol exported under another name (`#[export_name]`) is exported through its alias
+    /// ([`Writer::define_aliases`]) and is itself hidden there. COFF has no visibility: `Dynamic` and `Linkage`
+    /// both give IMAGE_SYM_CLASS_EXTERNAL, and a DLL exports what `/EXPORT:` names.
+    fn scope(&self, symbol: SymbolId, public: bool) -> SymbolScope {
+        let s = self.program.symbol(symbol);
+        match (public, self.options.shared_library) {
+            (false, _) => SymbolScope::Compilation,
+            (true, false) => SymbolScope::Dynamic,
+            (true, true) if s.export.as_deref() == Some(s.link_name.as_str()) => SymbolScope::Dynamic,
+            (true, true) => SymbolScope::Linkage,
+        }
+    }
+
+    fn new_symbol(
+        &mut self,
+        symbol: SymbolId,
+        kind: SymbolKind,
+        scope: SymbolScope,
+    ) -> object::write::SymbolId {
         self.obj.add_symbol(Symbol {
             name: self.name_of(symbol).into_bytes(),
             value: 0,
             size: 0,
             kind,
-            // Default visibility (`Dynamic`), as a C `extern` definition has: `Linkage` would make it hidden on
-            // ELF and private-extern on Mach-O. COFF has no visibility; both give IMAGE_SYM_CLASS_EXTERNAL.
-            scope: if public { SymbolScope::Dynamic } else { SymbolScope::Compilation },
+            scope,
             weak: false,
             section: SymbolSection::Undefined,
             flags: SymbolFlags::None,
         })
+    }
+
+    /// ELF and Mach-O: a symbol exported under another name (`#[export_name]`) gets a second symbol with that
+    /// name at the same place, with default visibility; that is the export (COFF says it with
+    /// `/EXPORT:NAME=SYMBOL` instead). Added in program order, so the object is the same for the same input.
+    fn define_aliases(&mut self) {
+        if self.target().format == Format::Coff {
+            return;
+        }
+        for (id, symbol) in self.program.symbols() {
+            let Some(export) = &symbol.export else { continue };
+            let Some(&(obj_symbol, _)) = self.defined.get(&id) else { continue };
+            if *export == symbol.link_name {
+                continue;
+            }
+            // Spelled by `object_name` like every other symbol: the same symbol under its exported name.
+            let mut renamed = symbol.clone();
+            renamed.link_name = export.clone();
+            let name = reloc::object_name(self.target(), &renamed, SymbolRef::Plain);
+            let original = self.obj.symbol(obj_symbol);
+            let alias = Symbol {
+                name: name.into_bytes(),
+                value: original.value,
+                size: original.size,
+                kind: original.kind,
+                scope: SymbolScope::Dynamic,
+                weak: false,
+                section: original.section,
+                flags: SymbolFlags::None,
+            };
+            self.obj.add_symbol(alias);
+        }
     }
 
     /// Defines statics and string literals: read-only data in `.rdata`, writable in `.data`, all-zero writable
@@ -303,7 +420,8 @@ impl<'a> Writer<'a> {
                 SymbolDef::Str { bytes } => (false, false, bytes.as_slice(), 1, false),
                 _ => continue,
             };
-            let obj_symbol = self.new_symbol(id, SymbolKind::Data, public);
+            let scope = self.scope(id, public);
+            let obj_symbol = self.new_symbol(id, SymbolKind::Data, scope);
             let align = u64::from(align.max(1));
             let offset = if mutable && !has_relocs && bytes.iter().all(|&b| b == 0) {
                 let bss = self.obj.section_id(StandardSection::UninitializedData);
