@@ -363,3 +363,38 @@ fn raw_dylib_program_links_for_arm64_and_imports_by_ordinal() {
         .map(|(a, b)| (a.to_owned(), b.to_owned()))
     );
 }
+
+/// Issue 9 review: `import_libraries` scanned every import of the plan for each DLL library, quadratic in a
+/// module of many libraries (70,000 `#[link]` libraries: 185 s for `--emit implib` in a release build). Here
+/// 100,000 libraries of which one declares 30,000 functions, the others nothing: one import library, with
+/// every function in source order. The bound is generous; the linear work takes about a second.
+#[test]
+fn many_libraries_and_imports_are_gathered_in_linear_time() {
+    let (libraries, functions) = (100_000, 30_000);
+    let mut src = String::from("#[link(name = \"one\")]\nextern {\n");
+    for i in 0..functions {
+        src.push_str(&format!("    fn g{i}();\n"));
+    }
+    src.push_str("}\n");
+    for i in 0..libraries {
+        src.push_str(&format!("#[link(name = \"empty{i}\")]\nextern {{}}\n"));
+    }
+    let c = compiled(&src, "x86_64-pc-windows-msvc");
+    assert_eq!(c.plan.imports.len(), functions, "every declaration is an import of the plan");
+    let start = std::time::Instant::now();
+    let libs = implib::import_libraries(&c.program, &c.plan, Which::AllDylibs).unwrap();
+    let elapsed = start.elapsed();
+    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
+    let names: Vec<&str> = libs.iter().map(|l| l.file_name.as_str()).collect();
+    assert_eq!(names, ["one.lib"]);
+    let (members, _) = read(&libs[0].bytes);
+    let imported: Vec<String> = members
+        .into_iter()
+        .filter_map(|(_, m)| match m {
+            Member::Import { symbol, .. } => Some(symbol),
+            Member::Object { .. } => None,
+        })
+        .collect();
+    let want: Vec<String> = (0..functions).map(|i| format!("g{i}")).collect();
+    assert_eq!(imported, want);
+}

@@ -19,7 +19,7 @@
 use ar_archive_writer::{COFFShortExport, MachineTypes, write_import_library};
 use linkwise_ir::checked::{Program, SymbolDef};
 use linkwise_ir::{Diagnostic, LinkKind, Span};
-use linkwise_linkage::{Arch, Format, LibraryRow, LinkPlan, Target};
+use linkwise_linkage::{Arch, Format, ImportRow, LibraryRow, LinkPlan, Target};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
@@ -66,6 +66,14 @@ pub fn import_libraries(
     which: Which,
 ) -> Result<Vec<ImportLibrary>, Diagnostic> {
     let machine = machine(&plan.target, "import libraries for the DLLs this module links")?;
+    // Each library's imports, gathered in one pass: a scan of every import per library made `--emit implib`
+    // quadratic (70,000 `#[link]` libraries took 185 s).
+    let mut by_library: BTreeMap<&str, Vec<&ImportRow>> = BTreeMap::new();
+    for import in &plan.imports {
+        if let Some(library) = &import.library {
+            by_library.entry(library.as_str()).or_default().push(import);
+        }
+    }
     let mut out = Vec::new();
     for row in &plan.libraries {
         let selected = match row.kind {
@@ -76,7 +84,8 @@ pub fn import_libraries(
         if !selected {
             continue;
         }
-        let exports = imported_from(program, plan, row)?;
+        let imports = by_library.get(row.name.as_str()).map_or(&[][..], Vec::as_slice);
+        let exports = imported_from(program, imports, row)?;
         if exports.is_empty() && row.kind != LinkKind::RawDylib {
             continue;
         }
@@ -157,11 +166,16 @@ fn machine(target: &Target, what: &str) -> Result<MachineTypes, Diagnostic> {
     }
 }
 
-/// The symbols the module imports from `row`'s DLL, first declaration first, each once.
-fn imported_from(program: &Program, plan: &LinkPlan, row: &LibraryRow) -> Result<Vec<Export>, Diagnostic> {
+/// The symbols the module imports from `row`'s DLL (`imports`, the plan's imports from it, in plan order),
+/// first declaration first, each once.
+fn imported_from(
+    program: &Program,
+    imports: &[&ImportRow],
+    row: &LibraryRow,
+) -> Result<Vec<Export>, Diagnostic> {
     let mut exports: Vec<Export> = Vec::new();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
-    for import in plan.imports.iter().filter(|i| i.library.as_deref() == Some(row.name.as_str())) {
+    for import in imports {
         let symbol = program.symbol(import.symbol);
         let data = !symbol.def.is_function();
         let export =
