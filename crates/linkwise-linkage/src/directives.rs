@@ -68,13 +68,15 @@ pub fn directives(program: &Program, plan: &LinkPlan, options: &DirectiveOptions
     let mut out = Vec::new();
     if !options.no_autolink {
         let mut seen = HashSet::new();
+        // A set: `bundled` can hold every library of the plan (`--emit lib` of a module of raw-dylib blocks).
+        let bundled: HashSet<&str> = options.bundled.iter().map(String::as_str).collect();
         let mut push = |name: &str, verbatim: bool, out: &mut Vec<Directive>| {
             if seen.insert((name.to_owned(), verbatim)) {
                 out.push(Directive::Library { name: name.to_owned(), verbatim });
             }
         };
         for row in &plan.libraries {
-            if options.bundled.contains(&row.name) {
+            if bundled.contains(row.name.as_str()) {
                 continue;
             }
             match (row.crt, format) {
@@ -157,6 +159,28 @@ mod tests {
         assert_eq!(directives_of(TWO, "x86_64-pc-windows-msvc", &[], &off), []);
         let bundled = DirectiveOptions { no_autolink: false, bundled: vec!["bar".to_owned()] };
         assert_eq!(directives_of(TWO, "x86_64-pc-windows-msvc", &[], &bundled), [lib("foo")]);
+    }
+
+    /// Issue 9 review: `bundled` was searched by a scan for each library of the plan, quadratic when it holds
+    /// them all (`--emit lib` of a module of raw-dylib or bundled static libraries). 80,000 libraries, every
+    /// one bundled but the last: one directive. The bound is generous; the linear work takes milliseconds.
+    #[test]
+    fn eighty_thousand_bundled_libraries_are_left_out_in_linear_time() {
+        let n = 80_000;
+        let src: String =
+            (0..n).map(|i| format!("#[link(name = \"lib{i}\")]\nextern {{ fn g{i}(); }}\n")).collect();
+        let file = SourceFile::new("d.lw", src);
+        let module = linkwise_ir::text::parse(&file).unwrap();
+        let program = linkwise_ir::check::check(&module).unwrap();
+        let plan =
+            crate::resolve(&program, &Target::default_target(), &[], ResolveOptions::default()).unwrap();
+        let bundled = (0..n - 1).map(|i| format!("lib{i}")).collect();
+        let options = DirectiveOptions { no_autolink: false, bundled };
+        let start = std::time::Instant::now();
+        let got = directives(&program, &plan, &options);
+        let elapsed = start.elapsed();
+        assert!(elapsed.as_secs() < 5, "{elapsed:?}");
+        assert_eq!(got, [lib(&format!("lib{}", n - 1))]);
     }
 
     #[test]

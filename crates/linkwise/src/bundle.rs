@@ -152,7 +152,8 @@ pub fn static_library(
 /// bundled ones and, on Windows, `raw-dylib` ones (their import members are in the archive). A library
 /// repeated consecutively is listed once, as rustc does.
 pub fn native_static_libs(plan: &LinkPlan, bundled: &Bundle) -> Vec<String> {
-    let contained = bundled.names();
+    // A set: asked once per library of the plan.
+    let contained: std::collections::HashSet<String> = bundled.names().into_iter().collect();
     let mut out: Vec<String> = Vec::new();
     for row in &plan.libraries {
         if contained.contains(&row.name) {
@@ -247,4 +248,32 @@ fn not_found(program: &Program, target: &Target, row: &LibraryRow, search: &[Pat
          consumer of the archive",
         row.name
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 9 review: the bundled names were searched by a scan for each library of the plan, quadratic when
+    /// the archive holds them all. 80,000 static libraries, all bundled but the last: it alone is listed. The
+    /// bound is generous; the linear work takes milliseconds.
+    #[test]
+    fn eighty_thousand_bundled_libraries_are_left_out_in_linear_time() {
+        let n = 80_000;
+        let src: String = (0..n)
+            .map(|i| format!("#[link(name = \"lib{i}\", kind = \"static\")]\nextern {{ fn g{i}(); }}\n"))
+            .collect();
+        let file = crate::SourceFile::new("b.lw", src);
+        let options = crate::Options::new().target("x86_64-unknown-linux-gnu").unwrap();
+        let compiled = crate::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+        let libraries = (0..n - 1)
+            .map(|i| BundledLibrary { library: format!("lib{i}"), path: PathBuf::new(), members: Vec::new() })
+            .collect();
+        let bundle = Bundle { libraries, import_libraries: Vec::new() };
+        let start = std::time::Instant::now();
+        let libs = native_static_libs(&compiled.plan, &bundle);
+        let elapsed = start.elapsed();
+        assert!(elapsed.as_secs() < 5, "{elapsed:?}");
+        assert_eq!(libs, [format!("-llib{}", n - 1)]);
+    }
 }
