@@ -452,3 +452,55 @@ fn without_autolink_the_libraries_go_on_the_line() {
     let ran = support::run(&mut Command::new(dir.join("tl")), Duration::from_secs(30));
     assert_eq!(ran.status, Some(10), "{ran}");
 }
+
+/// Issue 9 review: an import library is written under its library's name, beside the output or in the link's
+/// scratch directory, so a name with a directory in it (`../escape`, a `+verbatim` absolute path, or one that
+/// a `-l` rename brings) wrote outside them: `--emit implib --out-dir out` wrote `escape.lib` into the parent
+/// directory, and `--emit exe` left `/tmp/up.lib` behind. Refused now, at the library's name, and nothing is
+/// written anywhere.
+#[test]
+fn an_import_library_is_never_written_outside_its_directory() {
+    let dir = TempDir::new("driver-implib-escape");
+    let out = dir.join("out");
+    std::fs::create_dir(&out).unwrap();
+    let absolute = dir.join("absolute.lib");
+    let cases: Vec<(String, Vec<String>, &str)> = vec![
+        (
+            "#[link(name = \"../escape\")]\nextern { fn f(); }\npub fn g() { f(); }\n".to_owned(),
+            vec!["--emit".into(), "implib".into(), "--out-dir".into(), s(&out).into()],
+            "1:15",
+        ),
+        (
+            format!(
+                "#[link(name = \"{}\", modifiers = \"+verbatim\")]\nextern {{ fn f(); }}\npub fn g() {{ f(); }}\n",
+                s(&absolute)
+            ),
+            vec!["--emit".into(), "implib".into(), "--out-dir".into(), s(&out).into()],
+            "1:15",
+        ),
+        (
+            "#[link(name = \"x\")]\nextern { fn f(); }\npub fn g() { f(); }\n".to_owned(),
+            vec!["--emit".into(), "implib".into(), "--out-dir".into(), s(&out).into(), "-l".into(), "x:../y".into()],
+            "1:1",
+        ),
+        (
+            "#[link(name = \"../up\", kind = \"raw-dylib\")]\nextern { fn f(); }\npub fn mainCRTStartup() { f(); }\n"
+                .to_owned(),
+            vec!["--emit".into(), "exe".into(), "-o".into(), s(&out.join("e.exe")).into()],
+            "1:15",
+        ),
+    ];
+    for (source, args, at) in cases {
+        let src = write(&dir, "m.lw", &source);
+        let mut all = vec!["build", src.as_str()];
+        all.extend(args.iter().map(String::as_str));
+        let (status, _, stderr) = linkwise(&all);
+        assert_eq!(status, 1, "{args:?}: {stderr}");
+        assert!(stderr.contains("which is not a file name"), "{args:?}: {stderr}");
+        assert!(stderr.contains(&format!("m.lw:{at}")), "{args:?}: {stderr}");
+        assert_eq!(names_in(dir.path()), ["m.lw", "out"], "{args:?}");
+        assert_eq!(names_in(&out), Vec::<String>::new(), "{args:?}");
+    }
+    let tmp = std::env::temp_dir();
+    assert!(!tmp.join("up.lib").exists(), "nothing left in the scratch directory's parent");
+}

@@ -85,6 +85,12 @@ fn write_import_libraries(
     // A set, not a scan of the plan per library (quadratic with tens of thousands of libraries).
     let raw: HashSet<&str> =
         plan.libraries.iter().filter(|r| r.kind == LinkKind::RawDylib).map(|r| r.name.as_str()).collect();
+    for lib in &libraries {
+        if !is_file_name(&lib.file_name) {
+            let row = plan.libraries.iter().find(|r| r.name == lib.library);
+            return Err(not_a_file_name(&compiled.program, row, &lib.library, &lib.file_name));
+        }
+    }
     Ok(libraries
         .into_iter()
         .map(|lib| ImportLibrary {
@@ -94,6 +100,33 @@ fn write_import_libraries(
             bytes: lib.bytes,
         })
         .collect())
+}
+
+/// Whether `name` is a plain file name, one that stays in the directory it is written to: not empty, not `.`
+/// or `..`, no `/` (nor `\\`, a directory separator on Windows, where the import library is used).
+fn is_file_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\'])
+}
+
+/// The error for an import library whose file name (the library's name, `+verbatim` or not) is a path:
+/// writing it beside the output would write outside the output directory (`../x.lib`, `/etc/x`).
+fn not_a_file_name(
+    program: &Program,
+    row: Option<&LibraryRow>,
+    library: &str,
+    file_name: &str,
+) -> Diagnostic {
+    let mut d = Diagnostic::error(format!(
+        "the import library of `{library}` would be written to `{file_name}`, which is not a file name"
+    ));
+    if let Some(block) = row.and_then(|r| r.blocks.first()).and_then(|b| program.blocks.get(b.index())) {
+        d = match block.library.as_ref().filter(|l| l.value == library) {
+            Some(name) => d.primary(name.span, "the library is named here"),
+            None => d.primary(block.span, format!("this block's library, renamed `{library}` by `-l`")),
+        };
+    }
+    d.note("linkwise writes a DLL library's import library under the name the object asks the linker for, beside the output (or in the link's scratch directory), so it must not hold a directory")
+        .help("name the library without `/` or `\\`; a library in another directory is found through `-L DIR`")
 }
 
 /// LLD's linker for `format`, by the name LLD installs it under.
