@@ -431,8 +431,10 @@ fn build_command(
         imported.iter().map(|l| (format!("the import library of `{}`", l.library), place(&l.file_name))),
     );
     paths.extend(own_implib.iter().map(|p| ("the DLL's import library".to_owned(), p.clone())));
-    for (i, (what, path)) in paths.iter().enumerate() {
-        if let Some((other, _)) = paths[..i].iter().find(|(_, p)| p == path) {
+    // A map from each path to its first output: `--emit implib` of a module of 70,000 DLLs compared every pair.
+    let mut first: std::collections::HashMap<&Path, &str> = std::collections::HashMap::new();
+    for (what, path) in &paths {
+        if let Some(other) = first.insert(path.as_path(), what.as_str()) {
             return Err(Diagnostic::error(format!(
                 "{other} and {what} would both be written to `{}`",
                 path.display()
