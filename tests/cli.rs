@@ -139,7 +139,9 @@ fn targets_help_and_fmt() {
     assert_eq!(out.lines().collect::<Vec<_>>(), expected);
     let (status, out, _) = linkwise(&["build", "--help"]);
     assert_eq!(status, 0);
-    assert!(out.contains("[KIND=]NAME[:NEWNAME]"), "{out}");
+    // The whole spec rustc takes, modifiers included (the help once showed only `[KIND=]NAME[:NEWNAME]`).
+    assert!(out.contains("[KIND[:MODIFIERS]=]NAME[:NEWNAME]"), "{out}");
+    assert!(out.contains("whole-archive"), "{out}");
     // The output rules are in the help of `-o`.
     for rule in ["`-` for standard output", "in the current directory", "libSTEM.a", "replaced atomically"] {
         assert!(out.contains(rule), "`{rule}` not in build --help:\n{out}");

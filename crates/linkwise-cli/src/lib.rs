@@ -207,9 +207,10 @@ struct Input {
     /// Target triple; overrides the module's `target` line [default: x86_64-pc-windows-msvc].
     #[arg(long, value_name = "TRIPLE")]
     target: Option<String>,
-    /// Link a library, or override one the module declares: `-l [KIND=]NAME[:NEWNAME]` with KIND one of dylib,
-    /// static, static-nobundle. A KIND changes how the library's symbols are reached; `:NEWNAME` links NEWNAME
-    /// instead of NAME. Repeatable; applied in order.
+    /// Link a library, or override one the module declares: `-l [KIND[:MODIFIERS]=]NAME[:NEWNAME]` with KIND
+    /// one of dylib, static (static-nobundle: deprecated, `static:-bundle`) and MODIFIERS comma-separated
+    /// `+`/`-` bundle, whole-archive, verbatim, as-needed, as rustc spells them. A KIND changes how the
+    /// library's symbols are reached; `:NEWNAME` links NEWNAME instead of NAME. Repeatable; applied in order.
     #[arg(short = 'l', value_name = "SPEC", allow_hyphen_values = false)]
     link: Vec<String>,
     /// ELF and Mach-O: call imported functions through their GOT entries (`call *f@GOTPCREL(%rip)`) instead of
