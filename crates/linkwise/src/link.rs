@@ -726,10 +726,10 @@ mod tests {
     /// The link line of 50,000 libraries for each linker, with the object carrying them (no library on the
     /// line) and without (`--no-autolink`: each on the line once). Each library was looked up by a scan of
     /// the object's directives, and checked against the libraries already spelled by another scan: quadratic
-    /// (70,000 took 66 s in a release build before the linker even started). The bound is generous: the
-    /// linear work takes a fraction of a second here.
+    /// (70,000 took 66 s in a release build before the linker even started). The guard is the algorithm (sets);
+    /// a quadratic one shows in the suite's time, not as a timed assertion.
     #[test]
-    fn fifty_thousand_libraries_make_a_link_line_in_linear_time() {
+    fn fifty_thousand_libraries_make_a_link_line() {
         let n = 50_000;
         let src: String =
             (0..n).map(|i| format!("#[link(name = \"lib{i}\")]\nextern {{ fn g{i}(); }}\n")).collect();
@@ -750,10 +750,7 @@ mod tests {
                 sdk_root: None,
             };
             for (compiled, on_the_line) in [(&carrying, 0), (&bare, n)] {
-                let start = std::time::Instant::now();
                 let args = arguments(compiled, &request, &[PathBuf::from("many.o")]).unwrap();
-                let elapsed = start.elapsed();
-                assert!(elapsed.as_secs() < 10, "{triple}: {elapsed:?} for {n} libraries");
                 let libraries = args
                     .iter()
                     .map(|a| a.to_string_lossy())
