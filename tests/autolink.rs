@@ -197,6 +197,33 @@ fn dynamic_exports(so: &Path) -> Vec<String> {
     names
 }
 
+/// LIBRARY compiled for `triple` as the object of a shared library (written to `dir/name`), after checking the scope of every symbol
+/// it defines: the exports (`lw_twice` being the `#[export_name]` alias beside `twice`) have default
+/// visibility, the other `pub` symbols are hidden (ELF STV_HIDDEN, Mach-O private extern). `prefix` is the
+/// target's symbol prefix.
+fn shared_library_object(dir: &TempDir, triple: &str, name: &str, prefix: &str) -> PathBuf {
+    let mut shared = support::options(triple, &[]);
+    shared.shared_library = true;
+    let (obj, bytes) = build(dir, name, LIBRARY, &shared);
+    let file = object::File::parse(&*bytes).unwrap();
+    let mut scopes: Vec<(String, object::SymbolScope)> = file
+        .symbols()
+        .filter(|s| s.is_definition())
+        .map(|s| (s.name().unwrap().to_owned(), s.scope()))
+        .collect();
+    scopes.sort_by(|a, b| a.0.cmp(&b.0));
+    use object::SymbolScope::{Dynamic, Linkage};
+    let expected = [
+        ("LW_COUNT", Dynamic),
+        ("helper", Linkage),
+        ("lw_twice", Dynamic),
+        ("lw_value", Dynamic),
+        ("twice", Linkage),
+    ];
+    assert_eq!(scopes, expected.map(|(n, s)| (format!("{prefix}{n}"), s)), "{triple}");
+    obj
+}
+
 /// A program using the shared object's exports, whose libraries (the C library and `lwshared`) reach ld.lld
 /// only through `.deplibs`.
 const ELF_PROGRAM: &str = r#"
@@ -210,29 +237,7 @@ pub fn main() -> i32 { puts("deplibs\0"); LW_COUNT = LW_COUNT + 1; return lw_val
 #[test]
 fn elf_shared_object_exports_exactly_the_marked_symbols_and_a_program_links_through_deplibs() {
     let dir = TempDir::new("autolink-elf");
-    let mut shared = support::options(LINUX, &[]);
-    shared.shared_library = true;
-    let (lib_obj, lib_bytes) = build(&dir, "lwshared", LIBRARY, &shared);
-    // In the object: exported symbols default visibility, other `pub` ones hidden, the alias beside `twice`.
-    let file = object::File::parse(&*lib_bytes).unwrap();
-    let mut scopes: Vec<(String, object::SymbolScope)> = file
-        .symbols()
-        .filter(|s| s.is_definition())
-        .map(|s| (s.name().unwrap().to_owned(), s.scope()))
-        .collect();
-    scopes.sort_by(|a, b| a.0.cmp(&b.0));
-    use object::SymbolScope::{Dynamic, Linkage};
-    let expected: Vec<(String, object::SymbolScope)> = [
-        ("LW_COUNT", Dynamic),
-        ("helper", Linkage),
-        ("lw_twice", Dynamic),
-        ("lw_value", Dynamic),
-        ("twice", Linkage),
-    ]
-    .into_iter()
-    .map(|(n, s)| (n.to_owned(), s))
-    .collect();
-    assert_eq!(scopes, expected);
+    let lib_obj = shared_library_object(&dir, LINUX, "lwshared", "");
     let (program, program_bytes) = build(&dir, "program", ELF_PROGRAM, &support::options(LINUX, &[]));
     assert_eq!(section(&program_bytes, ".deplibs").as_deref(), Some(&b"c\0lwshared\0"[..]));
 
@@ -264,28 +269,6 @@ fn elf_shared_object_exports_exactly_the_marked_symbols_and_a_program_links_thro
     // lw_value() = 42, LW_COUNT becomes 6, lw_twice(6) = 12.
     assert_eq!((ran.stdout.as_str(), ran.status), ("deplibs\n", Some(54)), "{ran}");
 }
-
-const TBD_SYSTEM: &str = "--- !tapi-tbd
-tbd-version:     4
-targets:         [ x86_64-macos, arm64-macos ]
-install-name:    '/usr/lib/libSystem.B.dylib'
-current-version: 1319
-exports:
-  - targets:         [ x86_64-macos, arm64-macos ]
-    symbols:         [ _puts, dyld_stub_binder ]
-...
-";
-
-const TBD_DEMO: &str = "--- !tapi-tbd
-tbd-version:     4
-targets:         [ x86_64-macos, arm64-macos ]
-install-name:    '/usr/local/lib/liblwdemo.dylib'
-current-version: 1
-exports:
-  - targets:         [ x86_64-macos, arm64-macos ]
-    symbols:         [ _lw_demo ]
-...
-";
 
 const MACHO_PROGRAM: &str = r#"
 #[link(name = "System")]
@@ -335,16 +318,13 @@ fn macho_links_with_only_a_search_path_through_lc_linker_option() {
         jit.args(["-abs", "_puts=0x1000", "-abs", "_lw_demo=0x2000"]).arg(&obj);
         support::run(&mut jit, Duration::from_secs(60)).assert_ok();
 
-        let sdk = dir.join("sdk/usr/lib");
-        std::fs::create_dir_all(&sdk).unwrap();
-        std::fs::write(sdk.join("libSystem.tbd"), TBD_SYSTEM).unwrap();
+        let sdk = support::macos_sdk(dir.path(), &["_puts"]);
         let libs = dir.join("libs");
-        std::fs::create_dir_all(&libs).unwrap();
-        std::fs::write(libs.join("liblwdemo.tbd"), TBD_DEMO).unwrap();
+        support::tbd_stubs(&libs, &[("/usr/local/lib/liblwdemo.dylib", &["_lw_demo"])]);
         let link = |obj: &Path, exe: &Path| {
             let mut cmd = Command::new(ld64);
             cmd.args(["-arch", arch, "-platform_version", "macos", "11.0", "11.0", "-syslibroot"]);
-            cmd.arg(dir.join("sdk")).arg(format!("-L{}", libs.display())).arg("-o").arg(exe).arg(obj);
+            cmd.arg(&sdk).arg(format!("-L{}", libs.display())).arg("-o").arg(exe).arg(obj);
             support::run(&mut cmd, Duration::from_secs(60))
         };
         let exe = dir.join("program");
@@ -437,29 +417,7 @@ pub fn main() -> i32 { return lw_v(); }
 #[test]
 fn macho_dylib_exports_exactly_the_marked_symbols() {
     let dir = TempDir::new("autolink-macho-dylib");
-    let mut shared = support::options("aarch64-apple-darwin", &[]);
-    shared.shared_library = true;
-    let (obj, bytes) = build(&dir, "lwlib", LIBRARY, &shared);
-    // In the object: the exports and the alias are external, the other `pub` symbols private extern.
-    let file = object::File::parse(&*bytes).unwrap();
-    let mut scopes: Vec<(String, object::SymbolScope)> = file
-        .symbols()
-        .filter(|s| s.is_definition())
-        .map(|s| (s.name().unwrap().to_owned(), s.scope()))
-        .collect();
-    scopes.sort_by(|a, b| a.0.cmp(&b.0));
-    use object::SymbolScope::{Dynamic, Linkage};
-    let expected: Vec<(String, object::SymbolScope)> = [
-        ("_LW_COUNT", Dynamic),
-        ("_helper", Linkage),
-        ("_lw_twice", Dynamic),
-        ("_lw_value", Dynamic),
-        ("_twice", Linkage),
-    ]
-    .into_iter()
-    .map(|(n, s)| (n.to_owned(), s))
-    .collect();
-    assert_eq!(scopes, expected);
+    let obj = shared_library_object(&dir, "aarch64-apple-darwin", "lwlib", "_");
     let (Some(ld64), Some(objdump)) = (support::tool("ld64.lld"), support::tool("llvm-objdump")) else {
         return;
     };

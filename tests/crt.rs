@@ -107,31 +107,29 @@ fn mixing_modes_fails_with_lld_links_own_mismatch_error() {
     link(&[&static_, &c_static], "same.dll").assert_ok();
 }
 
-/// The relocation symbols of `.text` of `bytes` that name `puts`, in order.
-fn puts_references(bytes: &[u8]) -> Vec<String> {
-    support::relocation_targets(bytes, ".text")
-        .into_iter()
-        .map(|(_, s)| s)
-        .filter(|s| s.contains("puts"))
-        .collect()
+/// In each of `modes`, the relocations of `.text` that name `puts` are exactly one, to `symbol`.
+#[track_caller]
+fn assert_puts_called_through(label: &str, modes: [CrtMode; 2], symbol: &str) {
+    let dir = TempDir::new(label);
+    for mode in modes {
+        let (_, bytes) = linkwise_object(&dir, mode);
+        let puts: Vec<String> = support::relocation_targets(&bytes, ".text")
+            .into_iter()
+            .map(|(_, s)| s)
+            .filter(|s| s.contains("puts"))
+            .collect();
+        assert_eq!(puts, [symbol], "{mode}");
+    }
 }
 
 #[test]
 fn dynamic_modes_call_the_c_runtime_through_import_slots() {
-    let dir = TempDir::new("crt-dynamic");
-    for mode in [CrtMode::Dynamic, CrtMode::DynamicDebug] {
-        let (_, bytes) = linkwise_object(&dir, mode);
-        assert_eq!(puts_references(&bytes), ["__imp_puts"], "{mode}");
-    }
+    assert_puts_called_through("crt-dynamic", [CrtMode::Dynamic, CrtMode::DynamicDebug], "__imp_puts");
 }
 
 #[test]
 fn static_modes_call_the_c_runtime_directly() {
-    let dir = TempDir::new("crt-static");
-    for mode in [CrtMode::Static, CrtMode::StaticDebug] {
-        let (_, bytes) = linkwise_object(&dir, mode);
-        assert_eq!(puts_references(&bytes), ["puts"], "{mode}");
-    }
+    assert_puts_called_through("crt-static", [CrtMode::Static, CrtMode::StaticDebug], "puts");
 }
 
 /// `linkwise doctor --format json` on `inputs`.

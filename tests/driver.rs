@@ -4,10 +4,10 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-use support::{TempDir, linkwise};
+use support::{TempDir, linkwise, names_in};
 
 /// A Windows program that is its own start-up code and needs no library at all.
 const RETURNS_7: &str = "pub fn mainCRTStartup() -> i32 { return 7; }\n";
@@ -18,13 +18,14 @@ fn write(dir: &TempDir, name: &str, text: &str) -> String {
     path.to_str().unwrap().to_owned()
 }
 
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
+/// `linkwise build SRC ARGS`.
+fn build(src: &str, args: &[&str]) -> (i32, String, String) {
+    linkwise(&[&["build", src][..], args].concat())
+}
+
+/// `linkwise build SRC ARGS --linker LINKER`.
+fn link(linker: &Path, src: &str, args: &[&str]) -> (i32, String, String) {
+    build(src, &[args, &["--linker", s(linker)]].concat())
 }
 
 fn s(path: &Path) -> &str {
@@ -51,19 +52,8 @@ fn verbose_prints_the_exact_link_line() {
     // A search path that needs quoting: a space and a single quote.
     let libs = dir.join("lib dir's");
     std::fs::create_dir(&libs).unwrap();
-    let (status, stdout, stderr) = linkwise(&[
-        "build",
-        &src,
-        "--emit",
-        "exe",
-        "--out-dir",
-        s(&out),
-        "-L",
-        s(&libs),
-        "--linker",
-        s(&lld_link),
-        "-v",
-    ]);
+    let (status, stdout, stderr) =
+        link(&lld_link, &src, &["--emit", "exe", "--out-dir", s(&out), "-L", s(&libs), "-v"]);
     assert_eq!((status, stdout.as_str()), (0, ""), "{stderr}");
     let line = stderr.lines().next().expect("the link line");
     let words = shell_words(line);
@@ -106,18 +96,7 @@ fn a_failed_link_shows_the_linkers_words_and_keeps_the_earlier_output() {
         );
         let out = dir.join("bad.out");
         std::fs::write(&out, b"earlier output").unwrap();
-        let (status, _, stderr) = linkwise(&[
-            "build",
-            &src,
-            "--target",
-            triple,
-            "--emit",
-            "exe",
-            "-o",
-            s(&out),
-            "--linker",
-            s(&linker),
-        ]);
+        let (status, _, stderr) = link(&linker, &src, &["--target", triple, "--emit", "exe", "-o", s(&out)]);
         assert_eq!(status, 1, "{stderr}");
         // lld's own lines, verbatim (it names itself by the name it was started under), then linkwise's.
         assert!(stderr.contains(said), "{stderr}");
@@ -132,16 +111,8 @@ fn a_linker_that_is_not_there_is_an_error() {
     let dir = TempDir::new("driver-nolinker");
     let src = write(&dir, "ret.lw", RETURNS_7);
     let out = dir.join("out");
-    let (status, _, stderr) = linkwise(&[
-        "build",
-        &src,
-        "--emit",
-        "exe",
-        "--out-dir",
-        s(&out),
-        "--linker",
-        "/nonexistent/lld-link",
-    ]);
+    let (status, _, stderr) =
+        link(Path::new("/nonexistent/lld-link"), &src, &["--emit", "exe", "--out-dir", s(&out)]);
     assert_eq!(status, 1);
     assert!(
         stderr.contains("cannot run the linker `/nonexistent/lld-link`: No such file or directory"),
@@ -154,25 +125,6 @@ fn a_linker_that_is_not_there_is_an_error() {
 /// A module that is a program on every target (`main`; on Windows its own `mainCRTStartup` too) and can be
 /// a shared library.
 const NAMES: &str = "pub fn main() -> i32 { return 3; }\npub fn mainCRTStartup() -> i32 { return main(); }\n";
-
-/// A stand-in libSystem for ld64.lld (../shared/notes/toolchain.md).
-const TBD: &str = "--- !tapi-tbd
-tbd-version:     4
-targets:         [ x86_64-macos, arm64-macos ]
-install-name:    '/usr/lib/libSystem.B.dylib'
-current-version: 1319
-exports:
-  - targets:         [ x86_64-macos, arm64-macos ]
-    symbols:         [ _puts, dyld_stub_binder ]
-...
-";
-
-fn sdk(dir: &TempDir) -> PathBuf {
-    let sdk = dir.join("sdk");
-    std::fs::create_dir_all(sdk.join("usr/lib")).unwrap();
-    std::fs::write(sdk.join("usr/lib/libSystem.tbd"), TBD).unwrap();
-    sdk
-}
 
 #[test]
 fn outputs_are_named_after_the_target() {
@@ -187,7 +139,7 @@ fn outputs_are_named_after_the_target() {
     };
     let dir = TempDir::new("driver-names");
     let src = write(&dir, "names.lw", NAMES);
-    let sdk = sdk(&dir);
+    let sdk = support::macos_sdk(dir.path(), &["_puts"]);
     let cases: [(&str, &Path, &[&str], &[&str]); 3] = [
         (
             "x86_64-pc-windows-msvc",
@@ -201,20 +153,11 @@ fn outputs_are_named_after_the_target() {
     for (triple, linker, emits, expected) in cases {
         let out = dir.join(triple);
         for emit in emits {
-            let (status, _, stderr) = linkwise(&[
-                "build",
+            let (status, _, stderr) = link(
+                linker,
                 &src,
-                "--target",
-                triple,
-                "--emit",
-                emit,
-                "--out-dir",
-                s(&out),
-                "--linker",
-                s(linker),
-                "--sdk-root",
-                s(&sdk),
-            ]);
+                &["--target", triple, "--emit", emit, "--out-dir", s(&out), "--sdk-root", s(&sdk)],
+            );
             assert_eq!(status, 0, "{triple} --emit {emit}: {stderr}");
         }
         assert_eq!(names_in(&out), expected, "{triple}");
@@ -268,8 +211,7 @@ fn import_members(lib: &Path) -> Vec<(String, String, bool)> {
 fn emit_obj_and_implib_writes_both() {
     let dir = TempDir::new("driver-implib");
     let hello = format!("{}/examples/hello.lw", env!("CARGO_MANIFEST_DIR"));
-    let (status, _, stderr) =
-        linkwise(&["build", &hello, "--emit", "obj,implib", "--out-dir", s(dir.path())]);
+    let (status, _, stderr) = build(&hello, &["--emit", "obj,implib", "--out-dir", s(dir.path())]);
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(names_in(dir.path()), ["hello.obj", "kernel32.lib", "msvcrt.lib"]);
     let obj = std::fs::read(dir.join("hello.obj")).unwrap();
@@ -295,11 +237,10 @@ fn hello_links_with_the_import_libraries_it_wrote() {
     let dir = TempDir::new("driver-hello");
     let hello = format!("{}/examples/hello.lw", env!("CARGO_MANIFEST_DIR"));
     let out = dir.join("out");
-    let (status, _, stderr) = linkwise(&["build", &hello, "--emit", "implib", "--out-dir", s(&out)]);
+    let (status, _, stderr) = build(&hello, &["--emit", "implib", "--out-dir", s(&out)]);
     assert_eq!(status, 0, "{stderr}");
     let exe = dir.join("hello.exe");
-    let (status, _, stderr) =
-        linkwise(&["build", &hello, "--emit", "exe", "-L", s(&out), "-o", s(&exe), "--linker", s(&lld_link)]);
+    let (status, _, stderr) = link(&lld_link, &hello, &["--emit", "exe", "-L", s(&out), "-o", s(&exe)]);
     assert_eq!(status, 0, "{stderr}");
     let ran = support::wine(&wine, &exe);
     assert_eq!((ran.status, ran.stdout.as_str()), (Some(97), "hello\r\n"), "{ran}"); // msvcrt text mode
@@ -319,19 +260,8 @@ fn the_crt_mode_decides_the_c_runtime_libraries_of_a_program() {
         ("dynamic-debug", "msvcrtd"),
         ("static-debug", "libcmtd"),
     ] {
-        let (status, _, stderr) = linkwise(&[
-            "build",
-            &src,
-            "--emit",
-            "exe",
-            "--crt",
-            mode,
-            "--out-dir",
-            s(dir.path()),
-            "--linker",
-            s(&lld_link),
-            "-v",
-        ]);
+        let (status, _, stderr) =
+            link(&lld_link, &src, &["--emit", "exe", "--crt", mode, "--out-dir", s(dir.path()), "-v"]);
         assert_eq!(status, 1, "{stderr}");
         let words = shell_words(stderr.lines().next().unwrap());
         let tail = &words[words.len() - 3..];
@@ -368,9 +298,7 @@ fn unambiguous_outputs_only() {
         (&["--print", "native-static-libs"], "`--print native-static-libs` needs `--emit lib`"),
     ];
     for (args, message) in cases {
-        let mut all = vec!["build", &src];
-        all.extend(args);
-        let (status, _, stderr) = linkwise(&all);
+        let (status, _, stderr) = build(&src, args);
         assert_eq!(status, 1, "{args:?}: {stderr}");
         assert!(stderr.contains(message), "{args:?}: {stderr}");
     }
@@ -379,7 +307,7 @@ fn unambiguous_outputs_only() {
     let hello = format!("{}/examples/hello.lw", env!("CARGO_MANIFEST_DIR"));
     let obj = dir.join("sub/h.obj");
     std::fs::create_dir(dir.join("sub")).unwrap();
-    let (status, _, stderr) = linkwise(&["build", &hello, "--emit", "implib,obj", "-o", s(&obj)]);
+    let (status, _, stderr) = build(&hello, &["--emit", "implib,obj", "-o", s(&obj)]);
     assert_eq!(status, 0, "{stderr}");
     assert_eq!(names_in(&dir.join("sub")), ["h.obj", "kernel32.lib", "msvcrt.lib"]);
 }
@@ -394,18 +322,19 @@ fn native_static_libs_are_printed_as_rustc_prints_them() {
         ("x86_64-pc-windows-msvc", "msvcrt.lib kernel32.lib"),
         ("x86_64-unknown-linux-gnu", "-lmsvcrt -lkernel32"),
     ] {
-        let (status, _, stderr) = linkwise(&[
-            "build",
+        let (status, _, stderr) = build(
             &hello,
-            "--target",
-            triple,
-            "--emit",
-            "lib",
-            "--print",
-            "native-static-libs",
-            "--out-dir",
-            s(dir.path()),
-        ]);
+            &[
+                "--target",
+                triple,
+                "--emit",
+                "lib",
+                "--print",
+                "native-static-libs",
+                "--out-dir",
+                s(dir.path()),
+            ],
+        );
         assert_eq!(status, 0, "{stderr}");
         assert_eq!(
             stderr,
@@ -428,20 +357,20 @@ fn without_autolink_the_libraries_go_on_the_line() {
         "tl.lw",
         "#[link(name = \"m\")]\nextern { fn ilogb(f64) -> i32; }\npub fn main() -> i32 { return ilogb(1024.0); }\n",
     );
-    let (status, _, stderr) = linkwise(&[
-        "build",
+    let (status, _, stderr) = link(
+        &ld_lld,
         &src,
-        "--target",
-        "x86_64-unknown-linux-gnu",
-        "--emit",
-        "exe",
-        "--no-autolink",
-        "--out-dir",
-        s(dir.path()),
-        "--linker",
-        s(&ld_lld),
-        "-v",
-    ]);
+        &[
+            "--target",
+            "x86_64-unknown-linux-gnu",
+            "--emit",
+            "exe",
+            "--no-autolink",
+            "--out-dir",
+            s(dir.path()),
+            "-v",
+        ],
+    );
     assert_eq!(status, 0, "{stderr}");
     let words = shell_words(stderr.lines().next().unwrap());
     let from = words.iter().position(|w| w.ends_with("/Scrt1.o")).expect("Scrt1.o");
@@ -492,9 +421,8 @@ fn an_import_library_is_never_written_outside_its_directory() {
     ];
     for (source, args, at) in cases {
         let src = write(&dir, "m.lw", &source);
-        let mut all = vec!["build", src.as_str()];
-        all.extend(args.iter().map(String::as_str));
-        let (status, _, stderr) = linkwise(&all);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (status, _, stderr) = build(&src, &args);
         assert_eq!(status, 1, "{args:?}: {stderr}");
         assert!(stderr.contains("which is not a file name"), "{args:?}: {stderr}");
         assert!(stderr.contains(&format!("m.lw:{at}")), "{args:?}: {stderr}");
@@ -522,7 +450,7 @@ fn twenty_thousand_import_libraries_are_each_written_once() {
     source.push_str(" }\n");
     let src = write(&dir, "many.lw", &source);
     let out = dir.join("out");
-    let (status, _, stderr) = linkwise(&["build", &src, "--emit", "implib", "--out-dir", s(&out)]);
+    let (status, _, stderr) = build(&src, &["--emit", "implib", "--out-dir", s(&out)]);
     assert_eq!(status, 0, "{stderr}");
     let names = names_in(&out);
     assert_eq!(names.len(), n);

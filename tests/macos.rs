@@ -13,17 +13,6 @@ use std::process::Command;
 use std::time::Duration;
 use support::TempDir;
 
-const TBD: &str = "--- !tapi-tbd
-tbd-version:     4
-targets:         [ x86_64-macos, arm64-macos ]
-install-name:    '/usr/lib/libSystem.B.dylib'
-current-version: 1319
-exports:
-  - targets:         [ x86_64-macos, arm64-macos ]
-    symbols:         [ _puts, _putchar, _tolower, dyld_stub_binder ]
-...
-";
-
 fn compile(triple: &str, calls: ImportCalls, dir: &TempDir) -> (PathBuf, Vec<u8>) {
     let mut options = support::options(triple, &[]);
     options.import_calls = calls;
@@ -80,13 +69,10 @@ fn link_and_check(arch: &str, triple: &str, calls: ImportCalls, expected: &[(&st
     jit.args(["-abs", "_puts=0x1000", "-abs", "_putchar=0x2000", "-abs", "_tolower=0x3000"]).arg(&obj);
     support::run(&mut jit, Duration::from_secs(60)).assert_ok();
 
-    let lib = dir.join("sdk/usr/lib");
-    std::fs::create_dir_all(&lib).unwrap();
-    std::fs::write(lib.join("libSystem.tbd"), TBD).unwrap();
+    let sdk = support::macos_sdk(dir.path(), &["_puts", "_putchar", "_tolower"]);
     let exe = dir.join("portable");
     let mut cmd = Command::new(&ld64);
-    cmd.args(["-arch", arch, "-platform_version", "macos", "11.0", "11.0", "-syslibroot"])
-        .arg(dir.join("sdk"));
+    cmd.args(["-arch", arch, "-platform_version", "macos", "11.0", "11.0", "-syslibroot"]).arg(&sdk);
     cmd.args(["-lSystem", "-o"]).arg(&exe).arg(&obj);
     support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
     let expected: Vec<(String, String)> =

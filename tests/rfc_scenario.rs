@@ -147,18 +147,6 @@ fn elf_shared_object_and_program() {
     }
 }
 
-/// A stand-in libSystem for ld64.lld (../shared/notes/toolchain.md).
-const TBD: &str = "--- !tapi-tbd
-tbd-version:     4
-targets:         [ x86_64-macos, arm64-macos ]
-install-name:    '/usr/lib/libSystem.B.dylib'
-current-version: 1319
-exports:
-  - targets:         [ x86_64-macos, arm64-macos ]
-    symbols:         [ _puts, dyld_stub_binder ]
-...
-";
-
 /// The Mach-O pair for both Apple targets: nothing here runs Mach-O, so the program's binding tables are
 /// read back: the data bound from the library, the functions lazily bound from it and from libSystem.
 #[test]
@@ -167,9 +155,7 @@ fn macho_dylib_and_program() {
     let Some(objdump) = support::tool("llvm-objdump") else { return };
     for triple in ["x86_64-apple-darwin", "aarch64-apple-darwin"] {
         let dir = TempDir::new("rfc-macho");
-        let sdk = dir.join("sdk");
-        std::fs::create_dir_all(sdk.join("usr/lib")).unwrap();
-        std::fs::write(sdk.join("usr/lib/libSystem.tbd"), TBD).unwrap();
+        let sdk = support::macos_sdk(dir.path(), &["_puts"]);
         let (lib, app) = modules(&dir, UNIX_TAIL);
         let bin = dir.join("bin");
         let common = ["--target", triple, "--out-dir", s(&bin), "--linker", s(&ld64), "--sdk-root", s(&sdk)];

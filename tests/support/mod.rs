@@ -1,6 +1,6 @@
 //! Shared helpers for end-to-end tests: finding lld-link, llvm-dlltool, llvm-lib and wine, scratch
 //! directories, running a tool with its output captured, compiling a module to an object file, reading its
-//! relocations back, running the CLI in process, and one test per corpus file. Under `CI=true` a missing tool
+//! relocations back, running the CLI in process, a stand-in macOS SDK, and one test per corpus file. Under `CI=true` a missing tool
 //! fails the test (it must never silently skip in CI); elsewhere the test says what is missing and skips.
 #![allow(dead_code)]
 
@@ -96,6 +96,16 @@ impl Drop for TempDir {
             let _ = std::fs::remove_dir_all(&self.0);
         }
     }
+}
+
+/// The names of the entries of `dir`, sorted: what a test expects a directory to hold, and nothing else.
+pub fn names_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
 }
 
 /// What a finished command did.
@@ -270,6 +280,35 @@ pub fn import_library(dlltool: &Path, dir: &Path, dll: &str, exports: &[&str]) -
     )
     .assert_ok();
     lib
+}
+
+/// Writes a text stub (`.tbd`, TAPI version 4, for x86_64 and arm64 macOS) into `dir` (created if need be)
+/// for each `(install name, exported symbols)` dylib, named after the install name's file up to its first dot
+/// (`/usr/lib/libSystem.B.dylib`: `libSystem.tbd`), which is what ld64.lld's `-lNAME` looks for. Nothing on
+/// this machine has Apple's SDK, so these stand in for its dylibs (../shared/notes/toolchain.md).
+pub fn tbd_stubs(dir: &Path, dylibs: &[(&str, &[&str])]) {
+    std::fs::create_dir_all(dir).unwrap();
+    for (install_name, symbols) in dylibs {
+        let file = install_name.rsplit('/').next().unwrap_or(install_name);
+        let stem = file.split('.').next().unwrap_or(file);
+        let targets = "[ x86_64-macos, arm64-macos ]";
+        let text = format!(
+            "--- !tapi-tbd\ntbd-version:     4\ntargets:         {targets}\ninstall-name:    '{install_name}'\n\
+             current-version: 1\nexports:\n  - targets:         {targets}\n    symbols:         [ {} ]\n...\n",
+            symbols.join(", ")
+        );
+        std::fs::write(dir.join(format!("{stem}.tbd")), text).unwrap();
+    }
+}
+
+/// A stand-in macOS SDK at `dir/sdk`, for ld64.lld's `-syslibroot` and linkwise's `--sdk-root`: a libSystem
+/// exporting `symbols` and `dyld_stub_binder` (ld64.lld binds lazily through it unless `-fixup_chains`).
+/// Returns the SDK's root.
+pub fn macos_sdk(dir: &Path, symbols: &[&str]) -> PathBuf {
+    let sdk = dir.join("sdk");
+    let exports: Vec<&str> = symbols.iter().copied().chain(["dyld_stub_binder"]).collect();
+    tbd_stubs(&sdk.join("usr/lib"), &[("/usr/lib/libSystem.B.dylib", &exports)]);
+    sdk
 }
 
 /// Links a console program with lld-link: entry `mainCRTStartup`, no default libraries (no CRT start-up code).

@@ -15,7 +15,7 @@ use std::os::unix::fs::{FileTypeExt, MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
-use support::{Ran, TempDir, run};
+use support::{Ran, TempDir, names_in, run};
 
 /// The binary under test.
 const LINKWISE: &str = env!("CARGO_BIN_EXE_linkwise");
@@ -55,15 +55,6 @@ fn reference(args: &[&str]) -> Vec<u8> {
 /// `od -An -v -tx1` output back to bytes.
 fn from_hex(text: &str) -> Vec<u8> {
     text.split_whitespace().map(|b| u8::from_str_radix(b, 16).unwrap()).collect()
-}
-
-fn names_in(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 #[test]
