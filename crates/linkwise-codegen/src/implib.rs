@@ -89,7 +89,10 @@ pub fn import_libraries(
         if exports.is_empty() && row.kind != LinkKind::RawDylib {
             continue;
         }
-        let (file_name, dll) = file_names(row);
+        let (file_name, dll) =
+            plan.target.import_library_file_names(&row.name, row.verbatim()).ok_or_else(|| {
+                Diagnostic::internal(format!("no import library file names on {}", plan.target))
+            })?;
         let bytes = write(&dll, &exports, machine)
             .map_err(|e| Diagnostic::internal(format!("writing the import library `{file_name}`: {e}")))?;
         out.push(ImportLibrary { library: row.name.clone(), file_name, dll, bytes });
@@ -123,21 +126,12 @@ pub fn export_library(
         }
     }
     let stem = dll_name.strip_suffix(".dll").or_else(|| dll_name.strip_suffix(".DLL")).unwrap_or(dll_name);
-    let file_name = format!("{stem}.lib");
+    let (file_name, _) = target
+        .import_library_file_names(stem, false)
+        .ok_or_else(|| Diagnostic::internal(format!("no import library file names on {target}")))?;
     let bytes = write(dll_name, &exports, machine)
         .map_err(|e| Diagnostic::internal(format!("writing the import library `{file_name}`: {e}")))?;
     Ok(ImportLibrary { library: stem.to_owned(), file_name, dll: dll_name.to_owned(), bytes })
-}
-
-/// The `.lib` file name and the DLL name of a library row: `NAME.lib` and `NAME.dll`, or NAME itself for both
-/// when `+verbatim` (the name is then the file name as written, with nothing added; the object's
-/// `/DEFAULTLIB:` names that same file).
-pub fn file_names(row: &LibraryRow) -> (String, String) {
-    if row.verbatim() {
-        (row.name.clone(), row.name.clone())
-    } else {
-        (format!("{}.lib", row.name), format!("{}.dll", row.name))
-    }
 }
 
 /// One symbol of an import library.

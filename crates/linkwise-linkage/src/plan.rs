@@ -117,15 +117,10 @@ impl LibraryRow {
         self.modifiers.as_needed
     }
 
-    /// How `target`'s linker is told to link the library: [`Target::link_argument`] (`NAME.lib`, `-lNAME`),
-    /// or with `+verbatim` the file name as written (`NAME` for lld-link and ld64, which take a path;
-    /// `-l:NAME` for ld.lld, which looks the exact file name up on its search paths, as rustc passes it).
+    /// How `target`'s linker is told to link the library by name: [`Target::library_argument`] with the row's
+    /// `+verbatim` (`NAME.lib`, `-lNAME`; verbatim `NAME` for lld-link, `-l:NAME` for ld.lld).
     pub fn link_argument(&self, target: &Target) -> String {
-        match (self.verbatim(), target.format) {
-            (false, _) => target.link_argument(&self.name),
-            (true, Format::Elf) => format!("-l:{}", self.name),
-            (true, Format::Coff | Format::MachO) => self.name.clone(),
-        }
+        target.library_argument(&self.name, self.verbatim())
     }
 }
 

@@ -125,13 +125,57 @@ impl Target {
         }
     }
 
-    /// How the target's linker is told to link library `name`: `NAME.lib` for link.exe and lld-link (which find
-    /// an import library for a DLL or an archive under that one name), `-lNAME` for ld and ld64 (which look
-    /// for `libNAME.so`/`libNAME.dylib`, then `libNAME.a`).
+    // How a library NAME (`+verbatim` or not) becomes file names and linker arguments: this one table, which
+    // the directives' writers, the import libraries, bundling, `--print native-static-libs` and the link
+    // driver all ask (issue 9 review: the rules had been spelled in seven places).
+
+    /// How the target's linker is told to link library `name` by name, without `+verbatim`:
+    /// [`Target::library_argument`]`(name, false)`.
     pub fn link_argument(&self, name: &str) -> String {
-        match self.format {
-            Format::Coff => format!("{name}.lib"),
-            Format::Elf | Format::MachO => format!("-l{name}"),
+        self.library_argument(name, false)
+    }
+
+    /// How the target's linker is told to link library `name` by name, as rustc spells it:
+    /// - link.exe and lld-link: `NAME.lib` (one name finds an import library for a DLL or an archive), or NAME
+    ///   as written with `verbatim`; the same file name `/DEFAULTLIB:` and `/WHOLEARCHIVE:` take;
+    /// - ld.lld: `-lNAME` (`libNAME.so`, then `libNAME.a`), or `-l:NAME` with `verbatim`, which looks the exact
+    ///   file name up on the search paths;
+    /// - ld64: `-lNAME` (`libNAME.dylib`, then `libNAME.a`) with or without `verbatim`, since ld64 has no
+    ///   exact-name form; rustc prints that for `--print native-static-libs`, and the link driver passes a
+    ///   verbatim library by the path it finds ([`Target::static_library_file_names`] names the file).
+    pub fn library_argument(&self, name: &str, verbatim: bool) -> String {
+        match (self.format, verbatim) {
+            (Format::Coff, false) => format!("{name}.lib"),
+            (Format::Coff, true) => name.to_owned(),
+            (Format::Elf, true) => format!("-l:{name}"),
+            (Format::Elf | Format::MachO, _) => format!("-l{name}"),
+        }
+    }
+
+    /// The file names rustc tries for static library `name`, in order: as written when `verbatim`; otherwise
+    /// `NAME.lib` then `libNAME.a` on Windows (static libraries show up under both names there), and
+    /// `libNAME.a` on ELF and Mach-O (the first is [`Target::static_library_affixes`]).
+    pub fn static_library_file_names(&self, name: &str, verbatim: bool) -> Vec<String> {
+        if verbatim {
+            return vec![name.to_owned()];
+        }
+        let (prefix, suffix) = self.static_library_affixes();
+        let mut names = vec![format!("{prefix}{name}{suffix}")];
+        if self.format == Format::Coff {
+            names.push(format!("lib{name}.a"));
+        }
+        names
+    }
+
+    /// The import library's file name and the DLL's name for DLL library `name` on Windows: `NAME.lib` (the
+    /// file [`Target::library_argument`] asks for) and `NAME.dll`, or NAME as written for both when `verbatim`
+    /// (the name is then the file name, with nothing added). `None` on ELF and Mach-O, which have no import
+    /// libraries (their linkers read the shared library itself).
+    pub fn import_library_file_names(&self, name: &str, verbatim: bool) -> Option<(String, String)> {
+        match (self.format, verbatim) {
+            (Format::Coff, false) => Some((format!("{name}.lib"), format!("{name}.dll"))),
+            (Format::Coff, true) => Some((name.to_owned(), name.to_owned())),
+            (Format::Elf | Format::MachO, _) => None,
         }
     }
 
@@ -146,6 +190,7 @@ impl Target {
 
     /// The same for a static library named NAME, the file [`Target::link_argument`] finds: `NAME.lib` for
     /// link.exe and lld-link, `libNAME.a` for ld and ld64 (`-lNAME` looks for no other static library).
+    /// [`Target::static_library_file_names`] lists every name searched.
     pub fn static_library_affixes(&self) -> (&'static str, &'static str) {
         match self.format {
             Format::Coff => ("", ".lib"),
@@ -199,5 +244,39 @@ impl fmt::Display for Format {
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.triple)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(triple: &str) -> Target {
+        Target::parse(triple).unwrap()
+    }
+
+    /// The library naming table, per format, with and without `+verbatim` (rustc's spellings).
+    #[test]
+    fn library_names_follow_each_linkers_conventions() {
+        let (coff, elf, macho) = (
+            target("x86_64-pc-windows-msvc"),
+            target("x86_64-unknown-linux-gnu"),
+            target("aarch64-apple-darwin"),
+        );
+        assert_eq!(coff.library_argument("foo", false), "foo.lib");
+        assert_eq!(coff.library_argument("foo.dll.lib", true), "foo.dll.lib");
+        assert_eq!(elf.library_argument("foo", false), "-lfoo");
+        assert_eq!(elf.library_argument("libfoo.so.1", true), "-l:libfoo.so.1");
+        assert_eq!(macho.library_argument("foo", false), "-lfoo");
+        assert_eq!(macho.library_argument("foo", true), "-lfoo");
+        assert_eq!(coff.static_library_file_names("foo", false), ["foo.lib", "libfoo.a"]);
+        assert_eq!(elf.static_library_file_names("foo", false), ["libfoo.a"]);
+        assert_eq!(macho.static_library_file_names("foo.a", true), ["foo.a"]);
+        assert_eq!(
+            coff.import_library_file_names("m", false),
+            Some(("m.lib".to_owned(), "m.dll".to_owned()))
+        );
+        assert_eq!(coff.import_library_file_names("m.x", true), Some(("m.x".to_owned(), "m.x".to_owned())));
+        assert_eq!(elf.import_library_file_names("m", false), None);
     }
 }

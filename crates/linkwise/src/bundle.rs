@@ -69,29 +69,15 @@ pub fn is_bundled(row: &LibraryRow) -> bool {
     row.bundle() && !row.crt
 }
 
-/// The file names rustc tries for static library `name` on `target`, in order: as written when `verbatim`;
-/// otherwise `NAME.lib` then `libNAME.a` on Windows (static libraries show up under both names there), and
-/// `libNAME.a` on ELF and Mach-O.
-pub fn static_library_file_names(target: &Target, name: &str, verbatim: bool) -> Vec<String> {
-    if verbatim {
-        return vec![name.to_owned()];
-    }
-    let unix = format!("lib{name}.a");
-    match target.format {
-        Format::Coff => vec![format!("{name}.lib"), unix],
-        Format::Elf | Format::MachO => vec![unix],
-    }
-}
-
 /// Finds static library `name` on the `-L` directories `search`, in order, each directory trying every name of
-/// [`static_library_file_names`] before the next (rustc's order); `None` when no directory has it.
+/// [`Target::static_library_file_names`] before the next (rustc's order); `None` when no directory has it.
 pub fn find_static_library(
     target: &Target,
     name: &str,
     verbatim: bool,
     search: &[PathBuf],
 ) -> Option<PathBuf> {
-    let names = static_library_file_names(target, name, verbatim);
+    let names = target.static_library_file_names(name, verbatim);
     search.iter().flat_map(|dir| names.iter().map(move |n| dir.join(n))).find(|p| p.is_file())
 }
 
@@ -146,7 +132,7 @@ pub fn static_library(
 }
 
 /// What a consumer of the archive must still link, in plan order, spelled for the target's linker as rustc's
-/// `--print native-static-libs` spells it: `NAME.lib` for link.exe and lld-link (NAME alone with `+verbatim`),
+/// `--print native-static-libs` spells it ([`LibraryRow::link_argument`]): `NAME.lib` for link.exe and lld-link (NAME alone with `+verbatim`),
 /// `-lNAME` for ld and ld64 (`-l:NAME` with `+verbatim` on ELF, GNU ld's spelling). Listed: `dylib`
 /// libraries, `static` ones not in `bundled` (`-bundle`, `static-nobundle`, the C runtime); not listed:
 /// bundled ones and, on Windows, `raw-dylib` ones (their import members are in the archive). A library
@@ -162,7 +148,7 @@ pub fn native_static_libs(plan: &LinkPlan, bundled: &Bundle) -> Vec<String> {
         if row.kind == crate::ir::LinkKind::RawDylib && plan.target.format == Format::Coff {
             continue;
         }
-        let spelled = library_argument(&plan.target, &row.name, row.verbatim());
+        let spelled = row.link_argument(&plan.target);
         if out.last() != Some(&spelled) {
             out.push(spelled);
         }
@@ -185,17 +171,6 @@ pub fn native_static_libs_notes(libs: &[String]) -> Vec<String> {
     ]
 }
 
-/// How the target's linker is told to link library `name` by name: `NAME.lib` (lld-link, link.exe) or NAME
-/// as written with `verbatim`; `-lNAME` (ld.lld, ld64), `-l:NAME` with `verbatim` on ELF (ld64 has no such
-/// form; there a verbatim name is linked by `-lNAME` as rustc does).
-pub fn library_argument(target: &Target, name: &str, verbatim: bool) -> String {
-    match (target.format, verbatim) {
-        (Format::Coff, true) => name.to_owned(),
-        (Format::Elf, true) => format!("-l:{name}"),
-        (_, _) => target.link_argument(name),
-    }
-}
-
 /// The linker arguments that link every member of `row`'s static library, referenced or not
 /// (`+whole-archive`), for the target's linker: lld-link `/WHOLEARCHIVE:NAME.lib`; ld.lld `--whole-archive
 /// -lNAME --no-whole-archive`; ld64 `-force_load PATH`, which takes a path, so the library is looked for on
@@ -209,13 +184,11 @@ pub fn whole_archive_arguments(
 ) -> Result<Vec<String>, Diagnostic> {
     Ok(match target.format {
         Format::Coff => {
-            vec![format!("/WHOLEARCHIVE:{}", library_argument(target, &row.name, row.verbatim()))]
+            vec![format!("/WHOLEARCHIVE:{}", row.link_argument(target))]
         }
-        Format::Elf => vec![
-            "--whole-archive".to_owned(),
-            library_argument(target, &row.name, row.verbatim()),
-            "--no-whole-archive".to_owned(),
-        ],
+        Format::Elf => {
+            vec!["--whole-archive".to_owned(), row.link_argument(target), "--no-whole-archive".to_owned()]
+        }
         Format::MachO => match find_static_library(target, &row.name, row.verbatim(), search) {
             Some(path) => vec!["-force_load".to_owned(), path.display().to_string()],
             None => return Err(not_found(program, target, row, search)),
@@ -235,7 +208,7 @@ fn not_found(program: &Program, target: &Target, row: &LibraryRow, search: &[Pat
     if let KindOrigin::CommandLine(spec) = &row.kind_origin {
         d = d.note(format!("its kind comes from `{spec}`"));
     }
-    let names = static_library_file_names(target, &row.name, row.verbatim());
+    let names = target.static_library_file_names(&row.name, row.verbatim());
     let names = names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" or ");
     d = if search.is_empty() {
         d.note(format!("looked for {names} in no directory: no -L was given"))

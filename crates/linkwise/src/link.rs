@@ -503,7 +503,6 @@ fn coff_arguments(
         }
     };
     for row in &plan.libraries {
-        let file = if row.verbatim() { row.name.clone() } else { format!("{}.lib", row.name) };
         if row.kind == LinkKind::RawDylib {
             continue; // its import library is among `inputs`
         }
@@ -516,16 +515,16 @@ fn coff_arguments(
         } else if row.crt && !carried.contains(&row.name) {
             // The C runtime's library is the whole set clang-cl names for the mode (msvcrt.lib oldnames.lib).
             for lib in plan.crt.default_libraries() {
-                spell(&mut args, format!("{lib}.lib"));
+                spell(&mut args, plan.target.link_argument(lib));
             }
         } else if !carried.contains(&row.name) {
-            spell(&mut args, file);
+            spell(&mut args, row.link_argument(&plan.target));
         }
     }
     if crt_startup {
         for lib in plan.crt.default_libraries() {
             if !carried.contains(lib) {
-                spell(&mut args, format!("{lib}.lib"));
+                spell(&mut args, plan.target.link_argument(lib));
             }
         }
     }
@@ -613,7 +612,7 @@ fn elf_arguments(
     let carried = CarriedLibraries::of(compiled);
     let mut spelled: HashSet<String> = HashSet::new();
     for row in &plan.libraries {
-        let lib = if row.verbatim() { format!("-l:{}", row.name) } else { format!("-l{}", row.name) };
+        let lib = row.link_argument(&plan.target);
         if spelled.contains(&lib) || (with_libc && lib == "-lc") {
             continue;
         }
@@ -688,7 +687,7 @@ fn macho_arguments(
         } else if row.verbatim() {
             vec![find_in(&request.search_paths, &row.name, row)?.into()]
         } else {
-            vec![format!("-l{}", row.name).into()]
+            vec![plan.target.link_argument(&row.name).into()]
         };
         // The last word names the library (`-lfoo`, or the archive after `-force_load`).
         if words.last().is_some_and(|last| spelled.insert(last.clone())) {

@@ -8,7 +8,7 @@ use super::{Carried, Writer, bare_in_directive};
 use crate::lower::Unwind;
 use crate::reloc::{self, SiteShape};
 use linkwise_ir::Diagnostic;
-use linkwise_linkage::{Access, Directive};
+use linkwise_linkage::{Access, Directive, Target};
 use object::SectionKind;
 
 /// Where COFF carries directives.
@@ -24,7 +24,7 @@ pub(super) fn write_directives(
     let mut text = String::new();
     let mut carried = Vec::with_capacity(directives.len());
     for d in directives {
-        let spelled = spell(d).map_err(|bad| export_error(w, d, bad))?;
+        let spelled = spell(&w.plan.target, d).map_err(|bad| export_error(w, d, bad))?;
         text.push(' ');
         text.push_str(&spelled);
         carried.push(Carried { directive: d.clone(), how: Ok((DRECTVE, spelled)) });
@@ -43,11 +43,11 @@ pub(super) fn write_directives(
 /// The error is a character an export name cannot contain in `/EXPORT:`: lld-link and link.exe split its
 /// value at `,` (the options after the name) and `=` (the internal name) after removing quotes, so no quoting
 /// keeps them in a name.
-fn spell(d: &Directive) -> Result<String, char> {
+fn spell(target: &Target, d: &Directive) -> Result<String, char> {
     Ok(match d {
+        // The file name the linker is told on the command line too ([`Target::library_argument`]).
         Directive::Library { name, verbatim } => {
-            let file = if *verbatim { name.clone() } else { format!("{name}.lib") };
-            format!("/DEFAULTLIB:{}", quoted(&file))
+            format!("/DEFAULTLIB:{}", quoted(&target.library_argument(name, *verbatim)))
         }
         Directive::Export { name, symbol, data } => {
             if let Some(bad) = name.chars().find(|&c| c == ',' || c == '=') {
@@ -165,24 +165,28 @@ mod tests {
     /// clang-cl's spellings; tests/autolink.rs and tests/crt.rs check them against lld-link and clang-cl.
     #[test]
     fn directives_are_spelled_as_clang_cl_writes_them() {
-        assert_eq!(spell(&library("msvcrt", false)), Ok("/DEFAULTLIB:msvcrt.lib".to_owned()));
+        let t = Target::default_target();
+        assert_eq!(spell(&t, &library("msvcrt", false)), Ok("/DEFAULTLIB:msvcrt.lib".to_owned()));
         // `+verbatim`: the file name as written, nothing added.
-        assert_eq!(spell(&library("vendor.lib.v2", true)), Ok("/DEFAULTLIB:vendor.lib.v2".to_owned()));
-        assert_eq!(spell(&library("libfoo.a", true)), Ok("/DEFAULTLIB:libfoo.a".to_owned()));
+        assert_eq!(spell(&t, &library("vendor.lib.v2", true)), Ok("/DEFAULTLIB:vendor.lib.v2".to_owned()));
+        assert_eq!(spell(&t, &library("libfoo.a", true)), Ok("/DEFAULTLIB:libfoo.a".to_owned()));
         let export = |name: &str, symbol: &str, data| Directive::Export {
             name: name.to_owned(),
             symbol: symbol.to_owned(),
             data,
         };
-        assert_eq!(spell(&export("f", "f", false)), Ok("/EXPORT:f".to_owned()));
-        assert_eq!(spell(&export("d", "d", true)), Ok("/EXPORT:d,DATA".to_owned()));
-        assert_eq!(spell(&export("g", "f", true)), Ok("/EXPORT:g=f,DATA".to_owned()));
-        assert_eq!(spell(&export("a=b", "f", false)), Err('='));
+        assert_eq!(spell(&t, &export("f", "f", false)), Ok("/EXPORT:f".to_owned()));
+        assert_eq!(spell(&t, &export("d", "d", true)), Ok("/EXPORT:d,DATA".to_owned()));
+        assert_eq!(spell(&t, &export("g", "f", true)), Ok("/EXPORT:g=f,DATA".to_owned()));
+        assert_eq!(spell(&t, &export("a=b", "f", false)), Err('='));
         let mismatch = Directive::FailIfMismatch {
             key: "RuntimeLibrary".to_owned(),
             value: "MT_StaticRelease".to_owned(),
         };
-        assert_eq!(spell(&mismatch), Ok("/FAILIFMISMATCH:\"RuntimeLibrary=MT_StaticRelease\"".to_owned()));
+        assert_eq!(
+            spell(&t, &mismatch),
+            Ok("/FAILIFMISMATCH:\"RuntimeLibrary=MT_StaticRelease\"".to_owned())
+        );
     }
 
     /// The Windows command-line rules, case by case: backslashes are literal unless a `"` follows them.

@@ -64,7 +64,9 @@ pub(super) fn carried(w: &Writer<'_>, directives: &[Directive]) -> Vec<Carried> 
         .iter()
         .map(|d| {
             let how = match d {
-                Directive::Library { name, verbatim: false } => Ok((LINKER_OPTION, format!("-l{name}"))),
+                Directive::Library { name, verbatim: false } => {
+                    Ok((LINKER_OPTION, w.plan.target.library_argument(name, false)))
+                }
                 Directive::Library { verbatim: true, .. } => Err(
                     "LC_LINKER_OPTION takes only -l and -framework, so a +verbatim file name is not written",
                 ),
