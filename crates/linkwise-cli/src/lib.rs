@@ -359,6 +359,16 @@ fn build_command(
             .help("use `--out-dir DIR`: each output is then named after the input and the target")
             .to_string());
         }
+        // `-o ..` or `-o /` names no file, so the DLL's import library (named after the DLL, `NAME.lib` beside
+        // `NAME.dll`) would get the same path, which the collision check below would misreport as two outputs
+        // colliding. (Otherwise, writing to such a path fails as writing to any directory does.)
+        let dll_and_implib = implib && kinds.contains(&Emit::Dylib);
+        if let Some(out) = b.output.as_deref().filter(|o| dll_and_implib && o.file_name().is_none()) {
+            return Err(Diagnostic::error(format!("`-o {}` does not name a file", out.display()))
+                .note("an output path must name a file, not a directory")
+                .help("name the file, as in `-o DIR/NAME`, or choose the directory with `--out-dir DIR`")
+                .to_string());
+        }
         if to_stdout && implib {
             return Err(Diagnostic::error("`-o -` cannot be combined with `--emit implib`")
                 .note("import libraries are written beside the output, and standard output has no directory")
@@ -1146,6 +1156,20 @@ mod tests {
         let err = create_temporary(&dir, OsStr::new("out.obj"), || "b".to_owned()).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Issue 9 review: `-o ..` made the DLL's import library path `..` too, reported as two outputs colliding.
+    /// Refused before the input is read (`absent.lw` need not exist) and before anything is written.
+    #[test]
+    fn an_output_path_must_name_a_file() {
+        for out in ["..", "/"] {
+            let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+            let args = ["linkwise", "build", "absent.lw", "--emit", "dylib,implib", "-o", out];
+            assert_eq!(run(args, &mut stdout, &mut stderr), EXIT_ERROR, "-o {out}");
+            let stderr = String::from_utf8(stderr).unwrap();
+            assert!(stderr.contains(&format!("`-o {out}` does not name a file")), "{stderr}");
+            assert!(!stderr.contains("would both be written"), "{stderr}");
+        }
     }
 
     #[test]
