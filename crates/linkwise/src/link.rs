@@ -245,20 +245,22 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     /// A new directory under the system's temporary directory, created exclusively under an unpredictable name.
+    /// Only a name already taken is worth another try; any other failure (no such directory, no permission, a
+    /// full disk) would fail the same way again, so it is reported at once.
     fn new() -> Result<Scratch, Diagnostic> {
         use std::hash::{BuildHasher, Hasher};
         let base = std::env::temp_dir();
-        let mut last = None;
-        for _ in 0..16 {
+        let mut tries = 0;
+        let e = loop {
             let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
             hasher.write_u32(std::process::id());
             let dir = base.join(format!("linkwise-link-{:016x}", hasher.finish()));
             match std::fs::create_dir(&dir) {
                 Ok(()) => return Ok(Scratch(dir)),
-                Err(e) => last = Some(e),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && tries < 15 => tries += 1,
+                Err(e) => break e,
             }
-        }
-        let e = last.map_or_else(String::new, |e| e.to_string());
+        };
         Err(Diagnostic::error(format!("cannot create a scratch directory in `{}`: {e}", base.display())))
     }
 
