@@ -189,11 +189,27 @@ pub fn whole_archive_arguments(
         Format::Elf => {
             vec!["--whole-archive".to_owned(), row.link_argument(target), "--no-whole-archive".to_owned()]
         }
-        Format::MachO => match find_static_library(target, &row.name, row.verbatim(), search) {
-            Some(path) => vec!["-force_load".to_owned(), path.display().to_string()],
-            None => return Err(not_found(program, target, row, search)),
-        },
+        // As text here, so a non-UTF-8 path is shown lossily; the link driver passes the path itself
+        // ([`force_load_path`]), byte for byte.
+        Format::MachO => {
+            vec![
+                "-force_load".to_owned(),
+                force_load_path(program, target, row, search)?.display().to_string(),
+            ]
+        }
     })
+}
+
+/// The archive ld64's `-force_load` takes for `row` (a path, not a library name): found on `search` as
+/// bundling finds it ([`find_static_library`]); the error is rustc's "could not find native static library".
+pub(crate) fn force_load_path(
+    program: &Program,
+    target: &Target,
+    row: &LibraryRow,
+    search: &[PathBuf],
+) -> Result<PathBuf, Diagnostic> {
+    find_static_library(target, &row.name, row.verbatim(), search)
+        .ok_or_else(|| not_found(program, target, row, search))
 }
 
 /// rustc's error for a static library no search directory holds, pointing at the `#[link]` naming it.

@@ -676,14 +676,11 @@ fn macho_arguments(
     let mut spelled: HashSet<OsString> = HashSet::new();
     for row in &plan.libraries {
         let words: Vec<OsString> = if row.whole_archive() {
-            // ld64's -force_load takes the archive's path, not a library name: found on -L as bundling finds it.
-            let words = crate::bundle::whole_archive_arguments(
-                &compiled.program,
-                &plan.target,
-                row,
-                &request.search_paths,
-            )?;
-            words.into_iter().map(OsString::from).collect()
+            // ld64's -force_load takes the archive's path, not a library name: found on -L as bundling finds it
+            // (`bundle::whole_archive_arguments`' spelling), and passed as the path itself, non-UTF-8 or not.
+            let path =
+                crate::bundle::force_load_path(&compiled.program, &plan.target, row, &request.search_paths)?;
+            vec!["-force_load".into(), path.into()]
         } else if carried.contains(&row.name) || row.name == "System" {
             continue;
         } else if row.verbatim() {
