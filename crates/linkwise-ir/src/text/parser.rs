@@ -383,7 +383,9 @@ impl<'a> Parser<'a> {
                     return fail(self.unexpected("`=`").help(format!("write `#[{name} = \"symbol\"]`")));
                 }
                 self.bump();
-                let value = self.name_string(&format!("a `{name}`"))?;
+                // The article follows the name's sound: "a `link_name`", "an `export_name`".
+                let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" };
+                let value = self.name_string(&format!("{article} `{name}`"))?;
                 if name == "export_name" {
                     self.export_name_characters(&value)?;
                 }
