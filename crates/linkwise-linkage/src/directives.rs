@@ -52,7 +52,8 @@ pub struct DirectiveOptions {
 /// exports (program order).
 ///
 /// - A library gets a `Library` directive unless `options.no_autolink`, or it is in `options.bundled` (its
-///   members are in the static library being built). Each name is written once, at its first place.
+///   members are in the static library being built). Each name is written once, at its first place (on COFF
+///   compared case-insensitively, as the Windows linkers compare file names).
 /// - The C runtime (the library of `#[crt]` blocks, [`LibraryRow::crt`](crate::LibraryRow::crt)) is, on
 ///   COFF, the whole `/DEFAULTLIB:` set clang-cl writes for the mode ([`crate::CrtMode::default_libraries`]),
 ///   so that a linkwise object and a clang-cl one of the same mode ask for the same libraries; elsewhere it is
@@ -71,7 +72,14 @@ pub fn directives(program: &Program, plan: &LinkPlan, options: &DirectiveOptions
         // A set: `bundled` can hold every library of the plan (`--emit lib` of a module of raw-dylib blocks).
         let bundled: HashSet<&str> = options.bundled.iter().map(String::as_str).collect();
         let mut push = |name: &str, verbatim: bool, out: &mut Vec<Directive>| {
-            if seen.insert((name.to_owned(), verbatim)) {
+            // On COFF names are compared as lld-link and link.exe compare the files they name,
+            // case-insensitively (Windows file names: `foo.lib` and `FOO.lib` are one library); ELF and Mach-O
+            // file names are case-sensitive.
+            let key = match format {
+                Format::Coff => (name.to_ascii_lowercase(), verbatim),
+                Format::Elf | Format::MachO => (name.to_owned(), verbatim),
+            };
+            if seen.insert(key) {
                 out.push(Directive::Library { name: name.to_owned(), verbatim });
             }
         };
@@ -150,6 +158,20 @@ mod tests {
         assert_eq!(
             directives_of(TWO, "x86_64-unknown-linux-gnu", &["foo:newfoo", "extra"], &none),
             [lib("bar"), lib("newfoo"), lib("extra")]
+        );
+    }
+
+    /// lld-link and link.exe open `Foo.lib` and `foo.lib` as one file, so a COFF object names it once (the
+    /// first spelling); ELF's `.deplibs` names are file names on a case-sensitive file system, so both stay.
+    #[test]
+    fn coff_library_names_are_written_once_whatever_their_case() {
+        let src = "#[link(name = \"Foo\")]\nextern { fn f(); }\n#[link(name = \"foo\")]\nextern { fn g(); }\n\
+                   #[link(name = \"FOO\")]\nextern { fn h(); }\npub fn main() { f(); g(); h(); }\n";
+        let none = DirectiveOptions::default();
+        assert_eq!(directives_of(src, "x86_64-pc-windows-msvc", &[], &none), [lib("Foo")]);
+        assert_eq!(
+            directives_of(src, "x86_64-unknown-linux-gnu", &[], &none),
+            [lib("Foo"), lib("foo"), lib("FOO")]
         );
     }
 
