@@ -1069,21 +1069,9 @@ fn write_temporary(
 fn create_temporary_dir(
     dir: &Path,
     name: &OsStr,
-    mut suffix: impl FnMut() -> String,
+    suffix: impl FnMut() -> String,
 ) -> std::io::Result<PathBuf> {
-    let mut last = None;
-    for _ in 0..TEMPORARY_ATTEMPTS {
-        let mut tmp_name = OsString::from(".");
-        tmp_name.push(name);
-        tmp_name.push(format!(".linkwise-{}.tmp", suffix()));
-        let tmp = dir.join(tmp_name);
-        match std::fs::create_dir(&tmp) {
-            Ok(()) => return Ok(tmp),
-            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
-            Err(e) => return Err(e),
-        }
-    }
-    Err(last.unwrap_or_else(|| std::io::Error::other("no temporary name left to try")))
+    create_exclusive(dir, name, suffix, |tmp| std::fs::create_dir(tmp)).map(|(tmp, ())| tmp)
 }
 
 /// How many names [`create_temporary`] tries before giving up (each collision is a 1 in 2^64 chance, so
@@ -1097,16 +1085,28 @@ const TEMPORARY_ATTEMPTS: usize = 16;
 fn create_temporary(
     dir: &Path,
     name: &OsStr,
-    mut suffix: impl FnMut() -> String,
+    suffix: impl FnMut() -> String,
 ) -> std::io::Result<(PathBuf, File)> {
+    create_exclusive(dir, name, suffix, |tmp| OpenOptions::new().write(true).create_new(true).open(tmp))
+}
+
+/// Runs `create` (which must fail with `AlreadyExists` on an existing name) at `.NAME.linkwise-SUFFIX.tmp` in
+/// `dir` until it succeeds, with a new suffix each time the name is taken, at most [`TEMPORARY_ATTEMPTS`]
+/// times; any other error is returned at once, since another try would fail the same way.
+fn create_exclusive<T>(
+    dir: &Path,
+    name: &OsStr,
+    mut suffix: impl FnMut() -> String,
+    mut create: impl FnMut(&Path) -> std::io::Result<T>,
+) -> std::io::Result<(PathBuf, T)> {
     let mut last = None;
     for _ in 0..TEMPORARY_ATTEMPTS {
         let mut tmp_name = OsString::from(".");
         tmp_name.push(name);
         tmp_name.push(format!(".linkwise-{}.tmp", suffix()));
         let tmp = dir.join(tmp_name);
-        match OpenOptions::new().write(true).create_new(true).open(&tmp) {
-            Ok(file) => return Ok((tmp, file)),
+        match create(&tmp) {
+            Ok(made) => return Ok((tmp, made)),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => last = Some(e),
             Err(e) => return Err(e),
         }
