@@ -199,11 +199,8 @@ pub(super) fn insert_linker_options(bytes: &mut Vec<u8>, options: &[Vec<String>]
 #[cfg(test)]
 mod tests {
     use super::*;
-    use object::write::{Object as Writable, Relocation, Symbol, SymbolSection};
-    use object::{
-        Architecture, BinaryFormat, Endianness, ObjectSymbol, RelocationFlags, SymbolFlags, SymbolKind,
-        SymbolScope,
-    };
+    use object::write::{Object as Writable, Relocation};
+    use object::{Architecture, BinaryFormat, Endianness, ObjectSymbol, RelocationFlags, SymbolKind};
 
     /// A small object with what the inserted commands must not disturb: code with a relocation, data, a zero-fill
     /// section, defined and undefined symbols.
@@ -214,16 +211,7 @@ mod tests {
         let data = obj.section_id(StandardSection::Data);
         let bss = obj.section_id(StandardSection::UninitializedData);
         let symbol = |obj: &mut Writable<'_>, name: &str, kind| {
-            obj.add_symbol(Symbol {
-                name: name.as_bytes().to_vec(),
-                value: 0,
-                size: 0,
-                kind,
-                scope: SymbolScope::Dynamic,
-                weak: false,
-                section: SymbolSection::Undefined,
-                flags: SymbolFlags::None,
-            })
+            obj.add_symbol(crate::emit::undefined_symbol(name, kind))
         };
         let f = symbol(&mut obj, "_f", SymbolKind::Text);
         obj.add_symbol_data(f, text, &[0x90; 16], 16);

@@ -457,17 +457,7 @@ impl<'a> Writer<'a> {
         if let Some(&id) = self.undefined.get(&site.object_symbol) {
             return id;
         }
-        let id = self.obj.add_symbol(Symbol {
-            name: site.object_symbol.clone().into_bytes(),
-            value: 0,
-            size: 0,
-            kind,
-            // A hidden undefined symbol cannot bind to a shared library's definition.
-            scope: SymbolScope::Dynamic,
-            weak: false,
-            section: SymbolSection::Undefined,
-            flags: SymbolFlags::None,
-        });
+        let id = self.obj.add_symbol(undefined_symbol(&site.object_symbol, kind));
         self.undefined.insert(site.object_symbol.clone(), id);
         id
     }
@@ -524,5 +514,21 @@ impl<'a> Writer<'a> {
             }
         }
         Ok(sites)
+    }
+}
+
+/// An undefined, global symbol `name` of `kind`, as the object's other files (or a shared library) define it;
+/// `add_symbol_data` / `add_symbol_bss` can define it afterwards.
+pub(super) fn undefined_symbol(name: &str, kind: SymbolKind) -> Symbol {
+    Symbol {
+        name: name.as_bytes().to_vec(),
+        value: 0,
+        size: 0,
+        kind,
+        // A hidden undefined symbol cannot bind to a shared library's definition.
+        scope: SymbolScope::Dynamic,
+        weak: false,
+        section: SymbolSection::Undefined,
+        flags: SymbolFlags::None,
     }
 }
