@@ -47,7 +47,7 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     table(&mut out, &lib_rows);
     if !plan.libraries.is_empty() {
         // What to hand the linker, in order, spelled as the target's linker takes it.
-        let names: Vec<String> = plan.libraries.iter().map(|l| target.link_argument(&l.name)).collect();
+        let names: Vec<String> = plan.libraries.iter().map(|l| l.link_argument(target)).collect();
         let _ = writeln!(out, "  link with: {}", names.join(" "));
     }
 
@@ -312,6 +312,23 @@ mod tests {
             assert!(report.contains(&format!("call puts through its {slot}")), "{triple}:\n{report}");
             assert!(report.contains(&format!("address of puts from its {slot}")), "{triple}:\n{report}");
         }
+    }
+
+    /// `+verbatim` libraries are named as written on the "link with:" line, as the linker takes them (it
+    /// printed `-lfoo.so.1` for one on ELF before the one naming table was used here).
+    #[test]
+    fn verbatim_libraries_are_linked_by_the_name_as_written() {
+        let src = "#[link(name = \"libfoo.so.1\", modifiers = \"+verbatim\")]\nextern { fn f(); }\n\
+                   #[link(name = \"z\")]\nextern { fn g(); }\npub fn h() { f(); g(); }\n";
+        let file = SourceFile::new("v.lw", src);
+        let line = |triple: &str| {
+            let options = Options::new().target(triple).unwrap();
+            let compiled = crate::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+            let report = render(&compiled, &file, false);
+            report.lines().find(|l| l.starts_with("  link with: ")).map(str::to_owned).expect("a link line")
+        };
+        assert_eq!(line("x86_64-unknown-linux-gnu"), "  link with: -l:libfoo.so.1 -lz");
+        assert_eq!(line("x86_64-pc-windows-msvc"), "  link with: libfoo.so.1 z.lib");
     }
 
     /// Issue 9: the report lists what the object carries, as each format spells it, and what a format cannot
