@@ -90,6 +90,31 @@ enum Command {
     },
     /// List the supported target triples.
     Targets,
+    /// Measure what a call costs through each access kind, against clang (docs/bench.md).
+    #[command(subcommand)]
+    Bench(Bench),
+}
+
+/// `linkwise bench` benchmarks.
+#[derive(Subcommand)]
+enum Bench {
+    /// Link and run N calls in a loop to a trivial callee through every access kind (Windows under wine:
+    /// direct, dllimport, thunk; Linux: direct, PLT, GOT), compiled by linkwise and by clang.
+    #[command(after_help = "Example:\n  linkwise bench callsite --calls 20000000 --reps 15 --out bench-out")]
+    Callsite {
+        /// Calls per timed loop.
+        #[arg(long, default_value_t = 20_000_000)]
+        calls: u64,
+        /// Timed loops per program (after one warm-up loop).
+        #[arg(long, default_value_t = 15)]
+        reps: u32,
+        /// Where the programs, callsite.md and callsite.svg go.
+        #[arg(long, default_value = "bench-callsite")]
+        out: PathBuf,
+        /// Comma-separated platforms: windows, linux.
+        #[arg(long, value_delimiter = ',', default_value = "windows,linux")]
+        targets: Vec<String>,
+    },
 }
 
 /// Output formats of `linkwise doctor`.
@@ -312,6 +337,9 @@ fn execute(
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
         Command::Doctor { inputs, format, crt } => doctor(&inputs, format, crt, stdout),
+        Command::Bench(Bench::Callsite { calls, reps, out, targets }) => {
+            bench_callsite(calls, reps, out, &targets, stdout, stderr)
+        }
         Command::Targets => {
             let mut text = String::new();
             for triple in linkwise::linkage::target::SUPPORTED {
@@ -321,6 +349,31 @@ fn execute(
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
     }
+}
+
+/// `linkwise bench callsite`: runs the harness, progress on `stderr`, the table on `stdout`.
+fn bench_callsite(
+    calls: u64,
+    reps: u32,
+    out: PathBuf,
+    targets: &[String],
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), String> {
+    let mut platforms = Vec::new();
+    for word in targets {
+        let platform = linkwise_bench::Platform::parse(word).ok_or_else(|| {
+            plain_error(format!("unknown benchmark target `{word}`: expected `windows` or `linux`"))
+        })?;
+        if !platforms.contains(&platform) {
+            platforms.push(platform);
+        }
+    }
+    let config = linkwise_bench::Config { calls, reps, out, platforms };
+    let report = linkwise_bench::run_callsite(&config, stderr).map_err(plain_error)?;
+    let text = linkwise_bench::render::terminal(&report);
+    let written = format!("{text}wrote {} and {}\n", config.out.join("callsite.md").display(), config.out.join("callsite.svg").display());
+    stdout.write_all(written.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
 }
 
 /// `linkwise build`: checks the command line, compiles, then stages every output in a temporary place
