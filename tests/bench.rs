@@ -12,7 +12,13 @@ fn table_rows(markdown: &str) -> Vec<(String, String, String, f64, f64)> {
         .map(|l| {
             let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
             let number = |s: &str| s.parse::<f64>().unwrap_or_else(|e| panic!("`{s}` in `{l}`: {e}"));
-            (cells[0].to_owned(), cells[1].to_owned(), cells[2].to_owned(), number(cells[3]), number(cells[7]))
+            (
+                cells[0].to_owned(),
+                cells[1].to_owned(),
+                cells[2].to_owned(),
+                number(cells[3]),
+                number(cells[7]),
+            )
         })
         .collect()
 }
@@ -32,10 +38,8 @@ fn callsite_smoke_run_reports_every_kind_for_both_producers() {
         support::linkwise(&["bench", "callsite", "--calls", "2000", "--reps", "3", "--out", out_arg]);
     assert_eq!(status, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
     // Progress names every program it ran; the terminal table has a line per program.
-    let expected = [
-        ("x86_64 windows", ["direct", "dllimport", "thunk"]),
-        ("x86_64 linux", ["direct", "plt", "got"]),
-    ];
+    let expected =
+        [("x86_64 windows", ["direct", "dllimport", "thunk"]), ("x86_64 linux", ["direct", "plt", "got"])];
     let markdown = std::fs::read_to_string(out.join("callsite.md")).expect("callsite.md written");
     let rows = table_rows(&markdown);
     assert_eq!(rows.len(), 12, "{markdown}");
@@ -55,13 +59,19 @@ fn callsite_smoke_run_reports_every_kind_for_both_producers() {
                 assert!(stdout.contains(terminal.trim_end()), "`{terminal}` not in\n{stdout}");
                 assert!(stderr.contains(&format!("running {} {kind} {producer}", &target[7..])), "{stderr}");
             }
-            assert!(markdown.contains(&format!("| {target} | {kind} | ")), "linkwise ÷ clang for {kind}: {markdown}");
+            assert!(
+                markdown.contains(&format!("| {target} | {kind} | ")),
+                "linkwise ÷ clang for {kind}: {markdown}"
+            );
         }
     }
     assert!(markdown.contains("2000 calls per loop, 1 warm-up + 3 timed loops"), "{markdown}");
     // The chart: an SVG document with a bar and a min-max line per program, each labelled group present.
     let svg = std::fs::read_to_string(out.join("callsite.svg")).expect("callsite.svg written");
-    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.trim_end().ends_with("</svg>"), "{svg}");
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\"") && svg.trim_end().ends_with("</svg>"),
+        "{svg}"
+    );
     assert_eq!(svg.matches("<line ").count(), 12, "{svg}");
     assert_eq!(svg.matches("<rect ").count(), 1 + 2 + 12, "background, legend, bars: {svg}");
     for (target, kinds) in expected {
@@ -70,7 +80,12 @@ fn callsite_smoke_run_reports_every_kind_for_both_producers() {
         }
     }
     // The generated sources are kept for inspection, beside the programs.
-    for file in ["windows/caller.lw", "linux/callee.lw", "windows/dllimport/clang/caller.c", "linux/got/clang/caller.c"] {
+    for file in [
+        "windows/caller.lw",
+        "linux/callee.lw",
+        "windows/dllimport/clang/caller.c",
+        "linux/got/clang/caller.c",
+    ] {
         assert!(out.join("work").join(file).is_file(), "{file}");
     }
 }

@@ -263,16 +263,18 @@ pub fn run_callsite(config: &Config, progress: &mut dyn std::io::Write) -> Resul
     for i in 0..rows.len() {
         let base = rows
             .iter()
-            .find(|d| d.platform == rows[i].platform && d.producer == rows[i].producer && d.kind == Kind::Direct)
+            .find(|d| {
+                d.platform == rows[i].platform && d.producer == rows[i].producer && d.kind == Kind::Direct
+            })
             .map(|d| d.summary.median);
         rows[i].ratio_to_direct = base.map_or(f64::NAN, |b| rows[i].summary.median / b);
     }
-    let report = Report { config: config.clone(), machine: machine(), clang: tools.clang.display().to_string(), rows };
+    let report =
+        Report { config: config.clone(), machine: machine(), clang: tools.clang.display().to_string(), rows };
     write_file(&config.out.join("callsite.md"), render::markdown(&report).as_bytes())?;
     write_file(&config.out.join("callsite.svg"), render::svg(&report).as_bytes())?;
     Ok(report)
 }
-
 
 /// A program ready to run.
 struct Program {
@@ -305,14 +307,21 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 /// Builds the callees (static library; DLL and import library, or shared object) and every caller of
 /// `platform`, in `work/PLATFORM/KIND/{linkwise,clang}`, each beside the callee it is linked against.
-fn build_platform(config: &Config, tools: &Tools, platform: Platform, work: &Path) -> Result<Vec<Program>, String> {
+fn build_platform(
+    config: &Config,
+    tools: &Tools,
+    platform: Platform,
+    work: &Path,
+) -> Result<Vec<Program>, String> {
     let base = work.join(platform.name());
     let callee_file = SourceFile::new("callee.lw", programs::CALLEE.to_owned());
-    let caller_file = SourceFile::new("caller.lw", programs::linkwise_caller(platform, config.calls, config.reps));
+    let caller_file =
+        SourceFile::new("caller.lw", programs::linkwise_caller(platform, config.calls, config.reps));
     write_file(&base.join("callee.lw"), programs::CALLEE.as_bytes())?;
     write_file(&base.join("caller.lw"), caller_file.text().as_bytes())?;
     let options = Options::new().target(platform.triple()).map_err(|d| d.message.clone())?;
-    let compile = |file: &SourceFile, options: &Options| linkwise::compile(file, options).map_err(|d| d.render(file));
+    let compile =
+        |file: &SourceFile, options: &Options| linkwise::compile(file, options).map_err(|d| d.render(file));
     // The callee, both ways.
     let static_dir = base.join("callee-static");
     let shared_dir = base.join("callee-shared");
@@ -329,7 +338,15 @@ fn build_platform(config: &Config, tools: &Tools, platform: Platform, work: &Pat
     write_file(&static_dir.join(static_name), &archive)?;
     let shared = compile(&callee_file, &Options { shared_library: true, ..options.clone() })?;
     let import_library = (platform == Platform::Windows).then(|| shared_dir.join("callee.lib"));
-    link(&shared, &callee_file, Image::SharedLibrary, &shared_dir.join(shared_name), shared_name, import_library, &[])?;
+    link(
+        &shared,
+        &callee_file,
+        Image::SharedLibrary,
+        &shared_dir.join(shared_name),
+        shared_name,
+        import_library,
+        &[],
+    )?;
     let mut out = Vec::new();
     for &kind in platform.kinds() {
         let lib_dir = if kind.shared() { &shared_dir } else { &static_dir };
@@ -351,7 +368,15 @@ fn build_platform(config: &Config, tools: &Tools, platform: Platform, work: &Pat
             let caller = compile(&caller_file, &options)?;
             match producer {
                 Producer::Linkwise => {
-                    link(&caller, &caller_file, Image::Executable, &exe, exe_name, None, std::slice::from_ref(lib_dir))?;
+                    link(
+                        &caller,
+                        &caller_file,
+                        Image::Executable,
+                        &exe,
+                        exe_name,
+                        None,
+                        std::slice::from_ref(lib_dir),
+                    )?;
                 }
                 Producer::Clang => {
                     let c = dir.join("caller.c");
@@ -387,7 +412,9 @@ fn link(
     let link = Link::prepare(compiled, &request).map_err(|d| d.render(file))?;
     link.run().map(|_| ()).map_err(|e| match e {
         linkwise::link::LinkError::Setup(d) => d.render(file),
-        linkwise::link::LinkError::Failed { output, diagnostic } => format!("{output}{}", diagnostic.render(file)),
+        linkwise::link::LinkError::Failed { output, diagnostic } => {
+            format!("{output}{}", diagnostic.render(file))
+        }
     })
 }
 
@@ -422,24 +449,39 @@ fn clang_program(
                     write_file(&dir.join(&lib.file_name), &lib.bytes)?;
                 }
             }
-            cmd.args(["/nologo", "/machine:x64", "/Brepro", "/entry:mainCRTStartup", "/subsystem:console", "/nodefaultlib"])
-                .arg(format!("/out:{}", exe.display()))
-                .arg(&object)
-                .arg(lib_dir.join("callee.lib"))
-                .arg(dir.join("kernel32.lib"));
+            cmd.args([
+                "/nologo",
+                "/machine:x64",
+                "/Brepro",
+                "/entry:mainCRTStartup",
+                "/subsystem:console",
+                "/nodefaultlib",
+            ])
+            .arg(format!("/out:{}", exe.display()))
+            .arg(&object)
+            .arg(lib_dir.join("callee.lib"))
+            .arg(dir.join("kernel32.lib"));
         }
         Platform::Linux => {
             let l = Path::new("/usr/lib/x86_64-linux-gnu");
-            cmd.args(["-m", "elf_x86_64", "-pie", "--eh-frame-hdr", "-dynamic-linker", "/lib64/ld-linux-x86-64.so.2", "-o"])
-                .arg(exe)
-                .arg(l.join("Scrt1.o"))
-                .arg(l.join("crti.o"))
-                .arg(&object)
-                .arg(format!("-L{}", lib_dir.display()))
-                .arg("-lcallee")
-                .arg(format!("-L{}", l.display()))
-                .arg("-lc")
-                .arg(l.join("crtn.o"));
+            cmd.args([
+                "-m",
+                "elf_x86_64",
+                "-pie",
+                "--eh-frame-hdr",
+                "-dynamic-linker",
+                "/lib64/ld-linux-x86-64.so.2",
+                "-o",
+            ])
+            .arg(exe)
+            .arg(l.join("Scrt1.o"))
+            .arg(l.join("crti.o"))
+            .arg(&object)
+            .arg(format!("-L{}", lib_dir.display()))
+            .arg("-lcallee")
+            .arg(format!("-L{}", l.display()))
+            .arg("-lc")
+            .arg(l.join("crtn.o"));
         }
     }
     run(&mut cmd, Duration::from_secs(120), dir)?;
@@ -485,9 +527,9 @@ fn decode(platform: Platform, bytes: &[u8], config: &Config) -> Result<Vec<f64>,
 /// The processor's model name, or `unknown processor`.
 fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    let model = cpuinfo
-        .lines()
-        .find_map(|l| l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, m)| m.trim().to_owned()));
+    let model = cpuinfo.lines().find_map(|l| {
+        l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, m)| m.trim().to_owned())
+    });
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     format!("{}, {cores} cores", model.unwrap_or_else(|| "unknown processor".to_owned()))
 }
@@ -504,5 +546,7 @@ fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
 }
 
 fn copy(from: &Path, to: &Path) -> Result<(), String> {
-    std::fs::copy(from, to).map(|_| ()).map_err(|e| format!("cannot copy `{}` to `{}`: {e}", from.display(), to.display()))
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("cannot copy `{}` to `{}`: {e}", from.display(), to.display()))
 }

@@ -22,7 +22,8 @@ pub fn run(cmd: &mut Command, timeout: Duration, scratch: &Path) -> Result<Outpu
     let shown = format!("{cmd:?}");
     let out_path = scratch.join(".stdout");
     let err_path = scratch.join(".stderr");
-    let file = |p: &Path| std::fs::File::create(p).map_err(|e| format!("cannot create `{}`: {e}", p.display()));
+    let file =
+        |p: &Path| std::fs::File::create(p).map_err(|e| format!("cannot create `{}`: {e}", p.display()));
     let (out, err) = (file(&out_path)?, file(&err_path)?);
     let mut child = cmd
         .stdin(Stdio::null())

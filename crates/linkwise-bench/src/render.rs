@@ -115,15 +115,30 @@ pub fn svg(report: &Report) -> String {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">"
     );
     let _ = writeln!(out, "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-    let _ = writeln!(out, "<text x=\"10\" y=\"20\" font-size=\"14\">ns per call (median; line: min to max), {} calls × {} loops</text>", report.config.calls, report.config.reps);
+    let _ = writeln!(
+        out,
+        "<text x=\"10\" y=\"20\" font-size=\"14\">ns per call (median; line: min to max), {} calls × {} loops</text>",
+        report.config.calls, report.config.reps
+    );
     let legend = [(Producer::Linkwise, "#2b6cb0"), (Producer::Clang, "#dd6b20")];
     for (i, (p, colour)) in legend.iter().enumerate() {
         let x = left + i as f64 * 100.0;
-        let _ = writeln!(out, "<rect x=\"{x}\" y=\"30\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"39\">{}</text>", x + 14.0, p.name());
+        let _ = writeln!(
+            out,
+            "<rect x=\"{x}\" y=\"30\" width=\"10\" height=\"10\" fill=\"{colour}\"/><text x=\"{}\" y=\"39\">{}</text>",
+            x + 14.0,
+            p.name()
+        );
     }
     let mut y = 55.0;
     for (platform, kind) in &groups {
-        let _ = writeln!(out, "<text x=\"10\" y=\"{}\">x86_64 {} {}</text>", y + bar_h + 4.0, platform.name(), kind.name());
+        let _ = writeln!(
+            out,
+            "<text x=\"10\" y=\"{}\">x86_64 {} {}</text>",
+            y + bar_h + 4.0,
+            platform.name(),
+            kind.name()
+        );
         for (producer, colour) in legend {
             if let Some(m) = report.row(*platform, *kind, producer) {
                 let s = &m.summary;
@@ -141,7 +156,13 @@ pub fn svg(report: &Report) -> String {
                     scale(s.min),
                     scale(s.max)
                 );
-                let _ = writeln!(out, "<text x=\"{:.1}\" y=\"{}\">{:.3}</text>", scale(s.max) + 4.0, y + bar_h - 4.0, s.median);
+                let _ = writeln!(
+                    out,
+                    "<text x=\"{:.1}\" y=\"{}\">{:.3}</text>",
+                    scale(s.max) + 4.0,
+                    y + bar_h - 4.0,
+                    s.median
+                );
             }
             y += bar_h;
         }

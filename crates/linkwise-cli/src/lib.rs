@@ -372,7 +372,11 @@ fn bench_callsite(
     let config = linkwise_bench::Config { calls, reps, out, platforms };
     let report = linkwise_bench::run_callsite(&config, stderr).map_err(plain_error)?;
     let text = linkwise_bench::render::terminal(&report);
-    let written = format!("{text}wrote {} and {}\n", config.out.join("callsite.md").display(), config.out.join("callsite.svg").display());
+    let written = format!(
+        "{text}wrote {} and {}\n",
+        config.out.join("callsite.md").display(),
+        config.out.join("callsite.svg").display()
+    );
     stdout.write_all(written.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
 }
 
