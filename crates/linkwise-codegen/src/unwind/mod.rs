@@ -20,8 +20,8 @@ use linkwise_ir::span::Span;
 use linkwise_linkage::Target;
 
 /// Why a function's frame cannot be described in its target's unwind encoding: the one error of this module.
-/// The reason is a clause that completes "no unwind record: ...", e.g. "the frame saves x19 and x26 as a pair,
-/// which no unwind code can describe".
+/// The reason is a clause that completes "no unwind record: ...", e.g. "the function is 2160028 bytes long,
+/// and a record describes whole instructions up to 1 MiB".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Undescribable {
     /// What the encoding cannot say, in the user's terms (registers, bytes, instructions).
@@ -77,7 +77,12 @@ pub(crate) mod tests {
     /// [`compile_frame`] with an explicit stack slot of `slot_bytes` (none for 0), which `f` stores `p` into and
     /// loads back: Cranelift IR's way to a large frame, which linkwise's own lowering (no local arrays) reaches
     /// only through thousands of spills.
-    pub(crate) fn compile_frame_with_slot(triple: &str, ints: usize, floats: usize, slot_bytes: u32) -> Frame {
+    pub(crate) fn compile_frame_with_slot(
+        triple: &str,
+        ints: usize,
+        floats: usize,
+        slot_bytes: u32,
+    ) -> Frame {
         use cranelift_codegen::control::ControlPlane;
         use cranelift_codegen::ir::{self, AbiParam, InstBuilder, types};
         use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};

@@ -807,7 +807,9 @@ mod tests {
             RET,
         ];
         let code: Vec<u8> = words.iter().flat_map(|w: &u32| w.to_le_bytes()).collect();
-        let record = windows_arm64(&steps, &code, &[0..code.len() as u32]).unwrap().unwrap();
+        // All of the code is instructions (it holds no constants): one range, not a list of numbers.
+        let instructions = std::iter::once(0..code.len() as u32).collect::<Vec<_>>();
+        let record = windows_arm64(&steps, &code, &instructions).unwrap().unwrap();
         (record, describe(&steps, &code).unwrap())
     }
 
