@@ -8,12 +8,15 @@
 //! 1.000000798594769 is `0xd65f03c0`), so epilogues are looked for only in the byte ranges Cranelift emitted
 //! as instructions ([`windows_arm64`]'s `instructions`).
 //!
-//! Cranelift's arm64 frame: `stp x29, x30, [sp, #-16]!; mov x29, sp`, callee-saved registers stored in pairs
-//! with pre-indexed `stp` (a single `str` for an odd one), `sub sp, sp, #N`; each epilogue is the exact reverse,
-//! without an instruction for `mov x29, sp`, ending in `ret`. So the record holds two code sequences: the
-//! prologue's (in unwind order, with `set_fp`) and the epilogues' (without it), and one epilogue scope per
-//! `ret`. Microsoft's "ARM64 exception handling" documentation defines the codes; each describes exactly one
-//! instruction, which is what lets the unwinder start in the middle of a prologue or an epilogue.
+//! Cranelift's arm64 frame: `stp x29, x30, [sp, #-16]!; mov x29, sp`, a stack probe when the frame is 4 KiB
+//! or more, callee-saved registers stored in pairs with pre-indexed `stp` (a single `str` for an odd one; a pair
+//! is any two registers, in register order), `sub sp, sp, #N` (through x16 when N has no immediate form); each
+//! epilogue is the exact reverse, without an instruction for `mov x29, sp` or the probe, ending in `ret`. So the
+//! record holds two code sequences: the prologue's (in unwind order, with `set_fp`) and the epilogues', and one
+//! epilogue scope per `ret`. Microsoft's "ARM64 exception handling" documentation defines the codes; each
+//! describes exactly one instruction, which is what lets the unwinder start in the middle of a prologue or an
+//! epilogue. The one instruction no code describes, a pair of non-consecutive registers, gets the codes
+//! [`prologue_codes`] and [`encode`] explain.
 
 use super::Undescribable;
 use cranelift_codegen::isa::unwind::UnwindInst;
