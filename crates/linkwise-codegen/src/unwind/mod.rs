@@ -20,8 +20,8 @@ use linkwise_ir::span::Span;
 use linkwise_linkage::Target;
 
 /// Why a function's frame cannot be described in its target's unwind encoding: the one error of this module.
-/// The reason is a clause that completes "no unwind record: ...", e.g. "the frame saves x19 and x26 as a pair,
-/// which no unwind code can describe".
+/// The reason is a clause that completes "no unwind record: ...", e.g. "the function is 2160028 bytes long,
+/// and a record describes whole instructions up to 1 MiB".
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Undescribable {
     /// What the encoding cannot say, in the user's terms (registers, bytes, instructions).
@@ -71,6 +71,18 @@ pub(crate) mod tests {
     /// across the last call: the frame then saves that many callee-saved registers (as far as there are).
     /// Built directly in Cranelift IR, so that it depends on nothing lowering decides.
     pub(crate) fn compile_frame(triple: &str, ints: usize, floats: usize) -> Frame {
+        compile_frame_with_slot(triple, ints, floats, 0)
+    }
+
+    /// [`compile_frame`] with an explicit stack slot of `slot_bytes` (none for 0), which `f` stores `p` into and
+    /// loads back: Cranelift IR's way to a large frame, which linkwise's own lowering (no local arrays) reaches
+    /// only through thousands of spills.
+    pub(crate) fn compile_frame_with_slot(
+        triple: &str,
+        ints: usize,
+        floats: usize,
+        slot_bytes: u32,
+    ) -> Frame {
         use cranelift_codegen::control::ControlPlane;
         use cranelift_codegen::ir::{self, AbiParam, InstBuilder, types};
         use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
@@ -93,7 +105,16 @@ pub(crate) mod tests {
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
         b.seal_block(entry);
-        let p = b.block_params(entry)[0];
+        let mut p = b.block_params(entry)[0];
+        if slot_bytes > 0 {
+            let slot = b.create_sized_stack_slot(ir::StackSlotData::new(
+                ir::StackSlotKind::ExplicitSlot,
+                slot_bytes,
+                4,
+            ));
+            b.ins().stack_store(types::I64, p, slot, 0);
+            p = b.ins().stack_load(types::I64, types::I64, slot, 0);
+        }
         let call = |b: &mut FunctionBuilder, sig, arg| {
             let inst = b.ins().call_indirect(sig, p, &[arg]);
             b.inst_results(inst)[0]
