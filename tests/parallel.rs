@@ -153,3 +153,28 @@ fn the_command_line_takes_jobs_and_verify() {
     assert_eq!(status, linkwise_cli::EXIT_USAGE, "{stderr}");
     assert!(stderr.contains("'--jobs <N>'"), "{stderr}");
 }
+
+/// The most deeply nested inputs the parser accepts (each kind of nesting alone, just inside its limit)
+/// compile on worker threads as on the calling thread: the workers' stacks are as deep as the main thread's.
+/// Two functions each, so that two threads are really started.
+#[test]
+fn the_deepest_accepted_inputs_compile_on_worker_threads() {
+    let n = 199; // `MAX_NESTING` - 1, as the parser's own test of the deepest inputs.
+    let bodies = [
+        format!("return {}1{};", "(".repeat(n), ")".repeat(n)),
+        format!("return {}1{};", "h(".repeat(n), ")".repeat(n)),
+        format!("return {}1;", "-".repeat(n)),
+        format!("return 1{};", " + 1".repeat(n)),
+        format!("{} {} return 0;", "for i in 0..1 { ".repeat(n - 1), "}".repeat(n - 1)),
+        format!("{} {} return 0;", "if 1 == 1 { ".repeat(n / 2), "}".repeat(n / 2)),
+    ];
+    for body in bodies {
+        let text = format!(
+            "extern {{ fn h(i32) -> i32; }}\npub fn f() -> i32 {{ {body} }}\npub fn g() -> i32 {{ {body} }}\n"
+        );
+        let file = SourceFile::new("deep.lw", text);
+        let one = outcome(&file, "x86_64-pc-windows-msvc", 1).unwrap_or_else(|e| panic!("{e}"));
+        let two = outcome(&file, "x86_64-pc-windows-msvc", 2).unwrap_or_else(|e| panic!("{e}"));
+        assert!(one == two, "{body}");
+    }
+}

@@ -125,9 +125,10 @@ pub(crate) fn compile_each<R>(
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let (sender, receiver) = mpsc::channel();
+        let mut workers = 0;
         for _ in 0..jobs {
             let (sender, next, stop) = (sender.clone(), &next, &stop);
-            scope.spawn(move || {
+            let work = move || {
                 let mut worker = Worker::new();
                 while !stop.load(Ordering::Relaxed) {
                     let index = next.fetch_add(1, Ordering::Relaxed);
@@ -138,9 +139,24 @@ pub(crate) fn compile_each<R>(
                         break;
                     }
                 }
-            });
+            };
+            // The main thread's stack size, not a spawned thread's 2 MiB default: lowering and Cranelift recurse
+            // over expressions (the parser bounds their depth, `MAX_NESTING`), and a module must compile on any
+            // number of threads if it compiles on one. The deepest inputs accepted today need under 2 MiB even
+            // unoptimized (and overflow 128 KiB, tests/parallel.rs); the rest is margin. Reserved, not
+            // committed: it costs address space only.
+            let spawned = std::thread::Builder::new().stack_size(WORKER_STACK).spawn_scoped(scope, work);
+            // A system that gives no more threads gets the work done by those already started.
+            if spawned.is_err() {
+                break;
+            }
+            workers += 1;
         }
         drop(sender);
+        if workers == 0 {
+            let mut worker = Worker::new();
+            return consume(&mut functions.iter().map(|f| worker.compile(program, plan, isa, f)));
+        }
         let mut in_order = InOrder { receiver, early: HashMap::new(), next: 0, total: functions.len() };
         let result = consume(&mut in_order);
         // `consume` may stop early (an error): the workers finish the function they hold and stop.
@@ -149,6 +165,9 @@ pub(crate) fn compile_each<R>(
         result
     })
 }
+
+/// The stack of each compiling thread: 8 MiB, what Linux gives a program's main thread by default.
+const WORKER_STACK: usize = 8 << 20;
 
 /// Every function of `program` compiled on this thread, in program order (tests look at them one by one).
 #[cfg(test)]
