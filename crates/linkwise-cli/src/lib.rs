@@ -250,6 +250,14 @@ struct Input {
     /// libraries must then be given to the linker (`--emit exe|dylib` puts them on its command line).
     #[arg(long)]
     no_autolink: bool,
+    /// How many threads compile the module's functions [default: one per core]. The object is the same
+    /// byte for byte whatever the number.
+    #[arg(short = 'j', long = "jobs", value_name = "N")]
+    jobs: Option<std::num::NonZeroUsize>,
+    /// Run Cranelift's IR verifier on every function (always on in debug builds; it checks linkwise's
+    /// lowering, not the module, which has already been checked).
+    #[arg(long)]
+    verify: bool,
 }
 
 /// The streams a command line runs with, and what [`run_with`] must know about the real standard output.
@@ -906,6 +914,8 @@ fn load(input: &Input) -> Result<(SourceFile, Options), String> {
         options.crt = crt.mode();
     }
     options.no_autolink = input.no_autolink;
+    options.jobs = input.jobs;
+    options.verify = input.verify;
     if let Some(triple) = &input.target {
         match Target::parse(triple) {
             Ok(target) => options.target = Some(target),

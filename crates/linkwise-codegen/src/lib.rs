@@ -21,6 +21,7 @@ pub use reloc::{Patch, Placement, Purpose, SiteShape, SymbolRef};
 use linkwise_ir::Diagnostic;
 use linkwise_ir::checked::Program;
 use linkwise_linkage::{Directive, LinkPlan};
+use std::num::NonZeroUsize;
 
 /// Compiles `program` for the plan's target and writes the object file, carrying `directives` (from
 /// [`linkwise_linkage::directives()`]) in the format's way; the object is not for a shared library
@@ -40,7 +41,39 @@ pub fn generate_with(
     directives: &[Directive],
     options: &EmitOptions,
 ) -> Result<ObjectOutput, Diagnostic> {
-    let isa = isa::build(&plan.target)?;
-    let functions = lower::compile_all(program, plan, &*isa)?;
-    emit::write(program, plan, directives, options, functions, isa.create_systemv_cie())
+    generate_using(program, plan, directives, options, &CompileOptions::default())
+}
+
+/// How the functions are compiled, beside what goes into the object: the same object whatever they say.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// How many threads compile functions (`-j`); `None`: as many as [`std::thread::available_parallelism`]
+    /// reports (one if it cannot tell). The object's bytes do not depend on it.
+    pub jobs: Option<NonZeroUsize>,
+    /// Run Cranelift's IR verifier on every function (`--verify`). It always runs in builds with debug
+    /// assertions (debug builds, tests); in release builds only when asked.
+    pub verify: bool,
+}
+
+impl CompileOptions {
+    /// The number of threads `jobs` means.
+    pub fn threads(&self) -> NonZeroUsize {
+        self.jobs.unwrap_or_else(|| std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN))
+    }
+}
+
+/// [`generate_with`], compiled as `compile` says (threads, verifier).
+pub fn generate_using(
+    program: &Program,
+    plan: &LinkPlan,
+    directives: &[Directive],
+    options: &EmitOptions,
+    compile: &CompileOptions,
+) -> Result<ObjectOutput, Diagnostic> {
+    let isa = isa::build_with(&plan.target, compile.verify)?;
+    let cie = isa.create_systemv_cie();
+    // Each function is written into the object as soon as it (and every one before it) is compiled.
+    lower::compile_each(program, plan, &*isa, compile.threads(), |functions| {
+        emit::write(program, plan, directives, options, functions, cie)
+    })
 }

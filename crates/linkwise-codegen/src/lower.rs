@@ -26,6 +26,9 @@ use linkwise_ir::ast::{BinaryOp, Type, UnaryOp};
 use linkwise_ir::checked::{Expr, ExprKind, FnSig, Function, Program, Stmt, SymbolDef, SymbolId};
 use linkwise_linkage::{Access, Arch, Format, LinkPlan};
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc;
 
 /// The namespace of the `UserFuncName` of a function being compiled (index = `SymbolId`).
 const SYMBOL_NAMESPACE: u32 = 0;
@@ -95,22 +98,147 @@ struct Reference {
     access: Access,
 }
 
-/// Compiles every defined function of `program` for `isa`, shaping symbol references by `plan`.
+/// Compiles every defined function of `program` for `isa`, shaping symbol references by `plan`, on `jobs`
+/// threads, and hands them to `consume` one at a time in program order (the order of `program.functions`), so
+/// the object is the same whatever the thread count (issue 10) and a function's code can be appended and its
+/// data freed while later functions are still being compiled. `consume` sees the first error in program order
+/// and stops there; the threads then stop at their next function.
+///
+/// One thread (or one function) compiles on the caller's thread, each function only when `consume` asks for
+/// it. More threads: scoped workers take functions in order from a shared counter, each with its own
+/// Cranelift [`Context`] and [`FunctionBuilderContext`] (reused across its functions: cleared, not
+/// reallocated), and send them back; the caller's thread puts them back in order as it consumes them.
+pub(crate) fn compile_each<R>(
+    program: &Program,
+    plan: &LinkPlan,
+    isa: &dyn TargetIsa,
+    jobs: NonZeroUsize,
+    consume: impl FnOnce(&mut dyn Iterator<Item = Result<CompiledFunction, Diagnostic>>) -> R,
+) -> R {
+    let functions = &program.functions;
+    let jobs = jobs.get().min(functions.len());
+    if jobs <= 1 {
+        let mut worker = Worker::new();
+        return consume(&mut functions.iter().map(|f| worker.compile(program, plan, isa, f)));
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let (sender, receiver) = mpsc::channel();
+        let mut workers = 0;
+        for _ in 0..jobs {
+            let (sender, next, stop) = (sender.clone(), &next, &stop);
+            let work = move || {
+                let mut worker = Worker::new();
+                while !stop.load(Ordering::Relaxed) {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(function) = functions.get(index) else { break };
+                    let compiled = worker.compile(program, plan, isa, function);
+                    // The receiver is gone once `consume` has returned: nothing more is wanted.
+                    if sender.send((index, compiled)).is_err() {
+                        break;
+                    }
+                }
+            };
+            // The main thread's stack size, not a spawned thread's 2 MiB default: lowering and Cranelift recurse
+            // over expressions (the parser bounds their depth, `MAX_NESTING`), and a module must compile on any
+            // number of threads if it compiles on one. The deepest inputs accepted today need under 2 MiB even
+            // unoptimized (and overflow 128 KiB, tests/parallel.rs); the rest is margin. Reserved, not
+            // committed: it costs address space only.
+            let spawned = std::thread::Builder::new().stack_size(WORKER_STACK).spawn_scoped(scope, work);
+            // A system that gives no more threads gets the work done by those already started.
+            if spawned.is_err() {
+                break;
+            }
+            workers += 1;
+        }
+        drop(sender);
+        if workers == 0 {
+            let mut worker = Worker::new();
+            return consume(&mut functions.iter().map(|f| worker.compile(program, plan, isa, f)));
+        }
+        let mut in_order = InOrder { receiver, early: HashMap::new(), next: 0, total: functions.len() };
+        let result = consume(&mut in_order);
+        // `consume` may stop early (an error): the workers finish the function they hold and stop.
+        stop.store(true, Ordering::Relaxed);
+        drop(in_order);
+        result
+    })
+}
+
+/// The stack of each compiling thread: 8 MiB, what Linux gives a program's main thread by default.
+const WORKER_STACK: usize = 8 << 20;
+
+/// Every function of `program` compiled on this thread, in program order (tests look at them one by one).
+#[cfg(test)]
 pub(crate) fn compile_all(
     program: &Program,
     plan: &LinkPlan,
     isa: &dyn TargetIsa,
 ) -> Result<Vec<CompiledFunction>, Diagnostic> {
-    let mut builder_ctx = FunctionBuilderContext::new();
-    let mut ctx = Context::new();
-    let mut out = Vec::with_capacity(program.functions.len());
-    for function in &program.functions {
-        ctx.clear();
-        let references;
-        (ctx.func, references) = build_function(program, plan, isa, function, &mut builder_ctx)?;
-        out.push(compile_one(program, plan, isa, function.symbol, &references, &mut ctx)?);
+    compile_each(program, plan, isa, NonZeroUsize::MIN, |functions| functions.collect())
+}
+
+/// The compiled functions as the workers send them, given out in program order: one that arrives before its
+/// turn waits in `early`. (Workers take functions in order, so only a few wait: those finished while an
+/// earlier, larger one was still compiling.)
+struct InOrder {
+    receiver: mpsc::Receiver<(usize, Result<CompiledFunction, Diagnostic>)>,
+    early: HashMap<usize, Result<CompiledFunction, Diagnostic>>,
+    next: usize,
+    total: usize,
+}
+
+impl Iterator for InOrder {
+    type Item = Result<CompiledFunction, Diagnostic>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.next == self.total {
+            return None;
+        }
+        let compiled = match self.early.remove(&self.next) {
+            Some(compiled) => compiled,
+            None => loop {
+                // Every sender gone before every function arrived: a worker panicked, and the scope re-raises
+                // that panic when it joins the thread.
+                let (index, compiled) = self.receiver.recv().ok()?;
+                if index == self.next {
+                    break compiled;
+                }
+                self.early.insert(index, compiled);
+            },
+        };
+        self.next += 1;
+        Some(compiled)
     }
-    Ok(out)
+}
+
+/// What one thread reuses from function to function: Cranelift's compilation context (the function's IR and
+/// every analysis and buffer of its compilation) and the IR builder's state, cleared between functions so
+/// their allocations are reused rather than freed and made again.
+struct Worker {
+    ctx: Context,
+    builder: FunctionBuilderContext,
+}
+
+impl Worker {
+    fn new() -> Worker {
+        Worker { ctx: Context::new(), builder: FunctionBuilderContext::new() }
+    }
+
+    /// Lowers and compiles one function; the machine code and relocations are copied out, so nothing of the
+    /// function stays in the worker but reusable capacity.
+    fn compile(
+        &mut self,
+        program: &Program,
+        plan: &LinkPlan,
+        isa: &dyn TargetIsa,
+        function: &Function,
+    ) -> Result<CompiledFunction, Diagnostic> {
+        self.ctx.clear();
+        let references = build_function(program, plan, isa, function, &mut self.ctx.func, &mut self.builder)?;
+        compile_one(program, plan, isa, function.symbol, &references, &mut self.ctx)
+    }
 }
 
 fn internal(program: &Program, symbol: SymbolId, what: impl std::fmt::Display) -> Diagnostic {
@@ -127,12 +255,11 @@ fn compile_one(
     references: &[Reference],
     ctx: &mut Context,
 ) -> Result<CompiledFunction, Diagnostic> {
-    // Relocations name symbols through the function's table of external names; keep a copy, since the compiled
-    // code borrows the context.
-    let names = ctx.func.params.user_named_funcs().clone();
     let mut control = ControlPlane::default();
-    let compiled =
-        ctx.compile(isa, &mut control).map_err(|e| internal(program, symbol, format!("{:?}", e.inner)))?;
+    ctx.compile(isa, &mut control).map_err(|e| internal(program, symbol, format!("{:?}", e.inner)))?;
+    // Relocations name symbols through the function's table of external names, read beside the compiled code.
+    let names = ctx.func.params.user_named_funcs();
+    let compiled = ctx.compiled_code().ok_or_else(|| internal(program, symbol, "no compiled code"))?;
     let code = compiled.code_buffer().to_vec();
     let alignment = compiled.buffer.alignment.max(isa.function_alignment().preferred);
     let mut relocs = Vec::new();
@@ -259,17 +386,17 @@ fn build_function(
     plan: &LinkPlan,
     isa: &dyn TargetIsa,
     function: &Function,
+    func: &mut ir::Function,
     builder_ctx: &mut FunctionBuilderContext,
-) -> Result<(ir::Function, Vec<Reference>), Diagnostic> {
+) -> Result<Vec<Reference>, Diagnostic> {
     let call_conv = isa.default_call_conv();
     let SymbolDef::Fn { sig, .. } = &program.symbol(function.symbol).def else {
         return Err(internal(program, function.symbol, "function body without a function symbol"));
     };
-    let mut func = ir::Function::with_name_signature(
-        UserFuncName::user(SYMBOL_NAMESPACE, function.symbol.0),
-        signature(sig, call_conv),
-    );
-    let mut b = FunctionBuilder::new(&mut func, builder_ctx);
+    // `func` was cleared (`Context::clear`): its tables keep their capacity from the previous function.
+    func.name = UserFuncName::user(SYMBOL_NAMESPACE, function.symbol.0);
+    func.signature = signature(sig, call_conv);
+    let mut b = FunctionBuilder::new(func, builder_ctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
@@ -301,8 +428,7 @@ fn build_function(
     }
     lowering.b.seal_all_blocks();
     lowering.b.finalize(isa.frontend_config());
-    let references = lowering.references;
-    Ok((func, references))
+    Ok(lowering.references)
 }
 
 struct FnLowering<'a, 'f> {

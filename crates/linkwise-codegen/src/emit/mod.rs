@@ -126,21 +126,26 @@ pub struct ObjectOutput {
 /// Writes `functions` and the program's data into an object for the plan's target; `cie` is the ISA's common
 /// information entry for `.eh_frame`, when the target uses DWARF call frame information. The functions'
 /// warnings become the object's, in program order.
+///
+/// `functions` come in program order, as they are compiled (`lower::compile_each`): each one's code is appended
+/// to `.text` as it comes and the compiled function dropped, so they are never all held at once; the first
+/// error among them is the result.
 pub(crate) fn write(
     program: &Program,
     plan: &LinkPlan,
     directives: &[Directive],
     options: &EmitOptions,
-    functions: Vec<CompiledFunction>,
+    functions: &mut dyn Iterator<Item = Result<CompiledFunction, Diagnostic>>,
     cie: Option<CommonInformationEntry>,
 ) -> Result<ObjectOutput, Diagnostic> {
     let target = &plan.target;
     let mut w = Writer::new(program, plan, *options)?;
 
     // Phase 1: define every symbol (code after its rewrites, then data), so relocations find them all.
-    let mut reports = Vec::with_capacity(functions.len());
+    let mut reports = Vec::with_capacity(program.functions.len());
     let mut warnings = Vec::new();
     for f in functions {
+        let f = f?;
         warnings.extend(f.warnings);
         let mut code = f.code;
         let mut sites = Vec::with_capacity(f.relocs.len());
