@@ -103,3 +103,40 @@ fn callsite_refuses_an_unknown_target_and_zero_calls() {
     assert!(stderr.contains("`--calls` and `--reps` must be at least 1"), "{stderr}");
     assert!(!out.exists(), "nothing written for a refused run");
 }
+
+#[test]
+fn callsite_refuses_counts_the_programs_cannot_hold() {
+    // Regression (review of issue 10): these used to build every program, then panic computing the deadline
+    // (`Duration::from_secs_f64` overflow); `--calls` × (`--reps` + 1) past i64 wraps the programs' counters.
+    let dir = support::TempDir::new("bench-huge");
+    let out = dir.join("out");
+    let out_arg = out.to_str().expect("UTF-8 path");
+    let max = i64::MAX.to_string();
+    let (status, _, stderr) = support::linkwise(&[
+        "bench",
+        "callsite",
+        "--calls",
+        &max,
+        "--reps",
+        "2147483647",
+        "--targets",
+        "linux",
+        "--out",
+        out_arg,
+    ]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("`--calls` × (`--reps` + 1) must be at most 9223372036854775807"), "{stderr}");
+    let (status, _, stderr) = support::linkwise(&[
+        "bench",
+        "callsite",
+        "--reps",
+        "4294967295",
+        "--targets",
+        "linux",
+        "--out",
+        out_arg,
+    ]);
+    assert_eq!(status, 1, "{stderr}");
+    assert!(stderr.contains("`--reps` must be at most 2147483647"), "{stderr}");
+    assert!(!out.exists(), "nothing written for a refused run");
+}

@@ -202,6 +202,18 @@ pub fn run_callsite(config: &Config, progress: &mut dyn std::io::Write) -> Resul
     if config.calls == 0 || config.reps == 0 {
         return Err("`--calls` and `--reps` must be at least 1".to_owned());
     }
+    // The programs count in 64-bit signed integers (the loop counter, the accumulator checked by `decode`) and
+    // the C caller's repetition counter is an `int`: larger values would wrap, and the check that every call
+    // ran would compare wrapped numbers (or the C loop never end).
+    if config.reps > i32::MAX as u32 {
+        return Err(format!("`--reps` must be at most {}", i32::MAX));
+    }
+    if i128::from(config.calls) * (i128::from(config.reps) + 1) > i128::from(i64::MAX) {
+        return Err(format!(
+            "`--calls` × (`--reps` + 1) must be at most {} (the programs count calls in 64-bit integers)",
+            i64::MAX
+        ));
+    }
     if config.platforms.is_empty() {
         return Err("no platform to measure: give `--targets windows,linux` or one of them".to_owned());
     }
@@ -220,7 +232,9 @@ pub fn run_callsite(config: &Config, progress: &mut dyn std::io::Write) -> Resul
     // One deadline for every program: the work at a pessimistic 50 ns a call, plus start-up (wine's first
     // start in a cold prefix takes seconds).
     let work_ns = config.calls as f64 * f64::from(config.reps + 1) * 50.0;
-    let timeout = Duration::from_secs(60) + Duration::from_secs_f64(work_ns / 1e9);
+    // Saturating: a legal but astronomical `--calls` must not overflow `Duration` (it panics).
+    let timeout = Duration::from_secs(60)
+        .saturating_add(Duration::try_from_secs_f64(work_ns / 1e9).unwrap_or(Duration::MAX));
     for program in &programs {
         let _ = writeln!(
             progress,
