@@ -116,7 +116,7 @@ pub(crate) fn compile_each<R>(
     consume: impl FnOnce(&mut dyn Iterator<Item = Result<CompiledFunction, Diagnostic>>) -> R,
 ) -> R {
     let functions = &program.functions;
-    let jobs = jobs.get().min(functions.len());
+    let jobs = thread_count(jobs, functions.len());
     if jobs <= 1 {
         let mut worker = Worker::new();
         return consume(&mut functions.iter().map(|f| worker.compile(program, plan, isa, f)));
@@ -165,6 +165,17 @@ pub(crate) fn compile_each<R>(
         result
     })
 }
+
+/// How many threads compile `functions` functions when `jobs` are asked for: never more than the functions,
+/// nor more than [`MAX_THREADS`] (`-j 1000000` on a module of 100,000 functions would otherwise try to start
+/// 100,000 threads of 8 MiB stack each, and the object is the same whatever the count).
+fn thread_count(jobs: NonZeroUsize, functions: usize) -> usize {
+    jobs.get().min(functions).min(MAX_THREADS)
+}
+
+/// The most threads `compile_each` starts: far more than the cores of the machines linkwise runs on (each
+/// thread beyond a core only adds switching), and enough that tests can run more threads than cores.
+const MAX_THREADS: usize = 256;
 
 /// The stack of each compiling thread: 8 MiB, what Linux gives a program's main thread by default.
 const WORKER_STACK: usize = 8 << 20;
@@ -767,6 +778,18 @@ impl FnLowering<'_, '_> {
 mod tests {
     use super::*;
     use cranelift_codegen::ir::ArgumentExtension::{None as Unmarked, Sext};
+
+    /// `-j` past the functions or past [`MAX_THREADS`] starts no more threads than that (review of issue 10:
+    /// `-j 1000000` used to mean one thread per function, however many).
+    #[test]
+    fn thread_count_is_bounded_by_functions_and_max_threads() {
+        let jobs = |n| NonZeroUsize::new(n).unwrap();
+        assert_eq!(thread_count(jobs(8), 3), 3);
+        assert_eq!(thread_count(jobs(2), 100_000), 2);
+        assert_eq!(thread_count(jobs(1_000_000), 100_000), MAX_THREADS);
+        assert_eq!(thread_count(jobs(usize::MAX), usize::MAX), MAX_THREADS);
+        assert_eq!(thread_count(jobs(4), 0), 0);
+    }
 
     /// `src` checked, with `edit` applied to the first statement of its last function: a program the checker
     /// would never produce.
