@@ -246,9 +246,25 @@ impl Worker {
         isa: &dyn TargetIsa,
         function: &Function,
     ) -> Result<CompiledFunction, Diagnostic> {
-        self.ctx.clear();
-        let references = build_function(program, plan, isa, function, &mut self.ctx.func, &mut self.builder)?;
-        compile_one(program, plan, isa, function.symbol, &references, &mut self.ctx)
+        // A panic (a Cranelift assertion, a lowering bug) becomes this function's internal error, so that it is
+        // reported in program order like any other and a worker's panic cannot cut the stream of functions
+        // short: nothing a user types may panic linkwise (README). The contexts are then made afresh, since
+        // the panic may have left them half-built.
+        let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.ctx.clear();
+            let references =
+                build_function(program, plan, isa, function, &mut self.ctx.func, &mut self.builder)?;
+            compile_one(program, plan, isa, function.symbol, &references, &mut self.ctx)
+        }));
+        compiled.unwrap_or_else(|payload| {
+            *self = Worker::new();
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic without a message".to_owned());
+            Err(internal(program, function.symbol, format!("panicked: {what}")))
+        })
     }
 }
 
@@ -836,6 +852,35 @@ mod tests {
         });
         let expected = "while compiling `f`: a call to a function that returns nothing was used as a value";
         assert!(internal_errors(&program).iter().all(|m| m == expected));
+    }
+
+    /// A panic while compiling a function (here linkwise's own lowering indexing a local the function does not
+    /// have; in general Cranelift) is an internal error naming the function, on one thread and on several, and
+    /// the first one in program order is the one reported (review of issue 10: a worker's panic used to end the
+    /// stream of functions early, then re-raise out of `generate`).
+    #[test]
+    fn a_panic_while_compiling_is_an_internal_error_in_program_order() {
+        let src = "pub fn a() -> i32 { return 1; }\npub fn f() -> i32 { let mut x: i32 = 1; return x; }\n\
+                   pub fn g() -> i32 { return 2; }\npub fn h() -> i32 { let mut y: i32 = 1; return y; }";
+        let file = linkwise_ir::SourceFile::new("m.lw", src);
+        let mut program = linkwise_ir::check::check(&linkwise_ir::text::parse(&file).unwrap()).unwrap();
+        for function in &mut program.functions[1..] {
+            if let Stmt::Set(local, _) = &mut function.body[0] {
+                *local = linkwise_ir::checked::LocalId(999);
+            }
+        }
+        let target = linkwise_linkage::Target::parse("x86_64-unknown-linux-gnu").unwrap();
+        let plan = linkwise_linkage::resolve(&program, &target, &[], Default::default()).unwrap();
+        let isa = crate::isa::build(&target).unwrap();
+        for jobs in [1, 2, 4] {
+            let jobs = NonZeroUsize::new(jobs).unwrap();
+            let result = compile_each(&program, &plan, &*isa, jobs, |functions| {
+                functions.collect::<Result<Vec<_>, _>>().map(|v| v.len())
+            });
+            let d = result.expect_err("a panicking function");
+            assert!(d.internal, "{d}");
+            assert!(d.message.starts_with("while compiling `f`: panicked: "), "{jobs}: {}", d.message);
+        }
     }
 
     fn extensions(
