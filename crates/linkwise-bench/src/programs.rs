@@ -11,7 +11,7 @@ pub const CALLEE: &str = "// The callee of `linkwise bench callsite`: one add, s
 #[export] pub fn bench_callee(x: i64) -> i64 { return x + 1; }\n";
 
 /// linkwise's caller for `platform`. The access kind is not in the text: it comes from the `-l` override and
-/// `--no-plt` the harness compiles it with ([`Kind::link_spec`]), exactly as a user would choose it.
+/// `--no-plt` the harness compiles it with (`Kind::link_spec`), exactly as a user would choose it.
 ///
 /// Output: Windows, the counter frequency, then `reps` pairs of `QueryPerformanceCounter` readings; Linux,
 /// `reps` pairs of `clock_gettime(CLOCK_MONOTONIC)` timespecs (seconds, nanoseconds); then the accumulated
@@ -49,7 +49,7 @@ write(1, &T0, 16);\n        write(1, &T1, 16);\n    }}\n    ACC = acc;\n    writ
 /// The C caller equivalent to [`linkwise_caller`], for clang: the same loop in a function of its own
 /// (`noinline`, as linkwise's `spin` is a function), the same clock, the same output. `kind` decides the
 /// declaration: `__declspec(dllimport)` for [`Kind::DllImport`] only; the Linux GOT kind is `-fno-plt` on
-/// the command line ([`Kind::clang_flags`]).
+/// the command line (`Kind::clang_flags`).
 pub fn c_caller(platform: Platform, kind: Kind, calls: u64, reps: u32) -> String {
     let dllimport = if kind == Kind::DllImport { "__declspec(dllimport) " } else { "" };
     let spin = "__attribute__((noinline)) static i64 spin(i64 n, i64 acc) {\n    \
