@@ -48,7 +48,9 @@ fn phases(c: &mut Criterion) {
             b.iter(|| linkwise::ir::check::check(&module).expect("checks"))
         });
         group.bench_function(BenchmarkId::new("resolve", functions), |b| {
-            b.iter(|| linkwise::linkage::resolve(&program, &target, &[], Default::default()).expect("resolves"))
+            b.iter(|| {
+                linkwise::linkage::resolve(&program, &target, &[], Default::default()).expect("resolves")
+            })
         });
         let threads = [NonZeroUsize::MIN, std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)];
         for jobs in threads {
@@ -56,8 +58,14 @@ fn phases(c: &mut Criterion) {
             let name = format!("generate -j{jobs}");
             group.bench_function(BenchmarkId::new(name, functions), |b| {
                 b.iter(|| {
-                    linkwise::codegen::generate_using(&program, &plan, &directives, &Default::default(), &compile)
-                        .expect("generates")
+                    linkwise::codegen::generate_using(
+                        &program,
+                        &plan,
+                        &directives,
+                        &Default::default(),
+                        &compile,
+                    )
+                    .expect("generates")
                 })
             });
         }
