@@ -58,14 +58,8 @@ fn phases(c: &mut Criterion) {
             let name = format!("generate -j{jobs}");
             group.bench_function(BenchmarkId::new(name, functions), |b| {
                 b.iter(|| {
-                    linkwise::codegen::generate_using(
-                        &program,
-                        &plan,
-                        &directives,
-                        &Default::default(),
-                        &compile,
-                    )
-                    .expect("generates")
+                    linkwise::codegen::generate(&program, &plan, &directives, &Default::default(), &compile)
+                        .expect("generates")
                 })
             });
         }

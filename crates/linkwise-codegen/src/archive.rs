@@ -19,18 +19,12 @@ pub struct Member {
     pub bytes: Vec<u8>,
 }
 
-/// A static library holding one object, `member_name` (for example `mathlib.obj`). Deterministic: member
-/// times, owners and modes are fixed.
-pub fn static_library(target: &Target, member_name: &str, object: &[u8]) -> Result<Vec<u8>, Diagnostic> {
-    static_library_with(target, member_name, object, &[])
-}
-
 /// A static library holding the object `member_name` first, then `extra` in order (names kept, duplicates
 /// allowed, as `ar` allows them). The symbol index covers every member: the global definitions of each
 /// object, and `__imp_NAME` (plus the thunk `NAME` for code) of each COFF short import member, so that a
 /// linker given only this archive finds everything in it. Deterministic: member times, owners and modes are
 /// fixed, whatever the bundled libraries recorded.
-pub fn static_library_with(
+pub fn static_library(
     target: &Target,
     member_name: &str,
     object: &[u8],

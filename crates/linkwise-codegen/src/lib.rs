@@ -23,27 +23,6 @@ use linkwise_ir::checked::Program;
 use linkwise_linkage::{Directive, LinkPlan};
 use std::num::NonZeroUsize;
 
-/// Compiles `program` for the plan's target and writes the object file, carrying `directives` (from
-/// [`linkwise_linkage::directives()`]) in the format's way; the object is not for a shared library
-/// ([`generate_with`] says otherwise).
-pub fn generate(
-    program: &Program,
-    plan: &LinkPlan,
-    directives: &[Directive],
-) -> Result<ObjectOutput, Diagnostic> {
-    generate_with(program, plan, directives, &EmitOptions::default())
-}
-
-/// [`generate`], with what the object is for (`options.shared_library`: symbol visibility on ELF and Mach-O).
-pub fn generate_with(
-    program: &Program,
-    plan: &LinkPlan,
-    directives: &[Directive],
-    options: &EmitOptions,
-) -> Result<ObjectOutput, Diagnostic> {
-    generate_using(program, plan, directives, options, &CompileOptions::default())
-}
-
 /// How the functions are compiled, beside what goes into the object: the same object whatever they say.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CompileOptions {
@@ -62,8 +41,11 @@ impl CompileOptions {
     }
 }
 
-/// [`generate_with`], compiled as `compile` says (threads, verifier).
-pub fn generate_using(
+/// Compiles `program` for the plan's target and writes the object file, carrying `directives` (from
+/// [`linkwise_linkage::directives()`]) in the format's way: `options` says what the object is for (symbol
+/// visibility of a shared library on ELF and Mach-O), `compile` how its functions are compiled (threads,
+/// verifier), which does not change its bytes.
+pub fn generate(
     program: &Program,
     plan: &LinkPlan,
     directives: &[Directive],

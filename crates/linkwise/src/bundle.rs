@@ -121,14 +121,14 @@ pub fn collect(program: &Program, plan: &LinkPlan, search: &[PathBuf]) -> Result
 }
 
 /// The static library for `target`: the object `member_name` first, then every member of `bundle`
-/// ([`archive::static_library_with`]; one symbol index over all of them). Deterministic.
+/// ([`archive::static_library`]; one symbol index over all of them). Deterministic.
 pub fn static_library(
     target: &Target,
     member_name: &str,
     object: &[u8],
     bundle: &Bundle,
 ) -> Result<Vec<u8>, Diagnostic> {
-    archive::static_library_with(target, member_name, object, &bundle.members()?)
+    archive::static_library(target, member_name, object, &bundle.members()?)
 }
 
 /// What a consumer of the archive must still link, in plan order, spelled for the target's linker as rustc's

@@ -142,7 +142,7 @@ fn compile_program(program: Program, options: &Options) -> Result<Compiled, Diag
     let directives = linkwise_linkage::directives(&program, &plan, &directive_options);
     let emit = linkwise_codegen::EmitOptions { shared_library: options.shared_library };
     let codegen = linkwise_codegen::CompileOptions { jobs: options.jobs, verify: options.verify };
-    let object = linkwise_codegen::generate_using(&program, &plan, &directives, &emit, &codegen)?;
+    let object = linkwise_codegen::generate(&program, &plan, &directives, &emit, &codegen)?;
     Ok(Compiled { program, plan, directives, object })
 }
 
