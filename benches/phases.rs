@@ -54,12 +54,20 @@ fn phases(c: &mut Criterion) {
         });
         let threads = [NonZeroUsize::MIN, std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)];
         for jobs in threads {
-            let compile = linkwise::codegen::CompileOptions { jobs: Some(jobs), verify: false };
+            let compile =
+                linkwise::codegen::CompileOptions { jobs: Some(jobs), verify: false, no_reports: true };
             let name = format!("generate -j{jobs}");
             group.bench_function(BenchmarkId::new(name, functions), |b| {
                 b.iter(|| {
-                    linkwise::codegen::generate(&program, &plan, &directives, &Default::default(), &compile)
-                        .expect("generates")
+                    linkwise::codegen::generate(
+                        &program,
+                        &program,
+                        &plan,
+                        &directives,
+                        &Default::default(),
+                        &compile,
+                    )
+                    .expect("generates")
                 })
             });
         }

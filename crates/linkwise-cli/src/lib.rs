@@ -453,6 +453,8 @@ fn build_command(
             .to_string());
     }
     let (file, mut options) = load(&b.input)?;
+    // `build` writes files; the per-function reports are for `explain`.
+    options.no_reports = true;
     if kinds.contains(&Emit::Dylib) {
         for_shared_library(&mut options);
     }
@@ -951,7 +953,10 @@ fn read_source(path: &Path) -> Result<SourceFile, String> {
     if file.metadata().is_ok_and(|m| m.is_file() && m.len() > MAX_INPUT_BYTES) {
         return Err(too_big());
     }
-    let mut bytes = Vec::new();
+    // A regular file's size is known: read into exactly that much (growing by doubling would hold up to twice
+    // the module for the whole compilation).
+    let size = file.metadata().ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
+    let mut bytes = Vec::with_capacity(size as usize);
     file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(cannot_read)?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(too_big());

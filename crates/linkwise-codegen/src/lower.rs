@@ -9,6 +9,7 @@
 //! load under `is_pic`; the object writer turns that slot into `__imp_X` or relaxes the load into an address
 //! computation.
 
+use crate::Bodies;
 use crate::reloc::Purpose;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::control::ControlPlane;
@@ -110,16 +111,21 @@ struct Reference {
 /// reallocated), and send them back; the caller's thread puts them back in order as it consumes them.
 pub(crate) fn compile_each<R>(
     program: &Program,
+    bodies: &dyn Bodies,
     plan: &LinkPlan,
     isa: &dyn TargetIsa,
     jobs: NonZeroUsize,
     consume: impl FnOnce(&mut dyn Iterator<Item = Result<CompiledFunction, Diagnostic>>) -> R,
 ) -> R {
-    let functions = &program.functions;
-    let jobs = thread_count(jobs, functions.len());
+    let count = bodies.count();
+    let jobs = thread_count(jobs, count);
+    let compile = |worker: &mut Worker, index: usize| {
+        let function = bodies.body(index)?;
+        worker.compile(program, plan, isa, &function)
+    };
     if jobs <= 1 {
         let mut worker = Worker::new();
-        return consume(&mut functions.iter().map(|f| worker.compile(program, plan, isa, f)));
+        return consume(&mut (0..count).map(|index| compile(&mut worker, index)));
     }
     let next = AtomicUsize::new(0);
     let stop = AtomicBool::new(false);
@@ -127,13 +133,15 @@ pub(crate) fn compile_each<R>(
         let (sender, receiver) = mpsc::channel();
         let mut workers = 0;
         for _ in 0..jobs {
-            let (sender, next, stop) = (sender.clone(), &next, &stop);
+            let (sender, next, stop, compile) = (sender.clone(), &next, &stop, &compile);
             let work = move || {
                 let mut worker = Worker::new();
                 while !stop.load(Ordering::Relaxed) {
                     let index = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(function) = functions.get(index) else { break };
-                    let compiled = worker.compile(program, plan, isa, function);
+                    if index >= count {
+                        break;
+                    }
+                    let compiled = compile(&mut worker, index);
                     // The receiver is gone once `consume` has returned: nothing more is wanted.
                     if sender.send((index, compiled)).is_err() {
                         break;
@@ -155,9 +163,9 @@ pub(crate) fn compile_each<R>(
         drop(sender);
         if workers == 0 {
             let mut worker = Worker::new();
-            return consume(&mut functions.iter().map(|f| worker.compile(program, plan, isa, f)));
+            return consume(&mut (0..count).map(|index| compile(&mut worker, index)));
         }
-        let mut in_order = InOrder { receiver, early: HashMap::new(), next: 0, total: functions.len() };
+        let mut in_order = InOrder { receiver, early: HashMap::new(), next: 0, total: count };
         let result = consume(&mut in_order);
         // `consume` may stop early (an error): the workers finish the function they hold and stop.
         stop.store(true, Ordering::Relaxed);
@@ -187,7 +195,7 @@ pub(crate) fn compile_all(
     plan: &LinkPlan,
     isa: &dyn TargetIsa,
 ) -> Result<Vec<CompiledFunction>, Diagnostic> {
-    compile_each(program, plan, isa, NonZeroUsize::MIN, |functions| functions.collect())
+    compile_each(program, program, plan, isa, NonZeroUsize::MIN, |functions| functions.collect())
 }
 
 /// The compiled functions as the workers send them, given out in program order: one that arrives before its
@@ -874,7 +882,7 @@ mod tests {
         let isa = crate::isa::build(&target).unwrap();
         for jobs in [1, 2, 4] {
             let jobs = NonZeroUsize::new(jobs).unwrap();
-            let result = compile_each(&program, &plan, &*isa, jobs, |functions| {
+            let result = compile_each(&program, &program, &plan, &*isa, jobs, |functions| {
                 functions.collect::<Result<Vec<_>, _>>().map(|v| v.len())
             });
             let d = result.expect_err("a panicking function");

@@ -31,6 +31,126 @@ pub fn check(module: &ast::Module) -> Result<Program, Diagnostics> {
     })
 }
 
+/// A module's declarations, checked, for checking its function bodies one at a time afterwards, each on its
+/// own and on any thread: what streaming compilation needs (issue 10: the whole module's syntax tree and checked
+/// bodies never exist at once). Built from an outline ([`crate::text::parse_outline`]): the module's items with
+/// function bodies not yet parsed, and the string literals those bodies hold.
+///
+/// [`check`] and this give the same program (the same symbols in the same order: string literals are numbered
+/// in source order both ways, bodies check alike) and the same errors: the declarations' ([`Declared::errors`])
+/// followed by each body's in order, when the suggestion budget spent is carried from body to body.
+pub struct Declared {
+    checker: Checker,
+    program: Program,
+    /// The symbol of each defined function, in order (`FuncId` order).
+    functions: Vec<SymbolId>,
+}
+
+/// Checks the declarations of an outline's `module` (every item, function bodies aside), giving their string
+/// literals symbols from `strings` (the literals of the bodies, in source order).
+pub fn check_declarations(module: &ast::Module, strings: &[(Vec<u8>, Span)]) -> Declared {
+    let mut cx = Checker::declare(module);
+    for (bytes, span) in strings {
+        cx.string_symbol(bytes, *span);
+    }
+    let functions = module
+        .items
+        .iter()
+        .zip(&cx.item_symbols)
+        .filter_map(|(item, id)| match item {
+            Item::Fn(_) => *id,
+            _ => None,
+        })
+        .collect();
+    let program = Program {
+        target: module.target.clone(),
+        blocks: std::mem::take(&mut cx.blocks),
+        symbols: std::mem::take(&mut cx.symbols),
+        functions: Vec::new(),
+        warnings: std::mem::take(&mut cx.warnings),
+    };
+    Declared { checker: cx, program, functions }
+}
+
+impl Declared {
+    /// The errors in the declarations (none if they check).
+    pub fn errors(&self) -> &Diagnostics {
+        &self.checker.diags
+    }
+
+    /// The checked declarations: every symbol, with no function bodies (`functions` is empty).
+    pub fn program(&self) -> &Program {
+        &self.program
+    }
+
+    /// The checked declarations, taken out.
+    pub fn into_program(self) -> Program {
+        self.program
+    }
+
+    /// How many functions the module defines.
+    pub fn function_count(&self) -> usize {
+        self.functions.len()
+    }
+
+    /// Checks the body of the module's `index`th defined function, `f` (its item, body parsed): its checked
+    /// form, or its errors. `work` is the suggestion budget spent so far, updated: carried from body to body in
+    /// order, it makes the errors exactly [`check`]'s (each body may start from 0 when only success matters).
+    pub fn check_function(
+        &self,
+        index: usize,
+        f: &ast::FnDef,
+        work: &mut u64,
+    ) -> Result<c::Function, Diagnostics> {
+        let Some(&id) = self.functions.get(index) else {
+            return Err(Diagnostic::internal(format!("no function {index} in the module")).into());
+        };
+        let (body, diags, spent) = FnChecker::check(&self.checker, &self.program.symbols, f, id, *work);
+        *work = spent;
+        match body {
+            Some(body) if !diags.has_errors() => Ok(body),
+            _ => Err(diags),
+        }
+    }
+}
+
+/// The string literals of `block`, in source order, appended to `out`.
+fn block_strings<'a>(block: &'a ast::Block, out: &mut Vec<(&'a [u8], Span)>) {
+    for stmt in &block.stmts {
+        match &stmt.kind {
+            StmtKind::Let { value, .. } | StmtKind::Assign { value, .. } | StmtKind::Expr(value) => {
+                expr_strings(value, out)
+            }
+            StmtKind::Return(value) => value.iter().for_each(|v| expr_strings(v, out)),
+            StmtKind::For { start, end, body, .. } => {
+                expr_strings(start, out);
+                expr_strings(end, out);
+                block_strings(body, out);
+            }
+            StmtKind::If { cond, then, otherwise } => {
+                expr_strings(cond, out);
+                block_strings(then, out);
+                otherwise.iter().for_each(|b| block_strings(b, out));
+            }
+        }
+    }
+}
+
+/// The string literals of `e`, in source order, appended to `out`. Iterative over operands' chains would be
+/// needless: the parser bounds expression depth (`MAX_NESTING`).
+fn expr_strings<'a>(e: &'a ast::Expr, out: &mut Vec<(&'a [u8], Span)>) {
+    match &e.kind {
+        A::Str(bytes) => out.push((bytes, e.span)),
+        A::Call { args, .. } => args.iter().for_each(|a| expr_strings(a, out)),
+        A::Unary(_, inner) | A::Cast(inner, _) => expr_strings(inner, out),
+        A::Binary(_, l, r) => {
+            expr_strings(l, out);
+            expr_strings(r, out);
+        }
+        A::Int(_) | A::Float(_) | A::Name(_) | A::AddrOf(_) => {}
+    }
+}
+
 #[derive(Default)]
 struct Checker {
     diags: Diagnostics,
@@ -53,22 +173,45 @@ struct Checker {
 }
 
 impl Checker {
-    /// Checks every item: the checker's state afterwards (its diagnostics among it) and the function bodies
-    /// that checked.
-    fn run(module: &ast::Module) -> (Checker, Vec<c::Function>) {
+    /// Checks every item but function bodies: the checker's state afterwards, its diagnostics among it. Statics'
+    /// contents are laid out here, so their string literals get symbols before those of any body.
+    fn declare(module: &ast::Module) -> Checker {
         let mut cx = Checker::default();
         cx.collect(module);
         cx.check_link_names();
         cx.check_exports();
-        let mut functions = Vec::new();
         for (item, &id) in module.items.iter().zip(&cx.item_symbols.clone()) {
-            match (item, id) {
-                (Item::Static(s), Some(id)) => cx.static_def(s, id),
-                (Item::Fn(f), Some(id)) => functions.push((f, id)),
-                _ => {}
+            if let (Item::Static(s), Some(id)) = (item, id) {
+                cx.static_def(s, id);
             }
         }
-        let bodies = functions.into_iter().filter_map(|(f, id)| cx.function(f, id)).collect();
+        cx
+    }
+
+    /// Checks every item: the checker's state afterwards (its diagnostics among it) and the function bodies
+    /// that checked.
+    fn run(module: &ast::Module) -> (Checker, Vec<c::Function>) {
+        let mut cx = Checker::declare(module);
+        // String literals get their symbols in source order before any body is checked, as `Declared` gives
+        // them from the outline's list, so both ways of checking a module number them alike.
+        let mut strings = Vec::new();
+        for item in &module.items {
+            if let Item::Fn(f) = item {
+                block_strings(&f.body, &mut strings);
+            }
+        }
+        for (bytes, span) in strings {
+            cx.string_symbol(bytes, span);
+        }
+        let mut bodies = Vec::new();
+        for (item, &id) in module.items.iter().zip(&cx.item_symbols) {
+            if let (Item::Fn(f), Some(id)) = (item, id) {
+                let (body, diags, work) = FnChecker::check(&cx, &cx.symbols, f, id, cx.suggestion_work);
+                cx.diags.0.extend(diags.0);
+                cx.suggestion_work = work;
+                bodies.extend(body);
+            }
+        }
         (cx, bodies)
     }
 
@@ -472,9 +615,13 @@ impl Checker {
     /// computed, so many unknown names among many candidates stay linear too. A search the budget cannot
     /// finish suggests nothing. What each search costs does not depend on the order candidates come in, so
     /// neither does the output.
-    fn suggestion<'n>(&mut self, name: &str, locals: impl Iterator<Item = &'n str>) -> Option<String> {
+    fn suggestion<'n>(
+        &self,
+        name: &str,
+        locals: impl Iterator<Item = &'n str>,
+        work: &mut u64,
+    ) -> Option<String> {
         let limit = 2.min(name.len().saturating_sub(1));
-        let work = &mut self.suggestion_work;
         let mut best: Option<(usize, String)> = None;
         let globals = self.globals.keys().map(String::as_str);
         for candidate in locals.map(|l| -> &str { l }).chain(globals) {
@@ -695,51 +842,6 @@ impl Checker {
             }
         }
     }
-
-    // ----- functions -----
-
-    fn function(&mut self, f: &ast::FnDef, symbol: SymbolId) -> Option<c::Function> {
-        let mut fx = FnChecker {
-            cx: self,
-            locals: Vec::new(),
-            scopes: vec![Vec::new()],
-            in_scope: HashMap::new(),
-            ret: f.sig.ret.as_ref().map(|t| t.value),
-            failed: false,
-        };
-        let mut params = Vec::new();
-        for p in &f.sig.params {
-            match &p.name {
-                Some(name) => params.push(fx.declare(name, p.ty.value, false, true)),
-                None => {
-                    fx.cx.error(
-                        Diagnostic::error("a defined function's parameters need names")
-                            .primary(p.ty.span, ""),
-                    );
-                    fx.failed = true;
-                }
-            }
-        }
-        let body = fx.block(&f.body);
-        if let Some(ret) = fx.ret
-            && !definitely_returns(&f.body.stmts)
-        {
-            fx.cx.error(
-                Diagnostic::error(format!(
-                    "function `{}` may reach its end without returning a value of type `{ret}`",
-                    f.name.value
-                ))
-                .primary(f.name.span, "")
-                .help("end it with `return ...;`"),
-            );
-            fx.failed = true;
-        }
-        if fx.failed {
-            return None;
-        }
-        let locals = fx.locals.into_iter().map(|l| c::Local { name: l.name, ty: l.ty }).collect();
-        Some(c::Function { symbol, params, locals, body })
-    }
 }
 
 /// A static's initializer while it is checked: target-neutral items (checked.rs `StaticData`).
@@ -759,7 +861,14 @@ struct LocalInfo {
 /// Checks one function body. Errors are reported as found; `Err(())` means "reported, give up on this
 /// construct".
 struct FnChecker<'a> {
-    cx: &'a mut Checker,
+    /// The module's names (globals, statics' types, string literals), read only: bodies are checked apart.
+    cx: &'a Checker,
+    /// Every symbol of the module.
+    symbols: &'a [c::Symbol],
+    /// The errors found in this body.
+    diags: Diagnostics,
+    /// The suggestion work spent so far, against [`SUGGESTION_BUDGET`].
+    work: u64,
     locals: Vec<LocalInfo>,
     /// The locals declared in each open scope, innermost last; closing a scope takes them off `in_scope`.
     scopes: Vec<Vec<LocalId>>,
@@ -773,10 +882,60 @@ struct FnChecker<'a> {
 
 type R<T> = Result<T, ()>;
 
-impl FnChecker<'_> {
+impl<'a> FnChecker<'a> {
+    /// Checks the body of `f`, whose symbol is `symbol`, against the module's names in `cx` and `symbols`, with
+    /// `work` of the suggestion budget spent before it: the checked function (`None` if it has errors), the
+    /// errors, and the budget spent after it.
+    fn check(
+        cx: &'a Checker,
+        symbols: &'a [c::Symbol],
+        f: &ast::FnDef,
+        symbol: SymbolId,
+        work: u64,
+    ) -> (Option<c::Function>, Diagnostics, u64) {
+        let mut fx = FnChecker {
+            cx,
+            symbols,
+            diags: Diagnostics::default(),
+            work,
+            locals: Vec::new(),
+            scopes: vec![Vec::new()],
+            in_scope: HashMap::new(),
+            ret: f.sig.ret.as_ref().map(|t| t.value),
+            failed: false,
+        };
+        let mut params = Vec::new();
+        for p in &f.sig.params {
+            match &p.name {
+                Some(name) => params.push(fx.declare(name, p.ty.value, false, true)),
+                None => fx.error(
+                    Diagnostic::error("a defined function's parameters need names").primary(p.ty.span, ""),
+                ),
+            }
+        }
+        let body = fx.block(&f.body);
+        if let Some(ret) = fx.ret
+            && !definitely_returns(&f.body.stmts)
+        {
+            fx.error(
+                Diagnostic::error(format!(
+                    "function `{}` may reach its end without returning a value of type `{ret}`",
+                    f.name.value
+                ))
+                .primary(f.name.span, "")
+                .help("end it with `return ...;`"),
+            );
+        }
+        if fx.failed {
+            return (None, fx.diags, fx.work);
+        }
+        let locals = fx.locals.into_iter().map(|l| c::Local { name: l.name, ty: l.ty }).collect();
+        (Some(c::Function { symbol, params, locals, body }), fx.diags, fx.work)
+    }
+
     fn error(&mut self, d: Diagnostic) {
         self.failed = true;
-        self.cx.error(d);
+        self.diags.push(d);
     }
 
     fn declare(&mut self, name: &ast::Ident, ty: Type, mutable: bool, is_param: bool) -> LocalId {
@@ -817,7 +976,7 @@ impl FnChecker<'_> {
     fn suggest(&mut self, name: &str) -> Option<String> {
         // Every local in scope, shadowed ones too, in declaration order: the suggestion budget counts each.
         let locals = self.scopes.iter().flatten().map(|id| self.locals[id.index()].name.as_str());
-        self.cx.suggestion(name, locals)
+        self.cx.suggestion(name, locals, &mut self.work)
     }
 
     fn block(&mut self, block: &ast::Block) -> Vec<c::Stmt> {
@@ -938,7 +1097,7 @@ impl FnChecker<'_> {
             self.error(d);
             return Err(());
         };
-        let symbol = &self.cx.symbols[sym.index()];
+        let symbol = &self.symbols[sym.index()];
         let decl = symbol.span;
         let ty = match &symbol.def {
             SymbolDef::ImportStatic { ty, mutable: true, .. } => *ty,
@@ -1016,7 +1175,12 @@ impl FnChecker<'_> {
             A::Int(_) | A::Float(_) => self.literal(e, hint),
             A::Unary(UnaryOp::Neg, inner) if is_literal(inner) => self.literal(e, hint),
             A::Str(bytes) => {
-                let sym = self.cx.string_symbol(bytes, span);
+                // Every literal got its symbol before bodies were checked (`check`, `Declared`).
+                let Some(&sym) = self.cx.strings.get(bytes) else {
+                    let what = "a string literal without a symbol: the outline missed it";
+                    self.error(Diagnostic::internal(what).primary(span, ""));
+                    return Err(());
+                };
                 done(c::ExprKind::Addr(sym), Type::Ptr)
             }
             A::Name(name) => {
@@ -1025,7 +1189,7 @@ impl FnChecker<'_> {
                     return done(c::ExprKind::Local(id), ty);
                 }
                 let sym = self.global(name, "value")?;
-                match &self.cx.symbols[sym.index()].def {
+                match &self.symbols[sym.index()].def {
                     SymbolDef::ImportStatic { ty, .. } => {
                         let ty = *ty;
                         done(c::ExprKind::Load(sym), ty)
@@ -1195,7 +1359,7 @@ impl FnChecker<'_> {
             return Err(());
         }
         let sym = self.global(callee, "function")?;
-        let symbol = &self.cx.symbols[sym.index()];
+        let symbol = &self.symbols[sym.index()];
         let decl = symbol.span;
         let sig = match &symbol.def {
             SymbolDef::ImportFn { sig, .. } | SymbolDef::Fn { sig, .. } => sig.clone(),

@@ -45,7 +45,9 @@ pub use linkwise_linkage::{CrtMode, Directive, ImportCalls, LinkPlan, LinkSpec, 
 
 use linkwise_ir::ast::Module;
 use linkwise_ir::checked::Program;
+use std::borrow::Cow;
 use std::num::NonZeroUsize;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a compilation is asked to do beyond the module's own text: the command line's part.
 #[derive(Clone, Debug, Default)]
@@ -74,6 +76,9 @@ pub struct Options {
     /// (debug builds, the tests); off by default in release builds, where it would cost about 15% of compile
     /// time checking linkwise's own lowering (docs/codegen.md "Compiling in parallel").
     pub verify: bool,
+    /// Leave [`ObjectOutput::functions`] empty (no copy of each function's code, no list of its sites): what
+    /// `linkwise build` does, since only `explain` reads them; it lowers peak memory by about a quarter.
+    pub no_reports: bool,
 }
 
 impl Options {
@@ -98,7 +103,8 @@ impl Options {
 /// Everything one compilation produced.
 #[derive(Clone, Debug)]
 pub struct Compiled {
-    /// The checked program.
+    /// The checked program. From [`compile`], which compiles each function body as soon as it is checked and
+    /// drops it, its `functions` is empty (its symbols are all there); [`compile_module`] keeps the bodies.
     pub program: Program,
     /// The link plan: libraries and how each import is reached.
     pub plan: LinkPlan,
@@ -110,14 +116,102 @@ pub struct Compiled {
 
 /// Parses, checks, resolves and compiles one source file.
 ///
-/// The parsed module is dropped as soon as it is checked: code generation reads only the checked program, and
-/// the syntax tree is the largest structure of a big module (issue 10 measured 62 MB for 10,000 functions).
+/// Streaming: the declarations are parsed and checked first, then each function body is parsed, checked,
+/// compiled and dropped on a compiling thread, so that neither the whole syntax tree nor all checked bodies
+/// ever exist at once (issue 10 measured them at 62 MB and 33 MB for 10,000 functions). A module with errors
+/// is then checked whole, for the same complete list of errors as [`compile_module`] gives.
 pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnostics> {
-    let program = {
-        let module = linkwise_ir::text::parse(file)?;
-        linkwise_ir::check::check(&module)?
-    };
-    compile_program(program, options)
+    let outline = linkwise_ir::text::parse_outline(file)?;
+    let declared = linkwise_ir::check::check_declarations(&outline.module, &outline.strings);
+    let functions: Vec<&linkwise_ir::ast::FnDef> = outline
+        .module
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            linkwise_ir::ast::Item::Fn(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    if !declared.errors().has_errors() {
+        let bodies = StreamedBodies {
+            file,
+            functions: &functions,
+            declared: &declared,
+            failed: AtomicBool::new(false),
+        };
+        let result = compile_parts(declared.program(), &bodies, options);
+        if !bodies.failed.load(Ordering::Relaxed) {
+            return result.map(|(plan, directives, object)| Compiled {
+                program: declared.into_program(),
+                plan,
+                directives,
+                object,
+            });
+        }
+    }
+    Err(module_errors(file, &functions, &declared))
+}
+
+/// The errors of a module whose declarations or some body did not check, exactly as parsing and checking it
+/// whole reports them ([`compile_module`]), found one body at a time: the first syntax error of a body if any
+/// (the outline had none before it), else the declarations' errors and then each body's, in order, the
+/// suggestion budget carried through.
+fn module_errors(
+    file: &SourceFile,
+    functions: &[&linkwise_ir::ast::FnDef],
+    declared: &linkwise_ir::check::Declared,
+) -> Diagnostics {
+    for f in functions {
+        if let Err(d) = linkwise_ir::text::parse_body(file, f) {
+            return d;
+        }
+    }
+    let mut errors = declared.errors().clone();
+    let mut work = 0;
+    for (index, f) in functions.iter().enumerate() {
+        let body = match linkwise_ir::text::parse_body(file, f) {
+            Ok(body) => body,
+            Err(d) => return d,
+        };
+        let f = linkwise_ir::ast::FnDef { body, ..(*f).clone() };
+        if let Err(d) = declared.check_function(index, &f, &mut work) {
+            errors.0.extend(d.0);
+        }
+    }
+    if !errors.has_errors() {
+        // Every part checked on its own but something failed: not the user's doing.
+        errors.push(Diagnostic::internal("a module whose every part checks failed to check"));
+    }
+    errors
+}
+/// The bodies of an outline's functions, each parsed and checked when it is compiled, on the compiling thread.
+struct StreamedBodies<'a> {
+    file: &'a SourceFile,
+    /// The outline's functions, in order; their bodies are empty.
+    functions: &'a [&'a linkwise_ir::ast::FnDef],
+    declared: &'a linkwise_ir::check::Declared,
+    /// Whether some body did not parse or check (the module's errors are then gathered by `module_errors`).
+    failed: AtomicBool,
+}
+
+impl codegen::Bodies for StreamedBodies<'_> {
+    fn count(&self) -> usize {
+        self.functions.len()
+    }
+
+    fn body(&self, index: usize) -> Result<Cow<'_, linkwise_ir::checked::Function>, Diagnostic> {
+        let checked = self.functions.get(index).ok_or(()).and_then(|&f| {
+            let body = linkwise_ir::text::parse_body(self.file, f).map_err(drop)?;
+            let f = linkwise_ir::ast::FnDef { body, ..f.clone() };
+            // Only success matters here (errors are gathered again, in order, by `module_errors`), so each
+            // body's suggestions start from an unspent budget.
+            self.declared.check_function(index, &f, &mut 0).map_err(drop)
+        });
+        checked.map(Cow::Owned).map_err(|()| {
+            self.failed.store(true, Ordering::Relaxed);
+            Diagnostic::error("a function body with errors (gathered by `module_errors`)")
+        })
+    }
 }
 
 /// Compiles a module built in code (or parsed earlier).
@@ -125,8 +219,18 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
     compile_program(linkwise_ir::check::check(module)?, options)
 }
 
-/// Resolves and compiles a checked program.
 fn compile_program(program: Program, options: &Options) -> Result<Compiled, Diagnostics> {
+    let (plan, directives, object) = compile_parts(&program, &program, options)?;
+    Ok(Compiled { program, plan, directives, object })
+}
+
+/// Resolves, plans directives for and generates the object of `program`, whose function bodies come from
+/// `bodies`.
+fn compile_parts(
+    program: &Program,
+    bodies: &dyn codegen::Bodies,
+    options: &Options,
+) -> Result<(LinkPlan, Vec<Directive>, ObjectOutput), Diagnostics> {
     let target = match (&options.target, &program.target) {
         (Some(target), _) => target.clone(),
         (None, Some(triple)) => Target::parse(&triple.value)
@@ -134,16 +238,20 @@ fn compile_program(program: Program, options: &Options) -> Result<Compiled, Diag
         (None, None) => Target::default_target(),
     };
     let resolve = linkwise_linkage::ResolveOptions { calls: options.import_calls, crt: options.crt };
-    let plan = linkwise_linkage::resolve(&program, &target, &options.link, resolve)?;
+    let plan = linkwise_linkage::resolve(program, &target, &options.link, resolve)?;
     let directive_options = linkwise_linkage::DirectiveOptions {
         no_autolink: options.no_autolink,
         bundled: options.bundled.clone(),
     };
-    let directives = linkwise_linkage::directives(&program, &plan, &directive_options);
+    let directives = linkwise_linkage::directives(program, &plan, &directive_options);
     let emit = linkwise_codegen::EmitOptions { shared_library: options.shared_library };
-    let codegen = linkwise_codegen::CompileOptions { jobs: options.jobs, verify: options.verify };
-    let object = linkwise_codegen::generate(&program, &plan, &directives, &emit, &codegen)?;
-    Ok(Compiled { program, plan, directives, object })
+    let codegen = linkwise_codegen::CompileOptions {
+        jobs: options.jobs,
+        verify: options.verify,
+        no_reports: options.no_reports,
+    };
+    let object = linkwise_codegen::generate(program, bodies, &plan, &directives, &emit, &codegen)?;
+    Ok((plan, directives, object))
 }
 
 #[cfg(test)]

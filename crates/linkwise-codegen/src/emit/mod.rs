@@ -129,26 +129,31 @@ pub struct ObjectOutput {
 ///
 /// `functions` come in program order, as they are compiled (`lower::compile_each`): each one's code is appended
 /// to `.text` as it comes and the compiled function dropped, so they are never all held at once; the first
-/// error among them is the result.
+/// error among them is the result. `reports`: whether [`ObjectOutput::functions`] gets each function's report
+/// (a copy of its code and its sites, what `linkwise explain` prints).
 pub(crate) fn write(
     program: &Program,
     plan: &LinkPlan,
     directives: &[Directive],
     options: &EmitOptions,
+    reports: bool,
     functions: &mut dyn Iterator<Item = Result<CompiledFunction, Diagnostic>>,
     cie: Option<CommonInformationEntry>,
 ) -> Result<ObjectOutput, Diagnostic> {
     let target = &plan.target;
     let mut w = Writer::new(program, plan, *options)?;
 
-    // Phase 1: define every symbol (code after its rewrites, then data), so relocations find them all.
-    let mut reports = Vec::with_capacity(program.functions.len());
+    // Phase 1: define every symbol (code after its rewrites, then data), so relocations find them all. Each
+    // function's relocations wait as `Pending` records (no names, no code), its report is kept only if asked.
+    let (keep_reports, mut reports) = (reports, Vec::new());
+    let mut pending = Vec::new();
     let mut warnings = Vec::new();
     for f in functions {
         let f = f?;
         warnings.extend(f.warnings);
         let mut code = f.code;
-        let mut sites = Vec::with_capacity(f.relocs.len());
+        let mut sites = Vec::new();
+        let first = pending.len();
         for r in &f.relocs {
             let shape = SiteShape::from_cranelift(r.kind).ok_or_else(|| {
                 w.internal(
@@ -156,27 +161,42 @@ pub(crate) fn write(
                     format!("Cranelift relocation {:?} has no place in linkwise's table", r.kind),
                 )
             })?;
-            let site = w.site(r.offset, r.target, r.purpose, r.access, shape, r.addend)?;
-            if let Some(patch) = site.placement.patch {
+            let placement = reloc::place(target, shape, r.access)?;
+            if let Some(patch) = placement.patch {
                 reloc::apply_patch(&mut code, r.offset as usize, patch)
                     .map_err(|e| w.internal(f.symbol, e))?;
             }
-            sites.push(site);
+            pending.push(Pending {
+                offset: u64::from(r.offset),
+                target: r.target,
+                symbol: placement.symbol,
+                flags: placement.flags,
+                addend: r.addend,
+            });
+            if keep_reports {
+                sites.push(w.site(r.offset, r.target, r.purpose, r.access, shape, r.addend)?);
+            }
         }
         let offset = w.define_function(f.symbol, &code, f.alignment);
+        for p in &mut pending[first..] {
+            p.offset += offset;
+        }
         if let Some(unwind) = f.unwind {
             w.unwind.push((f.symbol, offset, code.len() as u32, unwind));
         }
-        reports.push(FunctionReport { symbol: f.symbol, object_name: w.name_of(f.symbol), code, sites });
+        if keep_reports {
+            reports.push(FunctionReport { symbol: f.symbol, object_name: w.name_of(f.symbol), code, sites });
+        }
     }
     w.define_data();
 
-    // Phase 2: relocations, written from the sites.
-    for report in &reports {
-        let base = w.defined_offset(report.symbol);
-        for site in &report.sites {
-            w.relocate(w.text, base, site)?;
-        }
+    // Phase 2: relocations, in code order.
+    for p in pending {
+        let symbol = w.reloc_symbol(p.target, p.symbol);
+        let relocation = Relocation { offset: p.offset, symbol, addend: p.addend, flags: p.flags };
+        w.obj
+            .add_relocation(w.text, relocation)
+            .map_err(|e| w.internal(p.target, format!("relocation: {e}")))?;
     }
     let data_sites = w.relocate_data()?;
     w.define_aliases();
@@ -214,6 +234,17 @@ pub(crate) fn write(
     Ok(ObjectOutput { bytes, functions: reports, data_sites, unwind_sites, warnings, carried })
 }
 
+/// A relocation of `.text` waiting for every symbol to be defined: a few words, where a [`Site`] carries names.
+struct Pending {
+    /// Offset in `.text`.
+    offset: u64,
+    /// The symbol referred to, and which of its names.
+    target: SymbolId,
+    symbol: SymbolRef,
+    flags: object::write::RelocationFlags,
+    addend: i64,
+}
+
 /// How ELF and Mach-O carry an export: as the visibility of the symbol (default), under the exported name
 /// (an alias when it differs from the symbol's, see [`Writer::define_aliases`]).
 fn export_symbol(w: &Writer<'_>, name: &str, symbol: &str) -> (&'static str, String) {
@@ -244,6 +275,9 @@ pub(crate) struct Writer<'a> {
     /// Undefined symbols by object name (`puts`, `__imp_puts`), created on first reference so that an import
     /// nobody uses costs nothing at link time.
     undefined: HashMap<String, object::write::SymbolId>,
+    /// The object symbol each (program symbol, name) relocations named so far resolved to, so that its name is
+    /// spelled once, not once per site.
+    referenced: HashMap<(SymbolId, SymbolRef), object::write::SymbolId>,
     /// (function, offset in .text, code size, unwind information) for `.pdata`/`.xdata` or `.eh_frame`.
     unwind: Vec<(SymbolId, u64, u32, Unwind)>,
     /// The unwind tables' relocations, as written.
@@ -288,6 +322,7 @@ impl<'a> Writer<'a> {
             text,
             defined: HashMap::new(),
             undefined: HashMap::new(),
+            referenced: HashMap::new(),
             unwind: Vec::new(),
             unwind_sites: Vec::new(),
             data_addresses: Vec::new(),
@@ -323,10 +358,6 @@ impl<'a> Writer<'a> {
         let placement = reloc::place(target, shape, access)?;
         let object_symbol = reloc::object_name(target, self.program.symbol(symbol), placement.symbol);
         Ok(Site { offset, target: symbol, purpose, access, shape, placement, object_symbol, addend })
-    }
-
-    fn defined_offset(&self, symbol: SymbolId) -> u64 {
-        self.defined.get(&symbol).map_or(0, |&(_, offset)| offset)
     }
 
     /// Adds a defined symbol's code to `.text`; returns its offset there.
@@ -446,30 +477,37 @@ impl<'a> Writer<'a> {
 
     /// The object symbol `site`'s relocation names: the definition, or an undefined symbol named as the site
     /// says.
-    fn reloc_symbol(&mut self, site: &Site) -> object::write::SymbolId {
-        if site.placement.symbol == SymbolRef::Plain
-            && let Some(&(id, _)) = self.defined.get(&site.target)
+    fn reloc_symbol(&mut self, target: SymbolId, symbol: SymbolRef) -> object::write::SymbolId {
+        if symbol == SymbolRef::Plain
+            && let Some(&(id, _)) = self.defined.get(&target)
         {
             return id;
         }
-        let kind = if site.placement.symbol == SymbolRef::Plain
-            && self.program.symbol(site.target).def.is_function()
-        {
+        if let Some(&id) = self.referenced.get(&(target, symbol)) {
+            return id;
+        }
+        let kind = if symbol == SymbolRef::Plain && self.program.symbol(target).def.is_function() {
             SymbolKind::Text
         } else {
             SymbolKind::Data
         };
-        if let Some(&id) = self.undefined.get(&site.object_symbol) {
-            return id;
-        }
-        let id = self.obj.add_symbol(undefined_symbol(&site.object_symbol, kind));
-        self.undefined.insert(site.object_symbol.clone(), id);
+        // Two declarations can name one object symbol (an import redeclared in another block): one symbol.
+        let name = reloc::object_name(self.target(), self.program.symbol(target), symbol);
+        let id = match self.undefined.get(&name) {
+            Some(&id) => id,
+            None => {
+                let id = self.obj.add_symbol(undefined_symbol(&name, kind));
+                self.undefined.insert(name, id);
+                id
+            }
+        };
+        self.referenced.insert((target, symbol), id);
         id
     }
 
     /// Writes `site`'s relocation into `section`, whose holder of the site starts at `base`.
     fn relocate(&mut self, section: SectionId, base: u64, site: &Site) -> Result<(), Diagnostic> {
-        let symbol = self.reloc_symbol(site);
+        let symbol = self.reloc_symbol(site.target, site.placement.symbol);
         let offset = base + u64::from(site.offset);
         let addend = site.addend;
         self.obj

@@ -2,7 +2,7 @@
 
 use crate::ast;
 use crate::diag::Diagnostics;
-use crate::span::SourceFile;
+use crate::span::{SourceFile, Span};
 
 mod lexer;
 mod parser;
@@ -13,6 +13,31 @@ mod tests;
 /// Parses a whole source file. Stops at the first syntax error, which is the one diagnostic returned.
 pub fn parse(file: &SourceFile) -> Result<ast::Module, Diagnostics> {
     parser::parse_module(file).map_err(|d| Diagnostics::from(*d))
+}
+
+/// A module parsed but for its function bodies ([`parse_outline`]).
+#[derive(Clone, Debug)]
+pub struct Outline {
+    /// The module's items; each function's body is empty, its span that of the body's `{ ... }` in the text.
+    pub module: ast::Module,
+    /// The string literals of the function bodies, in source order: what the checker gives symbols before it
+    /// checks any body ([`crate::check::check_declarations`]).
+    pub strings: Vec<(Vec<u8>, Span)>,
+}
+
+/// Parses `file` but for the bodies of its functions, which are only lexed to find where each ends: the first
+/// step of streaming compilation, which then parses each body on its own ([`parse_body`]) as it compiles it.
+/// An error is [`parse`]'s error, found with no more than one body parsed at a time; a module whose only
+/// syntax errors are inside bodies with balanced braces outlines without error, and the first body that fails
+/// [`parse_body`] has [`parse`]'s error.
+pub fn parse_outline(file: &SourceFile) -> Result<Outline, Diagnostics> {
+    let (module, strings) = parser::parse_outline(file).map_err(|d| Diagnostics::from(*d))?;
+    Ok(Outline { module, strings })
+}
+
+/// Parses the body of `function`, a function of an [`Outline`] of `file`.
+pub fn parse_body(file: &SourceFile, function: &ast::FnDef) -> Result<ast::Block, Diagnostics> {
+    parser::parse_body(file, function.body.span).map_err(|d| Diagnostics::from(*d))
 }
 
 /// Prints `module` in canonical layout (comments are not kept: the model has none). For every module `m` that

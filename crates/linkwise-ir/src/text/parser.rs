@@ -43,6 +43,46 @@ pub(crate) fn parse_module(file: &SourceFile) -> PResult<Module> {
     parser.module()
 }
 
+/// Parses `file` but for its function bodies, which are only lexed: each `fn` gets an empty body whose span is
+/// its `{ ... }`, and the string literals the bodies hold are returned, in source order (issue 10: a module's
+/// bodies are parsed one at a time as they are compiled, never all at once). A module with an error in a body
+/// may parse here and fail in [`parse_body`], or fail here with a different error than [`parse_module`]'s,
+/// since bodies are not parsed: the caller that wants the error parses the whole module.
+///
+/// The error, when there is one, is the first syntax error in the text as [`parse_module`] reports it, found
+/// without parsing the whole module at once: the bodies outlined before the point where the outline failed are
+/// parsed one at a time (the first error among them comes first in the text), then, if the outline failed
+/// inside a body it was skipping (unbalanced braces, a lexical error), that body is parsed as [`parse_module`]
+/// would parse it; otherwise the outline's own error is the one.
+pub(crate) fn parse_outline(file: &SourceFile) -> PResult<(Module, Vec<(Vec<u8>, Span)>)> {
+    let mut parser = Parser::new(file.text());
+    parser.outline = Some(Vec::new());
+    let failed = match parser.module() {
+        Ok(module) => return Ok((module, parser.outline.unwrap_or_default())),
+        Err(d) => d,
+    };
+    for body in std::mem::take(&mut parser.bodies) {
+        parse_body(file, body)?;
+    }
+    if let Some(start) = parser.skipping {
+        let mut body = Parser::new(file.text());
+        body.seek(start);
+        body.block()?;
+    }
+    Err(failed)
+}
+
+/// Parses the body of an outline's function, the block `body` spans in `file`.
+pub(crate) fn parse_body(file: &SourceFile, body: Span) -> PResult<Block> {
+    let mut parser = Parser::new(file.text());
+    parser.seek(body.start);
+    let block = parser.block()?;
+    if block.span != body {
+        return fail(Diagnostic::internal("a function body outlined with another extent").primary(body, ""));
+    }
+    Ok(block)
+}
+
 /// An attribute, before it is checked against what it is attached to.
 enum Attr {
     /// `#[link(...)]`.
@@ -92,13 +132,37 @@ struct Parser<'a> {
     prev_end: u32,
     /// Current recursion depth (parentheses, call arguments, unary operators, blocks, `if`).
     nesting: u32,
+    /// In an outline ([`parse_outline`]): function bodies are skipped, and the string literals in them
+    /// gathered here.
+    outline: Option<Vec<(Vec<u8>, Span)>>,
+    /// In an outline: the spans of the bodies skipped so far, and the start of the one being skipped.
+    bodies: Vec<Span>,
+    skipping: Option<u32>,
 }
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str) -> Parser<'a> {
         let mut lexer = Lexer::new(src);
         let first = lexer.next_token();
-        Parser { src, lexer, ahead: VecDeque::from([first]), prev_end: 0, nesting: 0 }
+        Parser {
+            src,
+            lexer,
+            ahead: VecDeque::from([first]),
+            prev_end: 0,
+            nesting: 0,
+            outline: None,
+            bodies: Vec::new(),
+            skipping: None,
+        }
+    }
+
+    /// Moves to byte `pos` of the text (a token boundary), as if everything before it had been parsed.
+    fn seek(&mut self, pos: u32) {
+        self.ahead.clear();
+        self.lexer.seek(pos as usize);
+        let first = self.lexer.next_token();
+        self.ahead.push_back(first);
+        self.prev_end = pos;
     }
 
     // ----- token access -----
@@ -894,8 +958,34 @@ impl<'a> Parser<'a> {
                 d
             });
         }
-        let body = self.block()?;
+        let body = if self.outline.is_some() { self.skip_block()? } else { self.block()? };
         Ok(FnDef { public, export, name, sig, body, span: Span { start, end: self.prev_end } })
+    }
+
+    /// An outline's function body: the tokens from `{` to its matching `}`, lexed and not parsed, into an empty
+    /// block with the body's span; its string literals go to `outline`. Iterative, so any depth of braces is
+    /// only counted (the body's own parse applies the nesting limit).
+    fn skip_block(&mut self) -> PResult<Block> {
+        self.skipping = Some(self.span().start);
+        let open = self.expect(Punct::LBrace)?;
+        let mut depth = 1u32;
+        while depth > 0 {
+            match self.tok() {
+                Tok::Punct(Punct::LBrace) => depth += 1,
+                Tok::Punct(Punct::RBrace) => depth -= 1,
+                Tok::Eof => return Err(self.unclosed(open)),
+                Tok::Error(_) => return fail(self.unexpected("`}`")),
+                _ => {}
+            }
+            let token = self.bump();
+            if let (Tok::Str(bytes), Some(strings)) = (token.tok, self.outline.as_mut()) {
+                strings.push((bytes, token.span));
+            }
+        }
+        let span = Span { start: open.start, end: self.prev_end };
+        self.skipping = None;
+        self.bodies.push(span);
+        Ok(Block { stmts: Vec::new(), span })
     }
 
     // ----- statements -----
