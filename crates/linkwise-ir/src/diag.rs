@@ -234,8 +234,14 @@ impl Window {
         let lo = first.saturating_sub(CONTEXT_CHARS).min(len - MAX_SHOWN_CHARS);
         let hi = lo + MAX_SHOWN_CHARS;
         // `first - lo` is at most the window's width (`first <= len`), so both walks are bounded by it.
-        let start = text.get(..at).and_then(|before| before.char_indices().rev().nth(first - lo - 1));
-        let start = if first == lo { at } else { start.map_or(0, |(i, _)| i) };
+        // (`first == lo` is a label at the window's left edge: the window starts at it. Walking back
+        // `first - lo - 1` characters then underflowed, a panic in debug builds: tests/streaming.rs found it.)
+        let start = match (first - lo).checked_sub(1) {
+            None => at,
+            Some(back) => {
+                text.get(..at).and_then(|before| before.char_indices().rev().nth(back)).map_or(0, |(i, _)| i)
+            }
+        };
         let end = text[start..].char_indices().nth(MAX_SHOWN_CHARS).map_or(text.len(), |(i, _)| start + i);
         Window { lo, hi, bytes: start..end, clipped_left: lo > 0, clipped_right: hi < len }
     }
@@ -379,6 +385,19 @@ mod tests {
         let user = Diagnostic::error("unknown link kind `dynamic`");
         assert!(!user.internal);
         assert_eq!(user.to_string(), "error: unknown link kind `dynamic`\n");
+    }
+
+    /// A label on the first character of a line too long to show whole: the window starts at the label and is
+    /// clipped on the right only. Working out where the window starts underflowed (a panic in debug builds);
+    /// tests/streaming.rs's mutated modules found it.
+    #[test]
+    fn a_label_at_the_start_of_a_long_line_opens_the_window() {
+        let line = format!("x{}", "y".repeat(300));
+        let file = SourceFile::new("m.lw", format!("{line}\n"));
+        let out =
+            Diagnostic::error("expected item, found `x`").primary(Span::new(0, 1), "here").render(&file);
+        let shown: String = line.chars().take(MAX_SHOWN_CHARS).collect();
+        assert!(out.contains(&format!("1 | {shown}...\n  | ^ here\n")), "{out}");
     }
 
     /// Rendering many diagnostics on one long line that is not all ASCII counts a bounded number of bytes

@@ -132,6 +132,7 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnos
             _ => None,
         })
         .collect();
+    let mut failed = None;
     if !declared.errors().has_errors() {
         let bodies = StreamedBodies {
             file,
@@ -139,31 +140,35 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnos
             declared: &declared,
             failed: AtomicBool::new(false),
         };
-        let result = compile_parts(declared.program(), &bodies, options);
-        if !bodies.failed.load(Ordering::Relaxed) {
-            return result.map(|(plan, directives, object)| Compiled {
-                program: declared.into_program(),
-                plan,
-                directives,
-                object,
-            });
+        match compile_parts(declared.program(), &bodies, options) {
+            Ok((plan, directives, object)) if !bodies.failed.load(Ordering::Relaxed) => {
+                return Ok(Compiled { program: declared.into_program(), plan, directives, object });
+            }
+            // Resolving or code generation failed: its error is the answer only if every body parses and
+            // checks, as the whole-module path reaches them only then.
+            Err(d) if !bodies.failed.load(Ordering::Relaxed) => failed = Some(d),
+            _ => {}
         }
     }
-    Err(module_errors(file, &functions, &declared))
+    match (module_errors(file, &functions, &declared), failed) {
+        (Some(errors), _) | (None, Some(errors)) => Err(errors),
+        // A body failed in streaming but checks when checked again: not the user's doing.
+        (None, None) => Err(Diagnostic::internal("a function body failed to check, and then checked").into()),
+    }
 }
 
-/// The errors of a module whose declarations or some body did not check, exactly as parsing and checking it
-/// whole reports them ([`compile_module`]), found one body at a time: the first syntax error of a body if any
-/// (the outline had none before it), else the declarations' errors and then each body's, in order, the
-/// suggestion budget carried through.
+/// The errors of the module, exactly as parsing and checking it whole reports them ([`compile_module`]),
+/// found one body at a time: the first syntax error of a body if any (the outline had none before it), else
+/// the declarations' errors and then each body's, in order, the suggestion budget carried through. `None` if
+/// it has none.
 fn module_errors(
     file: &SourceFile,
     functions: &[&linkwise_ir::ast::FnDef],
     declared: &linkwise_ir::check::Declared,
-) -> Diagnostics {
+) -> Option<Diagnostics> {
     for f in functions {
         if let Err(d) = linkwise_ir::text::parse_body(file, f) {
-            return d;
+            return Some(d);
         }
     }
     let mut errors = declared.errors().clone();
@@ -171,19 +176,16 @@ fn module_errors(
     for (index, f) in functions.iter().enumerate() {
         let body = match linkwise_ir::text::parse_body(file, f) {
             Ok(body) => body,
-            Err(d) => return d,
+            Err(d) => return Some(d),
         };
         let f = linkwise_ir::ast::FnDef { body, ..(*f).clone() };
         if let Err(d) = declared.check_function(index, &f, &mut work) {
             errors.0.extend(d.0);
         }
     }
-    if !errors.has_errors() {
-        // Every part checked on its own but something failed: not the user's doing.
-        errors.push(Diagnostic::internal("a module whose every part checks failed to check"));
-    }
-    errors
+    errors.has_errors().then_some(errors)
 }
+
 /// The bodies of an outline's functions, each parsed and checked when it is compiled, on the compiling thread.
 struct StreamedBodies<'a> {
     file: &'a SourceFile,

@@ -31,8 +31,7 @@ pub struct Outline {
 /// syntax errors are inside bodies with balanced braces outlines without error, and the first body that fails
 /// [`parse_body`] has [`parse`]'s error.
 pub fn parse_outline(file: &SourceFile) -> Result<Outline, Diagnostics> {
-    let (module, strings) = parser::parse_outline(file).map_err(|d| Diagnostics::from(*d))?;
-    Ok(Outline { module, strings })
+    parser::parse_outline(file).map_err(|d| Diagnostics::from(*d))
 }
 
 /// Parses the body of `function`, a function of an [`Outline`] of `file`.

@@ -54,11 +54,11 @@ pub(crate) fn parse_module(file: &SourceFile) -> PResult<Module> {
 /// parsed one at a time (the first error among them comes first in the text), then, if the outline failed
 /// inside a body it was skipping (unbalanced braces, a lexical error), that body is parsed as [`parse_module`]
 /// would parse it; otherwise the outline's own error is the one.
-pub(crate) fn parse_outline(file: &SourceFile) -> PResult<(Module, Vec<(Vec<u8>, Span)>)> {
+pub(crate) fn parse_outline(file: &SourceFile) -> PResult<super::Outline> {
     let mut parser = Parser::new(file.text());
     parser.outline = Some(Vec::new());
     let failed = match parser.module() {
-        Ok(module) => return Ok((module, parser.outline.unwrap_or_default())),
+        Ok(module) => return Ok(super::Outline { module, strings: parser.outline.unwrap_or_default() }),
         Err(d) => d,
     };
     for body in std::mem::take(&mut parser.bodies) {

@@ -1,0 +1,163 @@
+//! Streaming compilation (issue 10, item 4): `linkwise::compile` outlines a module, checks its declarations,
+//! then parses, checks and compiles one function body at a time. These tests hold it to the whole-module path
+//! (`text::parse`, `check::check`, `compile_module`): the same object bytes for every module that compiles,
+//! and the same rendered errors, in the same order, for every module that does not — on the corpus, on every
+//! case of the error corpus, and on thousands of mutations of them.
+
+use linkwise::ir::checked::SymbolDef;
+use linkwise::{Options, SourceFile};
+
+/// What compiling `file` gives, rendered: the object's bytes or the errors' text.
+fn streamed(file: &SourceFile, options: &Options) -> Result<Vec<u8>, String> {
+    linkwise::compile(file, options).map(|c| c.object.bytes).map_err(|d| d.render(file))
+}
+
+/// The same through the whole-module path: the syntax tree and every checked body exist at once.
+fn whole(file: &SourceFile, options: &Options) -> Result<Vec<u8>, String> {
+    let module = linkwise::ir::text::parse(file).map_err(|d| d.render(file))?;
+    linkwise::compile_module(&module, options).map(|c| c.object.bytes).map_err(|d| d.render(file))
+}
+
+/// Every `.lw` file directly in `dir`, sorted, as (path, text).
+fn modules(dir: &str) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{dir}: {e}"))
+        .map(|entry| entry.expect("a directory entry").path())
+        .filter(|path| path.extension().is_some_and(|e| e == "lw"))
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).expect("a readable module");
+            (path.display().to_string(), text)
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// The corpus modules and each case of the error corpus (cases are separated by `// -----` lines).
+fn every_case() -> Vec<(String, String)> {
+    let mut cases = modules("corpus");
+    cases.extend(modules("examples"));
+    for (path, text) in modules("corpus/errors") {
+        for (i, case) in text.split("// -----\n").enumerate() {
+            cases.push((format!("{path}#{i}"), case.to_owned()));
+        }
+    }
+    cases
+}
+
+fn agree(name: &str, text: &str, options: &Options) -> bool {
+    let file = SourceFile::new(name, text);
+    let (s, w) = (streamed(&file, options), whole(&file, options));
+    assert_eq!(s, w, "{name}: streaming and whole-module compilation differ on:\n{text}");
+    s.is_ok()
+}
+
+#[test]
+fn streaming_and_whole_module_compilation_agree_on_the_corpus_for_every_target() {
+    let (mut compiled, mut failed) = (0, 0);
+    for (name, text) in every_case() {
+        for triple in linkwise::linkage::target::SUPPORTED {
+            let options = Options::new().target(triple).expect("a supported target");
+            if agree(&name, &text, &options) { compiled += 1 } else { failed += 1 }
+        }
+    }
+    // Both outcomes are exercised, many times each.
+    assert!(compiled > 50 && failed > 300, "{compiled} compiled, {failed} failed");
+}
+
+/// Every case, cut and spliced at many points (a character dropped; a brace, quote or stray token put in):
+/// syntax errors inside and between bodies, unbalanced braces, unterminated strings, errors in declarations
+/// after bodies and in bodies after declarations. Each must give the whole-module path's result exactly.
+#[test]
+fn streaming_reports_exactly_the_whole_module_errors_on_mutated_modules() {
+    let (mut compiled, mut failed) = (0, 0);
+    let options = Options::new();
+    for (name, text) in every_case() {
+        let bounds: Vec<usize> = (0..=text.len()).filter(|&i| text.is_char_boundary(i)).collect();
+        let step = (bounds.len() / 24).max(1);
+        for window in bounds.windows(2).step_by(step) {
+            let (at, next) = (window[0], window[1]);
+            let mut variants = vec![format!("{}{}", &text[..at], &text[next..])];
+            for splice in ["{", "}", "\"", "fn", ";", "x"] {
+                variants.push(format!("{}{splice}{}", &text[..at], &text[at..]));
+            }
+            for variant in variants {
+                if agree(&format!("{name}@{at}"), &variant, &options) { compiled += 1 } else { failed += 1 }
+            }
+        }
+    }
+    assert!(compiled > 500 && failed > 5_000, "{compiled} compiled, {failed} failed");
+}
+
+/// A module with errors in several bodies and in a declaration after them: every error, declarations' first,
+/// then the bodies' in order, as the whole-module check reports them.
+#[test]
+fn every_error_of_every_body_is_reported_in_order() {
+    let text = "pub fn a() -> i32 { return nope; }\n\
+                pub fn b() -> i32 { let x: i32 = \"s\"; return x; }\n\
+                pub fn c() -> i32 { return 1; }\n\
+                #[link(name = \"m\", kind = \"static\", modifiers = \"+verbatim,+verbatim\")]\n\
+                extern { fn f(); }\n\
+                pub fn d() { f(1); }\n";
+    let file = SourceFile::new("m.lw", text);
+    let errors = streamed(&file, &Options::new()).expect_err("the module has errors");
+    assert_eq!(Err(errors.clone()), whole(&file, &Options::new()));
+    let at: Vec<usize> = [
+        "multiple `verbatim` modifiers",
+        "cannot find value `nope`",
+        "mismatched types",
+        "takes 0 arguments",
+    ]
+    .iter()
+    .map(|what| errors.find(what).unwrap_or_else(|| panic!("`{what}` not reported:\n{errors}")))
+    .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "errors out of order:\n{errors}");
+}
+
+/// The first syntax error in the text wins over any later error, and over check errors anywhere: found with
+/// one body parsed at a time. Here a later body has a syntax error that leaves its braces balanced (the
+/// outline cannot see it), an earlier body a type error, and a declaration after both a syntax error.
+#[test]
+fn the_first_syntax_error_in_the_text_is_the_one_reported() {
+    let text = "pub fn a() -> i32 { return nope; }\npub fn b() { let = 1; }\nextern { fn g(i33); }\n";
+    let file = SourceFile::new("m.lw", text);
+    let errors = streamed(&file, &Options::new()).expect_err("a syntax error");
+    assert_eq!(Err(errors.clone()), whole(&file, &Options::new()));
+    assert!(
+        errors.contains("--> m.lw:2:18") && !errors.contains("nope") && !errors.contains("i33"),
+        "{errors}"
+    );
+}
+
+/// What streaming keeps: the checked program's symbols, not its bodies (they were dropped as compiled); the
+/// whole-module path keeps both. String literals are numbered in source order either way, those of statics
+/// first (they are laid out with the declarations).
+#[test]
+fn compile_keeps_symbols_not_bodies_and_numbers_strings_in_source_order() {
+    let text = "static S: ptr = \"static\";\nextern { fn g(ptr, ptr) -> ptr; }\n\
+                pub fn a(n: i32) -> ptr { if n == 0 { return g(\"one\", g(\"two\", \"three\")); } \
+                for i in 0..n { g(\"four\", \"one\"); } return \"five\"; }\n\
+                pub fn b() -> ptr { return g(\"six\", \"two\"); }\n";
+    let file = SourceFile::new("s.lw", text);
+    let streamed =
+        linkwise::compile(&file, &Options::new()).unwrap_or_else(|d| panic!("{}", d.render(&file)));
+    let module = linkwise::ir::text::parse(&file).expect("parses");
+    let whole = linkwise::compile_module(&module, &Options::new()).expect("compiles");
+    assert!(streamed.program.functions.is_empty());
+    assert_eq!(whole.program.functions.len(), 2);
+    assert_eq!(format!("{:?}", streamed.program.symbols), format!("{:?}", whole.program.symbols));
+    let strings: Vec<String> = streamed
+        .program
+        .symbols
+        .iter()
+        .filter_map(|s| match &s.def {
+            SymbolDef::Str { bytes } => Some(format!("{}={}", s.name, String::from_utf8_lossy(bytes))),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        strings,
+        ["str.0=static", "str.1=one", "str.2=two", "str.3=three", "str.4=four", "str.5=five", "str.6=six"]
+    );
+    assert_eq!(streamed.object.bytes, whole.object.bytes);
+}
