@@ -77,29 +77,40 @@ fn unreadable_and_non_utf8_inputs_are_errors() {
 /// the limit (issue 7, defect 8: `build /dev/zero` grew past 1.6 GB in 10 s).
 #[test]
 fn inputs_are_read_up_to_a_limit() {
-    let limit = linkwise_cli::MAX_INPUT_BYTES;
-    assert_eq!(limit, 16 << 20);
+    let (limit, build_limit) = (linkwise_cli::MAX_INPUT_BYTES, linkwise_cli::MAX_BUILD_INPUT_BYTES);
+    assert_eq!((limit, build_limit), (16 << 20, 32 << 20));
     let dir = TempDir::new("cli-limit");
-    // A sparse file one byte over (all NULs, no disk used), refused by its size before reading.
+    // Sparse files one byte over (all NULs, no disk used), refused by their size before reading.
     let big = dir.join("big.lw");
     std::fs::File::create(&big).unwrap().set_len(limit + 1).unwrap();
     let big = big.to_str().unwrap();
+    let bigger = dir.join("bigger.lw");
+    std::fs::File::create(&bigger).unwrap().set_len(build_limit + 1).unwrap();
+    let bigger = bigger.to_str().unwrap();
     // /dev/zero says no size and never ends: bounded by reading at most limit + 1 bytes.
-    for (args, file) in [
-        (vec!["build", "/dev/zero"], "/dev/zero"),
-        (vec!["explain", "/dev/zero"], "/dev/zero"),
-        (vec!["fmt", "/dev/zero"], "/dev/zero"),
-        (vec!["build", big], big),
-        (vec!["doctor", big], big),
+    let over = |file: &str| {
+        format!("error: `{file}` is larger than 16 MiB, the most linkwise reads from one module\n")
+    };
+    let over_build = |file: &str| {
+        format!("error: `{file}` is larger than 32 MiB, the most `linkwise build` reads from one module\n")
+    };
+    for (args, expected) in [
+        (vec!["build", "/dev/zero"], over_build("/dev/zero")),
+        (vec!["explain", "/dev/zero"], over("/dev/zero")),
+        (vec!["fmt", "/dev/zero"], over("/dev/zero")),
+        (vec!["build", bigger], over_build(bigger)),
+        (vec!["explain", big], over(big)),
+        (vec!["doctor", big], over(big)),
     ] {
         let (status, out, err) = linkwise(&args);
         assert_eq!(status, 1, "{args:?}: {err}");
         assert_eq!(out, "", "{args:?}");
-        assert_eq!(
-            err,
-            format!("error: `{file}` is larger than 16 MiB, the most linkwise reads from one module\n")
-        );
+        assert_eq!(err, expected);
     }
+    // `build` reads what the other commands refuse: a 16 MiB + 1 module of NULs is a lexical error, not too big.
+    let (status, _, err) = linkwise(&["build", big, "-o", dir.join("big.obj").to_str().unwrap()]);
+    assert_eq!(status, 1);
+    assert!(err.starts_with("error: ") && !err.contains("larger than"), "{err}");
     // Exactly the limit is still read: a module that is one long comment formats to nothing.
     let full = dir.join("full.lw");
     let mut text = b"//".to_vec();

@@ -15,15 +15,18 @@ pub const EXIT_ERROR: i32 = 1;
 /// Exit status when the command line itself is malformed (as clap).
 pub const EXIT_USAGE: i32 = 2;
 
-/// The largest module (`.lw` file) any command reads, in bytes: 16 MiB.
+/// The largest module (`.lw` file) `explain`, `fmt` and `doctor` read, in bytes: 16 MiB.
 ///
 /// Reading stops one byte past it, so `/dev/zero`, a FIFO or a file still growing cannot make linkwise grow
 /// without bound (issue 7, defect 8: `linkwise build /dev/zero` passed 1.6 GB in 10 s, and a 2 GiB file of NULs
-/// peaked at 6.3 GB). Compiling takes memory in proportion to the module: measured on a debug build, about 65
-/// bytes per source byte for a module dense with functions (8 MiB: 540 MB, 5 s) and 9 for one of bare line
-/// breaks, so 16 MiB keeps the worst case near 1 GB. That is still 5,000 times the biggest module in this
-/// repository and three times a generated one declaring 70,000 `#[link]` libraries.
+/// peaked at 6.3 GB). `fmt` holds the module's whole syntax tree, about 55 bytes per source byte for a module
+/// dense with functions, and `explain` a report of every function; docs/cli.md "Input size" has the figures.
 pub const MAX_INPUT_BYTES: u64 = 16 << 20;
+
+/// The largest module `build` reads: 32 MiB. `build` compiles one function at a time (issue 10, streaming),
+/// so a valid module takes memory in proportion to its object (100,000 functions of ten calls, a 22 MB module:
+/// 217 MB), and a larger cap lets it compile modules of that size.
+pub const MAX_BUILD_INPUT_BYTES: u64 = 32 << 20;
 
 #[derive(Parser)]
 #[command(
@@ -332,14 +335,14 @@ fn execute(
     match command {
         Command::Build(build) => build_command(*build, stdout, stdout_is_terminal, stderr),
         Command::Explain { input, listing } => {
-            let (file, options) = load(&input)?;
+            let (file, options) = load(&input, MAX_INPUT_BYTES)?;
             let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
             warn(stderr, &compiled, &file);
             let report = linkwise::explain::render(&compiled, &file, listing);
             stdout.write_all(report.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
         Command::Fmt { file } => {
-            let file = read_source(&file)?;
+            let file = read_source(&file, MAX_INPUT_BYTES)?;
             let module = linkwise::ir::text::parse(&file).map_err(|d| d.render(&file))?;
             let text = linkwise::ir::text::print(&module);
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
@@ -452,7 +455,7 @@ fn build_command(
             .note("it lists what a program linking the static library must still link")
             .to_string());
     }
-    let (file, mut options) = load(&b.input)?;
+    let (file, mut options) = load(&b.input, MAX_BUILD_INPUT_BYTES)?;
     // `build` writes files; the per-function reports are for `explain`.
     options.no_reports = true;
     if kinds.contains(&Emit::Dylib) {
@@ -868,7 +871,7 @@ fn doctor(
         }
         let path = Path::new(arg);
         let input = if path.extension().is_some_and(|e| e == "lw") {
-            let file = read_source(path)?;
+            let file = read_source(path, MAX_INPUT_BYTES)?;
             let compiled = linkwise::compile(&file, &Options::new()).map_err(|d| d.render(&file))?;
             // The module's `target` line decides its format. The reader would refuse the ELF or Mach-O object
             // too (read.rs says what any foreign file is), but only here is the source at hand, so the error
@@ -905,8 +908,9 @@ fn doctor(
     if prediction.outcome() == Outcome::Fails { Err(String::new()) } else { Ok(()) }
 }
 
-/// Reads the input file and turns `--target` and `-l` into [`Options`], reporting every bad argument at once.
-fn load(input: &Input) -> Result<(SourceFile, Options), String> {
+/// Reads the input file (at most `limit` bytes) and turns `--target` and `-l` into [`Options`], reporting every
+/// bad argument at once.
+fn load(input: &Input, limit: u64) -> Result<(SourceFile, Options), String> {
     let mut errors = Diagnostics::default();
     let mut options = Options::new();
     if input.no_plt {
@@ -930,35 +934,37 @@ fn load(input: &Input) -> Result<(SourceFile, Options), String> {
             Err(d) => errors.push(d),
         }
     }
-    let file = read_source(&input.file)?;
+    let file = read_source(&input.file, limit)?;
     if errors.has_errors() {
         return Err(errors.render(&SourceFile::new("<command line>", "")));
     }
     Ok((file, options))
 }
 
-/// Reads a module, at most [`MAX_INPUT_BYTES`] of it (every command that reads a `.lw` comes here).
-fn read_source(path: &Path) -> Result<SourceFile, String> {
+/// Reads a module, at most `limit` bytes of it ([`MAX_INPUT_BYTES`], or [`MAX_BUILD_INPUT_BYTES`] for `build`;
+/// every command that reads a `.lw` comes here).
+fn read_source(path: &Path, limit: u64) -> Result<SourceFile, String> {
     let too_big = || {
         plain_error(format!(
-            "`{}` is larger than {} MiB, the most linkwise reads from one module",
+            "`{}` is larger than {} MiB, the most {} reads from one module",
             path.display(),
-            MAX_INPUT_BYTES >> 20
+            limit >> 20,
+            if limit == MAX_BUILD_INPUT_BYTES { "`linkwise build`" } else { "linkwise" }
         ))
     };
     let cannot_read = |e: std::io::Error| plain_error(format!("cannot read `{}`: {e}", path.display()));
     let file = File::open(path).map_err(cannot_read)?;
     // A regular file says its size: refuse a big one without reading it. Devices, FIFOs and files that grow
     // are bounded by `take` instead.
-    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > MAX_INPUT_BYTES) {
+    if file.metadata().is_ok_and(|m| m.is_file() && m.len() > limit) {
         return Err(too_big());
     }
     // A regular file's size is known: read into exactly that much (growing by doubling would hold up to twice
     // the module for the whole compilation).
     let size = file.metadata().ok().filter(|m| m.is_file()).map_or(0, |m| m.len());
     let mut bytes = Vec::with_capacity(size as usize);
-    file.take(MAX_INPUT_BYTES + 1).read_to_end(&mut bytes).map_err(cannot_read)?;
-    if bytes.len() as u64 > MAX_INPUT_BYTES {
+    file.take(limit + 1).read_to_end(&mut bytes).map_err(cannot_read)?;
+    if bytes.len() as u64 > limit {
         return Err(too_big());
     }
     let text = String::from_utf8(bytes).map_err(|e| {

@@ -33,8 +33,9 @@ pub struct CompileOptions {
     /// Run Cranelift's IR verifier on every function (`--verify`). It always runs in builds with debug
     /// assertions (debug builds, tests); in release builds only when asked.
     pub verify: bool,
-    /// Leave [`ObjectOutput::functions`] empty: no copy of each function's code and no list of its sites, which
-    /// only `linkwise explain` reads (at 10,000 functions of 10 calls they were 12 MB, a third of the peak).
+    /// Leave [`ObjectOutput::functions`] and [`ObjectOutput::unwind_sites`] empty: no copy of each function's
+    /// code, no list of its sites, which only `linkwise explain` and tests read (at 10,000 functions of 10 calls
+    /// they were 15 MB, a third of the peak).
     pub no_reports: bool,
 }
 

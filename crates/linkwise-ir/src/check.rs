@@ -62,6 +62,8 @@ pub fn check_declarations(module: &ast::Module, strings: &[(Vec<u8>, Span)]) -> 
             _ => None,
         })
         .collect();
+    // The declarations live as long as the compilation: give back what growing by doubling left over.
+    cx.symbols.shrink_to_fit();
     let program = Program {
         target: module.target.clone(),
         blocks: std::mem::take(&mut cx.blocks),

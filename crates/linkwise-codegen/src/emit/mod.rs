@@ -130,7 +130,8 @@ pub struct ObjectOutput {
 /// `functions` come in program order, as they are compiled (`lower::compile_each`): each one's code is appended
 /// to `.text` as it comes and the compiled function dropped, so they are never all held at once; the first
 /// error among them is the result. `reports`: whether [`ObjectOutput::functions`] gets each function's report
-/// (a copy of its code and its sites, what `linkwise explain` prints).
+/// (a copy of its code and its sites, what `linkwise explain` prints) and [`ObjectOutput::unwind_sites`] the
+/// unwind tables' pointers.
 pub(crate) fn write(
     program: &Program,
     plan: &LinkPlan,
@@ -142,18 +143,20 @@ pub(crate) fn write(
 ) -> Result<ObjectOutput, Diagnostic> {
     let target = &plan.target;
     let mut w = Writer::new(program, plan, *options)?;
+    w.reports = reports;
 
-    // Phase 1: define every symbol (code after its rewrites, then data), so relocations find them all. Each
-    // function's relocations wait as `Pending` records (no names, no code), its report is kept only if asked.
+    // Every defined symbol is declared first, in the order the symbol table lists them (functions, then data),
+    // so that each function's relocations can be written as soon as its code is appended: nothing of a function
+    // waits for the end but its report, when one is asked for.
+    w.declare_symbols();
     let (keep_reports, mut reports) = (reports, Vec::new());
-    let mut pending = Vec::new();
     let mut warnings = Vec::new();
     for f in functions {
         let f = f?;
         warnings.extend(f.warnings);
         let mut code = f.code;
         let mut sites = Vec::new();
-        let first = pending.len();
+        let mut relocations = Vec::with_capacity(f.relocs.len());
         for r in &f.relocs {
             let shape = SiteShape::from_cranelift(r.kind).ok_or_else(|| {
                 w.internal(
@@ -166,20 +169,23 @@ pub(crate) fn write(
                 reloc::apply_patch(&mut code, r.offset as usize, patch)
                     .map_err(|e| w.internal(f.symbol, e))?;
             }
-            pending.push(Pending {
+            let symbol = w.reloc_symbol(r.target, placement.symbol);
+            relocations.push(Relocation {
                 offset: u64::from(r.offset),
-                target: r.target,
-                symbol: placement.symbol,
-                flags: placement.flags,
+                symbol,
                 addend: r.addend,
+                flags: placement.flags,
             });
             if keep_reports {
                 sites.push(w.site(r.offset, r.target, r.purpose, r.access, shape, r.addend)?);
             }
         }
         let offset = w.define_function(f.symbol, &code, f.alignment);
-        for p in &mut pending[first..] {
-            p.offset += offset;
+        for mut relocation in relocations {
+            relocation.offset += offset;
+            w.obj
+                .add_relocation(w.text, relocation)
+                .map_err(|e| w.internal(f.symbol, format!("relocation: {e}")))?;
         }
         if let Some(unwind) = f.unwind {
             w.unwind.push((f.symbol, offset, code.len() as u32, unwind));
@@ -189,15 +195,6 @@ pub(crate) fn write(
         }
     }
     w.define_data();
-
-    // Phase 2: relocations, in code order.
-    for p in pending {
-        let symbol = w.reloc_symbol(p.target, p.symbol);
-        let relocation = Relocation { offset: p.offset, symbol, addend: p.addend, flags: p.flags };
-        w.obj
-            .add_relocation(w.text, relocation)
-            .map_err(|e| w.internal(p.target, format!("relocation: {e}")))?;
-    }
     let data_sites = w.relocate_data()?;
     w.define_aliases();
     let mut macho_pending = None;
@@ -234,17 +231,6 @@ pub(crate) fn write(
     Ok(ObjectOutput { bytes, functions: reports, data_sites, unwind_sites, warnings, carried })
 }
 
-/// A relocation of `.text` waiting for every symbol to be defined: a few words, where a [`Site`] carries names.
-struct Pending {
-    /// Offset in `.text`.
-    offset: u64,
-    /// The symbol referred to, and which of its names.
-    target: SymbolId,
-    symbol: SymbolRef,
-    flags: object::write::RelocationFlags,
-    addend: i64,
-}
-
 /// How ELF and Mach-O carry an export: as the visibility of the symbol (default), under the exported name
 /// (an alias when it differs from the symbol's, see [`Writer::define_aliases`]).
 fn export_symbol(w: &Writer<'_>, name: &str, symbol: &str) -> (&'static str, String) {
@@ -275,13 +261,19 @@ pub(crate) struct Writer<'a> {
     /// Undefined symbols by object name (`puts`, `__imp_puts`), created on first reference so that an import
     /// nobody uses costs nothing at link time.
     undefined: HashMap<String, object::write::SymbolId>,
+    /// The object symbol of each symbol the program defines (functions, statics, strings), by `SymbolId`:
+    /// declared before any is defined ([`Writer::declare_symbols`]).
+    declared: Vec<Option<object::write::SymbolId>>,
     /// The object symbol each (program symbol, name) relocations named so far resolved to, so that its name is
     /// spelled once, not once per site.
     referenced: HashMap<(SymbolId, SymbolRef), object::write::SymbolId>,
     /// (function, offset in .text, code size, unwind information) for `.pdata`/`.xdata` or `.eh_frame`.
     unwind: Vec<(SymbolId, u64, u32, Unwind)>,
-    /// The unwind tables' relocations, as written.
+    /// The unwind tables' relocations, as written (only when reports are kept).
     unwind_sites: Vec<UnwindSite>,
+    /// Whether the reports of what went in ([`ObjectOutput::functions`], [`ObjectOutput::unwind_sites`]) are
+    /// kept.
+    reports: bool,
     /// Each static that holds addresses, with them: (offset in the static, symbol), from its layout.
     data_addresses: Vec<(SymbolId, Vec<(u32, SymbolId)>)>,
     /// What the object is for.
@@ -323,8 +315,10 @@ impl<'a> Writer<'a> {
             defined: HashMap::new(),
             undefined: HashMap::new(),
             referenced: HashMap::new(),
+            declared: Vec::new(),
             unwind: Vec::new(),
             unwind_sites: Vec::new(),
+            reports: true,
             data_addresses: Vec::new(),
             options,
         })
@@ -360,11 +354,39 @@ impl<'a> Writer<'a> {
         Ok(Site { offset, target: symbol, purpose, access, shape, placement, object_symbol, addend })
     }
 
+    /// Declares the object symbol of every symbol the program defines, not yet placed: the functions, then the
+    /// statics and strings, each group in program order (the order in which they are defined afterwards).
+    fn declare_symbols(&mut self) {
+        self.declared = vec![None; self.program.symbols.len()];
+        for data in [false, true] {
+            for (id, symbol) in self.program.symbols() {
+                let (kind, public) = match &symbol.def {
+                    SymbolDef::Fn { public, .. } if !data => (SymbolKind::Text, *public),
+                    SymbolDef::Static { public, .. } if data => (SymbolKind::Data, *public),
+                    SymbolDef::Str { .. } if data => (SymbolKind::Data, false),
+                    _ => continue,
+                };
+                let scope = self.scope(id, public);
+                self.declared[id.index()] = Some(self.new_symbol(id, kind, scope));
+            }
+        }
+    }
+
+    /// The object symbol declared for the defined program symbol `symbol`.
+    fn declared(&self, symbol: SymbolId) -> Option<object::write::SymbolId> {
+        self.declared.get(symbol.index()).copied().flatten()
+    }
+
     /// Adds a defined symbol's code to `.text`; returns its offset there.
     fn define_function(&mut self, symbol: SymbolId, code: &[u8], align: u32) -> u64 {
-        let public = matches!(self.program.symbol(symbol).def, SymbolDef::Fn { public: true, .. });
-        let scope = self.scope(symbol, public);
-        let id = self.new_symbol(symbol, SymbolKind::Text, scope);
+        let id = match self.declared(symbol) {
+            Some(id) => id,
+            None => {
+                let public = matches!(self.program.symbol(symbol).def, SymbolDef::Fn { public: true, .. });
+                let scope = self.scope(symbol, public);
+                self.new_symbol(symbol, SymbolKind::Text, scope)
+            }
+        };
         let offset = self.obj.add_symbol_data(id, self.text, code, u64::from(align.max(1)));
         self.defined.insert(symbol, (id, offset));
         offset
@@ -456,8 +478,13 @@ impl<'a> Writer<'a> {
                 SymbolDef::Str { bytes } => (false, false, bytes.as_slice(), 1, false),
                 _ => continue,
             };
-            let scope = self.scope(id, public);
-            let obj_symbol = self.new_symbol(id, SymbolKind::Data, scope);
+            let obj_symbol = match self.declared(id) {
+                Some(declared) => declared,
+                None => {
+                    let scope = self.scope(id, public);
+                    self.new_symbol(id, SymbolKind::Data, scope)
+                }
+            };
             let align = u64::from(align.max(1));
             let offset = if mutable && !has_relocs && bytes.iter().all(|&b| b == 0) {
                 let bss = self.obj.section_id(StandardSection::UninitializedData);
@@ -479,7 +506,7 @@ impl<'a> Writer<'a> {
     /// says.
     fn reloc_symbol(&mut self, target: SymbolId, symbol: SymbolRef) -> object::write::SymbolId {
         if symbol == SymbolRef::Plain
-            && let Some(&(id, _)) = self.defined.get(&target)
+            && let Some(id) = self.declared(target).or_else(|| self.defined.get(&target).map(|&(id, _)| id))
         {
             return id;
         }
@@ -529,6 +556,9 @@ impl<'a> Writer<'a> {
         self.obj
             .add_relocation(section, Relocation { offset, symbol: to, addend, flags: placement.flags })
             .map_err(|e| self.internal(function, format!("{section_name}: {e}")))?;
+        if !self.reports {
+            return Ok(());
+        }
         self.unwind_sites.push(UnwindSite {
             section: section_name,
             offset,

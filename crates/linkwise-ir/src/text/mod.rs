@@ -39,6 +39,13 @@ pub fn parse_body(file: &SourceFile, function: &ast::FnDef) -> Result<ast::Block
     parser::parse_body(file, function.body.span).map_err(|d| Diagnostics::from(*d))
 }
 
+/// Parses again, body and all, the function of an outline of `file` whose item spans `span` (its `FnDef::span`):
+/// what lets a caller keep only the functions' spans once the outline's declarations are checked. The
+/// function's attributes are not read again (its `export` is empty).
+pub fn parse_function(file: &SourceFile, span: Span) -> Result<ast::FnDef, Diagnostics> {
+    parser::parse_function(file, span).map_err(|d| Diagnostics::from(*d))
+}
+
 /// Prints `module` in canonical layout (comments are not kept: the model has none). For every module `m` that
 /// parses, `parse(print(m)) == m` and printing that again gives the same text.
 pub fn print(module: &ast::Module) -> String {

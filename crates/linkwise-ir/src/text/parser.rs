@@ -58,7 +58,13 @@ pub(crate) fn parse_outline(file: &SourceFile) -> PResult<super::Outline> {
     let mut parser = Parser::new(file.text());
     parser.outline = Some(Vec::new());
     let failed = match parser.module() {
-        Ok(module) => return Ok(super::Outline { module, strings: parser.outline.unwrap_or_default() }),
+        Ok(mut module) => {
+            // The outline lives as long as the compilation: give back what growing by doubling left over.
+            module.items.shrink_to_fit();
+            let mut strings = parser.outline.unwrap_or_default();
+            strings.shrink_to_fit();
+            return Ok(super::Outline { module, strings });
+        }
         Err(d) => d,
     };
     for body in std::mem::take(&mut parser.bodies) {
@@ -70,6 +76,19 @@ pub(crate) fn parse_outline(file: &SourceFile) -> PResult<super::Outline> {
         body.block()?;
     }
     Err(failed)
+}
+
+/// Parses again, body and all, the function an outline's item spans in `file` (`[pub] fn NAME(...) ... { ... }`,
+/// its attributes aside: what was said by them is in the checked declarations).
+pub(crate) fn parse_function(file: &SourceFile, span: Span) -> PResult<FnDef> {
+    let mut parser = Parser::new(file.text());
+    parser.seek(span.start);
+    let public = parser.eat_word("pub");
+    let f = parser.fn_def(public, Export::default(), span.start)?;
+    if f.span != span {
+        return fail(Diagnostic::internal("a function outlined with another extent").primary(span, ""));
+    }
+    Ok(f)
 }
 
 /// Parses the body of an outline's function, the block `body` spans in `file`.
