@@ -119,8 +119,9 @@ pub struct Compiled {
 ///
 /// Streaming: the declarations are parsed and checked first, then each function body is parsed, checked,
 /// compiled and dropped on a compiling thread, so that neither the whole syntax tree nor all checked bodies
-/// ever exist at once (issue 10 measured them at 62 MB and 33 MB for 10,000 functions). A module with errors
-/// is then checked whole, for the same complete list of errors as [`compile_module`] gives.
+/// ever exist at once (issue 10 measured them at 62 MB and 33 MB for 10,000 functions; docs/codegen.md
+/// "Streaming"). A module with errors gets the same complete list, in the same order, as parsing it and
+/// checking it whole gives ([`compile_module`]), still found one body at a time.
 pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnostics> {
     let (declared, functions) = {
         let outline = linkwise_ir::text::parse_outline(file)?;
