@@ -13,6 +13,7 @@ pub mod implib;
 mod isa;
 pub mod lower;
 pub mod reloc;
+mod slot_call;
 mod unwind;
 
 pub use emit::{Carried, DataSite, EmitOptions, FunctionReport, ObjectOutput, Site, UnwindSite};

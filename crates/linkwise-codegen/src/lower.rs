@@ -9,8 +9,7 @@
 //! load under `is_pic`; the object writer turns that slot into `__imp_X` or relaxes the load into an address
 //! computation.
 
-use crate::reloc::Purpose;
-use cranelift_codegen::binemit::Reloc;
+use crate::reloc::{Purpose, SiteShape};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
@@ -77,8 +76,11 @@ pub enum Unwind {
 pub struct CodeReloc {
     /// Offset of the relocated field from the start of the function.
     pub offset: u32,
-    /// Cranelift's relocation kind (what the instruction is: a PC-relative call, a pointer-slot load, ...).
-    pub kind: Reloc,
+    /// What the instruction is: a PC-relative call, a pointer-slot load, ... Lowering classifies Cranelift's
+    /// relocation kind ([`SiteShape::from_cranelift`]); a rewrite of the finished code that changes the
+    /// instruction changes it (`slot_call.rs`: [`SiteShape::SlotCall`]). The relocation table reads this, never
+    /// Cranelift's kind.
+    pub shape: SiteShape,
     /// The symbol referred to.
     pub target: SymbolId,
     /// Why the code refers to it (recorded when the reference was made).
@@ -287,7 +289,7 @@ fn compile_one(
     // Relocations name symbols through the function's table of external names, read beside the compiled code.
     let names = ctx.func.params.user_named_funcs();
     let compiled = ctx.compiled_code().ok_or_else(|| internal(program, symbol, "no compiled code"))?;
-    let code = compiled.code_buffer().to_vec();
+    let mut code = compiled.code_buffer().to_vec();
     let alignment = compiled.buffer.alignment.max(isa.function_alignment().preferred);
     let mut relocs = Vec::new();
     for reloc in compiled.buffer.relocs() {
@@ -311,9 +313,16 @@ fn compile_one(
                 return Err(internal(program, symbol, format!("unexpected relocation target {other:?}")));
             }
         };
+        let shape = SiteShape::from_cranelift(reloc.kind).ok_or_else(|| {
+            internal(
+                program,
+                symbol,
+                format!("Cranelift relocation {:?} has no place in linkwise's table", reloc.kind),
+            )
+        })?;
         relocs.push(CodeReloc {
             offset: reloc.offset,
-            kind: reloc.kind,
+            shape,
             target: reference.symbol,
             purpose: reference.purpose,
             access: reference.access,
@@ -325,6 +334,22 @@ fn compile_one(
     // information, written as `.eh_frame` by the object writer. A frame the Windows encoding cannot describe
     // gets no record and a warning (unwind/mod.rs, `Undescribable`).
     let steps = &compiled.buffer.unwind_info;
+    // x86_64: each `mov r, [rip+slot]; call r` becomes `call [rip+slot]` (slot_call.rs), before anything
+    // that depends on the code's length or offsets is computed from it: the unwind record below comes from
+    // the prologue steps, which the rewrite leaves where they are or refuses (and `.pdata`'s or the FDE's
+    // length is the length of `code`, as the object writer takes it).
+    if plan.target.arch == Arch::X86_64 {
+        let instructions = crate::unwind::instruction_ranges(compiled);
+        let last_step = steps.iter().map(|&(offset, _)| offset).max();
+        crate::slot_call::rewrite(
+            &mut code,
+            &mut relocs,
+            &instructions,
+            last_step,
+            compiled.buffer.alignment,
+        )
+        .map_err(|e| internal(program, symbol, format!("rewriting slot calls: {e}")))?;
+    }
     let windows = match (plan.target.format, plan.target.arch) {
         (Format::Coff, Arch::X86_64) => crate::unwind::windows_x64(steps).map(|u| u.map(Unwind::WindowsX64)),
         (Format::Coff, Arch::Aarch64) => {

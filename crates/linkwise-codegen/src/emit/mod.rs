@@ -150,13 +150,7 @@ pub(crate) fn write(
         let mut code = f.code;
         let mut sites = Vec::with_capacity(f.relocs.len());
         for r in &f.relocs {
-            let shape = SiteShape::from_cranelift(r.kind).ok_or_else(|| {
-                w.internal(
-                    f.symbol,
-                    format!("Cranelift relocation {:?} has no place in linkwise's table", r.kind),
-                )
-            })?;
-            let site = w.site(r.offset, r.target, r.purpose, r.access, shape, r.addend)?;
+            let site = w.site(r.offset, r.target, r.purpose, r.access, r.shape, r.addend)?;
             if let Some(patch) = site.placement.patch {
                 reloc::apply_patch(&mut code, r.offset as usize, patch)
                     .map_err(|e| w.internal(f.symbol, e))?;
