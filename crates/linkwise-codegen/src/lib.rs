@@ -53,7 +53,7 @@ pub fn generate(
     options: &EmitOptions,
     compile: &CompileOptions,
 ) -> Result<ObjectOutput, Diagnostic> {
-    let isa = isa::build_with(&plan.target, compile.verify)?;
+    let isa = isa::build_with(&plan.target, compile.verify, options.force_frame_pointers)?;
     let cie = isa.create_systemv_cie();
     // Each function is written into the object as soon as it (and every one before it) is compiled.
     lower::compile_each(program, plan, &*isa, compile.threads(), |functions| {

@@ -346,6 +346,7 @@ fn register_move(code: &[u8]) -> Option<(usize, u8, u8)> {
 }
 
 #[cfg(test)]
+#[allow(clippy::single_range_in_vec_init)] // one instruction range per test function
 mod tests {
     use super::*;
     use linkwise_ir::checked::SymbolId;

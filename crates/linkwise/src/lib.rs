@@ -74,6 +74,10 @@ pub struct Options {
     /// (debug builds, the tests); off by default in release builds, where it would cost about 15% of compile
     /// time checking linkwise's own lowering (docs/codegen.md "Compiling in parallel").
     pub verify: bool,
+    /// `--force-frame-pointers=yes`: a frame pointer in every function, leaves included. Off: the target's
+    /// default, as rustc's (Apple targets always keep them; docs/codegen.md "Frame pointers"). Changes the
+    /// object's bytes.
+    pub force_frame_pointers: bool,
 }
 
 impl Options {
@@ -140,7 +144,10 @@ fn compile_program(program: Program, options: &Options) -> Result<Compiled, Diag
         bundled: options.bundled.clone(),
     };
     let directives = linkwise_linkage::directives(&program, &plan, &directive_options);
-    let emit = linkwise_codegen::EmitOptions { shared_library: options.shared_library };
+    let emit = linkwise_codegen::EmitOptions {
+        shared_library: options.shared_library,
+        force_frame_pointers: options.force_frame_pointers,
+    };
     let codegen = linkwise_codegen::CompileOptions { jobs: options.jobs, verify: options.verify };
     let object = linkwise_codegen::generate(&program, &plan, &directives, &emit, &codegen)?;
     Ok(Compiled { program, plan, directives, object })
