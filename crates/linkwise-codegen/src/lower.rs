@@ -4,8 +4,8 @@
 //! reference gets its own Cranelift external name per (symbol, [`Purpose`]) (a call, a call through a slot,
 //! an address, a data access), so every relocation Cranelift reports maps back to the IR construct that made it
 //! and to the access the plan gave ([`CodeReloc`]). Whether a reference is declared `colocated` (Cranelift
-//! emits a PC-relative call) or not (a pointer-slot load, then a call through the register) is
-//! `Purpose::colocated`'s answer, beside the relocation table. Data is always reached through a pointer-slot
+//! emits a PC-relative call) or not (a pointer-slot load, then a call through the register, which `slot_call.rs`
+//! then folds into x86_64's `call [rip+slot]`) is `Purpose::colocated`'s answer, beside the relocation table. Data is always reached through a pointer-slot
 //! load under `is_pic`; the object writer turns that slot into `__imp_X` or relaxes the load into an address
 //! computation.
 

@@ -277,6 +277,33 @@ pub(crate) fn rewrite(
         }
     }
 
+    // Check the result by decoding it again: one instruction fewer per site, and every branch lands on an
+    // instruction, at the image of its old target. A failure is a bug here, reported, never written.
+    let new_end = code_end - removed;
+    let mut decoder = Decoder::with_ip(64, &out[..new_end as usize], 0, DecoderOptions::NONE);
+    let mut new_starts = Vec::with_capacity(starts.len());
+    let mut new_targets = Vec::new();
+    while decoder.can_decode() {
+        decoder.decode_out(&mut instruction);
+        if instruction.is_invalid() {
+            return Err(format!("the rewritten code does not decode at {:#x}", instruction.ip()));
+        }
+        new_starts.push(instruction.ip() as u32);
+        if instruction.op0_kind() == OpKind::NearBranch64
+            && RELATIVE_BRANCHES.contains(&instruction.mnemonic())
+        {
+            new_targets.push(instruction.near_branch_target());
+        }
+    }
+    new_targets.sort_unstable();
+    let lands =
+        |t: u32| new_targets.binary_search(&u64::from(t)).is_ok() && new_starts.binary_search(&t).is_ok();
+    let mut branches = fixes.iter().filter(|f| !f.data);
+    if new_starts.len() != starts.len() - sites.len() || !branches.all(|f| lands(code_map(f.target)))
+    {
+        return Err("the rewritten code does not have the instructions and branches it should".to_owned());
+    }
+
     let site_of = |index: usize| sites.iter().find(|s| s.reloc == index);
     for (index, reloc) in relocs.iter_mut().enumerate() {
         match site_of(index) {
