@@ -47,7 +47,8 @@ fn compile(triple: &str, calls: ImportCalls, dir: &TempDir, name: &str) -> (Path
 /// The `.text` section's bytes.
 fn text(bytes: &[u8]) -> Vec<u8> {
     let file = object::File::parse(bytes).unwrap();
-    file.section_by_name(".text").unwrap().data().unwrap().to_vec()
+    let section = file.section_by_name(".text").or_else(|| file.section_by_name("__text")).unwrap();
+    section.data().unwrap().to_vec()
 }
 
 /// Every relocation of `.text` of type `r_type` against `symbol`: each must be the disp32 of `FF 15`, at the
@@ -98,7 +99,10 @@ fn four_argument_dllimport_calls_are_call_rip_slot() {
 #[test]
 fn dllimport_program_with_branches_across_slot_calls_runs_under_wine() {
     let dir = TempDir::new("slot-calls-wine");
-    let (obj, _) = compile(WINDOWS, ImportCalls::Plt, &dir, "slot_calls.obj");
+    let (obj, bytes) = compile(WINDOWS, ImportCalls::Plt, &dir, "slot_calls.obj");
+    // What runs is the rewritten code: all eight dllimport calls are `call [rip+__imp_X]`.
+    let imp = ["__imp_abs", "__imp_toupper", "__imp_putchar"];
+    assert_eq!(slot_calls(&bytes, u32::from(object::pe::IMAGE_REL_AMD64_REL32.0), &imp), 8);
     let (entry, _) = {
         let options = support::options(WINDOWS, &[]);
         support::compile_to(&dir, "entry.obj", &support::source("tests/programs/winentry.lw"), &options)
@@ -137,4 +141,34 @@ fn got_program_with_branches_across_slot_calls_runs_natively() {
     let Some(ran) = support::run_elf(ElfTarget::X86_64, &exe) else { return };
     let (stdout, status) = expected();
     assert_eq!((ran.stdout.as_str(), ran.status), (stdout.as_str(), Some(status)), "{ran}");
+}
+
+/// The rewrite is a function of each function's own code, so the object stays byte-identical for any thread
+/// count; tests/parallel.rs checks this program with the default (PLT) calls on every target, this adds the
+/// GOT calls of `--no-plt` on x86_64 ELF and Mach-O.
+#[test]
+fn got_call_objects_are_the_same_for_every_thread_count() {
+    for triple in [LINUX, "x86_64-apple-darwin"] {
+        let objects: Vec<Vec<u8>> = [1, 2, 8]
+            .into_iter()
+            .map(|jobs| {
+                let mut options = support::options(triple, &[]);
+                options.import_calls = ImportCalls::Got;
+                options.jobs = std::num::NonZeroUsize::new(jobs);
+                support::compile_source(&support::source(PROGRAM), &options)
+            })
+            .collect();
+        assert!(
+            objects.windows(2).all(|w| w[0] == w[1]),
+            "{triple}: the object differs between -j 1, 2 and 8"
+        );
+        // ... and the objects compared hold rewritten sites (8 `FF 15` calls, whatever the relocation type).
+        let code = text(&objects[0]);
+        let section = if triple == LINUX { ".text" } else { "__text" };
+        let rewritten = support::relocations(&objects[0], section)
+            .into_iter()
+            .filter(|r| r.offset >= 2 && code[r.offset as usize - 2..r.offset as usize] == [0xff, 0x15])
+            .count();
+        assert_eq!(rewritten, 8, "{triple}");
+    }
 }

@@ -299,8 +299,7 @@ pub(crate) fn rewrite(
     let lands =
         |t: u32| new_targets.binary_search(&u64::from(t)).is_ok() && new_starts.binary_search(&t).is_ok();
     let mut branches = fixes.iter().filter(|f| !f.data);
-    if new_starts.len() != starts.len() - sites.len() || !branches.all(|f| lands(code_map(f.target)))
-    {
+    if new_starts.len() != starts.len() - sites.len() || !branches.all(|f| lands(code_map(f.target))) {
         return Err("the rewritten code does not have the instructions and branches it should".to_owned());
     }
 
