@@ -68,13 +68,13 @@ fn x86_64_linux_got_calls() {
         ImportCalls::Got,
         &[
             (R_X86_64_PC32, "BANNER"),
-            (R_X86_64_REX_GOTPCRELX, "puts"),
+            (R_X86_64_GOTPCRELX, "puts"),
             (R_X86_64_PLT32, "square"),
             (R_X86_64_PC32, "TOTAL"),
             (R_X86_64_PC32, "TOTAL"),
-            (R_X86_64_REX_GOTPCRELX, "putchar"),
-            (R_X86_64_REX_GOTPCRELX, "putchar"),
-            (R_X86_64_REX_GOTPCRELX, "tolower"),
+            (R_X86_64_GOTPCRELX, "putchar"),
+            (R_X86_64_GOTPCRELX, "putchar"),
+            (R_X86_64_GOTPCRELX, "tolower"),
         ],
     );
 }

@@ -261,6 +261,22 @@ struct Input {
     /// lowering, not the module, which has already been checked).
     #[arg(long)]
     verify: bool,
+    /// Keep a frame pointer in every function, leaves included (`yes`), or only where the target's default
+    /// (rustc's) and the code generator put one (`no`, the default), like rustc's `-C force-frame-pointers`;
+    /// `no` never removes the frame pointers a target requires (Apple targets keep them always).
+    #[arg(long, value_enum, value_name = "yes|no")]
+    force_frame_pointers: Option<YesNo>,
+}
+
+/// A yes/no option value, spelled as rustc's `-C` flags accept it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum YesNo {
+    /// On.
+    #[value(alias = "y", alias = "on", alias = "true")]
+    Yes,
+    /// Off.
+    #[value(alias = "n", alias = "off", alias = "false")]
+    No,
 }
 
 /// The streams a command line runs with, and what [`run_with`] must know about the real standard output.
@@ -922,6 +938,7 @@ fn load(input: &Input, limit: u64) -> Result<(SourceFile, Options), String> {
     options.no_autolink = input.no_autolink;
     options.jobs = input.jobs;
     options.verify = input.verify;
+    options.force_frame_pointers = input.force_frame_pointers == Some(YesNo::Yes);
     if let Some(triple) = &input.target {
         match Target::parse(triple) {
             Ok(target) => options.target = Some(target),

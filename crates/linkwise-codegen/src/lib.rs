@@ -13,6 +13,7 @@ pub mod implib;
 mod isa;
 pub mod lower;
 pub mod reloc;
+mod slot_call;
 mod unwind;
 
 pub use emit::{Carried, DataSite, EmitOptions, FunctionReport, ObjectOutput, Site, UnwindSite};
@@ -84,7 +85,7 @@ pub fn generate(
     options: &EmitOptions,
     compile: &CompileOptions,
 ) -> Result<ObjectOutput, Diagnostic> {
-    let isa = isa::build_with(&plan.target, compile.verify)?;
+    let isa = isa::build_with(&plan.target, compile.verify, options.force_frame_pointers)?;
     let cie = isa.create_systemv_cie();
     // Each function is written into the object as soon as it (and every one before it) is compiled.
     lower::compile_each(program, bodies, plan, &*isa, compile.threads(), |functions| {

@@ -4,14 +4,13 @@
 //! reference gets its own Cranelift external name per (symbol, [`Purpose`]) (a call, a call through a slot,
 //! an address, a data access), so every relocation Cranelift reports maps back to the IR construct that made it
 //! and to the access the plan gave ([`CodeReloc`]). Whether a reference is declared `colocated` (Cranelift
-//! emits a PC-relative call) or not (a pointer-slot load, then a call through the register) is
-//! `Purpose::colocated`'s answer, beside the relocation table. Data is always reached through a pointer-slot
+//! emits a PC-relative call) or not (a pointer-slot load, then a call through the register, which `slot_call.rs`
+//! then folds into x86_64's `call [rip+slot]`) is `Purpose::colocated`'s answer, beside the relocation table. Data is always reached through a pointer-slot
 //! load under `is_pic`; the object writer turns that slot into `__imp_X` or relaxes the load into an address
 //! computation.
 
 use crate::Bodies;
-use crate::reloc::Purpose;
-use cranelift_codegen::binemit::Reloc;
+use crate::reloc::{Purpose, SiteShape};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::immediates::{Ieee32, Ieee64};
@@ -78,8 +77,11 @@ pub enum Unwind {
 pub struct CodeReloc {
     /// Offset of the relocated field from the start of the function.
     pub offset: u32,
-    /// Cranelift's relocation kind (what the instruction is: a PC-relative call, a pointer-slot load, ...).
-    pub kind: Reloc,
+    /// What the instruction is: a PC-relative call, a pointer-slot load, ... Lowering classifies Cranelift's
+    /// relocation kind ([`SiteShape::from_cranelift`]); a rewrite of the finished code that changes the
+    /// instruction changes it (`slot_call.rs`: [`SiteShape::SlotCall`]). The relocation table reads this, never
+    /// Cranelift's kind.
+    pub shape: SiteShape,
     /// The symbol referred to.
     pub target: SymbolId,
     /// Why the code refers to it (recorded when the reference was made).
@@ -295,7 +297,7 @@ fn compile_one(
     // Relocations name symbols through the function's table of external names, read beside the compiled code.
     let names = ctx.func.params.user_named_funcs();
     let compiled = ctx.compiled_code().ok_or_else(|| internal(program, symbol, "no compiled code"))?;
-    let code = compiled.code_buffer().to_vec();
+    let mut code = compiled.code_buffer().to_vec();
     let alignment = compiled.buffer.alignment.max(isa.function_alignment().preferred);
     let mut relocs = Vec::new();
     for reloc in compiled.buffer.relocs() {
@@ -319,9 +321,16 @@ fn compile_one(
                 return Err(internal(program, symbol, format!("unexpected relocation target {other:?}")));
             }
         };
+        let shape = SiteShape::from_cranelift(reloc.kind).ok_or_else(|| {
+            internal(
+                program,
+                symbol,
+                format!("Cranelift relocation {:?} has no place in linkwise's table", reloc.kind),
+            )
+        })?;
         relocs.push(CodeReloc {
             offset: reloc.offset,
-            kind: reloc.kind,
+            shape,
             target: reference.symbol,
             purpose: reference.purpose,
             access: reference.access,
@@ -333,6 +342,22 @@ fn compile_one(
     // information, written as `.eh_frame` by the object writer. A frame the Windows encoding cannot describe
     // gets no record and a warning (unwind/mod.rs, `Undescribable`).
     let steps = &compiled.buffer.unwind_info;
+    // x86_64: each `mov r, [rip+slot]; call r` becomes `call [rip+slot]` (slot_call.rs), before anything
+    // that depends on the code's length or offsets is computed from it: the unwind record below comes from
+    // the prologue steps, which the rewrite leaves where they are or refuses (and `.pdata`'s or the FDE's
+    // length is the length of `code`, as the object writer takes it).
+    if plan.target.arch == Arch::X86_64 {
+        let instructions = crate::unwind::instruction_ranges(compiled);
+        let last_step = steps.iter().map(|&(offset, _)| offset).max();
+        crate::slot_call::rewrite(
+            &mut code,
+            &mut relocs,
+            &instructions,
+            last_step,
+            compiled.buffer.alignment,
+        )
+        .map_err(|e| internal(program, symbol, format!("rewriting slot calls: {e}")))?;
+    }
     let windows = match (plan.target.format, plan.target.arch) {
         (Format::Coff, Arch::X86_64) => crate::unwind::windows_x64(steps).map(|u| u.map(Unwind::WindowsX64)),
         (Format::Coff, Arch::Aarch64) => {

@@ -20,6 +20,10 @@ pub enum SiteShape {
     /// reference under `is_pic`; the slot is `__imp_X` for a dllimport, the GOT entry on ELF, and for a symbol
     /// in this image the load is relaxed into an address computation.
     SlotLoad,
+    /// A call through a pointer slot in one instruction: x86_64 `call qword ptr [rip+slot]` (`FF 15 disp32`).
+    /// Cranelift never emits it; linkwise's rewrite of the finished code makes it from a [`SiteShape::SlotLoad`]
+    /// followed by `call r64` (`slot_call.rs`), so only that rewrite gives a site this shape.
+    SlotCall,
     /// aarch64: the `adrp` of a slot load (`adrp x, slot; ldr x, [x, :lo12:slot]`).
     SlotPage,
     /// aarch64: the `ldr` of a slot load.
@@ -194,6 +198,9 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
         (Format::Coff, Arch::X86_64, Call, Direct) => coff!(IMAGE_REL_AMD64_REL32),
         // mov r, [rip+__imp_X]: the dllimport load of the address the loader stored in the import slot.
         (Format::Coff, Arch::X86_64, SlotLoad, ImportSlot) => coff!(IMAGE_REL_AMD64_REL32, ImpPrefixed),
+        // call [rip+__imp_X]: the dllimport call as MSVC and clang-cl emit it (clang-cl: `call qword ptr
+        // [rip+__imp_puts]`, IMAGE_REL_AMD64_REL32 against `__imp_puts`; ../../../shared/notes/toolchain.md).
+        (Format::Coff, Arch::X86_64, SlotCall, ImportSlot) => coff!(IMAGE_REL_AMD64_REL32, ImpPrefixed),
         // No slot exists for a symbol in this image: lea r, [rip+X] instead.
         (Format::Coff, Arch::X86_64, SlotLoad, Direct) => coff!(IMAGE_REL_AMD64_REL32, Plain, MovToLea),
         // A pointer in data. For a DLL function the import library's thunk stands for it (the linkage stage
@@ -226,6 +233,11 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
         // (`&f` of a PLT-called function also loads the GOT entry: that holds the canonical address.)
         (Format::Elf, Arch::X86_64, SlotLoad, Got | Plt) => elf!(R_X86_64_REX_GOTPCRELX),
         (Format::Elf, Arch::X86_64, SlotLoad, Direct) => elf!(R_X86_64_PC32, MovToLea),
+        // call *f@GOTPCREL(%rip) under --no-plt: GOTPCRELX, the form without a REX prefix, which the psABI
+        // (x86-64 System V ABI, "Relocation Types") lets the linker relax into `addr32 call f` when `f` is
+        // local. clang 19 `-fno-plt -fPIC` emits exactly this (FF 15, R_X86_64_GOTPCRELX f-4; checked with
+        // llvm-objdump -dr).
+        (Format::Elf, Arch::X86_64, SlotCall, Got) => elf!(R_X86_64_GOTPCRELX),
         (Format::Elf, Arch::X86_64, DataAbs64, Direct | Got | Plt) => elf!(R_X86_64_64),
         (Format::Elf, Arch::X86_64, UnwindPcRel32, Direct) => elf!(R_X86_64_PC32),
 
@@ -243,6 +255,10 @@ pub fn place(target: &Target, shape: SiteShape, access: Access) -> Result<Placem
         (Format::MachO, Arch::X86_64, Call, Direct | Plt) => macho!(X86_64_RELOC_BRANCH, true, 2),
         (Format::MachO, Arch::X86_64, SlotLoad, Got | Plt) => macho!(X86_64_RELOC_GOT_LOAD, true, 2),
         (Format::MachO, Arch::X86_64, SlotLoad, Direct) => macho!(X86_64_RELOC_SIGNED, true, 2, MovToLea),
+        // callq *_f@GOTPCREL(%rip): X86_64_RELOC_GOT (4), pcrel, 4-byte field; GOT_LOAD (3) is only for the
+        // `movq` ld64 may turn into `leaq` (Apple's <mach-o/x86_64/reloc.h>; clang 19 for x86_64-apple-macos11
+        // with -fno-plt emits FF 15 with `X86_64_RELOC_GOT _f`, PCRel 1, Length 2, per llvm-readobj -r).
+        (Format::MachO, Arch::X86_64, SlotCall, Got) => macho!(X86_64_RELOC_GOT, true, 2),
         (Format::MachO, Arch::X86_64, DataAbs64, Direct | Got | Plt) => {
             macho!(X86_64_RELOC_UNSIGNED, false, 3)
         }
@@ -330,9 +346,10 @@ mod tests {
     use object::{Object as _, ObjectSection as _, ObjectSymbol as _, RelocationTarget};
     use std::collections::BTreeSet;
 
-    const SHAPES: [SiteShape; 7] = [
+    const SHAPES: [SiteShape; 8] = [
         SiteShape::Call,
         SiteShape::SlotLoad,
+        SiteShape::SlotCall,
         SiteShape::SlotPage,
         SiteShape::SlotPageOffset,
         SiteShape::DataAbs64,
@@ -395,6 +412,10 @@ mod tests {
                 let shapes: &[SiteShape] = match purpose {
                     Purpose::Call | Purpose::CallThroughSlot if Purpose::of_call(access) != purpose => &[],
                     Purpose::Call => &[SiteShape::Call],
+                    // The slot load, and on x86_64 what the slot-call rewrite makes of it (slot_call.rs).
+                    Purpose::CallThroughSlot if target.arch == Arch::X86_64 => {
+                        &[SiteShape::SlotLoad, SiteShape::SlotCall]
+                    }
                     Purpose::CallThroughSlot | Purpose::Address | Purpose::Data => slot_load,
                     Purpose::DataWord => &[SiteShape::DataAbs64],
                 };
@@ -501,7 +522,7 @@ mod tests {
             }
         }
         // All six targets' rows (the count pins the table: a new row must be added here on purpose).
-        assert_eq!(written, 54);
+        assert_eq!(written, 57);
     }
 
     #[test]

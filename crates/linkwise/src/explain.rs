@@ -184,6 +184,12 @@ fn describe(program: &Program, site: &Site) -> String {
     // Exhaustive on purpose: a new purpose must say here how it reads.
     match site.purpose {
         Purpose::Call => format!("call {name}"),
+        // x86_64 calls through the slot in memory in one instruction when linkwise could rewrite Cranelift's
+        // pair (codegen's slot_call.rs); aarch64, and a function that rewrite left alone, load it first.
+        Purpose::CallThroughSlot if site.shape == SiteShape::SlotCall => {
+            let slot = slot.unwrap_or("slot");
+            format!("call {name} through its {slot} (one instruction: call the slot in memory)")
+        }
         Purpose::CallThroughSlot => {
             let slot = slot.unwrap_or("slot");
             format!("call {name} through its {slot} (load, then call the register)")

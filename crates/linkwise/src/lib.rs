@@ -80,6 +80,10 @@ pub struct Options {
     /// Leave [`ObjectOutput::functions`] empty (no copy of each function's code, no list of its sites): what
     /// `linkwise build` does, since only `explain` reads them; it lowers peak memory by about a quarter.
     pub no_reports: bool,
+    /// `--force-frame-pointers=yes`: a frame pointer in every function, leaves included. Off: the target's
+    /// default, as rustc's (Apple targets always keep them; docs/codegen.md "Frame pointers"). Changes the
+    /// object's bytes.
+    pub force_frame_pointers: bool,
 }
 
 impl Options {
@@ -251,7 +255,10 @@ fn compile_parts(
         bundled: options.bundled.clone(),
     };
     let directives = linkwise_linkage::directives(program, &plan, &directive_options);
-    let emit = linkwise_codegen::EmitOptions { shared_library: options.shared_library };
+    let emit = linkwise_codegen::EmitOptions {
+        shared_library: options.shared_library,
+        force_frame_pointers: options.force_frame_pointers,
+    };
     let codegen = linkwise_codegen::CompileOptions {
         jobs: options.jobs,
         verify: options.verify,

@@ -39,8 +39,8 @@ pub(super) fn build(
 ) -> Result<Option<Table>, Diagnostic> {
     let functions: Vec<_> = std::mem::take(&mut w.unwind)
         .into_iter()
-        .filter_map(|(symbol, offset, _, unwind)| match unwind {
-            Unwind::SystemV(info) => Some((symbol, offset, info)),
+        .filter_map(|(symbol, offset, len, unwind)| match unwind {
+            Unwind::SystemV(info) => Some((symbol, offset, len, info)),
             Unwind::WindowsX64(_) | Unwind::WindowsArm64(_) => None,
         })
         .collect();
@@ -51,7 +51,7 @@ pub(super) fn build(
     };
     let mut table = FrameTable::default();
     let cie_id = table.add_cie(cie);
-    for (index, (_, _, info)) in functions.iter().enumerate() {
+    for (index, (_, _, _, info)) in functions.iter().enumerate() {
         // `Address::Symbol` numbers are indexes into `functions`; `Recording` notes where each lands.
         table.add_fde(cie_id, info.to_fde(Address::Symbol { symbol: index, addend: 0 }));
     }
@@ -60,21 +60,34 @@ pub(super) fn build(
         .write_eh_frame(&mut out)
         .map_err(|e| Diagnostic::internal(format!("writing the unwind table: {e}")))?;
     let Recording { data, pointers } = out.0;
+    let mut bytes = data.into_vec();
+    // Each FDE's address range is the function's code as written, which is shorter than Cranelift's
+    // `UnwindInfo` says when the slot-call rewrite shortened it (slot_call.rs; Cranelift's info keeps the
+    // length of the code it emitted, and has no setter). The range length follows the initial location, in
+    // the same size (gimli's `FrameDescriptionEntry::write`; DWARF 5 §6.4.1, `address_range`).
+    for &(field, index, size) in &pointers {
+        let len = u64::from(functions[index].2).to_le_bytes();
+        let at = field + size;
+        let range = bytes.get_mut(at..at + size).ok_or_else(|| {
+            Diagnostic::internal(format!("unwind table: no address range after the pointer at {field:#x}"))
+        })?;
+        range.copy_from_slice(&len[..size]);
+    }
     let pointers = pointers
         .into_iter()
-        .map(|(field, index)| {
-            let (symbol, text_offset, _) = &functions[index];
+        .map(|(field, index, _)| {
+            let (symbol, text_offset, _, _) = &functions[index];
             (field as u64, *symbol, *text_offset)
         })
         .collect();
-    Ok(Some(Table { bytes: data.into_vec(), pointers }))
+    Ok(Some(Table { bytes, pointers }))
 }
 
 /// A gimli writer that leaves a zero in each PC-relative pointer to a function and records where it is.
 struct Recording {
     data: EndianVec<LittleEndian>,
-    /// (offset in the section, function index) of each such pointer.
-    pointers: Vec<(usize, usize)>,
+    /// (offset in the section, function index, size in bytes) of each such pointer.
+    pointers: Vec<(usize, usize, usize)>,
 }
 
 impl gimli::write::Writer for Recording {
@@ -101,8 +114,8 @@ impl gimli::write::Writer for Recording {
             Address::Symbol { symbol, addend: 0 }
                 if eh_pe == DW_EH_PE_pcrel | DW_EH_PE_sdata4 || eh_pe == DW_EH_PE_pcrel | DW_EH_PE_absptr =>
             {
-                self.pointers.push((self.len(), symbol));
                 let size = if eh_pe.format() == DW_EH_PE_sdata4 { 4 } else { size };
+                self.pointers.push((self.len(), symbol, usize::from(size)));
                 self.write_udata(0, size)
             }
             Address::Symbol { .. } => Err(gimli::write::Error::UnsupportedPointerEncoding(eh_pe)),

@@ -84,7 +84,9 @@ pub struct UnwindSite {
     pub placement: Placement,
 }
 
-/// What the object is for, beyond the plan: the part of the command line that changes symbols, not imports.
+/// What the object is for and how its code is shaped, beyond the plan: the part of the command line that
+/// changes the object's bytes other than through imports (how it is compiled, without changing them, is
+/// [`crate::CompileOptions`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct EmitOptions {
     /// The object goes into a shared library (`--emit dylib`): on ELF and Mach-O its exported symbols keep
@@ -92,6 +94,10 @@ pub struct EmitOptions {
     /// the library exports exactly what the module marks `#[export]`. COFF needs nothing: a DLL exports only
     /// what `/EXPORT:` names.
     pub shared_library: bool,
+    /// Keep a frame pointer in every function, leaves included (`--force-frame-pointers=yes`, Cranelift's
+    /// `preserve_frame_pointers`). Off: the target's default, which is rustc's: on for Apple targets (isa.rs
+    /// says which and why). It can only add frames, never remove the ones a target requires.
+    pub force_frame_pointers: bool,
 }
 
 /// How the object carries one [`Directive`], as the object writer wrote it (`linkwise explain` prints these).
@@ -158,13 +164,7 @@ pub(crate) fn write(
         let mut sites = Vec::new();
         let mut relocations = Vec::with_capacity(f.relocs.len());
         for r in &f.relocs {
-            let shape = SiteShape::from_cranelift(r.kind).ok_or_else(|| {
-                w.internal(
-                    f.symbol,
-                    format!("Cranelift relocation {:?} has no place in linkwise's table", r.kind),
-                )
-            })?;
-            let placement = reloc::place(target, shape, r.access)?;
+            let placement = reloc::place(target, r.shape, r.access)?;
             if let Some(patch) = placement.patch {
                 reloc::apply_patch(&mut code, r.offset as usize, patch)
                     .map_err(|e| w.internal(f.symbol, e))?;
@@ -177,7 +177,7 @@ pub(crate) fn write(
                 flags: placement.flags,
             });
             if keep_reports {
-                sites.push(w.site(r.offset, r.target, r.purpose, r.access, shape, r.addend)?);
+                sites.push(w.site(r.offset, r.target, r.purpose, r.access, r.shape, r.addend)?);
             }
         }
         let offset = w.define_function(f.symbol, &code, f.alignment);
