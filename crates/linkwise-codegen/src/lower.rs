@@ -298,7 +298,7 @@ fn compile_one(
     let names = ctx.func.params.user_named_funcs();
     let compiled = ctx.compiled_code().ok_or_else(|| internal(program, symbol, "no compiled code"))?;
     let mut code = compiled.code_buffer().to_vec();
-    let alignment = compiled.buffer.alignment.max(isa.function_alignment().preferred);
+    let alignment = compiled.buffer.alignment.max(crate::isa::function_alignment(plan.target.arch));
     let mut relocs = Vec::new();
     for reloc in compiled.buffer.relocs() {
         let reference = match &reloc.target {
