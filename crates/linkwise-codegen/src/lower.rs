@@ -477,6 +477,7 @@ fn build_function(
         funcs: HashMap::new(),
         globals: HashMap::new(),
         filled: false,
+        loops: 0,
     };
     lowering.stmts(&function.body)?;
     if !lowering.filled {
@@ -504,6 +505,8 @@ struct FnLowering<'a, 'f> {
     globals: HashMap<(SymbolId, Purpose), GlobalValue>,
     /// Whether the current block already ends in a terminator (after `return`), so nothing more may be added.
     filled: bool,
+    /// How many `for` loops enclose the statement being lowered.
+    loops: u32,
 }
 
 impl FnLowering<'_, '_> {
@@ -649,11 +652,19 @@ impl FnLowering<'_, '_> {
                 self.b.ins().jump(header, &[]);
                 self.switch_to(header);
                 let i = self.b.use_var(counter);
-                let more = self.b.ins().icmp(IntCC::SignedLessThan, i, last);
-                self.b.ins().brif(more, body_block, &[], exit, &[]);
+                // The exit is the branch's first target and the body its second, not the other way round:
+                // Cranelift 0.135's optimizer hoists loop-invariant values (the slot loads of calls in the
+                // loop, `n * n`) only out of blocks it visits while the loop is on its stack, and it takes
+                // the loop off when it visits a block outside it. The exit and the body are siblings in the
+                // dominator tree; with the body as the first target the exit was visited first, and nothing
+                // was hoisted (measured; docs/codegen.md "Calls in loops").
+                let done = self.b.ins().icmp(IntCC::SignedGreaterThanOrEqual, i, last);
+                self.b.ins().brif(done, exit, &[], body_block, &[]);
                 self.b.seal_block(body_block);
                 self.switch_to(body_block);
+                self.loops += 1;
                 self.stmts(body)?;
+                self.loops -= 1;
                 if !self.filled {
                     let i = self.b.use_var(counter);
                     let next = self.b.ins().iadd_imm_s(i, 1);
@@ -717,9 +728,23 @@ impl FnLowering<'_, '_> {
     }
 
     /// A call of `callee` with `args`, as an expression or a statement.
+    ///
+    /// In a loop, a call through a slot loads the slot as a value (`func_addr` of a non-colocated reference
+    /// under `is_pic` is that load) and calls it with `call_indirect`: the load is then an instruction of its
+    /// own, which Cranelift's optimizer hoists out of the loop, so each iteration makes one register call (clang
+    /// -O2 does the same; issue 10's call-site benchmark). Elsewhere the call stays Cranelift's call through the
+    /// slot, which x86_64 turns into one `call [rip+slot]` (slot_call.rs).
     fn call(&mut self, callee: SymbolId, args: &[Expr]) -> Result<ir::Inst, Diagnostic> {
-        let f = self.func_ref(callee)?;
+        let in_loop =
+            self.loops > 0 && Purpose::of_call(self.plan.access(callee)) == Purpose::CallThroughSlot;
+        let f =
+            if in_loop { self.function(callee, |_| Purpose::CallInLoop)? } else { self.func_ref(callee)? };
         let args = args.iter().map(|a| self.value(a)).collect::<Result<Vec<_>, _>>()?;
+        if in_loop {
+            let signature = self.b.func.dfg.ext_funcs[f].signature;
+            let address = self.symbol_value(callee, Purpose::CallInLoop);
+            return Ok(self.b.ins().call_indirect(signature, address, &args));
+        }
         Ok(self.b.ins().call(f, &args))
     }
 

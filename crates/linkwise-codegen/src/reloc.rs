@@ -86,6 +86,11 @@ pub enum Purpose {
     /// A call through a pointer slot: the callee's address is loaded from its import slot or GOT entry, then
     /// the register is called.
     CallThroughSlot,
+    /// A call through a pointer slot inside a loop: the slot is loaded as a value of its own, which Cranelift
+    /// hoists out of the loop (the slot never changes once the loader has filled it), and each iteration calls
+    /// the register, as clang -O2 does; a call outside loops keeps [`Purpose::CallThroughSlot`]'s one
+    /// instruction.
+    CallInLoop,
     /// The address of a symbol as a value: `&f`, `&X`, a string literal.
     Address,
     /// The address of a static, to load or store its value (`X`, `X = ...`).
@@ -113,7 +118,7 @@ impl Purpose {
     pub(crate) fn colocated(self, access: Access) -> bool {
         match self {
             Purpose::Call => true,
-            Purpose::CallThroughSlot => false,
+            Purpose::CallThroughSlot | Purpose::CallInLoop => false,
             Purpose::Address | Purpose::Data | Purpose::DataWord => access == Access::Direct,
         }
     }
@@ -357,8 +362,14 @@ mod tests {
         SiteShape::UnwindPcRel32,
     ];
     const ACCESSES: [Access; 4] = [Access::Direct, Access::ImportSlot, Access::Got, Access::Plt];
-    const PURPOSES: [Purpose; 5] =
-        [Purpose::Call, Purpose::CallThroughSlot, Purpose::Address, Purpose::Data, Purpose::DataWord];
+    const PURPOSES: [Purpose; 6] = [
+        Purpose::Call,
+        Purpose::CallThroughSlot,
+        Purpose::CallInLoop,
+        Purpose::Address,
+        Purpose::Data,
+        Purpose::DataWord,
+    ];
 
     /// An imported static named `name`.
     fn import(name: &str) -> Symbol {
@@ -411,12 +422,16 @@ mod tests {
             for &access in accesses {
                 let shapes: &[SiteShape] = match purpose {
                     Purpose::Call | Purpose::CallThroughSlot if Purpose::of_call(access) != purpose => &[],
+                    // Lowering makes a call in a loop only of what would otherwise be a slot call.
+                    Purpose::CallInLoop if Purpose::of_call(access) != Purpose::CallThroughSlot => &[],
                     Purpose::Call => &[SiteShape::Call],
                     // The slot load, and on x86_64 what the slot-call rewrite makes of it (slot_call.rs).
                     Purpose::CallThroughSlot if target.arch == Arch::X86_64 => {
                         &[SiteShape::SlotLoad, SiteShape::SlotCall]
                     }
-                    Purpose::CallThroughSlot | Purpose::Address | Purpose::Data => slot_load,
+                    Purpose::CallThroughSlot | Purpose::CallInLoop | Purpose::Address | Purpose::Data => {
+                        slot_load
+                    }
                     Purpose::DataWord => &[SiteShape::DataAbs64],
                 };
                 for shape in shapes {

@@ -194,6 +194,12 @@ fn describe(program: &Program, site: &Site) -> String {
             let slot = slot.unwrap_or("slot");
             format!("call {name} through its {slot} (load, then call the register)")
         }
+        Purpose::CallInLoop => {
+            let slot = slot.unwrap_or("slot");
+            format!(
+                "load {name} from its {slot} for calls in a loop (hoisted out of it), then call the register"
+            )
+        }
         Purpose::Address | Purpose::Data | Purpose::DataWord => match slot {
             Some(slot) => format!("address of {name} from its {slot}"),
             None if is_string => "address of a string literal".to_owned(),
