@@ -265,7 +265,8 @@ pub fn run_codegen(config: &Config, progress: &mut dyn std::io::Write) -> Result
         return Err("`--reps`, `--calls` and `--jobs` must be at least 1".to_owned());
     }
     let llc = find_llc().ok_or("cannot find `llc-19` or `llc` (Debian: `apt-get install llvm-19`)")?;
-    for (what, path) in [("linkwise", &config.linkwise), ("plain-cranelift-object", &config.plain_cranelift)] {
+    for (what, path) in [("linkwise", &config.linkwise), ("plain-cranelift-object", &config.plain_cranelift)]
+    {
         if !path.is_file() {
             return Err(format!(
                 "cannot find {what} at `{}`: build it with `cargo build --release -p linkwise-cli -p \
@@ -302,7 +303,10 @@ pub fn run_codegen(config: &Config, progress: &mut dyn std::io::Write) -> Result
                 Producer::LinkwiseSerial | Producer::LinkwiseParallel => {
                     let jobs = if p == Producer::LinkwiseSerial { 1 } else { config.jobs };
                     let mut c = Command::new(&config.linkwise);
-                    c.arg("build").arg(&lw).args(["--target", TRIPLE, "-j", &jobs.to_string(), "-o"]).arg(&object);
+                    c.arg("build")
+                        .arg(&lw)
+                        .args(["--target", TRIPLE, "-j", &jobs.to_string(), "-o"])
+                        .arg(&object);
                     c
                 }
                 Producer::LlcO0 | Producer::LlcO2 => {
@@ -432,12 +436,10 @@ pub struct Site {
 /// relocation is left out.
 pub fn call_sites(code: &[u8], relocations: &[(u64, String)], starts: &[u64]) -> Vec<Site> {
     use iced_x86::{Decoder, DecoderOptions, Mnemonic, OpKind, Register};
-    let instructions: Vec<iced_x86::Instruction> = Decoder::with_ip(64, code, 0, DecoderOptions::NONE).into_iter().collect();
+    let instructions: Vec<iced_x86::Instruction> =
+        Decoder::with_ip(64, code, 0, DecoderOptions::NONE).into_iter().collect();
     let symbol_in = |i: &iced_x86::Instruction| {
-        relocations
-            .iter()
-            .find(|(o, _)| (i.ip()..i.next_ip()).contains(o))
-            .map(|(_, s)| s.clone())
+        relocations.iter().find(|(o, _)| (i.ip()..i.next_ip()).contains(o)).map(|(_, s)| s.clone())
     };
     let mut counted = vec![false; instructions.len()];
     let mut sites = Vec::new();
@@ -511,7 +513,12 @@ impl Table {
     fn terminal(&self) -> String {
         let widths: Vec<usize> = (0..self.header.len())
             .map(|c| {
-                self.rows.iter().map(|r| r[c].chars().count()).chain([self.header[c].chars().count()]).max().unwrap_or(0)
+                self.rows
+                    .iter()
+                    .map(|r| r[c].chars().count())
+                    .chain([self.header[c].chars().count()])
+                    .max()
+                    .unwrap_or(0)
             })
             .collect();
         let line = |cells: &[String]| {
@@ -621,7 +628,10 @@ fn ratios(report: &Report) -> Table {
             let div = |a: Option<f64>, b: Option<f64>| a.zip(b).map(|(a, b)| a / b);
             vec![
                 n.to_string(),
-                ratio_cell(div(m(Producer::LinkwiseParallel, Metric::Wall), m(Producer::LlcO0, Metric::Wall)), 3),
+                ratio_cell(
+                    div(m(Producer::LinkwiseParallel, Metric::Wall), m(Producer::LlcO0, Metric::Wall)),
+                    3,
+                ),
                 ratio_cell(
                     div(m(Producer::LinkwiseSerial, Metric::Cpu), m(Producer::PlainCranelift, Metric::Cpu)),
                     3,
@@ -674,11 +684,8 @@ fn growth(report: &Report) -> Table {
 
 fn caption(report: &Report) -> String {
     let c = &report.config;
-    let inputs: Vec<String> = report
-        .inputs
-        .iter()
-        .map(|(n, lw, ll)| format!("{n} functions: .lw {lw} B, .ll {ll} B"))
-        .collect();
+    let inputs: Vec<String> =
+        report.inputs.iter().map(|(n, lw, ll)| format!("{n} functions: .lw {lw} B, .ll {ll} B")).collect();
     format!(
         "{} calls per function (half to a DLL import, half static), x86_64 COFF ({TRIPLE}); 1 warm-up + {} \
          paired repetitions (every producer once per repetition, rotating order), medians; {}; load average \

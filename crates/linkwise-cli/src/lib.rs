@@ -119,8 +119,10 @@ enum Bench {
     /// Compile the same module (N functions of calls to a DLL import and a static import, x86_64 COFF)
     /// with linkwise -j1 and -jN, llc -O0 and -O2, and plain cranelift-object, paired, and compare wall
     /// time, CPU time, peak RSS, object and .text size and bytes per call site (docs/bench.md).
-    #[command(after_help = "Example:\n  scripts/codegen-bench   (builds the release binaries, then runs:)\n  \
-                            linkwise bench codegen --functions 1000,10000,100000 --reps 5 --out bench-codegen")]
+    #[command(
+        after_help = "Example:\n  scripts/codegen-bench   (builds the release binaries, then runs:)\n  \
+                            linkwise bench codegen --functions 1000,10000,100000 --reps 5 --out bench-codegen"
+    )]
     Codegen {
         /// Comma-separated module sizes, in functions.
         #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]

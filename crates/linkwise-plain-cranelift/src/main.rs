@@ -96,7 +96,8 @@ fn build(functions: u32, calls: u32) -> Result<Vec<u8>, String> {
         for call in 0..calls {
             let inst = if call % 2 == 0 {
                 let slot_address = b.ins().symbol_value(types::I64, slot_value);
-                let target = b.ins().load(types::I64, MemFlagsData::trusted().with_readonly(), slot_address, 0);
+                let target =
+                    b.ins().load(types::I64, MemFlagsData::trusted().with_readonly(), slot_address, 0);
                 b.ins().call_indirect(sig_ref, target, &[t])
             } else {
                 b.ins().call(linked_ref, &[t])
