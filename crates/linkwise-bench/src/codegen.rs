@@ -241,7 +241,7 @@ pub fn ll_module(functions: u32, calls: u32) -> String {
 
 /// Call `call` of a function: even calls go to the DLL import, odd ones to the static one.
 fn callee(call: u32) -> &'static str {
-    if call % 2 == 0 { "imported" } else { "linked" }
+    if call.is_multiple_of(2) { "imported" } else { "linked" }
 }
 
 /// Finds llc 19: LLVM's own directory on Debian, then `llc-19` and `llc` on PATH.
@@ -425,7 +425,7 @@ pub struct Site {
 }
 
 /// The call sites of x86_64 `code` (offset 0 is the section's start), with `relocations` (offset of the
-/// patched field, symbol) and `starts`, the sorted function start offsets.
+/// patched field, symbol, in any order) and `starts`, the sorted function start offsets.
 ///
 /// A site is the `call` plus, when it calls through a register, the instructions that set that register
 /// (found walking back within the function: a `mov`/`lea` writing it, and for a load through another
@@ -435,11 +435,17 @@ pub struct Site {
 /// that uses it, so the average is the bytes spent per site. A call whose target cannot be traced to a
 /// relocation is left out.
 pub fn call_sites(code: &[u8], relocations: &[(u64, String)], starts: &[u64]) -> Vec<Site> {
-    use iced_x86::{Decoder, DecoderOptions, Mnemonic, OpKind, Register};
+    use iced_x86::{Decoder, DecoderOptions, InstructionInfoFactory, Mnemonic, OpAccess, OpKind, Register};
+    let mut info = InstructionInfoFactory::new();
     let instructions: Vec<iced_x86::Instruction> =
         Decoder::with_ip(64, code, 0, DecoderOptions::NONE).into_iter().collect();
+    // Sorted by offset, so that each instruction's relocation is a binary search (a 100,000-function object
+    // has a million of each).
+    let mut sorted: Vec<&(u64, String)> = relocations.iter().collect();
+    sorted.sort_by_key(|(o, _)| *o);
     let symbol_in = |i: &iced_x86::Instruction| {
-        relocations.iter().find(|(o, _)| (i.ip()..i.next_ip()).contains(o)).map(|(_, s)| s.clone())
+        let first = sorted.partition_point(|(o, _)| *o < i.ip());
+        sorted.get(first).filter(|(o, _)| *o < i.next_ip()).map(|(_, s)| s.clone())
     };
     let mut counted = vec![false; instructions.len()];
     let mut sites = Vec::new();
@@ -463,7 +469,7 @@ pub fn call_sites(code: &[u8], relocations: &[(u64, String)], starts: &[u64]) ->
             }
             _ => {}
         }
-        let start = starts.iter().rev().find(|&&s| s <= call.ip()).copied().unwrap_or(0);
+        let start = starts.partition_point(|&s| s <= call.ip()).checked_sub(1).map_or(0, |k| starts[k]);
         let mut traced = true;
         let mut j = at;
         while !needed.is_empty() && j > 0 {
@@ -472,12 +478,26 @@ pub fn call_sites(code: &[u8], relocations: &[(u64, String)], starts: &[u64]) ->
             if i.ip() < start {
                 break;
             }
-            if i.op_count() == 0 || i.op0_kind() != OpKind::Register {
-                continue;
-            }
-            let written = i.op0_register().full_register();
-            let Some(k) = needed.iter().position(|&r| r == written) else { continue };
-            if !matches!(i.mnemonic(), Mnemonic::Mov | Mnemonic::Lea) {
+            // Only an instruction that writes a needed register matters: an earlier `call r` through the
+            // same register (llc -O2 keeps the import slot's value in a callee-saved register) reads it.
+            let written: Vec<Register> = info
+                .info(i)
+                .used_registers()
+                .iter()
+                .filter(|u| {
+                    matches!(
+                        u.access(),
+                        OpAccess::Write | OpAccess::CondWrite | OpAccess::ReadWrite | OpAccess::ReadCondWrite
+                    )
+                })
+                .map(|u| u.register().full_register())
+                .collect();
+            let Some(k) = needed.iter().position(|r| written.contains(r)) else { continue };
+            let defines = i.op_count() >= 1
+                && i.op0_kind() == OpKind::Register
+                && i.op0_register().full_register() == needed[k]
+                && matches!(i.mnemonic(), Mnemonic::Mov | Mnemonic::Lea);
+            if !defines {
                 traced = false;
                 break;
             }
@@ -515,6 +535,7 @@ impl Table {
             .map(|c| {
                 self.rows
                     .iter()
+                    .filter(|r| r.len() == self.header.len())
                     .map(|r| r[c].chars().count())
                     .chain([self.header[c].chars().count()])
                     .max()
@@ -524,6 +545,12 @@ impl Table {
         let line = |cells: &[String]| {
             let mut s = String::new();
             for (c, cell) in cells.iter().enumerate() {
+                if cells.len() < widths.len() && c + 1 == cells.len() {
+                    // A note spans the columns it stands for.
+                    s.push_str("  ");
+                    s.push_str(cell);
+                    break;
+                }
                 let pad = widths[c] - cell.chars().count();
                 if c < self.left {
                     if c > 0 {
@@ -549,7 +576,8 @@ impl Table {
     fn markdown(&self) -> String {
         let mut out = format!("| {} |\n|{}\n", self.header.join(" | "), " --- |".repeat(self.header.len()));
         for row in &self.rows {
-            let _ = writeln!(out, "| {} |", row.join(" | "));
+            let padding = " |".repeat(self.header.len().saturating_sub(row.len()));
+            let _ = writeln!(out, "| {} |{padding}", row.join(" | "));
         }
         out
     }
@@ -591,10 +619,8 @@ fn results(report: &Report) -> Table {
                 bytes_cell(&facts.dllimport),
                 bytes_cell(&facts.static_site),
             ]),
-            Outcome::Refused(why) => {
-                cells.push(why.clone());
-                cells.extend(std::iter::repeat_n(String::new(), 7));
-            }
+            // A note row: fewer cells than the header, the note spanning the rest.
+            Outcome::Refused(why) => cells.push(why.clone()),
         }
         rows.push(cells);
     }
@@ -770,6 +796,14 @@ mod tests {
             sites,
             [("__imp_imported".to_owned(), 15), ("__imp_imported".to_owned(), 5), ("linked".to_owned(), 12)]
         );
+    }
+
+    #[test]
+    fn a_register_kept_across_calls_counts_its_load_once() {
+        // mov rsi, [rip+__imp_imported]; call rsi; mov ecx, eax; call rsi (llc -O2's shape): 9 then 2 bytes.
+        let code = [0x48, 0x8B, 0x35, 0, 0, 0, 0, 0xFF, 0xD6, 0x89, 0xC1, 0xFF, 0xD6];
+        let sites = lengths(&code, &[(3, "__imp_imported")]);
+        assert_eq!(sites, [("__imp_imported".to_owned(), 9), ("__imp_imported".to_owned(), 2)]);
     }
 
     #[test]

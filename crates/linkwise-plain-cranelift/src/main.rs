@@ -94,7 +94,7 @@ fn build(functions: u32, calls: u32) -> Result<Vec<u8>, String> {
         b.seal_block(entry);
         let mut t = b.block_params(entry)[0];
         for call in 0..calls {
-            let inst = if call % 2 == 0 {
+            let inst = if call.is_multiple_of(2) {
                 let slot_address = b.ins().symbol_value(types::I64, slot_value);
                 let target =
                     b.ins().load(types::I64, MemFlagsData::trusted().with_readonly(), slot_address, 0);
