@@ -1,12 +1,14 @@
 //! Code generation throughput per phase (issue 10, item 2): parsing, checking, link-kind resolution and code
 //! generation (Cranelift lowering and object writing, on one thread and on all of them), each timed on its
-//! own over generated modules of 1,000 and 10,000 functions. Every function makes ten calls, alternately to a
+//! own over generated modules of 1,000, 10,000 and 100,000 functions. Every function makes ten calls, alternately to a
 //! DLL import (reached through its `__imp_` slot) and to a static-library import (a direct call): the shape
 //! issue 10's measurements use. x86_64 COFF.
 //!
-//! Run: `cargo bench --bench phases` (add `-- 10000` to run only the larger size). The figures are absolute;
-//! the comparison with `llc -O0` and plain cranelift-object is the side-by-side script's job (issue 10, item 2,
-//! not written yet).
+//! Run: `cargo bench --bench phases` (add `-- /10000` to run only one size). The figures are absolute; the
+//! comparison with `llc -O0` and plain cranelift-object is `linkwise bench codegen`'s (scripts/codegen-bench).
+//! The 100,000-function size takes criterion's smallest sample (10), a short measurement time and no `-j1`
+//! generation, so that the whole benchmark stays within about three minutes on the 2-core machine
+//! (docs/bench.md has the figure).
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use std::fmt::Write as _;
@@ -33,7 +35,13 @@ fn phases(c: &mut Criterion) {
     let target = linkwise::Target::parse("x86_64-pc-windows-msvc").expect("a supported target");
     let mut group = c.benchmark_group("phases");
     group.sample_size(10);
-    for functions in [1_000, 10_000] {
+    for functions in [1_000, 10_000, 100_000] {
+        if functions == 100_000 {
+            // One iteration takes seconds here: criterion's minimum sample, and no more time than the sample
+            // needs (it warns, and stretches the time to fit ten iterations).
+            group.warm_up_time(std::time::Duration::from_millis(500));
+            group.measurement_time(std::time::Duration::from_secs(1));
+        }
         let file = linkwise::SourceFile::new("bench.lw", module(functions));
         group.throughput(Throughput::Elements(functions as u64));
         let module = linkwise::ir::text::parse(&file).expect("the generated module parses");
@@ -54,6 +62,11 @@ fn phases(c: &mut Criterion) {
         });
         let threads = [NonZeroUsize::MIN, std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)];
         for jobs in threads {
+            // At 100,000 functions one thread's figure is left to `linkwise bench codegen` (its `-j1` row):
+            // criterion's ten samples of it would take 40 s of the three minutes.
+            if functions == 100_000 && jobs == NonZeroUsize::MIN {
+                continue;
+            }
             let compile =
                 linkwise::codegen::CompileOptions { jobs: Some(jobs), verify: false, no_reports: true };
             let name = format!("generate -j{jobs}");

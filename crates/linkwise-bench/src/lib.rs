@@ -1,4 +1,6 @@
-//! `linkwise bench callsite` (issue 10, item 1): what a call costs through each way a symbol can be reached.
+//! `linkwise bench callsite` (issue 10, item 1): what a call costs through each way a symbol can be reached;
+//! and `linkwise bench codegen` (item 2, [`codegen`]): code generation time, memory and size side by side with
+//! llc and plain cranelift-object.
 //!
 //! For each platform and access kind the harness generates a caller that makes N calls in a loop to a trivial
 //! callee, compiles it with linkwise and links it through linkwise's own link driver (`linkwise::link`), does
@@ -9,6 +11,7 @@
 //! aarch64 is left out: the only way to run it here is qemu's user-mode emulation, whose translated code
 //! says nothing about a real core's call and return prediction.
 
+pub mod codegen;
 pub mod process;
 pub mod programs;
 pub mod render;
@@ -539,7 +542,7 @@ fn decode(platform: Platform, bytes: &[u8], config: &Config) -> Result<Vec<f64>,
 }
 
 /// The processor's model name, or `unknown processor`.
-fn machine() -> String {
+pub(crate) fn machine() -> String {
     let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let model = cpuinfo.lines().find_map(|l| {
         l.strip_prefix("model name").and_then(|r| r.split_once(':')).map(|(_, m)| m.trim().to_owned())

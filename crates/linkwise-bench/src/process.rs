@@ -65,6 +65,96 @@ pub fn run(cmd: &mut Command, timeout: Duration, scratch: &Path) -> Result<Outpu
     Ok(Output { stdout, stderr })
 }
 
+/// What a finished child cost, from its own resource usage (wait4(2)), not its children's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Usage {
+    /// Seconds from start to exit, as the parent saw it.
+    pub wall: f64,
+    /// User plus system CPU seconds of the child and the children it waited for.
+    pub cpu: f64,
+    /// Peak resident set size in bytes (`ru_maxrss`, which Linux counts in KiB).
+    pub peak_rss: u64,
+}
+
+/// [`run`], also measuring the child: wall time, CPU time and peak RSS. The wait blocks (no polling step in
+/// the wall time); a watcher thread kills the process group at the deadline. Unix only.
+#[cfg(unix)]
+pub fn run_measured(cmd: &mut Command, timeout: Duration, scratch: &Path) -> Result<(Output, Usage), String> {
+    use std::os::unix::process::ExitStatusExt;
+    use std::sync::mpsc;
+    let shown = format!("{cmd:?}");
+    let out_path = scratch.join(".stdout");
+    let err_path = scratch.join(".stderr");
+    let file =
+        |p: &Path| std::fs::File::create(p).map_err(|e| format!("cannot create `{}`: {e}", p.display()));
+    let (out, err) = (file(&out_path)?, file(&err_path)?);
+    std::os::unix::process::CommandExt::process_group(cmd, 0);
+    let start = Instant::now();
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .map_err(|e| format!("cannot run {shown}: {e}"))?;
+    let pid = libc::pid_t::try_from(child.id()).map_err(|_| format!("{shown}: pid out of range"))?;
+    // The watcher kills the group at the deadline unless told first that the child has exited. The child
+    // is not reaped before the watcher has been told and joined, so its pid (the group id) cannot have been
+    // reused when the watcher kills.
+    let (done, wait_done) = mpsc::channel::<()>();
+    let watcher = std::thread::spawn(move || {
+        let expired = wait_done.recv_timeout(timeout).is_err();
+        if expired {
+            // SAFETY: kill(2) on the child's process group; it touches no memory of ours.
+            unsafe {
+                libc::kill(-pid, libc::SIGKILL);
+            }
+        }
+        expired
+    });
+    // SAFETY: waitid(2) writes only into `info`, a zeroed siginfo_t we own; WNOWAIT leaves the child unreaped.
+    let mut info: libc::siginfo_t = unsafe { std::mem::zeroed() };
+    loop {
+        let r =
+            unsafe { libc::waitid(libc::P_PID, pid as libc::id_t, &mut info, libc::WEXITED | libc::WNOWAIT) };
+        if r == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted {
+            break;
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+    let _ = done.send(());
+    let expired = watcher.join().unwrap_or(false);
+    // SAFETY: as in `kill_group`: the child is exited but unreaped, so the group id is still its own.
+    unsafe {
+        libc::kill(-pid, libc::SIGKILL);
+    }
+    let mut status = 0;
+    // SAFETY: wait4(2) writes only into `status` and `usage`, both ours.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let reaped = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    drop(child);
+    if reaped != pid {
+        return Err(format!("cannot wait for {shown}: {}", std::io::Error::last_os_error()));
+    }
+    let status = std::process::ExitStatus::from_raw(status);
+    let stdout = std::fs::read(&out_path).unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&std::fs::read(&err_path).unwrap_or_default()).into_owned();
+    let _ = std::fs::remove_file(&out_path);
+    let _ = std::fs::remove_file(&err_path);
+    if expired {
+        return Err(format!("{shown} timed out after {:.0} s", timeout.as_secs_f64()));
+    }
+    if !status.success() {
+        return Err(format!("{shown} failed ({status}):\n{stderr}"));
+    }
+    let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+    let usage = Usage {
+        wall,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        peak_rss: u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024,
+    };
+    Ok((Output { stdout, stderr }, usage))
+}
+
 /// Starts a persistent wineserver for `prefix` (10 minutes after its last program), detached, all streams on
 /// /dev/null, so that wine's services are started by nobody whose output is read. Status 2 means one is
 /// already running, which is as good.

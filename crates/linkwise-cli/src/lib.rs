@@ -93,7 +93,8 @@ enum Command {
     },
     /// List the supported target triples.
     Targets,
-    /// Measure what a call costs through each access kind, against clang (docs/bench.md).
+    /// Benchmarks: what a call costs through each access kind, against clang; code generation side by side
+    /// with llc and plain cranelift-object (docs/bench.md).
     #[command(subcommand)]
     Bench(Bench),
 }
@@ -117,6 +118,39 @@ enum Bench {
         /// Comma-separated platforms: windows, linux.
         #[arg(long, value_delimiter = ',', default_value = "windows,linux")]
         targets: Vec<String>,
+    },
+    /// Compile the same module (N functions of calls to a DLL import and a static import, x86_64 COFF)
+    /// with linkwise -j1 and -jN, llc -O0 and -O2, and plain cranelift-object, paired, and compare wall
+    /// time, CPU time, peak RSS, object and .text size and bytes per call site (docs/bench.md).
+    #[command(
+        after_help = "Example:\n  scripts/codegen-bench   (builds the release binaries, then runs:)\n  \
+                            linkwise bench codegen --functions 1000,10000,100000 --reps 5 --out bench-codegen"
+    )]
+    Codegen {
+        /// Comma-separated module sizes, in functions.
+        #[arg(long, value_delimiter = ',', default_value = "1000,10000,100000")]
+        functions: Vec<u32>,
+        /// Calls per function, alternating the DLL import and the static import.
+        #[arg(long, default_value_t = 10)]
+        calls: u32,
+        /// Timed repetitions (after one warm-up run of every producer).
+        #[arg(long, default_value_t = 5)]
+        reps: u32,
+        /// Where the inputs, objects and codegen.md go.
+        #[arg(long, alias = "out-dir", default_value = "bench-codegen")]
+        out: PathBuf,
+        /// Threads of the parallel linkwise run [default: all cores].
+        #[arg(long)]
+        jobs: Option<std::num::NonZeroUsize>,
+        /// The linkwise executable to measure [default: this one].
+        #[arg(long, value_name = "PATH")]
+        linkwise: Option<PathBuf>,
+        /// The plain-cranelift-object executable [default: beside the linkwise executable].
+        #[arg(long, value_name = "PATH")]
+        plain_cranelift: Option<PathBuf>,
+        /// Each run's deadline in seconds (its process group is killed at it).
+        #[arg(long, default_value_t = 600)]
+        timeout: u64,
     },
 }
 
@@ -366,6 +400,47 @@ fn execute(
         Command::Doctor { inputs, format, crt } => doctor(&inputs, format, crt, stdout),
         Command::Bench(Bench::Callsite { calls, reps, out, targets }) => {
             bench_callsite(calls, reps, out, &targets, stdout, stderr)
+        }
+        Command::Bench(Bench::Codegen {
+            functions,
+            calls,
+            reps,
+            out,
+            jobs,
+            linkwise,
+            plain_cranelift,
+            timeout,
+        }) => {
+            let linkwise = match linkwise {
+                Some(path) => path,
+                None => std::env::current_exe()
+                    .map_err(|e| plain_error(format!("cannot find this executable: {e}")))?,
+            };
+            let plain_cranelift =
+                plain_cranelift.unwrap_or_else(|| linkwise.with_file_name("plain-cranelift-object"));
+            let jobs = jobs.map_or_else(
+                || std::thread::available_parallelism().map_or(1, |n| n.get()),
+                std::num::NonZeroUsize::get,
+            );
+            let config = linkwise_bench::codegen::Config {
+                functions,
+                calls,
+                reps,
+                out,
+                linkwise,
+                plain_cranelift,
+                jobs,
+                // The cap of the linkwise being measured is this build's (the benchmark runs a sibling build).
+                input_cap: Some(MAX_BUILD_INPUT_BYTES),
+                timeout: std::time::Duration::from_secs(timeout),
+            };
+            let report = linkwise_bench::codegen::run_codegen(&config, stderr).map_err(plain_error)?;
+            let text = format!(
+                "{}wrote {}\n",
+                linkwise_bench::codegen::terminal(&report),
+                config.out.join("codegen.md").display()
+            );
+            stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
         Command::Targets => {
             let mut text = String::new();
