@@ -4,7 +4,6 @@ use super::lexer::{Lexer, Punct, Tok, Token, decoded_byte_source};
 use crate::ast::*;
 use crate::diag::Diagnostic;
 use crate::span::{SourceFile, Span, Spanned};
-use std::collections::VecDeque;
 
 /// How deeply constructs may nest; far beyond hand-written code.
 ///
@@ -145,8 +144,10 @@ impl Attr {
 struct Parser<'a> {
     src: &'a str,
     lexer: Lexer<'a>,
-    /// Tokens lexed but not consumed; never empty between parser steps (see `bump`).
-    ahead: VecDeque<Token>,
+    /// The current token (lexed, not consumed).
+    current: Token,
+    /// The token after it, when `peek2` has lexed it.
+    peeked: Option<Token>,
     /// Where the last consumed token ended: the end of the construct just parsed.
     prev_end: u32,
     /// Current recursion depth (parentheses, call arguments, unary operators, blocks, `if`).
@@ -166,7 +167,8 @@ impl<'a> Parser<'a> {
         Parser {
             src,
             lexer,
-            ahead: VecDeque::from([first]),
+            current: first,
+            peeked: None,
             prev_end: 0,
             nesting: 0,
             outline: None,
@@ -177,18 +179,16 @@ impl<'a> Parser<'a> {
 
     /// Moves to byte `pos` of the text (a token boundary), as if everything before it had been parsed.
     fn seek(&mut self, pos: u32) {
-        self.ahead.clear();
+        self.peeked = None;
         self.lexer.seek(pos as usize);
-        let first = self.lexer.next_token();
-        self.ahead.push_back(first);
+        self.current = self.lexer.next_token();
         self.prev_end = pos;
     }
 
     // ----- token access -----
 
     fn current(&self) -> &Token {
-        // `ahead` is refilled by every `bump`, so it always holds the current token.
-        &self.ahead[0]
+        &self.current
     }
 
     fn tok(&self) -> &Tok {
@@ -201,20 +201,17 @@ impl<'a> Parser<'a> {
 
     /// The token after the current one.
     fn peek2(&mut self) -> &Tok {
-        while self.ahead.len() < 2 {
-            let t = self.lexer.next_token();
-            self.ahead.push_back(t);
-        }
-        &self.ahead[1].tok
+        let lexer = &mut self.lexer;
+        &self.peeked.get_or_insert_with(|| lexer.next_token()).tok
     }
 
     /// Consumes the current token and returns it.
     fn bump(&mut self) -> Token {
-        let t = self.ahead.pop_front().unwrap_or_else(|| self.lexer.next_token());
-        if self.ahead.is_empty() {
-            let next = self.lexer.next_token();
-            self.ahead.push_back(next);
-        }
+        let next = match self.peeked.take() {
+            Some(t) => t,
+            None => self.lexer.next_token(),
+        };
+        let t = std::mem::replace(&mut self.current, next);
         if !matches!(t.tok, Tok::Eof) {
             self.prev_end = t.span.end;
         }
@@ -234,7 +231,7 @@ impl<'a> Parser<'a> {
     }
 
     fn at(&self, p: Punct) -> bool {
-        *self.tok() == Tok::Punct(p)
+        matches!(self.tok(), Tok::Punct(q) if *q == p)
     }
 
     fn at_word(&self, w: &str) -> bool {
@@ -304,7 +301,7 @@ impl<'a> Parser<'a> {
 
     /// A string literal's bytes and span.
     fn string(&mut self, expected: &str) -> PResult<Spanned<Vec<u8>>> {
-        let Some(Tok::Str(bytes)) = self.ahead.front_mut().map(|t| &mut t.tok) else {
+        let Tok::Str(bytes) = &mut self.current.tok else {
             return fail(self.unexpected(expected));
         };
         let bytes = std::mem::take(bytes);
@@ -422,12 +419,11 @@ impl<'a> Parser<'a> {
     fn target_line(&mut self) -> PResult<(Spanned<String>, Span)> {
         // The triple is lexed by its own rule: drop any lookahead and lex again from the end of `target`.
         let keyword = self.span();
-        self.ahead.clear();
+        self.peeked = None;
         self.lexer.seek(keyword.end as usize);
         self.prev_end = keyword.end;
         let triple = self.lexer.triple();
-        let next = self.lexer.next_token();
-        self.ahead.push_back(next);
+        self.current = self.lexer.next_token();
         match triple {
             Err(d) => fail(d),
             Ok(None) => {
