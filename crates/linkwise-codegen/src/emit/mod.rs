@@ -256,8 +256,9 @@ pub(crate) struct Writer<'a> {
     plan: &'a LinkPlan,
     obj: Object<'static>,
     text: SectionId,
-    /// Object symbol of each defined program symbol (functions, statics, strings), and its section offset.
-    defined: HashMap<SymbolId, (object::write::SymbolId, u64)>,
+    /// Object symbol of each defined program symbol (functions, statics, strings) once placed, and its section
+    /// offset, by `SymbolId` (a table, not a map: one entry per symbol of a module of 100,000 functions).
+    defined: Vec<Option<(object::write::SymbolId, u64)>>,
     /// Undefined symbols by object name (`puts`, `__imp_puts`), created on first reference so that an import
     /// nobody uses costs nothing at link time.
     undefined: HashMap<String, object::write::SymbolId>,
@@ -312,7 +313,7 @@ impl<'a> Writer<'a> {
             plan,
             obj,
             text,
-            defined: HashMap::new(),
+            defined: Vec::new(),
             undefined: HashMap::new(),
             referenced: HashMap::new(),
             declared: Vec::new(),
@@ -372,6 +373,19 @@ impl<'a> Writer<'a> {
         }
     }
 
+    /// Where the defined program symbol `symbol` was placed: its object symbol and section offset.
+    fn defined(&self, symbol: SymbolId) -> Option<(object::write::SymbolId, u64)> {
+        self.defined.get(symbol.index()).copied().flatten()
+    }
+
+    /// Records where `symbol` was placed.
+    fn set_defined(&mut self, symbol: SymbolId, id: object::write::SymbolId, offset: u64) {
+        if self.defined.len() <= symbol.index() {
+            self.defined.resize(self.program.symbols.len().max(symbol.index() + 1), None);
+        }
+        self.defined[symbol.index()] = Some((id, offset));
+    }
+
     /// The object symbol declared for the defined program symbol `symbol`.
     fn declared(&self, symbol: SymbolId) -> Option<object::write::SymbolId> {
         self.declared.get(symbol.index()).copied().flatten()
@@ -388,7 +402,7 @@ impl<'a> Writer<'a> {
             }
         };
         let offset = self.obj.add_symbol_data(id, self.text, code, u64::from(align.max(1)));
-        self.defined.insert(symbol, (id, offset));
+        self.set_defined(symbol, id, offset);
         offset
     }
 
@@ -435,7 +449,7 @@ impl<'a> Writer<'a> {
         }
         for (id, symbol) in self.program.symbols() {
             let Some(export) = &symbol.export else { continue };
-            let Some(&(obj_symbol, _)) = self.defined.get(&id) else { continue };
+            let Some((obj_symbol, _)) = self.defined(id) else { continue };
             if *export == symbol.link_name {
                 continue;
             }
@@ -498,7 +512,7 @@ impl<'a> Writer<'a> {
                 let section = self.obj.section_id(section);
                 self.obj.add_symbol_data(obj_symbol, section, bytes, align)
             };
-            self.defined.insert(id, (obj_symbol, offset));
+            self.set_defined(id, obj_symbol, offset);
         }
     }
 
@@ -506,7 +520,7 @@ impl<'a> Writer<'a> {
     /// says.
     fn reloc_symbol(&mut self, target: SymbolId, symbol: SymbolRef) -> object::write::SymbolId {
         if symbol == SymbolRef::Plain
-            && let Some(id) = self.declared(target).or_else(|| self.defined.get(&target).map(|&(id, _)| id))
+            && let Some(id) = self.declared(target).or_else(|| self.defined(target).map(|(id, _)| id))
         {
             return id;
         }
@@ -574,7 +588,7 @@ impl<'a> Writer<'a> {
     fn relocate_data(&mut self) -> Result<Vec<DataSite>, Diagnostic> {
         let mut sites = Vec::new();
         for (id, addresses) in std::mem::take(&mut self.data_addresses) {
-            let Some(&(obj_symbol, base)) = self.defined.get(&id) else { continue };
+            let Some((obj_symbol, base)) = self.defined(id) else { continue };
             let section = match self.obj.symbol(obj_symbol).section {
                 SymbolSection::Section(section) => section,
                 _ => return Err(self.internal(id, "static with relocations is not in a section")),
