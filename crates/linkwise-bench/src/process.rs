@@ -15,16 +15,18 @@ pub struct Output {
     pub stderr: String,
 }
 
+/// A new file at `path`, for a child's output; the error names it.
+fn create(path: &Path) -> Result<std::fs::File, String> {
+    std::fs::File::create(path).map_err(|e| format!("cannot create `{}`: {e}", path.display()))
+}
+
 /// Runs `cmd` with standard input closed until it exits or `timeout` passes, its output in files under
 /// `scratch`. An error names the command and says what went wrong (no start, a deadline, a failure status
 /// with its standard error).
 pub fn run(cmd: &mut Command, timeout: Duration, scratch: &Path) -> Result<Output, String> {
     let shown = format!("{cmd:?}");
-    let out_path = scratch.join(".stdout");
-    let err_path = scratch.join(".stderr");
-    let file =
-        |p: &Path| std::fs::File::create(p).map_err(|e| format!("cannot create `{}`: {e}", p.display()));
-    let (out, err) = (file(&out_path)?, file(&err_path)?);
+    let (out_path, err_path) = (scratch.join(".stdout"), scratch.join(".stderr"));
+    let (out, err) = (create(&out_path)?, create(&err_path)?);
     // Its own process group, so that at the deadline, and after it exits, whatever it started (wine's
     // services, a linker's children) goes with it, as tests/support's runner does.
     #[cfg(unix)]
@@ -83,11 +85,8 @@ pub fn run_measured(cmd: &mut Command, timeout: Duration, scratch: &Path) -> Res
     use std::os::unix::process::ExitStatusExt;
     use std::sync::mpsc;
     let shown = format!("{cmd:?}");
-    let out_path = scratch.join(".stdout");
-    let err_path = scratch.join(".stderr");
-    let file =
-        |p: &Path| std::fs::File::create(p).map_err(|e| format!("cannot create `{}`: {e}", p.display()));
-    let (out, err) = (file(&out_path)?, file(&err_path)?);
+    let (out_path, err_path) = (scratch.join(".stdout"), scratch.join(".stderr"));
+    let (out, err) = (create(&out_path)?, create(&err_path)?);
     std::os::unix::process::CommandExt::process_group(cmd, 0);
     let start = Instant::now();
     let child = cmd
