@@ -4,8 +4,10 @@
 //! bytes per call site match the encodings each producer is known to emit. Structure only: timings are the
 //! benchmark's business, never a test's (docs/testing.md).
 //!
-//! The benchmark runs the `linkwise` and `plain-cranelift-object` executables of this build (target/debug,
-//! built by `cargo test --workspace` or `cargo build --workspace`).
+//! The benchmark runs the `linkwise` and `plain-cranelift-object` executables of this build (target/debug).
+//! `cargo test --workspace` builds both, because their packages have integration tests (for
+//! `plain-cranelift-object`, crates/linkwise-plain-cranelift/tests/object.rs); a fresh clone's first
+//! `cargo test --workspace` once failed here when it did not.
 
 mod support;
 
