@@ -230,10 +230,26 @@ pub(crate) fn rewrite(
 
     // Offsets before and after: a code offset moves back by what every site wholly before it removed; an
     // offset inside a site (past its first byte) has no image. The pool moves back by `data_shift`.
+    // Each lookup is a binary search over the sites (sorted, disjoint) and the bytes removed before each: a
+    // function of 40,000 slot calls took 13 s when every lookup walked every site (review of issue 10).
+    let removed_before: Vec<u32> = sites
+        .iter()
+        .scan(0, |total, s| {
+            let before = *total;
+            *total += s.removed();
+            Some(before)
+        })
+        .collect();
     let removed: u32 = sites.iter().map(Site::removed).sum();
     let data_shift = removed - removed % data_alignment.max(1);
-    let in_site = |at: u32| sites.iter().any(|s| s.start < at && at < s.end);
-    let code_map = |at: u32| at - sites.iter().filter(|s| s.end <= at).map(Site::removed).sum::<u32>();
+    let in_site = |at: u32| {
+        let after = sites.partition_point(|s| s.start < at);
+        after > 0 && at < sites[after - 1].end
+    };
+    let code_map = |at: u32| {
+        let done = sites.partition_point(|s| s.end <= at);
+        at - removed_before.get(done).copied().unwrap_or(removed)
+    };
     for fix in &fixes {
         let bad = if fix.data { fix.target as usize > code.len() } else { !boundary(fix.target) };
         if bad || (!fix.data && in_site(fix.target)) {
@@ -303,9 +319,12 @@ pub(crate) fn rewrite(
         return Err("the rewritten code does not have the instructions and branches it should".to_owned());
     }
 
-    let site_of = |index: usize| sites.iter().find(|s| s.reloc == index);
+    let mut site_of = vec![None; relocs.len()];
+    for site in &sites {
+        site_of[site.reloc] = Some(site);
+    }
     for (index, reloc) in relocs.iter_mut().enumerate() {
-        match site_of(index) {
+        match site_of[index] {
             // The field is now at +2 of the 6-byte call (after the moves); the addend (-4, the field's distance
             // from the end of the instruction) is the same.
             Some(site) => {
@@ -451,6 +470,39 @@ mod tests {
         let (mut code, mut relocs) = (touching.to_vec(), vec![slot_reloc(3)]);
         let outcome = rewrite(&mut code, &mut relocs, &[0..15], None, 1);
         assert_eq!((outcome, code), (Ok(Outcome::Kept("no slot call".into())), touching.to_vec()));
+    }
+
+    /// Many sites, each followed by a `jne rel32` back to the start of the one before: every branch crosses
+    /// a site and lands on the image of its target, every relocation follows the bytes removed before it. (The
+    /// offset lookups are binary searches over the sites; walking every site for each took 13 s on a function of
+    /// 40,000 slot calls.)
+    #[test]
+    fn many_sites_with_branches_between_them() {
+        const SITES: u32 = 2_000;
+        let (mut code, mut relocs) = (Vec::new(), Vec::new());
+        for k in 0..SITES {
+            let start = 15 * k;
+            relocs.push(slot_reloc(start + 3));
+            code.extend_from_slice(&[0x48, 0x8b, 0x05, 0, 0, 0, 0, 0xff, 0xd0]);
+            let target = 15 * k.saturating_sub(1);
+            let disp = i64::from(target) - i64::from(start + 15);
+            code.extend_from_slice(&[0x0f, 0x85]);
+            code.extend_from_slice(&(disp as i32).to_le_bytes());
+        }
+        code.push(0xc3);
+        let end = code.len() as u32;
+        let outcome = rewrite(&mut code, &mut relocs, &[0..end], None, 1);
+        assert_eq!(outcome, Ok(Outcome::Rewritten { sites: SITES as usize }));
+        let mut expected = Vec::new();
+        for k in 0..SITES {
+            expected.extend_from_slice(&[0xff, 0x15, 0, 0, 0, 0, 0x0f, 0x85]);
+            let disp = i64::from(12 * k.saturating_sub(1)) - i64::from(12 * k + 12);
+            expected.extend_from_slice(&(disp as i32).to_le_bytes());
+        }
+        expected.push(0xc3);
+        assert_eq!(code, expected);
+        let offsets: Vec<u32> = relocs.iter().map(|r| r.offset).collect();
+        assert_eq!(offsets, (0..SITES).map(|k| 12 * k + 2).collect::<Vec<_>>());
     }
 
     /// A branch into the middle of a site, a prologue step after it, a call through another register: kept.

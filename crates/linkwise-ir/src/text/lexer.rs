@@ -144,6 +144,15 @@ impl<'a> Lexer<'a> {
 
     /// The next token. After an error token, only `Eof` follows.
     pub(crate) fn next_token(&mut self) -> Token {
+        #[cfg(test)]
+        let from = self.pos;
+        let token = self.lex_token();
+        #[cfg(test)]
+        LEXED.with(|c| c.set(c.get() + self.pos.saturating_sub(from)));
+        token
+    }
+
+    fn lex_token(&mut self) -> Token {
         match self.token() {
             Ok(t) => t,
             Err(d) => {
@@ -618,4 +627,11 @@ fn too_large(span: Span) -> Diagnostic {
     Diagnostic::error("integer literal is too large")
         .primary(span, "does not fit in 64 bits")
         .note(format!("the largest integer literal is {}", u64::MAX))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Bytes lexers on this thread have stepped over, tokens and trivia: tests bound the text a parse lexes
+    /// with it (a body parsed from its offset must not lex the module from its start).
+    pub(crate) static LEXED: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }

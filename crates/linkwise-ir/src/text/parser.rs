@@ -70,8 +70,7 @@ pub(crate) fn parse_outline(file: &SourceFile) -> PResult<super::Outline> {
         parse_body(file, body)?;
     }
     if let Some(start) = parser.skipping {
-        let mut body = Parser::new(file.text());
-        body.seek(start);
+        let mut body = Parser::at_offset(file.text(), start);
         body.block()?;
     }
     Err(failed)
@@ -80,8 +79,7 @@ pub(crate) fn parse_outline(file: &SourceFile) -> PResult<super::Outline> {
 /// Parses again, body and all, the function an outline's item spans in `file` (`[pub] fn NAME(...) ... { ... }`,
 /// its attributes aside: what was said by them is in the checked declarations).
 pub(crate) fn parse_function(file: &SourceFile, span: Span) -> PResult<FnDef> {
-    let mut parser = Parser::new(file.text());
-    parser.seek(span.start);
+    let mut parser = Parser::at_offset(file.text(), span.start);
     let public = parser.eat_word("pub");
     let f = parser.fn_def(public, Export::default(), span.start)?;
     if f.span != span {
@@ -92,8 +90,7 @@ pub(crate) fn parse_function(file: &SourceFile, span: Span) -> PResult<FnDef> {
 
 /// Parses the body of an outline's function, the block `body` spans in `file`.
 pub(crate) fn parse_body(file: &SourceFile, body: Span) -> PResult<Block> {
-    let mut parser = Parser::new(file.text());
-    parser.seek(body.start);
+    let mut parser = Parser::at_offset(file.text(), body.start);
     let block = parser.block()?;
     if block.span != body {
         return fail(Diagnostic::internal("a function body outlined with another extent").primary(body, ""));
@@ -162,27 +159,32 @@ struct Parser<'a> {
 
 impl<'a> Parser<'a> {
     fn new(src: &'a str) -> Parser<'a> {
+        Parser::with_lexer(src, Lexer::new(src), 0)
+    }
+
+    /// A parser at byte `pos` of the text (a token boundary), as if everything before it had been parsed. The
+    /// first token is lexed from `pos`, never from the start: each function body is parsed on its own parser
+    /// (streaming), and lexing the text's leading comments or blank space again for each made a module with a
+    /// long comment before many functions quadratic (review of issue 10).
+    fn at_offset(src: &'a str, pos: u32) -> Parser<'a> {
         let mut lexer = Lexer::new(src);
+        lexer.seek(pos as usize);
+        Parser::with_lexer(src, lexer, pos)
+    }
+
+    fn with_lexer(src: &'a str, mut lexer: Lexer<'a>, prev_end: u32) -> Parser<'a> {
         let first = lexer.next_token();
         Parser {
             src,
             lexer,
             current: first,
             peeked: None,
-            prev_end: 0,
+            prev_end,
             nesting: 0,
             outline: None,
             bodies: Vec::new(),
             skipping: None,
         }
-    }
-
-    /// Moves to byte `pos` of the text (a token boundary), as if everything before it had been parsed.
-    fn seek(&mut self, pos: u32) {
-        self.peeked = None;
-        self.lexer.seek(pos as usize);
-        self.current = self.lexer.next_token();
-        self.prev_end = pos;
     }
 
     // ----- token access -----

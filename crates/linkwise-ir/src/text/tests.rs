@@ -949,3 +949,34 @@ fn the_documented_depth_limits_are_the_enforced_ones() {
         assert_eq!(d.message, "expression nested too deeply", "{name}");
     }
 }
+
+/// A body or function parsed on its own (streaming: `parse_body`, `parse_function`, once per function) lexes
+/// from its own offset, not from the start of the text: a module whose long leading comment is followed by
+/// many functions lexed that comment again for every function, O(comment × functions) (review of issue 10:
+/// 4 MiB of comment before 20,000 one-line functions is 80 GB of bytes stepped over).
+#[test]
+fn a_function_parsed_on_its_own_lexes_only_its_own_text() {
+    let comment = format!("/* {} */\n// {}\n", "c".repeat(100_000), "d".repeat(100_000));
+    let text = format!("{comment}{}", "pub fn f(x: i32) -> i32 { return x; }\n".repeat(3));
+    let file = SourceFile::new("m.lw", text.clone());
+    let outline = super::parse_outline(&file).expect("outlines");
+    let functions: Vec<&FnDef> = outline
+        .module
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Fn(f) => Some(f),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(functions.len(), 3);
+    for f in functions {
+        super::lexer::LEXED.with(|c| c.set(0));
+        let parsed = super::parse_function(&file, f.span).expect("parses");
+        let body = super::parse_body(&file, f).expect("parses");
+        let lexed = super::lexer::LEXED.with(|c| c.get());
+        assert_eq!((parsed.span, body.span, parsed.body.stmts.len()), (f.span, f.body.span, 1));
+        // Each parse lexes the function's ~40 bytes and the line break after it.
+        assert!(lexed < 200, "{lexed} bytes lexed to parse a {}-byte function", f.span.end - f.span.start);
+    }
+}
