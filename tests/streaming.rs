@@ -161,3 +161,56 @@ fn compile_keeps_symbols_not_bodies_and_numbers_strings_in_source_order() {
     );
     assert_eq!(streamed.object.bytes, whole.object.bytes);
 }
+
+/// Errors in bodies past the first chunk of functions a compiling thread takes (32), on several thread
+/// counts: the same rendered errors, in order, as one thread and as the whole-module path (review of
+/// issue 10).
+#[test]
+fn errors_past_the_first_chunk_are_the_same_on_every_thread_count() {
+    let mut text = String::new();
+    for i in 0..200 {
+        let body = match i {
+            40 => "return nope40;".to_owned(),
+            150 => "let x: i32 = \"s\"; return x;".to_owned(),
+            151 => "return missing(1);".to_owned(),
+            _ => format!("return {i};"),
+        };
+        text.push_str(&format!("pub fn g{i}() -> i32 {{ {body} }}\n"));
+    }
+    let file = SourceFile::new("many.lw", text);
+    let expected = whole(&file, &Options::new()).expect_err("three bodies have errors");
+    for jobs in [1, 2, 3, 8] {
+        let mut options = Options::new();
+        options.jobs = std::num::NonZeroUsize::new(jobs);
+        assert_eq!(streamed(&file, &options), Err(expected.clone()), "-j {jobs}");
+    }
+    // g40's unknown name, g150's mismatched types (and what follows from them), g151's unknown function.
+    let at: Vec<usize> = ["many.lw:41:", "many.lw:151:", "many.lw:152:"]
+        .iter()
+        .map(|l| expected.find(l).unwrap_or_else(|| panic!("no error at {l}:\n{expected}")))
+        .collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{expected}");
+}
+
+/// `linkwise build` asks for no reports (`Options::no_reports`): the object is the same bytes as with them,
+/// on every target.
+#[test]
+fn the_object_is_the_same_without_reports() {
+    for (name, text) in modules("corpus").into_iter().chain(modules("tests/programs")) {
+        let file = SourceFile::new(name.as_str(), text);
+        for triple in linkwise::linkage::target::SUPPORTED {
+            let mut options = Options::new().target(triple).expect("a supported target");
+            let with = linkwise::compile(&file, &options);
+            options.no_reports = true;
+            let without = linkwise::compile(&file, &options);
+            match (with, without) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a.object.bytes, b.object.bytes, "{name} {triple}");
+                    assert!(b.object.functions.is_empty() && b.object.unwind_sites.is_empty(), "{name}");
+                }
+                (Err(_), Err(_)) => {}
+                _ => panic!("{name} {triple}: reports changed whether it compiles"),
+            }
+        }
+    }
+}

@@ -121,10 +121,7 @@ pub(crate) fn compile_each<R>(
 ) -> R {
     let count = bodies.count();
     let jobs = thread_count(jobs, count);
-    let compile = |worker: &mut Worker, index: usize| {
-        let function = bodies.body(index)?;
-        worker.compile(program, plan, isa, &function)
-    };
+    let compile = |worker: &mut Worker, index: usize| worker.compile(program, bodies, plan, isa, index);
     if jobs <= 1 {
         let mut worker = Worker::new();
         return consume(&mut (0..count).map(|index| compile(&mut worker, index)));
@@ -287,18 +284,20 @@ impl Worker {
     fn compile(
         &mut self,
         program: &Program,
+        bodies: &dyn Bodies,
         plan: &LinkPlan,
         isa: &dyn TargetIsa,
-        function: &Function,
+        index: usize,
     ) -> Result<CompiledFunction, Diagnostic> {
-        // A panic (a Cranelift assertion, a lowering bug) becomes this function's internal error, so that it is
-        // reported in program order like any other and a worker's panic cannot cut the stream of functions
-        // short: nothing a user types may panic linkwise (README). The contexts are then made afresh, since
-        // the panic may have left them half-built.
+        // A panic (a Cranelift assertion, a lowering bug, or one while the body is parsed and checked when it is
+        // streamed) becomes this function's internal error, so that it is reported in program order like any
+        // other and a worker's panic cannot cut the stream of functions short: nothing a user types may panic
+        // linkwise (README). The contexts are then made afresh, since the panic may have left them half-built.
         let compiled = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let function = bodies.body(index)?;
             self.ctx.clear();
             let references =
-                build_function(program, plan, isa, function, &mut self.ctx.func, &mut self.builder)?;
+                build_function(program, plan, isa, &function, &mut self.ctx.func, &mut self.builder)?;
             compile_one(program, plan, isa, function.symbol, &references, &mut self.ctx)
         }));
         compiled.unwrap_or_else(|payload| {
@@ -308,7 +307,15 @@ impl Worker {
                 .map(|s| (*s).to_owned())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic without a message".to_owned());
-            Err(internal(program, function.symbol, format!("panicked: {what}")))
+            // The function's symbol: the one whose body is the `index`th (looked up only on this path).
+            let symbol = program.symbols().find_map(|(id, s)| match s.def {
+                SymbolDef::Fn { body, .. } if body.index() == index => Some(id),
+                _ => None,
+            });
+            Err(match symbol {
+                Some(symbol) => internal(program, symbol, format!("panicked: {what}")),
+                None => Diagnostic::internal(format!("while compiling function {index}: panicked: {what}")),
+            })
         })
     }
 }
@@ -973,6 +980,43 @@ mod tests {
             let d = result.expect_err("a panicking function");
             assert!(d.internal, "{d}");
             assert!(d.message.starts_with("while compiling `f`: panicked: "), "{jobs}: {}", d.message);
+        }
+    }
+
+    /// A panic while a streamed body is produced (parsed and checked on the compiling thread) is that
+    /// function's internal error too, in program order, on any thread count (review of issue 10: `body` ran
+    /// outside the guard, so such a panic took the process down).
+    #[test]
+    fn a_panic_while_a_body_is_produced_is_an_internal_error_in_program_order() {
+        struct Panicky<'a>(&'a Program);
+        impl Bodies for Panicky<'_> {
+            fn count(&self) -> usize {
+                self.0.functions.len()
+            }
+            fn body(&self, index: usize) -> Result<std::borrow::Cow<'_, Function>, Diagnostic> {
+                if index >= 2 {
+                    panic!("no body {index}");
+                }
+                self.0.body(index)
+            }
+        }
+        let src = "pub fn a() -> i32 { return 1; }
+pub fn b() -> i32 { return 2; }
+                   pub fn c() -> i32 { return 3; }
+pub fn d() -> i32 { return 4; }";
+        let file = linkwise_ir::SourceFile::new("m.lw", src);
+        let program = linkwise_ir::check::check(&linkwise_ir::text::parse(&file).unwrap()).unwrap();
+        let target = linkwise_linkage::Target::parse("x86_64-unknown-linux-gnu").unwrap();
+        let plan = linkwise_linkage::resolve(&program, &target, &[], Default::default()).unwrap();
+        let isa = crate::isa::build(&target).unwrap();
+        for jobs in [1, 2, 4] {
+            let jobs = NonZeroUsize::new(jobs).unwrap();
+            let result = compile_each(&program, &Panicky(&program), &plan, &*isa, jobs, |functions| {
+                functions.collect::<Result<Vec<_>, _>>().map(|v| v.len())
+            });
+            let d = result.expect_err("a panicking body");
+            assert!(d.internal, "{d}");
+            assert_eq!(d.message, "while compiling `c`: panicked: no body 2", "{jobs}");
         }
     }
 

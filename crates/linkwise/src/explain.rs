@@ -196,8 +196,11 @@ fn describe(program: &Program, site: &Site) -> String {
         }
         Purpose::CallInLoop => {
             let slot = slot.unwrap_or("slot");
+            // Whether Cranelift did hoist the load shows in the listing; it is not decided here (a loop whose
+            // body returns early keeps it inside; review of issue 10).
             format!(
-                "load {name} from its {slot} for calls in a loop (hoisted out of it), then call the register"
+                "load {name} from its {slot} for calls in a loop (hoisted out of it where it can be), then call \
+                 the register"
             )
         }
         Purpose::Address | Purpose::Data | Purpose::DataWord => match slot {
