@@ -53,34 +53,29 @@ fn text(bytes: &[u8]) -> Vec<u8> {
     section.data().unwrap().to_vec()
 }
 
-/// Every relocation of `.text` of type `r_type` against `symbol` that is the disp32 of `FF 15`
-/// (`call [rip+slot]`), at the instruction's +2.
-fn slot_calls(bytes: &[u8], r_type: u32, symbols: &[&str]) -> usize {
+/// How many relocations of `.text` of type `r_type` against one of `symbols` sit in an instruction that `is`
+/// says is the one looked for, given the code and the relocated field's offset.
+fn relocations_in(bytes: &[u8], r_type: u32, symbols: &[&str], is: impl Fn(&[u8], usize) -> bool) -> usize {
     let code = text(bytes);
     let relocs = support::relocations(bytes, ".text");
     relocs
         .iter()
         .filter(|r| r.r_type == r_type && symbols.contains(&r.symbol.as_str()))
-        .filter(|r| r.offset >= 2 && code[r.offset as usize - 2..r.offset as usize] == [0xff, 0x15])
+        .filter(|r| is(&code, r.offset as usize))
         .count()
 }
 
-/// Every relocation of `.text` of type `r_type` against `symbol` that is the disp32 of a slot load,
-/// `mov r64, [rip+slot]` (REX.W, `8B`, ModRM with mod 00 and r/m 101), at the instruction's +3.
+/// Relocations that are the disp32 of `FF 15` (`call [rip+slot]`), at the instruction's +2.
+fn slot_calls(bytes: &[u8], r_type: u32, symbols: &[&str]) -> usize {
+    relocations_in(bytes, r_type, symbols, |code, at| at >= 2 && code[at - 2..at] == [0xff, 0x15])
+}
+
+/// Relocations that are the disp32 of a slot load, `mov r64, [rip+slot]` (REX.W, `8B`, ModRM with mod 00 and
+/// r/m 101), at the instruction's +3.
 fn slot_loads(bytes: &[u8], r_type: u32, symbols: &[&str]) -> usize {
-    let code = text(bytes);
-    let relocs = support::relocations(bytes, ".text");
-    relocs
-        .iter()
-        .filter(|r| r.r_type == r_type && symbols.contains(&r.symbol.as_str()))
-        .filter(|r| {
-            let at = r.offset as usize;
-            at >= 3
-                && matches!(code[at - 3], 0x48 | 0x4c)
-                && code[at - 2] == 0x8b
-                && code[at - 1] & 0xc7 == 0x05
-        })
-        .count()
+    relocations_in(bytes, r_type, symbols, |code, at| {
+        at >= 3 && matches!(code[at - 3], 0x48 | 0x4c) && code[at - 2] == 0x8b && code[at - 1] & 0xc7 == 0x05
+    })
 }
 
 /// The Windows object: each dllimport call outside a loop is `FF 15` with IMAGE_REL_AMD64_REL32 against

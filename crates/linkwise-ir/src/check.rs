@@ -90,11 +90,6 @@ impl Declared {
         self.program
     }
 
-    /// How many functions the module defines.
-    pub fn function_count(&self) -> usize {
-        self.functions.len()
-    }
-
     /// Checks the body of the module's `index`th defined function, `f` (its item, body parsed): its checked
     /// form, or its errors. `work` is the suggestion budget spent so far, updated: carried from body to body in
     /// order, it makes the errors exactly [`check`]'s (each body may start from 0 when only success matters).

@@ -177,14 +177,11 @@ fn module_errors(
     functions: &[Span],
     declared: &linkwise_ir::check::Declared,
 ) -> Option<Diagnostics> {
-    for &span in functions {
-        if let Err(d) = linkwise_ir::text::parse_function(file, span) {
-            return Some(d);
-        }
-    }
     let mut errors = declared.errors().clone();
     let mut work = 0;
     for (index, &span) in functions.iter().enumerate() {
+        // A syntax error is the whole answer (the whole-module path stops at the first), whatever was
+        // gathered from the bodies before it.
         let f = match linkwise_ir::text::parse_function(file, span) {
             Ok(f) => f,
             Err(d) => return Some(d),

@@ -155,7 +155,7 @@ pub(crate) fn write(
     // so that each function's relocations can be written as soon as its code is appended: nothing of a function
     // waits for the end but its report, when one is asked for.
     w.declare_symbols();
-    let (keep_reports, mut reports) = (reports, Vec::new());
+    let mut reports = Vec::new();
     let mut warnings = Vec::new();
     for f in functions {
         let f = f?;
@@ -176,7 +176,7 @@ pub(crate) fn write(
                 addend: r.addend,
                 flags: placement.flags,
             });
-            if keep_reports {
+            if w.reports {
                 sites.push(w.site(r.offset, r.target, r.purpose, r.access, r.shape, r.addend)?);
             }
         }
@@ -190,7 +190,7 @@ pub(crate) fn write(
         if let Some(unwind) = f.unwind {
             w.unwind.push((f.symbol, offset, code.len() as u32, unwind));
         }
-        if keep_reports {
+        if w.reports {
             reports.push(FunctionReport { symbol: f.symbol, object_name: w.name_of(f.symbol), code, sites });
         }
     }

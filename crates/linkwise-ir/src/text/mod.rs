@@ -26,17 +26,13 @@ pub struct Outline {
 }
 
 /// Parses `file` but for the bodies of its functions, which are only lexed to find where each ends: the first
-/// step of streaming compilation, which then parses each body on its own ([`parse_body`]) as it compiles it.
+/// step of streaming compilation, which then parses each function on its own ([`parse_function`]) as it
+/// compiles it.
 /// An error is [`parse`]'s error, found with no more than one body parsed at a time; a module whose only
 /// syntax errors are inside bodies with balanced braces outlines without error, and the first body that fails
-/// [`parse_body`] has [`parse`]'s error.
+/// [`parse_function`] has [`parse`]'s error.
 pub fn parse_outline(file: &SourceFile) -> Result<Outline, Diagnostics> {
     parser::parse_outline(file).map_err(|d| Diagnostics::from(*d))
-}
-
-/// Parses the body of `function`, a function of an [`Outline`] of `file`.
-pub fn parse_body(file: &SourceFile, function: &ast::FnDef) -> Result<ast::Block, Diagnostics> {
-    parser::parse_body(file, function.body.span).map_err(|d| Diagnostics::from(*d))
 }
 
 /// Parses again, body and all, the function of an outline of `file` whose item spans `span` (its `FnDef::span`):
