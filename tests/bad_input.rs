@@ -98,9 +98,9 @@ fn entries(doc: &str) -> Vec<Entry> {
             let console = block(&mut lines, "console", title);
             let mut console_lines: Vec<&str> = console.lines().collect();
             let command = console_lines.first().copied().unwrap_or_default();
-            let args = command
-                .strip_prefix("$ linkwise build bad.lw")
-                .unwrap_or_else(|| panic!("entry `{title}`: the command is not `$ linkwise build bad.lw ...`"));
+            let args = command.strip_prefix("$ linkwise build bad.lw").unwrap_or_else(|| {
+                panic!("entry `{title}`: the command is not `$ linkwise build bad.lw ...`")
+            });
             let status = console_lines
                 .pop()
                 .and_then(|l| l.strip_prefix("[exit status: ")?.strip_suffix(']')?.parse().ok())
@@ -156,7 +156,13 @@ fn every_entry_prints_what_the_catalogue_says() {
         // Input past the size cap is tens of MiB: do not keep it for the rest of the run.
         std::fs::remove_file(&source).unwrap();
     }
-    assert!(failures.is_empty(), "{} of {} entries differ:\n\n{}", failures.len(), entries.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} entries differ:\n\n{}",
+        failures.len(),
+        entries.len(),
+        failures.join("\n\n")
+    );
 }
 
 #[test]
@@ -167,7 +173,12 @@ fn every_class_keeps_its_entries() {
         assert!(n >= *least, "class `{class}` has {n} entries in docs/bad-input.md, fewer than {least}");
     }
     for e in &entries {
-        assert!(CLASSES.iter().any(|(c, _)| *c == e.class), "entry `{}` is in unknown class `{}`", e.title, e.class);
+        assert!(
+            CLASSES.iter().any(|(c, _)| *c == e.class),
+            "entry `{}` is in unknown class `{}`",
+            e.title,
+            e.class
+        );
         // Every entry is bad input: it fails, and says so.
         assert_ne!(e.status, 0, "entry `{}` succeeds", e.title);
         assert!(e.stderr.starts_with("error: "), "entry `{}` reports no error first", e.title);

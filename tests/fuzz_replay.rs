@@ -11,8 +11,11 @@ fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// A fuzz target's body.
+type Target = fn(&[u8]);
+
 /// The targets by directory name under `fuzz/regressions/`.
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, Target)] = &[
     ("parse", linkwise_fuzz::parse),
     ("check", linkwise_fuzz::check),
     ("pipeline", linkwise_fuzz::pipeline),
@@ -21,7 +24,7 @@ const TARGETS: &[(&str, fn(&[u8]))] = &[
 ];
 
 /// Runs `f` on `data`, turning a panic into the message it carried.
-fn run(f: fn(&[u8]), data: &[u8]) -> Result<(), String> {
+fn run(f: Target, data: &[u8]) -> Result<(), String> {
     std::panic::catch_unwind(|| f(data)).map_err(|p| {
         p.downcast_ref::<String>()
             .cloned()
@@ -46,8 +49,11 @@ fn every_regression_replays_cleanly() {
             .find(|(t, _)| *t == name)
             .unwrap_or_else(|| panic!("fuzz/regressions/{name}/ names no target"))
             .1;
-        let mut files: Vec<PathBuf> =
-            std::fs::read_dir(&target_dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.is_file()).collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&target_dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_file())
+            .collect();
         files.sort();
         for file in files {
             if file.extension().is_some_and(|e| e == "md") {
@@ -85,13 +91,69 @@ impl SplitMix64 {
 /// Words spliced in by token-level mutations: keywords, types, punctuation, attributes, literals at their
 /// limits (the text targets' dictionary, fuzz/lw.dict, holds the same kinds).
 const TOKENS: &[&str] = &[
-    "fn ", "pub ", "extern ", "static ", "mut ", "let ", "return ", "for ", " in ", "if ", "else ", " as ", "i8",
-    "i16", "i32", "i64", "f32", "f64", "ptr", "[u8]", "(", ")", "{", "}", "[", "]", ";", ",", ":", "=", "==",
-    "<<", ">>", "->", "..", "&", "-", "/", "%", "!", "#[link(name = \"m\")]", "#[link(name = \"m\", kind = \"raw-dylib\")]",
-    "#[export]", "#[export_name = \"e\"]", "#[link_name = \"l\"]", "#[link_ordinal(7)]", "#[crt]",
-    "kind = \"static\"", "modifiers = \"+verbatim\"", "0", "-1", "255", "9223372036854775807",
-    "18446744073709551615", "1e308", "3.4e38", "0.5", "\"s\\0\"", "\"\\u{e9}\"", "target x86_64-unknown-linux-gnu\n",
-    "/* c */", "// c\n", "\n",
+    "fn ",
+    "pub ",
+    "extern ",
+    "static ",
+    "mut ",
+    "let ",
+    "return ",
+    "for ",
+    " in ",
+    "if ",
+    "else ",
+    " as ",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "f32",
+    "f64",
+    "ptr",
+    "[u8]",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    ";",
+    ",",
+    ":",
+    "=",
+    "==",
+    "<<",
+    ">>",
+    "->",
+    "..",
+    "&",
+    "-",
+    "/",
+    "%",
+    "!",
+    "#[link(name = \"m\")]",
+    "#[link(name = \"m\", kind = \"raw-dylib\")]",
+    "#[export]",
+    "#[export_name = \"e\"]",
+    "#[link_name = \"l\"]",
+    "#[link_ordinal(7)]",
+    "#[crt]",
+    "kind = \"static\"",
+    "modifiers = \"+verbatim\"",
+    "0",
+    "-1",
+    "255",
+    "9223372036854775807",
+    "18446744073709551615",
+    "1e308",
+    "3.4e38",
+    "0.5",
+    "\"s\\0\"",
+    "\"\\u{e9}\"",
+    "target x86_64-unknown-linux-gnu\n",
+    "/* c */",
+    "// c\n",
+    "\n",
 ];
 
 /// One mutation of `src` (bytes), chosen by `rng`; `other` is a second seed file for splicing.
@@ -162,7 +224,10 @@ fn seeds() -> Vec<(String, Vec<u8>)> {
         for entry in std::fs::read_dir(root().join(dir)).unwrap() {
             let path = entry.unwrap().path();
             if path.extension().is_some_and(|e| e == "lw") {
-                seeds.push((path.strip_prefix(root()).unwrap().display().to_string(), std::fs::read(&path).unwrap()));
+                seeds.push((
+                    path.strip_prefix(root()).unwrap().display().to_string(),
+                    std::fs::read(&path).unwrap(),
+                ));
             }
         }
     }
@@ -190,8 +255,10 @@ fn mutated_seeds_keep_every_invariant() {
         for _ in 0..rng.below(3) {
             data = mutate(&mut rng, &data, other);
         }
-        let mut targets: Vec<(&str, fn(&[u8]), Vec<u8>)> =
-            vec![("parse", linkwise_fuzz::parse, data.clone()), ("check", linkwise_fuzz::check, data.clone())];
+        let mut targets: Vec<(&str, Target, Vec<u8>)> = vec![
+            ("parse", linkwise_fuzz::parse, data.clone()),
+            ("check", linkwise_fuzz::check, data.clone()),
+        ];
         if n % 2 == 0 {
             // The pipeline's first byte picks the target.
             let mut with_target = vec![(n / 2 % linkwise_fuzz::TARGETS.len()) as u8];
