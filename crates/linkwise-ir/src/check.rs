@@ -1305,8 +1305,7 @@ impl<'a> FnChecker<'a> {
     }
 
     fn literal(&mut self, e: &ast::Expr, hint: Option<Type>) -> R<c::Expr> {
-        let is_float = matches!(&e.kind, A::Float(_))
-            || matches!(&e.kind, A::Unary(_, inner) if matches!(inner.kind, A::Float(_)));
+        let is_float = float_literal(e).is_some();
         let ty = match hint {
             Some(t) if t.is_int() || t.is_float() => t,
             _ if is_float => Type::F64,
@@ -1491,6 +1490,17 @@ fn const_int(e: &ast::Expr) -> Option<i128> {
     }
 }
 
+/// A float literal under any number of `-` (`- -1.5`, which `is_literal` also accepts), with whether an odd
+/// number of them negate it. Issue 11's generator found `- -1.5` rejected as "expected a constant" when only
+/// one `-` was looked through. The parser bounds the depth.
+fn float_literal(e: &ast::Expr) -> Option<(ast::FloatLit, bool)> {
+    match &e.kind {
+        A::Float(x) => Some((*x, false)),
+        A::Unary(UnaryOp::Neg, inner) => float_literal(inner).map(|(x, negated)| (x, !negated)),
+        _ => None,
+    }
+}
+
 enum LiteralValue {
     Int(i64),
     /// For `f32`, the `f32` value widened (exactly) to `f64`.
@@ -1499,15 +1509,7 @@ enum LiteralValue {
 
 /// The value of a literal (possibly negated) as type `ty`, range-checked.
 fn literal_value(e: &ast::Expr, ty: Type) -> Result<LiteralValue, Diagnostic> {
-    let float = match &e.kind {
-        A::Float(x) => Some((*x, false)),
-        A::Unary(UnaryOp::Neg, inner) => match inner.kind {
-            A::Float(x) => Some((x, true)),
-            _ => None,
-        },
-        _ => None,
-    };
-    if let Some((x, negated)) = float {
+    if let Some((x, negated)) = float_literal(e) {
         // Each width is the literal's text rounded once (see `FloatLit`); negation is exact.
         let value = match ty {
             Type::F64 => x.f64,

@@ -113,6 +113,27 @@ fn literals_take_their_type_from_context() {
     assert_eq!(e.ty, Type::I32, "comparisons are i32");
 }
 
+/// A float literal under two or more `-` is a literal like one under one `-` (issue 11: the generator's
+/// `- -1.5` was rejected as "expected a constant of type `f64`"), with the sign an odd count gives, in a
+/// typed context and with none (`f64` then, not `i32`).
+#[test]
+fn float_literals_under_repeated_negation() {
+    let p = checked(
+        r#"fn f() -> f64 { let a = - -1.5; let b: f32 = - - -2.5; let c = - - - -0.25; return a; }"#,
+    );
+    let locals = &p.functions[0].locals;
+    let local = |name: &str| locals.iter().find(|l| l.name == name).unwrap().ty;
+    assert_eq!((local("a"), local("b"), local("c")), (Type::F64, Type::F32, Type::F64));
+    let value = |i: usize| match &p.functions[0].body[i] {
+        Stmt::Set(_, e) => match e.kind {
+            ExprKind::Float(x) => x,
+            ref other => panic!("not folded: {other:?}"),
+        },
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((value(0), value(1), value(2)), (1.5, -2.5, 0.25));
+}
+
 /// A call written as a statement is a `Stmt::Call` whether or not its callee returns a value, so every
 /// checked expression has a type; one used as a value is an expression of the callee's return type, and a
 /// callee that returns nothing cannot be one, however deep (the error points at the call).
