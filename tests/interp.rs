@@ -293,6 +293,8 @@ fn tick(v: i64) -> i64 { ORDER = ORDER * 10 + v; return v; }
 fn twice8(x: i8) -> i8 { return x + x; }
 fn neg16(x: i16) -> i16 { return -x; }
 fn sum3(a: i64, b: i64, c: i64) -> i64 { return a * 100 + b * 10 + c; }
+fn set_m16() -> i16 { M16 = 5 as i16; return 9 as i16; }
+fn bump() -> i32 { d_counter = d_counter + 1; return 0; }
 fn pick(k: i32) -> i8 {
     if k == 0 { return -128 as i8; } else if k == 1 { return -1 as i8; } else if k == 2 { return 0 as i8; }
     else if k == 3 { return 77 as i8; }
@@ -341,6 +343,10 @@ pub fn lw_main() {
     d_wide = d_wide - 1;
     d_trace_i64(d_wide);
     d_trace_f64(d_scale * 2.0);
+    M16 = set_m16();
+    d_trace_i16(M16);
+    d_trace_i32(d_counter * 100 + bump() + d_counter);
+    d_trace_i32(d_get_counter());
     if 256 as i16 { d_trace_i32(1); } else { d_trace_i32(2); }
     if 256 as i8 { d_trace_i32(3); } else if -1 as i64 { d_trace_i32(4); } else { d_trace_i32(5); }
     for m in 125 as i8..127 as i8 { d_trace_i8(m); }

@@ -929,3 +929,58 @@ fn deep_expressions_and_many_locals_run() {
     let lines = traced(&format!("pub fn main() {{ d_trace_i32({deep}); d_trace_i32({sum}); }}"));
     assert_eq!(lines, ["i32 1", format!("i32 {}", 199 * 200 / 2).as_str()]);
 }
+
+/// A host that answers every call with nothing and every read with zero, and accepts every write: enough to
+/// run any program as far as its types allow.
+struct Null;
+
+impl Host for Null {
+    fn call(&mut self, _: &str, _: &[Value], _: &mut dyn crate::Machine) -> Result<Option<Value>, Stop> {
+        Ok(None)
+    }
+    fn load(&mut self, _: &str, ty: Type) -> Result<Value, Stop> {
+        Ok(Value::zero(ty))
+    }
+    fn store(&mut self, _: &str, _: Value) -> Result<(), Stop> {
+        Ok(())
+    }
+}
+
+/// Every function of every module in the repository that checks (the corpus, the test programs), run with
+/// zero arguments against a host that returns nothing: each run ends (a value, or a stop), never a panic.
+#[test]
+fn every_repository_program_runs_to_an_end() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut ran = 0;
+    for dir in ["corpus", "tests/programs", "examples"] {
+        let mut paths: Vec<_> =
+            std::fs::read_dir(root.join(dir)).unwrap().map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        for path in paths.into_iter().filter(|p| p.extension().is_some_and(|e| e == "lw")) {
+            let file = linkwise_ir::SourceFile::new("m.lw", std::fs::read_to_string(&path).unwrap());
+            let Ok(module) = linkwise_ir::text::parse(&file) else { continue };
+            let Ok(program) = linkwise_ir::check::check(&module) else { continue };
+            for symbol in &program.symbols {
+                let linkwise_ir::checked::SymbolDef::Fn { sig, .. } = &symbol.def else { continue };
+                let args: Vec<Value> = sig.params.iter().map(|&t| Value::zero(t)).collect();
+                let limits = Limits { fuel: 100_000, max_call_depth: 64 };
+                let _ = run(&program, &symbol.name, &args, &mut Null, limits);
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran > 20, "{ran}");
+}
+
+/// The default fuel runs out in well under a few seconds even in a debug build, so a runaway program costs
+/// the differential runner little.
+#[test]
+fn the_default_fuel_is_spent_quickly() {
+    let start = std::time::Instant::now();
+    let (_, result) = stopped(
+        "pub fn main() { let mut x: i64 = 0; for i in 0..2147483647 { x = x + 1; } }",
+        Limits::default(),
+    );
+    assert_eq!(result, Err(Stop::OutOfFuel));
+    assert!(start.elapsed().as_secs() < 10, "{:?}", start.elapsed());
+}
