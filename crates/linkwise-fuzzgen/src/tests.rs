@@ -6,8 +6,10 @@ use linkwise_ir::SourceFile;
 /// Parses and checks `text`; panics with the rendered errors, or on a warning.
 fn check_text(text: &str, what: &str) {
     let file = SourceFile::new("generated.lw", text);
-    let module = linkwise_ir::text::parse(&file).unwrap_or_else(|d| panic!("{what}: {}\n{text}", d.render(&file)));
-    let program = linkwise_ir::check::check(&module).unwrap_or_else(|d| panic!("{what}: {}\n{text}", d.render(&file)));
+    let module =
+        linkwise_ir::text::parse(&file).unwrap_or_else(|d| panic!("{what}: {}\n{text}", d.render(&file)));
+    let program =
+        linkwise_ir::check::check(&module).unwrap_or_else(|d| panic!("{what}: {}\n{text}", d.render(&file)));
     assert!(program.warnings.is_empty(), "{what}: warnings {:?}", program.warnings);
 }
 
@@ -86,10 +88,47 @@ fn the_generator_reaches_every_library_function_operator_and_type() {
         }
     }
     for needle in [
-        " + ", " - ", " * ", " / ", " % ", " & ", " | ", " ^ ", " << ", " >> ", " == ", " != ", " < ", " <= ",
-        " > ", " >= ", "!", "as i8", "as i16", "as i32", "as i64", "as f32", "as f64", "as ptr", "let mut ",
-        "static mut ", "for ", "} else if ", "} else {", "return;", "-0.0", "-9223372036854775808",
-        "-2147483648", "-32768", "-128", "& -2 | 2", "| 1) / -1", ": [u8] = \"", "-> i8", "-> i16", "-> ptr",
+        " + ",
+        " - ",
+        " * ",
+        " / ",
+        " % ",
+        " & ",
+        " | ",
+        " ^ ",
+        " << ",
+        " >> ",
+        " == ",
+        " != ",
+        " < ",
+        " <= ",
+        " > ",
+        " >= ",
+        "!",
+        "as i8",
+        "as i16",
+        "as i32",
+        "as i64",
+        "as f32",
+        "as f64",
+        "as ptr",
+        "let mut ",
+        "static mut ",
+        "for ",
+        "} else if ",
+        "} else {",
+        "return;",
+        "-0.0",
+        "-9223372036854775808",
+        "-2147483648",
+        "-32768",
+        "-128",
+        "& -2 | 2",
+        "| 1) / -1",
+        ": [u8] = \"",
+        "-> i8",
+        "-> i16",
+        "-> ptr",
     ] {
         assert!(all.contains(needle), "`{needle}` never generated");
     }
@@ -109,19 +148,22 @@ fn split_gives_a_library_and_a_program_that_both_check() {
         assert!(s.main_items.contains(&format!("fn {}()", p.entry())));
         // Every function is defined in exactly one of the two.
         for f in p.functions() {
-            let defs = [&s.lib_items, &s.main_items].iter().filter(|t| t.contains(&format!("fn {f}("))).count();
+            let defs =
+                [&s.lib_items, &s.main_items].iter().filter(|t| t.contains(&format!("fn {f}("))).count();
             assert!(defs >= 1, "seed {seed}: {f} lost");
         }
     }
     assert!(splits > 40, "only {splits} of 60 programs split");
-    let one = Program::generate(1, "p0_", &Config { min_functions: 2, max_functions: 2, ..Config::default() });
+    let one =
+        Program::generate(1, "p0_", &Config { min_functions: 2, max_functions: 2, ..Config::default() });
     assert!(one.split("lib").is_none());
 }
 
 #[test]
 fn shrinking_keeps_just_what_the_predicate_needs() {
     let cfg = Config::default();
-    let seed = (0..200).find(|&s| Program::generate(s, "p0_", &cfg).items().contains("d_ret_i8(")).expect("a seed");
+    let seed =
+        (0..200).find(|&s| Program::generate(s, "p0_", &cfg).items().contains("d_ret_i8(")).expect("a seed");
     let p = Program::generate(seed, "p0_", &cfg);
     let mut calls = 0;
     let small = shrink(&p, &mut |c| {
