@@ -9,7 +9,8 @@ use linkwise::ir::{check, text};
 use linkwise_fuzzgen::{Config, Program, sim_externs};
 use object::{Object, ObjectSymbol};
 
-/// Seeds `0..SEEDS`, in batches of `BATCH` programs per module, as the differential runner writes them.
+/// Seeds `0..SEEDS` (`LINKWISE_GENERATED_SEEDS=N` for a longer run), in batches of `BATCH` programs per module,
+/// as the differential runner writes them.
 const SEEDS: u64 = 16;
 const BATCH: u64 = 8;
 
@@ -75,9 +76,11 @@ fn assert_defines(objects: &[(String, Vec<String>)], functions: &[String], what:
 fn generated_programs_check_round_trip_and_compile_for_every_target() {
     let started = std::time::Instant::now();
     let config = Config::default();
+    let seeds: u64 =
+        std::env::var("LINKWISE_GENERATED_SEEDS").ok().and_then(|v| v.parse().ok()).unwrap_or(SEEDS);
     let mut lines = 0;
     let mut splits = 0;
-    for first in (0..SEEDS).step_by(BATCH as usize) {
+    for first in (0..seeds).step_by(BATCH as usize) {
         let programs: Vec<Program> = (first..first + BATCH)
             .map(|seed| Program::generate(seed, &format!("p{seed}_"), &config))
             .collect();
@@ -110,7 +113,7 @@ fn generated_programs_check_round_trip_and_compile_for_every_target() {
         }
     }
     eprintln!(
-        "{SEEDS} programs ({lines} lines), {splits} split, 6 targets each: {:.2} s",
+        "{seeds} programs ({lines} lines), {splits} split, 6 targets each: {:.2} s",
         started.elapsed().as_secs_f64()
     );
 }

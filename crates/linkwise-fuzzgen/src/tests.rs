@@ -31,7 +31,7 @@ fn the_same_seed_gives_the_same_text_and_different_seeds_differ() {
 #[test]
 fn generated_programs_check_without_errors_or_warnings() {
     let cfg = Config::default();
-    for seed in 0..200 {
+    for seed in 0..120 {
         let p = Program::generate(seed, "p0_", &cfg);
         check_text(&format!("{}\n{}", sim_externs(), p.items()), &format!("seed {seed}"));
         assert!(p.is_valid());
@@ -174,6 +174,7 @@ fn shrinking_keeps_just_what_the_predicate_needs() {
     assert!(text.contains("d_ret_i8("));
     assert!(small.is_valid());
     let lines = text.lines().filter(|l| !l.trim().is_empty()).count();
+    eprintln!("shrunk to {lines} lines after {calls} tries:\n{text}");
     assert!(lines <= 6, "shrunk to {lines} lines after {calls} tries:\n{text}");
     assert!(lines * 10 < p.items().lines().count(), "barely shrunk:\n{text}");
 }
@@ -183,4 +184,22 @@ fn shrinking_keeps_just_what_the_predicate_needs() {
 fn dump() {
     let seed: u64 = std::env::var("SEED").unwrap().parse().unwrap();
     println!("{}", Program::generate(seed, "p0_", &Config::default()).items());
+}
+
+/// `Config::known_bugs` writes `- -X` for a negated negative float literal, which linkwise rejects ("expected
+/// a constant of type `f64`", found by this generator; reported in issue 11). When this test fails, linkwise
+/// accepts it: make `known_bugs` the default and delete this test.
+#[test]
+fn known_bugs_mode_still_hits_the_negated_float_literal_rejection() {
+    let cfg = Config { known_bugs: true, ..Config::default() };
+    let rejected: Vec<u64> =
+        (0..40).filter(|&seed| !Program::generate(seed, "p0_", &cfg).is_valid()).collect();
+    assert!(!rejected.is_empty(), "no seed rejected: linkwise now takes `- -1.5`");
+    // Without the switch the same seeds are accepted (the equivalent literal is written).
+    assert!(rejected.iter().all(|&seed| Program::generate(seed, "p0_", &Config::default()).is_valid()));
+    eprintln!("known_bugs rejects seeds {rejected:?} of 0..40");
+    let file = SourceFile::new("bug.lw", "fn f() -> f64 { return - -1.5; }\n");
+    let m = linkwise_ir::text::parse(&file).expect("parses");
+    let e = linkwise_ir::check::check(&m).expect_err("rejected").render(&file);
+    assert!(e.contains("expected a constant of type `f64`"), "{e}");
 }
