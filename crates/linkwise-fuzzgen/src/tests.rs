@@ -184,7 +184,11 @@ fn shrinking_keeps_just_what_the_predicate_needs() {
 #[ignore]
 fn dump() {
     let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    println!("{}", Program::generate(seed, "p0_", &Config::default()).items());
+    let p = Program::generate(seed, "p0_", &Config::default());
+    println!("{}", p.items());
+    if let Some(s) = p.split("p0lib") {
+        println!("// ---- split: library\n{}// ---- split: program\n{}", s.lib_items, s.main_items);
+    }
 }
 
 /// `Config::known_bugs` writes `- -X` for a negated negative float literal, which linkwise rejects ("expected
