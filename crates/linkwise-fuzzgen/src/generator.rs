@@ -103,7 +103,11 @@ pub(crate) fn generate(seed: u64, prefix: &str, cfg: &Config) -> Generated {
     for idx in (0..n).rev() {
         functions[idx] = Some(g.gen_function(idx));
     }
-    Generated { statics: g.statics, functions: functions.into_iter().flatten().collect(), split_at: g.split_at }
+    Generated {
+        statics: g.statics,
+        functions: functions.into_iter().flatten().collect(),
+        split_at: g.split_at,
+    }
 }
 
 impl Gen<'_> {
@@ -114,8 +118,9 @@ impl Gen<'_> {
     /// A library prefix; `s_`'s state is never touched from the functions a split moves into a shared library,
     /// since that library and the program each link their own copy of the static `lwsim_st`.
     fn lib_prefix(&mut self, stateful: bool) -> &'static str {
-        let options: &[&'static str] = if stateful && self.in_lib() { &["d_", "r_"] } else { &["d_", "s_", "r_"] };
-        *self.rng.pick(options)
+        let options: &[&'static str] =
+            if stateful && self.in_lib() { &["d_", "r_"] } else { &["d_", "s_", "r_"] };
+        options[self.rng.below(options.len() as u64) as usize]
     }
 
     // ---------------------------------------------------------------- statics
@@ -162,7 +167,9 @@ impl Gen<'_> {
         let len = self.rng.range(1, 6) as usize;
         if self.rng.chance(25) {
             if self.rng.chance(60) {
-                let bytes = (0..len).map(|_| *self.rng.pick(&[0u8, 1, b'"', b'\\', b'\n', b'a', b'Z', 0x7f, 0x80, 0xff])).collect();
+                let bytes = (0..len)
+                    .map(|_| *self.rng.pick(&[0u8, 1, b'"', b'\\', b'\n', b'a', b'Z', 0x7f, 0x80, 0xff]))
+                    .collect();
                 return StaticInit::Bytes(bytes);
             }
             let items = (0..len).map(|_| Const::Int(self.rng.range(0, 255))).collect();
@@ -181,7 +188,11 @@ impl Gen<'_> {
 
     fn gen_sigs(&mut self, n: usize) {
         for idx in 0..n {
-            self.names.push(if idx == 0 { format!("{}main", self.prefix) } else { format!("{}f{idx}", self.prefix) });
+            self.names.push(if idx == 0 {
+                format!("{}main", self.prefix)
+            } else {
+                format!("{}f{idx}", self.prefix)
+            });
             let sig = if idx == 0 {
                 Sig { params: Vec::new(), ret: None }
             } else if self.rng.chance(15) {
@@ -204,7 +215,8 @@ impl Gen<'_> {
         self.cur = idx;
         let sig = self.sigs[idx].clone();
         self.ret = sig.ret;
-        self.params = sig.params.iter().enumerate().map(|(i, &t)| (format!("{}a{i}", self.prefix), t)).collect();
+        self.params =
+            sig.params.iter().enumerate().map(|(i, &t)| (format!("{}a{i}", self.prefix), t)).collect();
         self.next_local = 0;
         self.loop_depth = 0;
         self.block_depth = 0;
@@ -258,7 +270,7 @@ impl Gen<'_> {
         let mut out = Vec::new();
         for s in &self.statics {
             if let Some(t) = s.scalar().filter(|&t| t != Ty::Ptr) {
-                out.push(trace(*self.rng.pick(&["d_", "s_", "r_"]), Expr::Var(s.name.clone(), t)));
+                out.push(trace(["d_", "s_", "r_"][self.rng.below(3) as usize], Expr::Var(s.name.clone(), t)));
             }
         }
         if self.cfg.imports {
@@ -302,7 +314,8 @@ impl Gen<'_> {
     fn stmt(&mut self, out: &mut Vec<Stmt>) {
         self.budget.work -= 1;
         let can_if = self.block_depth < self.cfg.max_block_depth;
-        let can_for = self.cfg.loops && self.loop_depth < self.cfg.max_loop_depth && can_if && self.budget.work >= 40;
+        let can_for =
+            self.cfg.loops && self.loop_depth < self.cfg.max_loop_depth && can_if && self.budget.work >= 40;
         let weights = [30, 15, 18, 10, if can_if { 12 } else { 0 }, if can_for { 9 } else { 0 }];
         let d = self.cfg.expr_depth;
         match self.rng.weighted(&weights) {
@@ -324,7 +337,11 @@ impl Gen<'_> {
     fn let_stmt(&mut self, out: &mut Vec<Stmt>) {
         let ty = *self.rng.pick(&self.types);
         let d = self.cfg.expr_depth;
-        let value = if self.rng.chance(25) { self.call_expr(ty, d).unwrap_or_else(|| self.expr(ty, d)) } else { self.expr(ty, d) };
+        let value = if self.rng.chance(25) {
+            self.call_expr(ty, d).unwrap_or_else(|| self.expr(ty, d))
+        } else {
+            self.expr(ty, d)
+        };
         let is_call = matches!(value, Expr::Call(..));
         // Shadowing: now and then a name already in scope (a local or a parameter), with a new type perhaps.
         let mut visible: Vec<String> = self.scopes.iter().flatten().map(|l| l.name.clone()).collect();
@@ -393,7 +410,8 @@ impl Gen<'_> {
     fn call_stmt(&mut self, out: &mut Vec<Stmt>) {
         let d = self.cfg.expr_depth;
         if self.rng.chance(60) {
-            let callees: Vec<usize> = (self.cur + 1..self.sigs.len()).filter(|&j| self.budget.fits(self.costs[j])).collect();
+            let callees: Vec<usize> =
+                (self.cur + 1..self.sigs.len()).filter(|&j| self.budget.fits(self.costs[j])).collect();
             if !callees.is_empty() {
                 let j = *self.rng.pick(&callees);
                 self.budget = self.budget.minus(self.costs[j]);
@@ -419,7 +437,9 @@ impl Gen<'_> {
 
     fn if_chain(&mut self, depth: usize) -> Stmt {
         let d = self.cfg.expr_depth;
-        let cond = if self.rng.chance(70) { self.comparison(d) } else {
+        let cond = if self.rng.chance(70) {
+            self.comparison(d)
+        } else {
             let t = *self.rng.pick(&INTS);
             self.expr(t, d)
         };
@@ -441,7 +461,10 @@ impl Gen<'_> {
         };
         let used_else = saved.minus(self.budget);
         // Only one branch runs.
-        self.budget = saved.minus(Cost { work: used_then.work.max(used_else.work), lines: used_then.lines.max(used_else.lines) });
+        self.budget = saved.minus(Cost {
+            work: used_then.work.max(used_else.work),
+            lines: used_then.lines.max(used_else.lines),
+        });
         Stmt::If { cond, then, els }
     }
 
@@ -458,10 +481,10 @@ impl Gen<'_> {
         let hi = if self.rng.chance(5) { lo - self.rng.range(0, 2) } else { lo + trips };
         let runs = (hi - lo).max(0) as u64;
         let outer = self.budget;
-        let inner = if runs == 0 {
-            Cost { work: outer.work.min(60), lines: outer.lines }
-        } else {
-            Cost { work: outer.work / runs, lines: outer.lines / runs }
+        // A loop that never runs costs nothing; its body still gets a modest budget.
+        let inner = match (outer.work.checked_div(runs), outer.lines.checked_div(runs)) {
+            (Some(work), Some(lines)) => Cost { work, lines },
+            _ => Cost { work: outer.work.min(60), lines: outer.lines },
         };
         self.budget = inner;
         self.next_local += 1;
@@ -512,7 +535,8 @@ impl Gen<'_> {
         let cmp = if ty == Ty::I32 { 10 } else { 0 };
         match self.rng.weighted(&[30, 9, 8, 12, cmp, 10, 14, 4]) {
             0 => {
-                let op = *self.rng.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::And, BinOp::Or, BinOp::Xor]);
+                let op =
+                    *self.rng.pick(&[BinOp::Add, BinOp::Sub, BinOp::Mul, BinOp::And, BinOp::Or, BinOp::Xor]);
                 let l = self.expr(ty, d);
                 let r = self.expr(ty, d);
                 Expr::Bin(op, Box::new(l), Box::new(r), ty)
@@ -520,7 +544,8 @@ impl Gen<'_> {
             1 => {
                 let op = *self.rng.pick(&[BinOp::Shl, BinOp::Shr]);
                 let l = self.expr(ty, d);
-                let r = if self.rng.chance(55) { Expr::Int(self.shift_amount(ty), ty) } else { self.expr(ty, d) };
+                let r =
+                    if self.rng.chance(55) { Expr::Int(self.shift_amount(ty), ty) } else { self.expr(ty, d) };
                 Expr::Bin(op, Box::new(l), Box::new(r), ty)
             }
             2 => {
@@ -538,8 +563,10 @@ impl Gen<'_> {
     fn shift_amount(&mut self, ty: Ty) -> i64 {
         let w = i64::from(ty.bits());
         let (_, max) = ty.int_range();
-        let options: Vec<i64> =
-            [0, 1, w - 1, w, w + 1, 2 * w, 63, 64, 65, 127, -1, -w].into_iter().filter(|&v| v <= max).collect();
+        let options: Vec<i64> = [0, 1, w - 1, w, w + 1, 2 * w, 63, 64, 65, 127, -1, -w]
+            .into_iter()
+            .filter(|&v| v <= max)
+            .collect();
         *self.rng.pick(&options)
     }
 
@@ -607,7 +634,10 @@ impl Gen<'_> {
     fn call_expr(&mut self, ty: Ty, depth: u32) -> Option<Expr> {
         let d = depth.saturating_sub(1);
         let callees: Vec<usize> = (self.cur + 1..self.sigs.len())
-            .filter(|&j| self.sigs[j].ret == Some(ty) && self.budget.fits(Cost { work: self.costs[j].work + 1, ..self.costs[j] }))
+            .filter(|&j| {
+                self.sigs[j].ret == Some(ty)
+                    && self.budget.fits(Cost { work: self.costs[j].work + 1, ..self.costs[j] })
+            })
             .collect();
         if !callees.is_empty() && (!self.cfg.imports || self.rng.chance(50)) {
             let j = *self.rng.pick(&callees);
@@ -622,7 +652,17 @@ impl Gen<'_> {
         let mut names: Vec<&'static str> = match ty {
             Ty::I8 => vec!["mix_i8", "ret_i8"],
             Ty::I16 => vec!["mix_i16", "ret_i16"],
-            Ty::I32 => vec!["mix_i32", "widen_i8", "widen_i16", "ret_i32", "same_ptr", "same_ptr", "get_counter", "apply_i8", "apply_i16"],
+            Ty::I32 => vec![
+                "mix_i32",
+                "widen_i8",
+                "widen_i16",
+                "ret_i32",
+                "same_ptr",
+                "same_ptr",
+                "get_counter",
+                "apply_i8",
+                "apply_i16",
+            ],
             Ty::I64 => vec!["mix_i64", "many"],
             Ty::F32 => vec!["mix_f32"],
             Ty::F64 => vec!["mix_f64"],
@@ -771,15 +811,41 @@ impl Gen<'_> {
     /// A finite float literal of `ty`, often at an edge (of the type, or of a conversion to an integer).
     fn float_lit(&mut self, ty: Ty) -> f64 {
         const EDGES: [f64; 26] = [
-            0.0, -0.0, 1.0, -1.0, 0.5, -2.5, 1.5, 127.5, -128.5, 255.0, 32767.9, -32769.0, 65535.5, 2147483647.0,
-            2147483648.0, -2147483649.0, 4294967296.0, 9.223372036854776e18, -9.223372036854776e18,
-            1.8446744073709552e19, 1e300, -1e300, 1e-300, 0.1, 16777217.0, 3.0e38,
+            0.0,
+            -0.0,
+            1.0,
+            -1.0,
+            0.5,
+            -2.5,
+            1.5,
+            127.5,
+            -128.5,
+            255.0,
+            32767.9,
+            -32769.0,
+            65535.5,
+            2147483647.0,
+            2147483648.0,
+            -2147483649.0,
+            4294967296.0,
+            9.223372036854776e18,
+            -9.223372036854776e18,
+            1.8446744073709552e19,
+            1e300,
+            -1e300,
+            1e-300,
+            0.1,
+            16777217.0,
+            3.0e38,
         ];
         let x = match self.rng.below(6) {
             0..=2 => *self.rng.pick(&EDGES),
             3 => {
-                let specials =
-                    if ty == Ty::F32 { [f64::from(f32::MAX), f64::from(f32::MIN_POSITIVE), 1e-45, -f64::from(f32::MAX)] } else { [f64::MAX, f64::MIN_POSITIVE, 5e-324, f64::MIN] };
+                let specials = if ty == Ty::F32 {
+                    [f64::from(f32::MAX), f64::from(f32::MIN_POSITIVE), 1e-45, -f64::from(f32::MAX)]
+                } else {
+                    [f64::MAX, f64::MIN_POSITIVE, 5e-324, f64::MIN]
+                };
                 *self.rng.pick(&specials)
             }
             4 => self.rng.range(-1000, 1000) as f64 / 8.0,

@@ -90,6 +90,14 @@
 //! kept when linkwise's parser and checker accept the result and the predicate still fails; a pass that keeps
 //! none ends it. Every edit keeps the guards, never adds a call and never raises a bound, so each candidate is
 //! still trap-free and terminates.
+//!
+//! # Known linkwise bugs
+//!
+//! Constructs linkwise wrongly rejects are written in an equivalent accepted form unless `Config::known_bugs`
+//! is set (a unit test checks that they are still rejected, so that the switch is turned on once they are not):
+//!
+//! - `-` applied to a negative float literal, `- -1.5`: "expected a constant of type `f64`" (the checker folds
+//!   one `-` of a float literal, and `- -1` for integers, but not two for floats). Written as `1.5`.
 #![deny(missing_docs)]
 
 mod generator;

@@ -74,7 +74,9 @@ impl Style {
         }
         match e {
             Expr::Int(v, _) => (int_text(i128::from(*v)), if *v < 0 { PREC_UNARY } else { PREC_ATOM }),
-            Expr::Float(x, t) => (float_text(*x, *t), if x.is_sign_negative() { PREC_UNARY } else { PREC_ATOM }),
+            Expr::Float(x, t) => {
+                (float_text(*x, *t), if x.is_sign_negative() { PREC_UNARY } else { PREC_ATOM })
+            }
             Expr::Var(n, _) => (n.clone(), PREC_ATOM),
             Expr::Addr(n) => (format!("&{n}"), PREC_ATOM),
             Expr::Call(name, args, _) => (call_text(self, name, args), PREC_ATOM),
@@ -119,7 +121,11 @@ impl Style {
                         format!("{} {op} {}", paren(ls, lp, PREC_MUL), int_text(i128::from(*k)))
                     }
                     (Guard::Mask, Some((rs, rp))) if !*rem => {
-                        format!("{} / ({} & -2 | 2)", paren(ls, lp, PREC_MUL), paren(rs, rp, BinOp::And.prec()))
+                        format!(
+                            "{} / ({} & -2 | 2)",
+                            paren(ls, lp, PREC_MUL),
+                            paren(rs, rp, BinOp::And.prec())
+                        )
                     }
                     (Guard::Mask, Some((rs, rp))) => {
                         format!("{} % ({} | 1)", paren(ls, lp, PREC_MUL), paren(rs, rp, BinOp::Or.prec()))

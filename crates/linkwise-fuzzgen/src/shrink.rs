@@ -161,7 +161,9 @@ fn with_stmt(p: &Program, n: usize, f: impl FnOnce(&mut Vec<Stmt>, usize) -> boo
 fn block_roots<'a>(b: &'a [Stmt], out: &mut Vec<&'a Expr>) {
     for s in b {
         match s {
-            Stmt::Let { value, .. } | Stmt::Assign { value, .. } | Stmt::Return(Some(value)) => out.push(value),
+            Stmt::Let { value, .. } | Stmt::Assign { value, .. } | Stmt::Return(Some(value)) => {
+                out.push(value)
+            }
             Stmt::Call { args, .. } => out.extend(args.iter()),
             Stmt::If { cond, then, els } => {
                 out.push(cond);
@@ -179,7 +181,9 @@ fn block_roots<'a>(b: &'a [Stmt], out: &mut Vec<&'a Expr>) {
 fn block_roots_mut<'a>(b: &'a mut [Stmt], out: &mut Vec<&'a mut Expr>) {
     for s in b {
         match s {
-            Stmt::Let { value, .. } | Stmt::Assign { value, .. } | Stmt::Return(Some(value)) => out.push(value),
+            Stmt::Let { value, .. } | Stmt::Assign { value, .. } | Stmt::Return(Some(value)) => {
+                out.push(value)
+            }
             Stmt::Call { args, .. } => out.extend(args.iter_mut()),
             Stmt::If { cond, then, els } => {
                 out.push(cond);
@@ -266,7 +270,11 @@ fn apply(p: &Program, edit: Edit) -> Option<Program> {
         }),
         Edit::InlineThen(n) | Edit::InlineElse(n) => with_stmt(p, n, |b, i| {
             let Stmt::If { then, els, .. } = &b[i] else { return false };
-            let inner = if matches!(edit, Edit::InlineThen(_)) { then.clone() } else { els.clone().unwrap_or_default() };
+            let inner = if matches!(edit, Edit::InlineThen(_)) {
+                then.clone()
+            } else {
+                els.clone().unwrap_or_default()
+            };
             // A return in the middle of a block would leave dead statements after it.
             if inner.iter().any(|s| matches!(s, Stmt::Return(_))) {
                 return false;
@@ -289,7 +297,13 @@ fn apply(p: &Program, edit: Edit) -> Option<Program> {
         Edit::LoopToBlock(n) => with_stmt(p, n, |b, i| {
             let Stmt::For { var, ty, lo, body, .. } = &b[i] else { return false };
             // `if 1 { let VAR = LO; BODY }`: one iteration, in a block of its own as the loop's was.
-            let mut then = vec![Stmt::Let { name: var.clone(), mutable: false, ty: *ty, annotate: true, value: Expr::Int(*lo, *ty) }];
+            let mut then = vec![Stmt::Let {
+                name: var.clone(),
+                mutable: false,
+                ty: *ty,
+                annotate: true,
+                value: Expr::Int(*lo, *ty),
+            }];
             then.extend(body.iter().cloned());
             b[i] = Stmt::If { cond: Expr::Int(1, Ty::I32), then, els: None };
             true
@@ -326,7 +340,9 @@ fn purge_block(b: &mut Vec<Stmt>, name: &str, zp: &Expr) {
     b.retain(|s| !matches!(s, Stmt::Call { name: callee, args } if mentions(callee, args, name)));
     for s in b {
         match s {
-            Stmt::Let { value, .. } | Stmt::Assign { value, .. } | Stmt::Return(Some(value)) => purge_expr(value, name, zp),
+            Stmt::Let { value, .. } | Stmt::Assign { value, .. } | Stmt::Return(Some(value)) => {
+                purge_expr(value, name, zp)
+            }
             Stmt::Call { args, .. } => args.iter_mut().for_each(|a| purge_expr(a, name, zp)),
             Stmt::If { cond, then, els } => {
                 purge_expr(cond, name, zp);

@@ -173,7 +173,13 @@ pub(crate) enum Expr {
     Bin(BinOp, Box<Expr>, Box<Expr>, Ty),
     Cast(Box<Expr>, Ty),
     /// Integer `/` (`rem` false) or `%`, guarded; `r` is `None` for the guards that have a literal divisor.
-    Div { rem: bool, guard: Guard, l: Box<Expr>, r: Option<Box<Expr>>, ty: Ty },
+    Div {
+        rem: bool,
+        guard: Guard,
+        l: Box<Expr>,
+        r: Option<Box<Expr>>,
+        ty: Ty,
+    },
 }
 
 impl Expr {
@@ -318,7 +324,10 @@ impl Static {
             StaticInit::List(_, cs, _) => cs.iter().collect(),
             StaticInit::Bytes(_) => Vec::new(),
         };
-        consts.into_iter().filter_map(|c| if let Const::Addr(n) = c { Some(n.as_str()) } else { None }).collect()
+        consts
+            .into_iter()
+            .filter_map(|c| if let Const::Addr(n) = c { Some(n.as_str()) } else { None })
+            .collect()
     }
 }
 
