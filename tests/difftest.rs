@@ -42,7 +42,10 @@ fn config(dir: &support::TempDir, seed: u64, programs: usize, targets: &[Target]
 fn failures(report: &Report) -> String {
     let mut text = String::new();
     for f in &report.failures {
-        text.push_str(&format!("\n{:?} seed {} split {}: {}\n{}\n", f.target, f.seed, f.split, f.what, f.program));
+        text.push_str(&format!(
+            "\n{:?} seed {} split {}: {}\n{}\n",
+            f.target, f.seed, f.split, f.what, f.program
+        ));
     }
     text
 }

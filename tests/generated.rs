@@ -14,14 +14,8 @@ use object::{Object, ObjectSymbol};
 const SEEDS: u64 = 16;
 const BATCH: u64 = 8;
 
-const TARGETS: [&str; 6] = [
-    "x86_64-pc-windows-msvc",
-    "aarch64-pc-windows-msvc",
-    "x86_64-unknown-linux-gnu",
-    "aarch64-unknown-linux-gnu",
-    "x86_64-apple-darwin",
-    "aarch64-apple-darwin",
-];
+/// Every target linkwise generates code for.
+const TARGETS: &[&str] = linkwise::linkage::target::SUPPORTED;
 
 /// `-l` specs for `triple`: raw-dylib is Windows only, so elsewhere `lwsim_raw` is an ordinary dylib
 /// (docs/difftest.md).

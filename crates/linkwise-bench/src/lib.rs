@@ -427,12 +427,7 @@ fn link(
         sdk_root: None,
     };
     let link = Link::prepare(compiled, &request).map_err(|d| d.render(file))?;
-    link.run().map(|_| ()).map_err(|e| match e {
-        linkwise::link::LinkError::Setup(d) => d.render(file),
-        linkwise::link::LinkError::Failed { output, diagnostic } => {
-            format!("{output}{}", diagnostic.render(file))
-        }
-    })
+    link.run().map(|_| ()).map_err(|e| e.render(file))
 }
 
 /// Compiles the C caller with clang and links it with the same LLD linker linkwise's driver uses. On Windows

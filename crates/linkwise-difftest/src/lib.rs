@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use linkwise::link::{Image, Link, LinkError, LinkRequest};
+use linkwise::link::{Image, Link, LinkRequest};
 use linkwise::{Options, SourceFile};
 
 use batch::Entry;
@@ -130,7 +130,7 @@ pub fn run(config: &Config, progress: &mut (dyn Write + Send)) -> Result<Report,
             .iter()
             .map(|&i| {
                 let seed = config.seed.wrapping_add(i as u64);
-                let split = config.split_every != 0 && seed % config.split_every == 0;
+                let split = config.split_every != 0 && seed.is_multiple_of(config.split_every);
                 Entry::new(seed, i, &config.generator, split, &lib)
             })
             .collect();
@@ -327,14 +327,22 @@ fn build_and_run(
     for spec in target.link_specs() {
         options = options.link(spec).map_err(|d| d.message.clone())?;
     }
+    // The modules are kept beside what is built from them, so a failure can be looked at and rebuilt by hand.
+    let keep = |name: &str, text: &str| {
+        std::fs::write(dir.join(name), text)
+            .map_err(|e| format!("cannot write `{}`: {e}", dir.join(name).display()))
+    };
     if let Some(text) = batch::library_module(entries, target) {
+        keep(&format!("{lib}.lw"), &text)?;
         let file = SourceFile::new(format!("{lib}.lw"), text);
         let compiled = compile(&file, &Options { shared_library: true, ..options.clone() })?;
         let file_name = target.shared_name(lib);
         let import_library = target.is_windows().then(|| dir.join(format!("{lib}.lib")));
         link(&compiled, &file, Image::SharedLibrary, &dir.join(&file_name), &file_name, import_library, dir)?;
     }
-    let file = SourceFile::new(format!("{stem}.lw"), batch::program_module(entries, target));
+    let text = batch::program_module(entries, target);
+    keep(&format!("{stem}.lw"), &text)?;
+    let file = SourceFile::new(format!("{stem}.lw"), text);
     let compiled = compile(&file, &options)?;
     let exe_name = target.exe_name(stem);
     let exe = dir.join(&exe_name);
@@ -376,10 +384,7 @@ fn link(
         sdk_root: None,
     };
     let link = Link::prepare(compiled, &request).map_err(|d| d.render(file))?;
-    link.run().map(|_| ()).map_err(|e| match e {
-        LinkError::Setup(d) => d.render(file),
-        LinkError::Failed { output, diagnostic } => format!("{output}{}", diagnostic.render(file)),
-    })
+    link.run().map(|_| ()).map_err(|e| e.render(file))
 }
 
 /// What the interpreter says the module `text` prints when its `main` runs.

@@ -5,13 +5,9 @@
 use crate::tree::*;
 use std::fmt::Write as _;
 
-/// How the printer writes the few constructs that expose known linkwise bugs.
+/// The printer: its methods write the tree as IR text (split.rs and lib.rs share it).
 #[derive(Clone, Copy)]
-pub(crate) struct Style {
-    /// Write `-` applied to a negative float literal as `- -X` (rejected by linkwise at the time of writing:
-    /// "expected a constant of type `f64`"); otherwise as the negated literal, which is the same value.
-    pub(crate) known_bugs: bool,
-}
+pub(crate) struct Style;
 
 /// The value of `e` if it prints as an integer literal (possibly negated), which the checker folds and
 /// range-checks as one constant.
@@ -23,15 +19,6 @@ fn lit_int(e: &Expr) -> Option<i128> {
             let (min, max) = ty.int_range();
             (i128::from(min)..=i128::from(max)).contains(&v).then_some(v)
         }
-        _ => None,
-    }
-}
-
-/// The value of `e` if it prints as a float literal (possibly negated).
-fn lit_float(e: &Expr) -> Option<f64> {
-    match e {
-        Expr::Float(x, _) => Some(*x),
-        Expr::Unary(UnOp::Neg, inner, ty) if ty.is_float() => lit_float(inner).map(|x| -x),
         _ => None,
     }
 }
@@ -88,9 +75,6 @@ impl Style {
                     // `-MIN`: as one literal it would not fit, so negate at run time.
                     let (s, p) = self.expr(inner, true);
                     return (format!("-({} | 0 as {})", paren(s, p, BinOp::Or.prec()), t.name()), PREC_UNARY);
-                }
-                if let (Some(x), false) = (lit_float(e), self.known_bugs) {
-                    return (float_text(x, *t), if x.is_sign_negative() { PREC_UNARY } else { PREC_ATOM });
                 }
                 let (s, p) = self.expr(inner, hinted);
                 let s = paren(s, p, PREC_UNARY);

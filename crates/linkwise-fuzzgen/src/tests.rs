@@ -190,21 +190,3 @@ fn dump() {
         println!("// ---- split: library\n{}// ---- split: program\n{}", s.lib_items, s.main_items);
     }
 }
-
-/// `Config::known_bugs` writes `- -X` for a negated negative float literal, which linkwise rejects ("expected
-/// a constant of type `f64`", found by this generator; reported in issue 11). When this test fails, linkwise
-/// accepts it: make `known_bugs` the default and delete this test.
-#[test]
-fn known_bugs_mode_still_hits_the_negated_float_literal_rejection() {
-    let cfg = Config { known_bugs: true, ..Config::default() };
-    let rejected: Vec<u64> =
-        (0..40).filter(|&seed| !Program::generate(seed, "p0_", &cfg).is_valid()).collect();
-    assert!(!rejected.is_empty(), "no seed rejected: linkwise now takes `- -1.5`");
-    // Without the switch the same seeds are accepted (the equivalent literal is written).
-    assert!(rejected.iter().all(|&seed| Program::generate(seed, "p0_", &Config::default()).is_valid()));
-    eprintln!("known_bugs rejects seeds {rejected:?} of 0..40");
-    let file = SourceFile::new("bug.lw", "fn f() -> f64 { return - -1.5; }\n");
-    let m = linkwise_ir::text::parse(&file).expect("parses");
-    let e = linkwise_ir::check::check(&m).expect_err("rejected").render(&file);
-    assert!(e.contains("expected a constant of type `f64`"), "{e}");
-}

@@ -118,9 +118,8 @@ fn literals_take_their_type_from_context() {
 /// typed context and with none (`f64` then, not `i32`).
 #[test]
 fn float_literals_under_repeated_negation() {
-    let p = checked(
-        r#"fn f() -> f64 { let a = - -1.5; let b: f32 = - - -2.5; let c = - - - -0.25; return a; }"#,
-    );
+    let p =
+        checked(r#"fn f() -> f64 { let a = - -1.5; let b: f32 = - - -2.5; let c = - - - -0.25; return a; }"#);
     let locals = &p.functions[0].locals;
     let local = |name: &str| locals.iter().find(|l| l.name == name).unwrap().ty;
     assert_eq!((local("a"), local("b"), local("c")), (Type::F64, Type::F32, Type::F64));

@@ -311,6 +311,17 @@ pub enum LinkError {
     },
 }
 
+impl LinkError {
+    /// The failure as a user reads it: what the linker printed (when it ran), then linkwise's error rendered
+    /// against `file`, the module that was compiled.
+    pub fn render(&self, file: &linkwise_ir::SourceFile) -> String {
+        match self {
+            LinkError::Setup(d) => d.render(file),
+            LinkError::Failed { output, diagnostic } => format!("{output}{}", diagnostic.render(file)),
+        }
+    }
+}
+
 impl From<Diagnostic> for LinkError {
     fn from(d: Diagnostic) -> LinkError {
         LinkError::Setup(Box::new(d))
