@@ -53,7 +53,7 @@ fn compile_everywhere(name: &str, text: &str, shared_library: bool) -> Vec<(Stri
                     .map(|n| n.strip_prefix('_').filter(|_| triple.contains("apple")).unwrap_or(n).to_owned())
             })
             .collect();
-        out.push((triple.to_owned(), defined));
+        out.push(((*triple).to_owned(), defined));
     }
     out
 }
