@@ -14,7 +14,7 @@ pub mod target;
 use std::io::Write;
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use linkwise::link::{Image, Link, LinkRequest};
@@ -119,83 +119,60 @@ pub fn run(config: &Config, progress: &mut (dyn Write + Send)) -> Result<Report,
         }
     };
 
-    // Generate every batch and what the interpreter says it prints, once for all targets.
+    // Batches are generated and interpreted here, one at a time, and handed to every target's worker through
+    // a channel that holds at most two: memory stays that of a few batches however many programs run (a run
+    // that kept them all took 1.7 GB at 10,000 programs), and the targets still run side by side.
     let mut failures = Vec::new();
-    let mut batches = Vec::new();
     let mut expected_lines = 0;
-    let indices: Vec<usize> = (0..config.programs).collect();
-    for (number, chunk) in indices.chunks(config.batch.max(1)).enumerate() {
-        let lib = format!("lwbatch{number}");
-        let entries: Vec<Entry> = chunk
-            .iter()
-            .map(|&i| {
-                let seed = config.seed.wrapping_add(i as u64);
-                let split = config.split_every != 0 && seed.is_multiple_of(config.split_every);
-                Entry::new(seed, i, &config.generator, split, &lib)
-            })
-            .collect();
-        match interpret(&batch::reference_module(&entries)) {
-            Ok(lines) => {
-                expected_lines += lines.len();
-                batches.push((lib, entries, lines));
-            }
-            Err(what) => {
-                // A generator or interpreter bug: blame each program of the batch alone, to name the seed.
-                for entry in &entries {
-                    if let Err(what) = interpret(&batch::reference_module(std::slice::from_ref(entry))) {
-                        failures.push(Failure {
-                            target: None,
-                            seed: entry.seed,
-                            split: false,
-                            what,
-                            program: entry.program.items(),
-                        });
-                    }
-                }
-                if failures.is_empty() {
+    let results: Vec<(Target, TargetSummary, Vec<Failure>)> = std::thread::scope(|scope| {
+        let mut senders = Vec::new();
+        let mut workers = Vec::new();
+        for &target in &config.targets {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Arc<Batch>>(2);
+            senders.push(sender);
+            let (tools, say) = (&tools, &say);
+            workers.push(scope.spawn(move || {
+                let mut summary = TargetSummary::default();
+                let mut failures = Vec::new();
+                let start = Instant::now();
+                if let Err(what) =
+                    run_target(config, tools, target, receiver, &mut summary, &mut failures, say)
+                {
                     failures.push(Failure {
-                        target: None,
-                        seed: entries[0].seed,
+                        target: Some(target),
+                        seed: 0,
                         split: false,
-                        what: format!("the batch fails although each program alone does not: {what}"),
+                        what,
                         program: String::new(),
                     });
                 }
+                summary.seconds = start.elapsed().as_secs_f64();
+                (target, summary, failures)
+            }));
+        }
+        let size = config.batch.max(1);
+        for (number, first) in (0..config.programs).step_by(size).enumerate() {
+            let lib = format!("lwbatch{number}");
+            let entries: Vec<Entry> = (first..config.programs.min(first + size))
+                .map(|i| {
+                    let seed = config.seed.wrapping_add(i as u64);
+                    let split = config.split_every != 0 && seed.is_multiple_of(config.split_every);
+                    Entry::new(seed, i, &config.generator, split, &lib)
+                })
+                .collect();
+            match interpret(&batch::reference_module(&entries)) {
+                Ok(expected) => {
+                    expected_lines += expected.len();
+                    let batch = Arc::new(Batch { number, lib, entries, expected });
+                    for sender in &senders {
+                        // A worker that stopped (its libraries did not build) has said why already.
+                        let _ = sender.send(Arc::clone(&batch));
+                    }
+                }
+                Err(what) => failures.extend(blame_generation(&entries, what)),
             }
         }
-    }
-    say(format!(
-        "generated {} programs in {} batches, {expected_lines} expected lines",
-        config.programs,
-        batches.len()
-    ));
-
-    let results: Vec<(Target, TargetSummary, Vec<Failure>)> = std::thread::scope(|scope| {
-        let workers: Vec<_> = config
-            .targets
-            .iter()
-            .map(|&target| {
-                let (tools, batches, say) = (&tools, &batches, &say);
-                scope.spawn(move || {
-                    let mut summary = TargetSummary::default();
-                    let mut failures = Vec::new();
-                    let start = Instant::now();
-                    if let Err(what) =
-                        run_target(config, tools, target, batches, &mut summary, &mut failures, say)
-                    {
-                        failures.push(Failure {
-                            target: Some(target),
-                            seed: 0,
-                            split: false,
-                            what,
-                            program: String::new(),
-                        });
-                    }
-                    summary.seconds = start.elapsed().as_secs_f64();
-                    (target, summary, failures)
-                })
-            })
-            .collect();
+        drop(senders);
         workers.into_iter().map(|w| w.join().expect("a target's worker does not panic")).collect()
     });
     let mut targets = Vec::new();
@@ -206,12 +183,52 @@ pub fn run(config: &Config, progress: &mut (dyn Write + Send)) -> Result<Report,
     Ok(Report { programs: config.programs, expected_lines, targets, failures })
 }
 
-/// Builds and runs every batch on `target`.
+/// One batch as every target's worker receives it.
+struct Batch {
+    /// Its number in the run (`batchN`, `lwbatchN`).
+    number: usize,
+    /// The name of its library, when some program is split.
+    lib: String,
+    /// Its programs.
+    entries: Vec<Entry>,
+    /// What the interpreter says it prints.
+    expected: Vec<String>,
+}
+
+/// The failures of a batch the interpreter could not run (a generator or interpreter bug): each program is
+/// run alone, to name the seed.
+fn blame_generation(entries: &[Entry], what: String) -> Vec<Failure> {
+    let mut found: Vec<Failure> = entries
+        .iter()
+        .filter_map(|entry| {
+            let what = interpret(&batch::reference_module(std::slice::from_ref(entry))).err()?;
+            Some(Failure {
+                target: None,
+                seed: entry.seed,
+                split: false,
+                what,
+                program: entry.program.items(),
+            })
+        })
+        .collect();
+    if found.is_empty() {
+        found.push(Failure {
+            target: None,
+            seed: entries[0].seed,
+            split: false,
+            what: format!("the batch fails although each program alone does not: {what}"),
+            program: String::new(),
+        });
+    }
+    found
+}
+
+/// Builds and runs every batch it receives on `target`.
 fn run_target(
     config: &Config,
     tools: &Tools,
     target: Target,
-    batches: &[(String, Vec<Entry>, Vec<String>)],
+    batches: std::sync::mpsc::Receiver<Arc<Batch>>,
     summary: &mut TargetSummary,
     failures: &mut Vec<Failure>,
     say: &(dyn Fn(String) + Sync),
@@ -219,7 +236,8 @@ fn run_target(
     let dir = config.work.join(target.name());
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     libs::build(target, &dir, &tools.clang, &config.library_source)?;
-    for (number, (lib, entries, expected)) in batches.iter().enumerate() {
+    for batch in batches {
+        let Batch { number, lib, entries, expected } = &*batch;
         let outcome = build_and_run(target, tools, &dir, &format!("batch{number}"), lib, entries);
         summary.programs += entries.len();
         summary.split += entries.iter().filter(|e| e.split.is_some()).count();
@@ -259,7 +277,7 @@ fn run_target(
                 failures.extend(found);
             }
         }
-        if (number + 1) % 10 == 0 || number + 1 == batches.len() {
+        if (number + 1) % 10 == 0 {
             say(format!("{}: {} programs run, {} failures", target.name(), summary.programs, failures.len()));
         }
     }
