@@ -75,8 +75,8 @@ i64 d_many(i8 a, i16 b, i32 c, i64 d, float e, double f, i8 g, i16 h, i32 i, i64
                  + 17u * (u64)(i64)g + 19u * (u64)(i64)h + 23u * (u64)(i64)i + 29u * (u64)j);
 }
 i32 d_same_ptr(const void *a, const void *b) { return a == b; }
-i32 d_apply_i8(i8 (*f)(i8), i8 a) { return f(a); }
-i32 d_apply_i16(i16 (*f)(i16), i16 a) { return f(a); }
+i32 d_apply_i8(i8 (*f)(i8), i64 a) { return f((i8)a); }
+i32 d_apply_i16(i16 (*f)(i16), i64 a) { return f((i16)a); }
 i32 d_get_counter(void) { return d_counter; }
 
 void lw_main(void);
@@ -107,8 +107,8 @@ extern {
     fn d_ret_i32(a: i64) -> i32;
     fn d_many(a: i8, b: i16, c: i32, d: i64, e: f32, f: f64, g: i8, h: i16, i: i32, j: i64) -> i64;
     fn d_same_ptr(a: ptr, b: ptr) -> i32;
-    fn d_apply_i8(f: ptr, a: i8) -> i32;
-    fn d_apply_i16(f: ptr, a: i16) -> i32;
+    fn d_apply_i8(f: ptr, a: i64) -> i32;
+    fn d_apply_i16(f: ptr, a: i64) -> i32;
     fn d_get_counter() -> i32;
     static mut d_counter: i32;
     static mut d_wide: i64;
@@ -308,8 +308,8 @@ pub fn lw_main() {
         d_trace_i32(d_widen_i8(v));
         d_trace_i32(d_widen_i16(v as i16 * 300 as i16));
         d_trace_i16(d_mix_i16(v as i16, 1 as i16));
-        d_trace_i32(d_apply_i8(&twice8, v));
-        d_trace_i32(d_apply_i16(&neg16, v as i16 * 256 as i16));
+        d_trace_i32(d_apply_i8(&twice8, v as i64 + 0x3300));
+        d_trace_i32(d_apply_i16(&neg16, v as i64 * 256 + 0x7fff0000));
         d_trace_i8(d_ret_i8(v as i64 * 77));
         d_trace_i16(d_ret_i16(v as i64 * 1000003));
         d_trace_i32(d_ret_i32(v as i64 * 100000000007));

@@ -30,6 +30,9 @@ const RUN_DEADLINE: Duration = Duration::from_secs(120);
 /// How a failure that did not recur when its program ran alone ends.
 const ALONE_BEHAVES: &str = " (in its batch only: alone it behaves)";
 
+/// At most this many failures a target are investigated (confirmed alone and shrunk).
+const MAX_INVESTIGATIONS: usize = 5;
+
 /// At most this many candidate programs are built and run while shrinking one failure.
 const SHRINK_BUDGET: usize = 400;
 
@@ -236,6 +239,16 @@ fn run_target(
     let dir = config.work.join(target.name());
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     libs::build(target, &dir, &tools.clang, &config.library_source)?;
+    // Investigating a failure rebuilds and reruns its program up to SHRINK_BUDGET times: a bug that hits
+    // every batch would otherwise turn a long run into days. Past the cap a failure is reported as found.
+    let mut left = MAX_INVESTIGATIONS;
+    let mut examine = |entry: &Entry, what: String| -> Option<Failure> {
+        if left == 0 {
+            return None;
+        }
+        left -= 1;
+        Some(investigate(config, tools, target, &dir, entry, what))
+    };
     for batch in batches {
         let Batch { number, lib, entries, expected } = &*batch;
         let outcome = build_and_run(target, tools, &dir, &format!("batch{number}"), lib, entries);
@@ -252,7 +265,16 @@ fn run_target(
                         target.name(),
                         entry.seed
                     ));
-                    failures.push(investigate(config, tools, target, &dir, entry, what));
+                    let uninvestigated = Failure {
+                        target: Some(target),
+                        seed: entry.seed,
+                        split: entry.split.is_some(),
+                        what: format!(
+                            "{what} (not investigated: {MAX_INVESTIGATIONS} failures on this target were)"
+                        ),
+                        program: entry.program.items(),
+                    };
+                    failures.push(examine(entry, what).unwrap_or(uninvestigated));
                 }
             }
             Err(what) => {
@@ -260,7 +282,7 @@ fn run_target(
                 say(format!("{}: batch {number} failed: {what}", target.name()));
                 let found: Vec<Failure> = entries
                     .iter()
-                    .map(|entry| investigate(config, tools, target, &dir, entry, what.clone()))
+                    .map_while(|entry| examine(entry, what.clone()))
                     .filter(|f| !f.what.ends_with(ALONE_BEHAVES))
                     .collect();
                 if found.is_empty() {
@@ -281,6 +303,7 @@ fn run_target(
             say(format!("{}: {} programs run, {} failures", target.name(), summary.programs, failures.len()));
         }
     }
+    say(format!("{}: done, {} programs run, {} failures", target.name(), summary.programs, failures.len()));
     Ok(())
 }
 
@@ -332,8 +355,23 @@ fn investigate(
 }
 
 /// Compiles, links and runs the batch `entries` on `target` in `dir` as image `stem` (with its library
-/// `lib` when a program is split); returns the lines it printed, or what went wrong.
+/// `lib` when a program is split); returns the lines it printed, or what went wrong. A panic (a bug in
+/// linkwise or the runner) is what went wrong too, so one program cannot end the whole run.
 fn build_and_run(
+    target: Target,
+    tools: &Tools,
+    dir: &Path,
+    stem: &str,
+    lib: &str,
+    entries: &[Entry],
+) -> Result<Vec<String>, String> {
+    std::panic::catch_unwind(AssertUnwindSafe(|| {
+        build_and_run_unguarded(target, tools, dir, stem, lib, entries)
+    }))
+    .unwrap_or_else(|_| Err("a panic while building or running the batch (see the message above)".to_owned()))
+}
+
+fn build_and_run_unguarded(
     target: Target,
     tools: &Tools,
     dir: &Path,
@@ -402,11 +440,22 @@ fn link(
         sdk_root: None,
     };
     let link = Link::prepare(compiled, &request).map_err(|d| d.render(file))?;
-    link.run().map(|_| ()).map_err(|e| e.render(file))
+    // The driver's own `Link::run` has no deadline; the runner's links get the tools' one, and their
+    // process group is killed with them.
+    let command = link.command();
+    let mut cmd = std::process::Command::new(&command.program);
+    cmd.args(&command.args);
+    linkwise_bench::process::run(&mut cmd, libs::TOOL_DEADLINE, dir).map(|_| ())
 }
 
-/// What the interpreter says the module `text` prints when its `main` runs.
+/// What the interpreter says the module `text` prints when its `main` runs (a panic in the parser, the
+/// checker or the interpreter is an error, not the end of the run).
 fn interpret(text: &str) -> Result<Vec<String>, String> {
+    std::panic::catch_unwind(|| interpret_unguarded(text))
+        .unwrap_or_else(|_| Err("a panic while interpreting (see the message above)".to_owned()))
+}
+
+fn interpret_unguarded(text: &str) -> Result<Vec<String>, String> {
     let file = SourceFile::new("reference.lw", text.to_owned());
     let module = linkwise_ir::text::parse(&file)
         .map_err(|d| format!("generated text does not parse:\n{}", d.render(&file)))?;
@@ -425,7 +474,22 @@ fn describe(expected: &[String], actual: &[String]) -> String {
     format!("line {} of its output: expected {}, got {}", at + 1, show(expected), show(actual))
 }
 
+/// Finds every tool the chosen targets need, before anything runs: a missing one is an error of the run
+/// (exit status 2), not a failure of every program.
 fn find_tools(targets: &[Target]) -> Result<Tools, String> {
+    let windows = targets.contains(&Target::WindowsX64);
+    let linux = targets.iter().any(|t| !t.is_windows());
+    let needed = [
+        ("lld-link", windows),
+        ("llvm-lib", windows),
+        ("llvm-dlltool", windows),
+        ("ld.lld", linux),
+        ("llvm-ar", linux),
+        ("qemu-aarch64", targets.contains(&Target::LinuxArm64)),
+    ];
+    for (name, _) in needed.iter().filter(|(_, needed)| *needed) {
+        libs::llvm_tool(name)?;
+    }
     let clang = ["clang-19", "clang"]
         .iter()
         .find_map(|n| libs::llvm_tool(n).ok())

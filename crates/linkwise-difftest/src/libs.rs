@@ -30,7 +30,7 @@ const LIBRARIES: [Library; 3] = [
 ];
 
 /// How long one compile or link may take before it counts as hung.
-const TOOL_DEADLINE: Duration = Duration::from_secs(120);
+pub const TOOL_DEADLINE: Duration = Duration::from_secs(120);
 
 /// The LLVM tools the libraries need: on PATH, else in Debian's `/usr/lib/llvm-19/bin`.
 pub fn llvm_tool(name: &str) -> Result<PathBuf, String> {

@@ -39,6 +39,8 @@ fn main() -> ExitCode {
     let mut targets = Vec::new();
     for word in &args.targets {
         match Target::parse(word) {
+            // Each target once: two workers for one target would share its directory.
+            Some(t) if targets.contains(&t) => {}
             Some(t) => targets.push(t),
             None => {
                 let known: Vec<&str> = target::ALL.iter().map(|t| t.name()).collect();

@@ -696,7 +696,8 @@ impl Gen<'_> {
                 }
                 let j = *self.rng.pick(&targets);
                 self.budget = self.budget.minus(Cost { work: self.costs[j].work + 1, ..self.costs[j] });
-                let a = self.expr(narrow, d);
+                // A wide value: C narrows it to the callee's type (docs/difftest.md).
+                let a = self.expr(Ty::I64, d);
                 let p = self.lib_prefix(false);
                 Some(Expr::Call(format!("{p}{which}"), vec![Expr::Addr(self.names[j].clone()), a], Ty::I32))
             }

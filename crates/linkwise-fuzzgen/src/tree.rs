@@ -372,8 +372,8 @@ import_fns! {
     "ret_i32"(a: I64) -> I32;
     "many"(a: I8, b: I16, c: I32, d: I64, e: F32, f: F64, g: I8, h: I16, i: I32, j: I64) -> I64;
     "same_ptr"(a: Ptr, b: Ptr) -> I32;
-    "apply_i8"(f: Ptr, a: I8) -> I32;
-    "apply_i16"(f: Ptr, a: I16) -> I32;
+    "apply_i8"(f: Ptr, a: I64) -> I32;
+    "apply_i16"(f: Ptr, a: I64) -> I32;
     "get_counter"() -> I32;
 }
 

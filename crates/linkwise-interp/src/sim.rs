@@ -114,12 +114,12 @@ impl Host for Sim {
                 some(I64(terms.iter().fold(0i64, |sum, &(v, k)| sum.wrapping_add(v.wrapping_mul(k)))))
             }
             ("same_ptr", &[Ptr(a), Ptr(b)]) => some(I32(machine.same_address(a, b)?.into())),
-            ("apply_i8", &[Ptr(f), I8(a)]) => match machine.call(self, f, &[I8(a)])? {
+            ("apply_i8", &[Ptr(f), I64(a)]) => match machine.call(self, f, &[I8(a as i8)])? {
                 // C's `return f(a);` widens the `int8_t` result to `int32_t`: sign extension.
                 Some(I8(r)) => some(I32(r.into())),
                 other => Err(bad_callee(name, machine.describe(f), "i8", other)),
             },
-            ("apply_i16", &[Ptr(f), I16(a)]) => match machine.call(self, f, &[I16(a)])? {
+            ("apply_i16", &[Ptr(f), I64(a)]) => match machine.call(self, f, &[I16(a as i16)])? {
                 Some(I16(r)) => some(I32(r.into())),
                 other => Err(bad_callee(name, machine.describe(f), "i16", other)),
             },

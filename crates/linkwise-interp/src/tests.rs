@@ -390,8 +390,8 @@ fn libraries() -> String {
             "fn X_ret_i32(a: i64) -> i32;",
             "fn X_many(a: i8, b: i16, c: i32, d: i64, e: f32, f: f64, g: i8, h: i16, i: i32, j: i64) -> i64;",
             "fn X_same_ptr(a: ptr, b: ptr) -> i32;",
-            "fn X_apply_i8(f: ptr, a: i8) -> i32;",
-            "fn X_apply_i16(f: ptr, a: i16) -> i32;",
+            "fn X_apply_i8(f: ptr, a: i64) -> i32;",
+            "fn X_apply_i16(f: ptr, a: i64) -> i32;",
             "fn X_get_counter() -> i32;",
             "static mut X_counter: i32;",
             "static mut X_wide: i64;",
@@ -642,8 +642,8 @@ fn every_function_of_the_simulated_libraries() {
              d_trace_i64(s_many(0 as i8, 0 as i16, 0, 0, -(0.0 / 0.0) as f32, 0.0 / 0.0, 0 as i8, 0 as i16, 0, 0));
              d_trace_i32(d_same_ptr(&d_counter, &d_counter) + 2 * d_same_ptr(&d_counter, &s_counter));
              d_trace_i32(r_same_ptr(&twice8, &twice8) + 2 * r_same_ptr(0 as ptr, &twice8));
-             d_trace_i32(d_apply_i8(&twice8, 100 as i8));
-             d_trace_i32(r_apply_i16(&neg16, -32768 as i16));
+             d_trace_i32(d_apply_i8(&twice8, 0x7700 + 100 as i64));
+             d_trace_i32(r_apply_i16(&neg16, 0x10000 - 32768 as i64));
              d_trace_i32(d_get_counter() * 10000 + s_get_counter() * 100 + r_get_counter());
              d_trace_i32(d_counter + s_counter + r_counter);
              d_counter = 70; s_counter = 110; r_counter = r_counter + 1;
@@ -739,9 +739,9 @@ fn the_simulated_libraries_refuse_what_they_do_not_have() {
     let what = alone("#[link(name = \"x\")] extern { fn q_begin(id: i64); } pub fn main() { q_begin(1); }");
     assert!(what.contains("`q_begin(i64)`"), "{what}");
     // X_apply_i8 given a function of another signature.
-    let what = unsupported("fn f(x: i16) -> i16 { return x; } pub fn main() { d_apply_i8(&f, 1 as i8); }");
+    let what = unsupported("fn f(x: i16) -> i16 { return x; } pub fn main() { d_apply_i8(&f, 1); }");
     assert!(what.contains("`f` takes (i16), called with (i8)"), "{what}");
-    let what = unsupported("pub fn main() { d_apply_i8(&d_counter, 1 as i8); }");
+    let what = unsupported("pub fn main() { d_apply_i8(&d_counter, 1); }");
     assert!(what.contains("which is data"), "{what}");
 }
 
@@ -750,13 +750,13 @@ fn a_callback_reaches_back_through_the_host_and_counts_toward_depth() {
     // The program calls C, which calls the program, which calls C again.
     let lines = traced(
         "fn inner(x: i8) -> i8 { d_trace_i8(x); return x - 1; }
-         fn outer(x: i8) -> i8 { return d_apply_i8(&inner, x * 2) as i8; }
-         pub fn main() { d_trace_i32(s_apply_i8(&outer, 3 as i8)); }",
+         fn outer(x: i8) -> i8 { return d_apply_i8(&inner, (x * 2) as i64) as i8; }
+         pub fn main() { d_trace_i32(s_apply_i8(&outer, 3)); }",
     );
     assert_eq!(lines, ["i8 6", "i32 5"]);
     // Taking the address of an import and applying it: the host's own function, called back through the host.
     let (lines, result) =
-        stopped("pub fn main() { d_trace_i32(d_apply_i16(&s_widen_i16, 5 as i16)); }", Limits::default());
+        stopped("pub fn main() { d_trace_i32(d_apply_i16(&s_widen_i16, 5)); }", Limits::default());
     assert!(lines.is_empty());
     assert!(
         matches!(result, Err(Stop::Unsupported(ref w)) if w.contains("`&s_widen_i16`, which gave `i32`")),
@@ -764,7 +764,7 @@ fn a_callback_reaches_back_through_the_host_and_counts_toward_depth() {
     );
     // Unbounded recursion through the host stops, without exhausting the Rust stack.
     let (lines, result) = stopped(
-        "fn f(x: i8) -> i8 { d_trace_i8(x); return d_apply_i8(&f, x + 1) as i8; } pub fn main() { d_trace_i8(f(0 as i8)); }",
+        "fn f(x: i8) -> i8 { d_trace_i8(x); return d_apply_i8(&f, (x + 1) as i64) as i8; } pub fn main() { d_trace_i8(f(0 as i8)); }",
         Limits { fuel: u64::MAX, max_call_depth: u32::MAX },
     );
     assert_eq!(result, Err(Stop::TooDeep));
