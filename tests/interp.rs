@@ -13,108 +13,22 @@ use std::process::Command;
 use std::time::Duration;
 use support::{ElfTarget, TempDir};
 
-/// docs/difftest.md's `lwsim_dyn` (`d_`), in C: every function and static, printing with `write(1, ...)`
-/// (unbuffered, so the lines before a trap come out), and the `main` that calls the program's `lw_main`.
-/// Declarations instead of headers, so that one source builds for both targets.
-const LWSIM_C: &str = r#"typedef signed char i8;
-typedef short i16;
-typedef int i32;
-typedef long long i64;
-typedef unsigned int u32;
-typedef unsigned long long u64;
-int snprintf(char *, unsigned long, const char *, ...);
-long write(int, const void *, unsigned long);
+/// docs/difftest.md's `lwsim_dyn` (`d_`): the differential runner's own C (crates/linkwise-difftest/src/lwsim.c,
+/// compiled with its `d_` prefix), so this test and the runner check the same library, plus the `main` that
+/// calls the program's `lw_main`.
+fn library_c() -> String {
+    format!(
+        "{}\nvoid lw_main(void);\nint main(void) {{ lw_main(); return 0; }}\n",
+        linkwise_difftest::libs::SOURCE
+    )
+}
 
-static void line(const char *text, int n) {
-    char buf[80];
-    int k = 0;
-    for (; k < n && k < 78; k++) buf[k] = text[k];
-    buf[k++] = '\n';
-    write(1, buf, k);
+/// The IR declarations of that library: the `lwsim_dyn` block of the generator's extern blocks.
+fn externs() -> String {
+    let all = linkwise_fuzzgen::sim_externs();
+    let end = all.find("#[link(name = \"lwsim_st\"").expect("sim_externs has the static library's block");
+    all[..end].to_owned()
 }
-static void say(const char *fmt, i64 v) {
-    char buf[80];
-    int n = snprintf(buf, sizeof buf, fmt, v);
-    line(buf, n);
-}
-static u32 bits32(float v) { union { float f; u32 u; } x; x.f = v; return x.u; }
-static u64 bits64(double v) { union { double f; u64 u; } x; x.f = v; return x.u; }
-
-i32 d_counter = 7;
-i64 d_wide = -3;
-const double d_scale = 1.5;
-
-void d_begin(i64 id) { say("begin %lld", id); }
-void d_trace_i8(i8 v) { say("i8 %lld", v); }
-void d_trace_i16(i16 v) { say("i16 %lld", v); }
-void d_trace_i32(i32 v) { say("i32 %lld", v); }
-void d_trace_i64(i64 v) { say("i64 %lld", v); }
-void d_trace_f32(float v) {
-    if (v != v) { line("f32 nan", 7); return; }
-    say("f32 %08llx", (i64)bits32(v));
-}
-void d_trace_f64(double v) {
-    if (v != v) { line("f64 nan", 7); return; }
-    say("f64 %016llx", (i64)bits64(v));
-}
-i8 d_mix_i8(i8 a, i8 b) { return (i8)(u32)((u32)a * 3u + (u32)b); }
-i16 d_mix_i16(i16 a, i16 b) { return (i16)(u32)((u32)a * 5u + (u32)b); }
-i32 d_mix_i32(i32 a, i32 b) { return (i32)((u32)a * 7u + (u32)b); }
-i64 d_mix_i64(i64 a, i64 b) { return (i64)((u64)a * 9u + (u64)b); }
-float d_mix_f32(float a, float b) { return a * 0.5f + b; }
-double d_mix_f64(double a, double b) { return a * 0.25 + b; }
-i32 d_widen_i8(i8 a) { return a; }
-i32 d_widen_i16(i16 a) { return a; }
-i8 d_ret_i8(i64 a) { return (i8)a; }
-i16 d_ret_i16(i64 a) { return (i16)a; }
-i32 d_ret_i32(i64 a) { return (i32)a; }
-i64 d_many(i8 a, i16 b, i32 c, i64 d, float e, double f, i8 g, i16 h, i32 i, i64 j) {
-    u64 be = e != e ? 0x7fc00000u : bits32(e);
-    u64 bf = f != f ? 0x7ff8000000000000ull : bits64(f);
-    return (i64)((u64)(i64)a + 3u * (u64)(i64)b + 5u * (u64)(i64)c + 7u * (u64)d + 11u * be + 13u * bf
-                 + 17u * (u64)(i64)g + 19u * (u64)(i64)h + 23u * (u64)(i64)i + 29u * (u64)j);
-}
-i32 d_same_ptr(const void *a, const void *b) { return a == b; }
-i32 d_apply_i8(i8 (*f)(i8), i64 a) { return f((i8)a); }
-i32 d_apply_i16(i16 (*f)(i16), i64 a) { return f((i16)a); }
-i32 d_get_counter(void) { return d_counter; }
-
-void lw_main(void);
-int main(void) { lw_main(); return 0; }
-"#;
-
-/// The IR declarations of the C library above.
-const EXTERN: &str = r#"
-#[link(name = "lwsim_dyn")]
-extern {
-    fn d_begin(id: i64);
-    fn d_trace_i8(v: i8);
-    fn d_trace_i16(v: i16);
-    fn d_trace_i32(v: i32);
-    fn d_trace_i64(v: i64);
-    fn d_trace_f32(v: f32);
-    fn d_trace_f64(v: f64);
-    fn d_mix_i8(a: i8, b: i8) -> i8;
-    fn d_mix_i16(a: i16, b: i16) -> i16;
-    fn d_mix_i32(a: i32, b: i32) -> i32;
-    fn d_mix_i64(a: i64, b: i64) -> i64;
-    fn d_mix_f32(a: f32, b: f32) -> f32;
-    fn d_mix_f64(a: f64, b: f64) -> f64;
-    fn d_widen_i8(a: i8) -> i32;
-    fn d_widen_i16(a: i16) -> i32;
-    fn d_ret_i8(a: i64) -> i8;
-    fn d_ret_i16(a: i64) -> i16;
-    fn d_ret_i32(a: i64) -> i32;
-    fn d_many(a: i8, b: i16, c: i32, d: i64, e: f32, f: f64, g: i8, h: i16, i: i32, j: i64) -> i64;
-    fn d_same_ptr(a: ptr, b: ptr) -> i32;
-    fn d_apply_i8(f: ptr, a: i64) -> i32;
-    fn d_apply_i16(f: ptr, a: i64) -> i32;
-    fn d_get_counter() -> i32;
-    static mut d_counter: i32;
-    static mut d_wide: i64;
-    static d_scale: f64;
-}
-"#;
 
 /// The integer types, their widths, and the edge values their operands take: MIN, MIN + 1, -1, 0, 1, 7, the
 /// width and one past it (as shift amounts), MAX.
@@ -388,12 +302,20 @@ impl Native {
         let dir = TempDir::new(&format!("interp-{label}-{triple}"));
         let (clang, ld) = (support::tool("clang")?, support::tool("ld.lld")?);
         let source = dir.join("lwsim.c");
-        std::fs::write(&source, LWSIM_C).unwrap();
+        std::fs::write(&source, library_c()).unwrap();
         let c_object = dir.join("lwsim.o");
         let mut cmd = Command::new(clang);
         // docs/difftest.md: -O2 -ffp-contract=off, so that `a * 0.5 + b` is not fused on aarch64.
         cmd.arg(format!("--target={triple}"))
-            .args(["-O2", "-ffp-contract=off", "-fPIE", "-fno-stack-protector", "-c"])
+            .args([
+                "-O2",
+                "-ffp-contract=off",
+                "-fPIE",
+                "-fno-stack-protector",
+                "-DPFX=d",
+                "-DCOUNTER=7",
+                "-c",
+            ])
             .arg(&source)
             .arg("-o")
             .arg(&c_object);
@@ -417,7 +339,7 @@ impl Native {
 /// the same lines, and the native run ends as the interpreter's does (exit 0 after `Ok`, SIGILL after a
 /// trap). Returns the interpreter's lines and result.
 fn agree(name: &str, items: &str) -> (Vec<String>, Result<(), Stop>) {
-    let text = format!("{EXTERN}\n{items}");
+    let text = format!("{}\n{items}", externs());
     let file = linkwise::SourceFile::new(format!("{name}.lw"), text.clone());
     let module = linkwise::ir::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
     let program = linkwise::ir::check::check(&module).unwrap_or_else(|d| panic!("{}", d.render(&file)));
