@@ -60,7 +60,10 @@ pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOption
             evidence: askers
                 .iter()
                 .map(|a| format!("{a} asks for it with /DEFAULTLIB:{lib}"))
-                .chain((!options.searched.is_empty()).then(|| format!("not found in {}", options.searched.join(", "))))
+                .chain(
+                    (!options.searched.is_empty())
+                        .then(|| format!("not found in {}", options.searched.join(", "))),
+                )
                 .collect(),
             fixes,
         });

@@ -152,7 +152,9 @@ pub fn predict(inputs: &[Input], options: &LinkOptions) -> Prediction {
         };
         if let Some(option) = forced {
             f.severity = Severity::Warning;
-            f.evidence.push(format!("{option} (or /FORCE) makes this a warning: the image is written, and may not run"));
+            f.evidence.push(format!(
+                "{option} (or /FORCE) makes this a warning: the image is written, and may not run"
+            ));
         }
     }
     findings.sort_by_key(|f| f.severity);

@@ -189,7 +189,8 @@ fn entry_point<'a>(options: &'a LinkOptions, table: &Table<'_>) -> Option<(&'a s
 pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) -> Resolution<'a> {
     let member = |id: Id| -> &Member { &inputs[id.0].members[id.1] };
     let whole: HashSet<String> = options.whole_archive.iter().map(|l| super::lib_key(l)).collect();
-    let whole_archive = |i: usize| options.whole_archive_all || whole.contains(&super::lib_key(&inputs[i].path));
+    let whole_archive =
+        |i: usize| options.whole_archive_all || whole.contains(&super::lib_key(&inputs[i].path));
     let mut table = Table {
         symbols: HashMap::new(),
         queue: (0..inputs.len()).map(Task::Input).collect(),
@@ -217,7 +218,9 @@ pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) ->
                     table.reference(name);
                 }
                 for name in &options.include {
-                    link_references.entry(name).or_insert_with(|| format!("/INCLUDE:{name} on the command line"));
+                    link_references
+                        .entry(name)
+                        .or_insert_with(|| format!("/INCLUDE:{name} on the command line"));
                     table.reference(name);
                 }
             }
@@ -283,7 +286,9 @@ pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) ->
             for (option, value) in member_options(m) {
                 match option.as_str() {
                     "include" => {
-                        link_references.entry(value).or_insert_with(|| format!("/INCLUDE:{value} in {}", m.name));
+                        link_references
+                            .entry(value)
+                            .or_insert_with(|| format!("/INCLUDE:{value} in {}", m.name));
                         table.reference(value);
                     }
                     "alternatename" => {
