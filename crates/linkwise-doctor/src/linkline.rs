@@ -215,7 +215,7 @@ pub fn tokenize(text: &str) -> Vec<String> {
 /// writes for its `.rsp` files), UTF-16BE with its mark, UTF-8 with or without one.
 pub fn decode_response_file(name: &str, bytes: &[u8]) -> Result<String, String> {
     let utf16 = |rest: &[u8], le: bool| -> Result<String, String> {
-        if rest.len() % 2 != 0 {
+        if !rest.len().is_multiple_of(2) {
             return Err(format!("response file `{name}` is UTF-16 with an odd number of bytes"));
         }
         let units = rest
