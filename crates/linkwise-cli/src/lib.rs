@@ -75,15 +75,23 @@ enum Command {
     },
     /// Predict CRT and `__imp_` link failures in objects and libraries, and say how to fix them.
     ///
-    /// Reads COFF objects, static libraries, import libraries (short and MinGW long format) and linkwise
-    /// modules (.lw, compiled in memory), in link order, plus link.exe-style /DEFAULTLIB:LIB and
-    /// /NODEFAULTLIB[:LIB] arguments. Exits with 1 when the link would fail.
+    /// Takes a link.exe / lld-link command line as it is: COFF objects, static libraries, import libraries
+    /// (short and MinGW long format) and linkwise modules (.lw, compiled in memory) in link order, `@file`
+    /// response files, and every link.exe option with `/` or `-` (docs/doctor.md "Link lines"). Libraries are
+    /// searched in the current directory, /LIBPATH, then LIB. Exits with 1 when the link would fail.
     #[command(
-        after_help = "Example:\n  linkwise doctor main.obj vendor.lib libcmt.lib /NODEFAULTLIB:msvcrt.lib"
+        after_help = "Examples:\n  linkwise doctor main.obj vendor.lib libcmt.lib /NODEFAULTLIB:msvcrt.lib\n  \
+        linkwise doctor @link.rsp\n  linkwise doctor --rustc-note build-error.txt"
     )]
     Doctor {
-        /// Inputs in link order, and /DEFAULTLIB:, /NODEFAULTLIB[:] options.
-        #[arg(required = true, value_name = "INPUT")]
+        /// The link line: inputs in link order, options, @response files (everything after the first word
+        /// belongs to it, except doctor's own --format, --crt, --rustc-note, --lib-env; `--` ends those).
+        #[arg(
+            value_name = "LINK-ARG",
+            trailing_var_arg = true,
+            allow_hyphen_values = true,
+            required_unless_present = "rustc_note"
+        )]
         inputs: Vec<String>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -91,6 +99,13 @@ enum Command {
         /// The C runtime the program itself uses (Rust: `static` with crt-static, the MSVC default for Rust).
         #[arg(long, value_enum)]
         crt: Option<CrtChoice>,
+        /// A file holding rustc's link-failure output: the linker command of its `note: "link.exe" ...` line
+        /// is the link line (with any response file it names), followed by the LINK-ARGs.
+        #[arg(long, value_name = "FILE")]
+        rustc_note: Option<PathBuf>,
+        /// Use PATHS (`;`-separated) as the LIB environment variable instead of the environment's.
+        #[arg(long, value_name = "PATHS")]
+        lib_env: Option<String>,
     },
     /// List the supported target triples.
     Targets,
@@ -398,7 +413,9 @@ fn execute(
             let text = linkwise::ir::text::print(&module);
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
-        Command::Doctor { inputs, format, crt } => doctor(&inputs, format, crt, stdout),
+        Command::Doctor { inputs, format, crt, rustc_note, lib_env } => {
+            doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env }, stdout, stderr)
+        }
         Command::Bench(Bench::Callsite { calls, reps, out, targets }) => {
             bench_callsite(calls, reps, out, &targets, stdout, stderr)
         }
@@ -933,71 +950,124 @@ fn warn(stderr: &mut dyn Write, compiled: &linkwise::Compiled, file: &SourceFile
     }
 }
 
-/// `linkwise doctor`: returns `Err` with the rendered report when the link would fail, so the exit status says so.
-fn doctor(
-    args: &[String],
+/// `linkwise doctor`'s arguments, as clap gave them.
+struct DoctorArgs {
+    words: Vec<String>,
     format: Format,
     crt: Option<CrtChoice>,
-    stdout: &mut dyn Write,
-) -> Result<(), String> {
-    use linkwise_doctor::{Directive, LinkOptions, Outcome, read};
-    let mut options = LinkOptions {
-        crt: crt.map(|c| match c {
-            CrtChoice::Static => linkwise_doctor::crt::Crt::MT,
-            CrtChoice::Dynamic => linkwise_doctor::crt::Crt::MD,
-        }),
-        ..LinkOptions::default()
-    };
-    let mut inputs = Vec::new();
-    for arg in args {
-        // link.exe options among the inputs: only these two matter to the prediction.
-        let lower = arg.to_ascii_lowercase();
-        if lower.starts_with("/defaultlib:") || lower.starts_with("/nodefaultlib") {
-            match read::parse_directive(arg) {
-                Directive::DefaultLib(lib) => options.default_libs.push(lib),
-                Directive::NoDefaultLib(Some(lib)) => options.no_default_libs.push(lib),
-                Directive::NoDefaultLib(None) => options.no_default_all = true,
-                _ => {}
+    rustc_note: Option<PathBuf>,
+    lib_env: Option<String>,
+}
+
+impl DoctorArgs {
+    /// Doctor's own flags among the link words (clap hands over every word after the first link word; link.exe
+    /// options never start with `--`), up to a `--`, which ends them.
+    fn take_own_flags(&mut self) -> Result<(), String> {
+        let mut words = Vec::new();
+        let mut rest = std::mem::take(&mut self.words).into_iter();
+        while let Some(word) = rest.next() {
+            if word == "--" {
+                words.extend(rest.by_ref());
+                break;
             }
-            continue;
+            let (flag, inline) = match word.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+                _ => (word.clone(), None),
+            };
+            if !matches!(flag.as_str(), "--format" | "--crt" | "--rustc-note" | "--lib-env") {
+                words.push(word);
+                continue;
+            }
+            let value = inline
+                .or_else(|| rest.next())
+                .ok_or_else(|| plain_error(format!("`{flag}` needs a value")))?;
+            let bad = |e: String| plain_error(format!("invalid value `{value}` for `{flag}`: {e}"));
+            match flag.as_str() {
+                "--format" => self.format = clap::ValueEnum::from_str(&value, false).map_err(bad)?,
+                "--crt" => self.crt = Some(clap::ValueEnum::from_str(&value, false).map_err(bad)?),
+                "--rustc-note" => self.rustc_note = Some(PathBuf::from(value)),
+                _ => self.lib_env = Some(value),
+            }
         }
-        let path = Path::new(arg);
-        let input = if path.extension().is_some_and(|e| e == "lw") {
-            let file = read_source(path, MAX_INPUT_BYTES)?;
-            let compiled = linkwise::compile(&file, &Options::new()).map_err(|d| d.render(&file))?;
-            // The module's `target` line decides its format. The reader would refuse the ELF or Mach-O object
-            // too (read.rs says what any foreign file is), but only here is the source at hand, so the error
-            // can point at the `target` line and suggest the Windows triple.
-            let target = &compiled.plan.target;
-            if target.format != linkwise::linkage::Format::Coff {
-                let mut d = Diagnostic::error(format!(
-                    "`{arg}` is a module for {target}, whose objects are {}: doctor models COFF (Windows) links only",
-                    target.format
-                ));
-                if let Some(line) = &compiled.program.target {
-                    d = d.primary(line.span, format!("the module's target: {}", target.format));
-                }
-                return Err(d
-                    .note("doctor predicts what lld-link and link.exe do with `__imp_` slots, /DEFAULTLIB and C runtimes")
-                    .help(format!(
-                        "to check this module's Windows link, give it a Windows target: `target {}-pc-windows-msvc`",
-                        target.arch
-                    ))
-                    .render(&file));
-            }
-            linkwise_doctor::read_bytes(arg, &compiled.object.bytes)
-        } else {
-            linkwise_doctor::read_file(path)
-        };
-        inputs.push(input.map_err(plain_error)?);
+        self.words = words;
+        Ok(())
     }
-    let prediction = linkwise_doctor::predict(&inputs, &options);
-    let text = match format {
-        Format::Human => linkwise_doctor::report::human(&inputs, &prediction),
-        Format::Json => linkwise_doctor::report::json(&inputs, &prediction),
+}
+
+/// `linkwise doctor`: returns `Err` with the rendered report when the link would fail, so the exit status says so.
+fn doctor(mut args: DoctorArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), String> {
+    use linkwise_doctor::{Outcome, linkline};
+    args.take_own_flags()?;
+    // The link line: rustc's note first (when given), then the words; response files expanded in place.
+    let mut words = Vec::new();
+    let mut warnings = Vec::new();
+    if let Some(note) = &args.rustc_note {
+        let text = std::fs::read(note)
+            .map_err(|e| plain_error(format!("cannot read rustc's note `{}`: {e}", note.display())))?;
+        let (note_words, note_warnings) = linkline::rustc_note(&String::from_utf8_lossy(&text))
+            .map_err(|e| plain_error(format!("`{}`: {e}", note.display())))?;
+        words.extend(note_words);
+        warnings.extend(note_warnings);
+    }
+    words.extend(args.words.iter().cloned());
+    let mut response_files = Vec::new();
+    let words = linkline::expand_response_files(&words, &mut |p| std::fs::read(p), &mut response_files)
+        .map_err(plain_error)?;
+    let mut line = linkline::parse(&words);
+    line.response_files = response_files;
+    line.options.crt = args.crt.map(|c| match c {
+        CrtChoice::Static => linkwise_doctor::crt::Crt::MT,
+        CrtChoice::Dynamic => linkwise_doctor::crt::Crt::MD,
+    });
+    let lib_env = args.lib_env.clone().or_else(|| std::env::var("LIB").ok());
+    let loaded = linkline::load(&line, lib_env.as_deref(), &mut |arg, path| doctor_input(arg, path))?;
+    for w in warnings.iter().chain(&line.warnings).chain(&loaded.warnings) {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
+    let prediction = linkwise_doctor::predict(&loaded.inputs, &loaded.options);
+    let text = match args.format {
+        Format::Human => {
+            linkline::human(&line, &loaded) + &linkwise_doctor::report::human(&loaded.inputs, &prediction)
+        }
+        Format::Json => linkline::with_json(
+            &linkwise_doctor::report::json(&loaded.inputs, &prediction),
+            linkline::json(&line, &loaded),
+        ),
     };
     stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))?;
     if prediction.outcome() == Outcome::Fails { Err(String::new()) } else { Ok(()) }
+}
+
+/// One input of doctor's link line, found at `path`: a linkwise module is compiled, anything else read.
+fn doctor_input(arg: &str, path: &Path) -> Result<linkwise_doctor::Input, String> {
+    let input = if path.extension().is_some_and(|e| e == "lw") {
+        let file = read_source(path, MAX_INPUT_BYTES)?;
+        let compiled = linkwise::compile(&file, &Options::new()).map_err(|d| d.render(&file))?;
+        // The module's `target` line decides its format. The reader would refuse the ELF or Mach-O object
+        // too (read.rs says what any foreign file is), but only here is the source at hand, so the error
+        // can point at the `target` line and suggest the Windows triple.
+        let target = &compiled.plan.target;
+        if target.format != linkwise::linkage::Format::Coff {
+            let mut d = Diagnostic::error(format!(
+                "`{arg}` is a module for {target}, whose objects are {}: doctor models COFF (Windows) links only",
+                target.format
+            ));
+            if let Some(line) = &compiled.program.target {
+                d = d.primary(line.span, format!("the module's target: {}", target.format));
+            }
+            return Err(d
+                .note("doctor predicts what lld-link and link.exe do with `__imp_` slots, /DEFAULTLIB and C runtimes")
+                .help(format!(
+                    "to check this module's Windows link, give it a Windows target: `target {}-pc-windows-msvc`",
+                    target.arch
+                ))
+                .render(&file));
+        }
+        linkwise_doctor::read_bytes(arg, &compiled.object.bytes)
+    } else {
+        linkwise_doctor::read_file(path)
+    };
+    input.map_err(plain_error)
 }
 
 /// Reads the input file (at most `limit` bytes) and turns `--target` and `-l` into [`Options`], reporting every

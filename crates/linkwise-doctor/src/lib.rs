@@ -7,11 +7,14 @@
 #![deny(missing_docs)]
 
 pub mod crt;
+pub mod linkline;
 pub mod predict;
 pub mod read;
 pub mod report;
 #[cfg(test)]
 mod testing;
 
-pub use predict::{Finding, LinkOptions, Outcome, Prediction, Severity, predict};
+pub use predict::{
+    Finding, LinkOptions, Outcome, Prediction, Severity, lib_key, predict, wanted_default_libraries,
+};
 pub use read::{Directive, Import, Input, Member, read_bytes, read_file};

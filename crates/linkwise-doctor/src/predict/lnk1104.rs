@@ -1,22 +1,17 @@
 //! LNK1104: a default library that linked objects (or the command line) ask for is not among the inputs.
 
 use super::resolve::Resolution;
-use super::{Finding, LinkOptions, Severity};
+use super::{Finding, LinkOptions, Severity, lib_key};
 use crate::crt::Crt;
 use crate::read::Directive;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The file name of a library as `/DEFAULTLIB` names it: lower case, `.lib` added when missing.
-fn lib_key(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
-    if base.contains('.') { base } else { format!("{base}.lib") }
-}
-
-/// Default libraries asked for by linked objects (and the command line) must be among the inputs: LNK1104.
-pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOptions) -> Vec<Finding> {
+/// The default libraries asked for (by file name) that no input provides and no `/NODEFAULTLIB` removes, each
+/// with who asks for it.
+pub(super) fn wanted(r: &Resolution<'_>, options: &LinkOptions) -> BTreeMap<String, Vec<String>> {
     let input_libs: BTreeSet<String> =
         r.inputs.iter().filter(|i| i.is_library).map(|i| lib_key(&i.path)).collect();
-    let suppressed: BTreeSet<String> = options.no_default_libs.iter().map(|l| lib_key(l)).collect();
+    let mut suppressed: BTreeSet<String> = options.no_default_libs.iter().map(|l| lib_key(l)).collect();
     let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for lib in &options.default_libs {
         wanted.entry(lib_key(lib)).or_default().push("the command line".to_owned());
@@ -29,20 +24,28 @@ pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOption
             }
         }
         for d in &member.directives {
-            if let Directive::NoDefaultLib(None) = d {
+            match d {
                 // An object may suppress all default libraries for the whole link.
-                wanted.clear();
+                Directive::NoDefaultLib(None) => wanted.clear(),
+                Directive::NoDefaultLib(Some(lib)) => {
+                    suppressed.insert(lib_key(lib));
+                }
+                _ => {}
             }
         }
     }
     if options.no_default_all {
-        return Vec::new();
+        return BTreeMap::new();
     }
+    wanted.retain(|lib, _| !input_libs.contains(lib) && !suppressed.contains(lib));
+    wanted
+}
+
+/// Default libraries asked for by linked objects (and the command line) must be among the inputs, or found
+/// along the library search path (which puts them among the inputs): LNK1104.
+pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (lib, askers) in &wanted {
-        if input_libs.contains(lib) || suppressed.contains(lib) {
-            continue;
-        }
+    for (lib, askers) in &wanted(r, options) {
         let mut fixes =
             vec![format!("add `{lib}` to the link, or pass /NODEFAULTLIB:{lib} if nothing needs it")];
         if let Some(crt) = Crt::from_library(lib) {
@@ -54,7 +57,14 @@ pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOption
             lld_reports: true,
             title: format!("cannot open default library `{lib}`: it is not among the inputs"),
             symbols: Vec::new(),
-            evidence: askers.iter().map(|a| format!("{a} asks for it with /DEFAULTLIB:{lib}")).collect(),
+            evidence: askers
+                .iter()
+                .map(|a| format!("{a} asks for it with /DEFAULTLIB:{lib}"))
+                .chain(
+                    (!options.searched.is_empty())
+                        .then(|| format!("not found in {}", options.searched.join(", "))),
+                )
+                .collect(),
             fixes,
         });
     }

@@ -38,7 +38,11 @@ fn undefined(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> Finding {
         lld_reports: true,
         title: format!("undefined symbol: {symbol}"),
         symbols: vec![symbol.to_owned()],
-        evidence: users.iter().map(|&u| format!("referenced by {}", r.member(u).name)).collect(),
+        evidence: users
+            .iter()
+            .map(|&u| format!("referenced by {}", r.member(u).name))
+            .chain(r.link_references.get(symbol).map(|why| format!("asked for by {why}")))
+            .collect(),
         fixes,
     }
 }

@@ -13,7 +13,7 @@ mod resolve;
 
 use crate::crt::Crt;
 use crate::read::Input;
-use resolve::{Resolution, resolve};
+use resolve::{Resolution, resolve_with};
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -65,6 +65,32 @@ pub struct LinkOptions {
     pub no_default_all: bool,
     /// The C runtime the program itself is built for, if the user says (`--crt static|dynamic`).
     pub crt: Option<Crt>,
+    /// `/MACHINE:`, normalised to lower case (`x64`, `x86`, `arm64`, ...): x86 entry-point names get their
+    /// leading underscore.
+    pub machine: Option<String>,
+    /// `/ENTRY:sym`: undefined once the inputs are read.
+    pub entry: Option<String>,
+    /// `/NOENTRY`: no entry point (a resource-only DLL).
+    pub no_entry: bool,
+    /// `/DLL`: without `/ENTRY`, the entry point is `_DllMainCRTStartup`.
+    pub dll: bool,
+    /// `/SUBSYSTEM:` name in lower case (`console`, `windows`, ...): without `/ENTRY`, decides the entry point.
+    pub subsystem: Option<String>,
+    /// `/INCLUDE:sym`: undefined once the inputs are read, so the member defining it is linked.
+    pub include: Vec<String>,
+    /// `/ALTERNATENAME:from=to`: an undefined `from` resolves to `to`.
+    pub alternate_names: Vec<(String, String)>,
+    /// `/WHOLEARCHIVE:lib`: every member of that library is linked (matched by file name, any case).
+    pub whole_archive: Vec<String>,
+    /// `/WHOLEARCHIVE`: every member of every library is linked.
+    pub whole_archive_all: bool,
+    /// `/FORCE` or `/FORCE:UNRESOLVED`: undefined symbols are warnings, the image is written.
+    pub force_unresolved: bool,
+    /// `/FORCE` or `/FORCE:MULTIPLE`: duplicate symbols are warnings.
+    pub force_multiple: bool,
+    /// Where default libraries were looked for (the current directory, each `/LIBPATH`, each `LIB` entry), as
+    /// shown in an LNK1104 finding; empty when nobody searched.
+    pub searched: Vec<String>,
 }
 
 /// The prediction for one link.
@@ -115,13 +141,42 @@ const CHECKS: [Check; 6] = [
 /// Predicts the link of `inputs` (in command-line order) with `options`: symbol resolution first, then one
 /// check per kind of finding, each reading what resolution linked.
 pub fn predict(inputs: &[Input], options: &LinkOptions) -> Prediction {
-    let resolution = resolve(inputs);
+    let resolution = resolve_with(inputs, options);
     let mut findings: Vec<Finding> = CHECKS.iter().flat_map(|check| check(&resolution, options)).collect();
+    for f in &mut findings {
+        // link.exe and lld-link write the image anyway under /FORCE, reporting these as warnings (LNK4088).
+        let forced = match f.code {
+            "LNK2019" if options.force_unresolved => Some("/FORCE:UNRESOLVED"),
+            "LNK2005" if options.force_multiple => Some("/FORCE:MULTIPLE"),
+            _ => None,
+        };
+        if let Some(option) = forced {
+            f.severity = Severity::Warning;
+            f.evidence.push(format!(
+                "{option} (or /FORCE) makes this a warning: the image is written, and may not run"
+            ));
+        }
+    }
     findings.sort_by_key(|f| f.severity);
     Prediction {
         findings,
         loaded: resolution.loaded.iter().map(|&id| resolution.member(id).name.clone()).collect(),
     }
+}
+
+/// The default libraries the link asks for (the command line's `/DEFAULTLIB`, then every linked member's, in
+/// load order) that are neither among `inputs` nor suppressed by `/NODEFAULTLIB`, by file name: what a linker
+/// would look for along its library search path (lld/COFF `LinkerDriver::findLibIfNew`).
+pub fn wanted_default_libraries(inputs: &[Input], options: &LinkOptions) -> Vec<String> {
+    let resolution = resolve_with(inputs, options);
+    lnk1104::wanted(&resolution, options).into_keys().collect()
+}
+
+/// The file name of a library as `/DEFAULTLIB` names it: lower case, `.lib` added when missing. Two libraries
+/// with one key are one library to the linker (lld-link's `visitedLibs`).
+pub fn lib_key(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or(name).to_ascii_lowercase();
+    if base.contains('.') { base } else { format!("{base}.lib") }
 }
 
 /// Fixes for a program that links the static C runtime while its inputs expect the dynamic one.

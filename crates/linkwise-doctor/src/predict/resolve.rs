@@ -1,8 +1,9 @@
 //! The resolve phase: which members a link loads and in what order, which member defines each name, what
 //! stays undefined or defined twice, and the C runtime each linked member shows. Every check reads this.
 
+use super::LinkOptions;
 use crate::crt::{self, CrtEvidence};
-use crate::read::{Input, Member};
+use crate::read::{Directive, Input, Member};
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 
 /// A member by (input, member) index.
@@ -24,6 +25,10 @@ pub(crate) struct Resolution<'a> {
     pub(super) undefined: BTreeMap<&'a str, Vec<Id>>,
     /// The C runtime of each linked member that shows one, in load order, by member name.
     pub(super) crt_modes: Vec<(String, CrtEvidence)>,
+    /// Names the link itself asks for rather than a member's code: `/ENTRY`, the entry point `/DLL` or
+    /// `/SUBSYSTEM` implies, `/INCLUDE` (command line or `.drectve`), the target of an `/ALTERNATENAME`; with
+    /// how it was asked, for the evidence.
+    pub(super) link_references: BTreeMap<&'a str, String>,
 }
 
 impl<'a> Resolution<'a> {
@@ -59,35 +64,191 @@ enum Symbol {
 /// (v.lib holding a copy of v.obj) linked in the prediction; lld-link loads `v.lib(v.obj)` for m.obj's reference
 /// as soon as it reads v.lib, then reads v.obj: "duplicate symbol: lib_lower". With v.obj before v.lib, the name
 /// is defined when v.lib is read and its member is never loaded.
+#[cfg(test)]
 pub(super) fn resolve(inputs: &[Input]) -> Resolution<'_> {
-    enum Task {
-        Input(usize),
-        Member(Id),
+    resolve_with(inputs, &LINK_DEFAULTS)
+}
+
+#[cfg(test)]
+static LINK_DEFAULTS: LinkOptions = LinkOptions {
+    default_libs: Vec::new(),
+    no_default_libs: Vec::new(),
+    no_default_all: false,
+    crt: None,
+    machine: None,
+    entry: None,
+    no_entry: false,
+    dll: false,
+    subsystem: None,
+    include: Vec::new(),
+    alternate_names: Vec::new(),
+    whole_archive: Vec::new(),
+    whole_archive_all: false,
+    force_unresolved: false,
+    force_multiple: false,
+    searched: Vec::new(),
+};
+
+/// A step of lld-link's input queue.
+enum Task {
+    Input(usize),
+    Member(Id),
+}
+
+/// The state of the symbol table while inputs are read.
+struct Table<'a> {
+    symbols: HashMap<&'a str, Symbol>,
+    queue: VecDeque<Task>,
+    queued: HashSet<Id>,
+}
+
+impl<'a> Table<'a> {
+    /// lld-link queues each archive member once, however many names ask for it.
+    fn request(&mut self, id: Id) {
+        if self.queued.insert(id) {
+            self.queue.push_back(Task::Member(id));
+        }
     }
+
+    /// A reference to `name`: undefined if nothing has it yet, and the member of a lazy name is queued.
+    fn reference(&mut self, name: &'a str) {
+        match self.symbols.get_mut(name) {
+            None => {
+                self.symbols.insert(name, Symbol::Undefined);
+            }
+            Some(Symbol::Lazy { member, requested }) if !*requested => {
+                *requested = true;
+                let member = *member;
+                self.request(member);
+            }
+            Some(_) => {}
+        }
+    }
+
+    /// Defined, or lazy in a library read so far (lld-link's `findUnderscoreMangle` for the entry point).
+    fn known(&self, name: &str) -> bool {
+        matches!(self.symbols.get(name), Some(Symbol::Lazy { .. } | Symbol::Defined { .. }))
+    }
+}
+
+/// A `.drectve` option of `m` with value, as `(option lower case, value)`, for the options only resolution reads
+/// (`/INCLUDE`, `/ALTERNATENAME`), which read.rs keeps as written.
+fn member_options(m: &Member) -> impl Iterator<Item = (String, &str)> {
+    m.directives.iter().filter_map(|d| match d {
+        Directive::Other(text) => {
+            let body = text.strip_prefix(['/', '-'])?;
+            let (option, value) = body.split_once(':')?;
+            Some((option.to_ascii_lowercase(), value))
+        }
+        _ => None,
+    })
+}
+
+/// The entry point lld-link adds as undefined once the inputs are read (lld/COFF `LinkerDriver::linkerMain`,
+/// `findDefaultEntry`): `/ENTRY` (taken as written), else for `/DLL` `_DllMainCRTStartup`, else from
+/// `/SUBSYSTEM` and which of `main`/`wmain` (console) or `WinMain`/`wWinMain` (windows) the inputs have. With
+/// none of the three options, none: lld-link would infer the subsystem too, which is not modelled
+/// (docs/doctor.md "Limits").
+fn entry_point<'a>(options: &'a LinkOptions, table: &Table<'_>) -> Option<(&'a str, String)> {
+    // x86 C names carry a leading underscore (lld's `mangle`); the inferred names are listed both ways.
+    let x86 = options.machine.as_deref() == Some("x86");
+    let pick = |plain: &'static str, mangled: &'static str| if x86 { mangled } else { plain };
+    if options.no_entry {
+        return None;
+    }
+    if let Some(entry) = &options.entry {
+        return Some((entry, format!("the entry point (/ENTRY:{entry})")));
+    }
+    if options.dll {
+        let name = pick("_DllMainCRTStartup", "__DllMainCRTStartup@12");
+        return Some((name, "the entry point of a DLL (/DLL)".to_owned()));
+    }
+    let subsystem = options.subsystem.as_deref()?;
+    let (narrow, wide, narrow_entry, wide_entry) = match subsystem {
+        "console" => (
+            pick("main", "_main"),
+            pick("wmain", "_wmain"),
+            pick("mainCRTStartup", "_mainCRTStartup"),
+            pick("wmainCRTStartup", "_wmainCRTStartup"),
+        ),
+        "windows" => (
+            pick("WinMain", "_WinMain@16"),
+            pick("wWinMain", "_wWinMain@16"),
+            pick("WinMainCRTStartup", "_WinMainCRTStartup"),
+            pick("wWinMainCRTStartup", "_wWinMainCRTStartup"),
+        ),
+        _ => return None,
+    };
+    let entry = if table.known(wide) && !table.known(narrow) { wide_entry } else { narrow_entry };
+    Some((entry, format!("the entry point of a /SUBSYSTEM:{subsystem} program")))
+}
+
+/// [`resolve`] with the options that change resolution: `/ENTRY`, `/DLL`, `/SUBSYSTEM` and `/INCLUDE` add
+/// undefined names once the inputs are read, `/ALTERNATENAME:a=b` makes an undefined `a` resolve to `b`
+/// (asking for `b` in turn), `/WHOLEARCHIVE` loads every member of a library as if it were objects.
+pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) -> Resolution<'a> {
     let member = |id: Id| -> &Member { &inputs[id.0].members[id.1] };
-    let mut queue: VecDeque<Task> = (0..inputs.len()).map(Task::Input).collect();
-    let mut symbols: HashMap<&str, Symbol> = HashMap::new();
-    let mut queued: HashSet<Id> = HashSet::new();
+    let whole: HashSet<String> = options.whole_archive.iter().map(|l| super::lib_key(l)).collect();
+    let whole_archive =
+        |i: usize| options.whole_archive_all || whole.contains(&super::lib_key(&inputs[i].path));
+    let mut table = Table {
+        symbols: HashMap::new(),
+        queue: (0..inputs.len()).map(Task::Input).collect(),
+        queued: HashSet::new(),
+    };
     let mut loaded = Vec::new();
     let mut duplicates = BTreeMap::new();
-    // lld-link queues each archive member once, however many names ask for it.
-    let mut request = |id: Id, queue: &mut VecDeque<Task>| {
-        if queued.insert(id) {
-            queue.push_back(Task::Member(id));
-        }
-    };
-    while let Some(task) = queue.pop_front() {
+    let mut link_references: BTreeMap<&'a str, String> = BTreeMap::new();
+    let mut late_added = false;
+    let mut alternates: Vec<(&'a str, &'a str, String)> = options
+        .alternate_names
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str(), format!("/ALTERNATENAME:{a}={b} on the command line")))
+        .collect();
+    let mut aliased: Vec<(&'a str, &'a str)> = Vec::new();
+    loop {
+        let Some(task) = table.queue.pop_front() else {
+            // Every input is read. lld-link then adds the entry point and the /INCLUDE names as undefined, and
+            // gives each /ALTERNATENAME whose name is still undefined its alternative (asking for it), reading
+            // whatever that queues, until nothing new is queued.
+            if !late_added {
+                late_added = true;
+                if let Some((name, why)) = entry_point(options, &table) {
+                    link_references.entry(name).or_insert(why);
+                    table.reference(name);
+                }
+                for name in &options.include {
+                    link_references
+                        .entry(name)
+                        .or_insert_with(|| format!("/INCLUDE:{name} on the command line"));
+                    table.reference(name);
+                }
+            }
+            for (from, to, why) in &alternates {
+                if matches!(table.symbols.get(from), Some(Symbol::Undefined))
+                    && !aliased.iter().any(|(a, _)| a == from)
+                {
+                    aliased.push((from, to));
+                    link_references.entry(to).or_insert_with(|| why.clone());
+                    table.reference(to);
+                }
+            }
+            if table.queue.is_empty() {
+                break;
+            }
+            continue;
+        };
         let ids: Vec<Id> = match task {
-            Task::Input(i) if inputs[i].is_library => {
+            Task::Input(i) if inputs[i].is_library && !whole_archive(i) => {
                 for (j, m) in inputs[i].members.iter().enumerate() {
                     for name in &m.defines {
-                        match symbols.get_mut(name.as_str()) {
+                        match table.symbols.get_mut(name.as_str()) {
                             None => {
-                                symbols.insert(name, Symbol::Lazy { member: (i, j), requested: false });
+                                table.symbols.insert(name, Symbol::Lazy { member: (i, j), requested: false });
                             }
                             Some(symbol @ Symbol::Undefined) => {
                                 *symbol = Symbol::Lazy { member: (i, j), requested: true };
-                                request((i, j), &mut queue);
+                                table.request((i, j));
                             }
                             Some(Symbol::Lazy { .. } | Symbol::Defined { .. }) => {}
                         }
@@ -105,7 +266,7 @@ pub(super) fn resolve(inputs: &[Input]) -> Resolution<'_> {
             let comdat: HashSet<&str> = m.comdat.iter().map(String::as_str).collect();
             for name in &m.defines {
                 let here = Symbol::Defined { member: id, comdat: comdat.contains(name.as_str()) };
-                match symbols.get_mut(name.as_str()) {
+                match table.symbols.get_mut(name.as_str()) {
                     Some(Symbol::Defined { member: first, comdat: first_comdat }) => {
                         if !(*first_comdat && comdat.contains(name.as_str())) {
                             duplicates.entry(name.as_str()).or_insert((*first, id));
@@ -113,27 +274,36 @@ pub(super) fn resolve(inputs: &[Input]) -> Resolution<'_> {
                     }
                     Some(symbol) => *symbol = here,
                     None => {
-                        symbols.insert(name, here);
+                        table.symbols.insert(name, here);
                     }
                 }
             }
             for name in &m.references {
-                match symbols.get_mut(name.as_str()) {
-                    None => {
-                        symbols.insert(name, Symbol::Undefined);
+                table.reference(name);
+            }
+            // lld-link reads a loaded object's `/INCLUDE` directives as it loads it, and its `/ALTERNATENAME`s
+            // join the command line's (the MSVC C runtime relies on both).
+            for (option, value) in member_options(m) {
+                match option.as_str() {
+                    "include" => {
+                        link_references
+                            .entry(value)
+                            .or_insert_with(|| format!("/INCLUDE:{value} in {}", m.name));
+                        table.reference(value);
                     }
-                    Some(Symbol::Lazy { member, requested }) if !*requested => {
-                        *requested = true;
-                        request(*member, &mut queue);
+                    "alternatename" => {
+                        if let Some((a, b)) = value.split_once('=') {
+                            alternates.push((a, b, format!("/ALTERNATENAME:{value} in {}", m.name)));
+                        }
                     }
-                    Some(_) => {}
+                    _ => {}
                 }
             }
         }
     }
     let mut defined = HashMap::new();
     let mut lazy = HashMap::new();
-    for (name, symbol) in symbols {
+    for (name, symbol) in table.symbols {
         match symbol {
             Symbol::Defined { member, .. } => {
                 defined.insert(name, member);
@@ -144,6 +314,12 @@ pub(super) fn resolve(inputs: &[Input]) -> Resolution<'_> {
             Symbol::Undefined => {}
         }
     }
+    // An alternate name stands for its target once that is defined (lld-link's weak alias).
+    for (from, to) in aliased {
+        if let Some(&id) = defined.get(to) {
+            defined.entry(from).or_insert(id);
+        }
+    }
     let mut undefined: BTreeMap<&str, Vec<Id>> = BTreeMap::new();
     for &id in &loaded {
         for r in &member(id).references {
@@ -152,11 +328,16 @@ pub(super) fn resolve(inputs: &[Input]) -> Resolution<'_> {
             }
         }
     }
+    for name in link_references.keys() {
+        if !defined.contains_key(name) {
+            undefined.entry(name).or_default();
+        }
+    }
     let crt_modes = loaded
         .iter()
         .filter_map(|&id| crt::infer(member(id)).map(|e| (member(id).name.clone(), e)))
         .collect();
-    Resolution { inputs, loaded, defined, lazy, duplicates, undefined, crt_modes }
+    Resolution { inputs, loaded, defined, lazy, duplicates, undefined, crt_modes, link_references }
 }
 
 #[cfg(test)]
