@@ -77,7 +77,8 @@ enum Command {
     ///
     /// Reads COFF objects, static libraries, import libraries (short and MinGW long format) and linkwise
     /// modules (.lw, compiled in memory), in link order, plus link.exe-style /DEFAULTLIB:LIB and
-    /// /NODEFAULTLIB[:LIB] arguments. Exits with 1 when the link would fail.
+    /// /NODEFAULTLIB[:LIB] arguments. Exits with 0 when the link succeeds, 1 when it would fail, 2 when an
+    /// input cannot be read (docs/doctor.md).
     #[command(
         after_help = "Example:\n  linkwise doctor main.obj vendor.lib libcmt.lib /NODEFAULTLIB:msvcrt.lib"
     )]
@@ -358,19 +359,24 @@ where
             return status;
         }
     };
-    let mut result = execute(cli.command, stdout, stdout_is_terminal, stderr);
+    // `doctor` has exit statuses of its own (docs/doctor.md "Exit status": 1 the link would fail, 2 its
+    // inputs could not be read); every other command fails with EXIT_ERROR.
+    let mut result = match cli.command {
+        Command::Doctor { inputs, format, crt } => doctor(&inputs, format, crt, stdout),
+        command => execute(command, stdout, stdout_is_terminal, stderr).map_err(|m| (EXIT_ERROR, m)),
+    };
     // Flushed here so that a failed write (a closed pipe, a full disk) is an error with exit status 1, not
     // lost at exit; a report written before an error (doctor's failing prediction) is flushed as well.
     if let Err(e) = stdout.flush()
         && result.is_ok()
     {
-        result = Err(plain_error(format!("cannot write output: {e}")));
+        result = Err((EXIT_ERROR, plain_error(format!("cannot write output: {e}"))));
     }
     match result {
         Ok(()) => 0,
-        Err(message) => {
+        Err((status, message)) => {
             let _ = stderr.write_all(message.as_bytes());
-            EXIT_ERROR
+            status
         }
     }
 }
@@ -398,7 +404,7 @@ fn execute(
             let text = linkwise::ir::text::print(&module);
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
-        Command::Doctor { inputs, format, crt } => doctor(&inputs, format, crt, stdout),
+        Command::Doctor { inputs, format, crt } => doctor(&inputs, format, crt, stdout).map_err(|(_, m)| m),
         Command::Bench(Bench::Callsite { calls, reps, out, targets }) => {
             bench_callsite(calls, reps, out, &targets, stdout, stderr)
         }
@@ -933,14 +939,73 @@ fn warn(stderr: &mut dyn Write, compiled: &linkwise::Compiled, file: &SourceFile
     }
 }
 
-/// `linkwise doctor`: returns `Err` with the rendered report when the link would fail, so the exit status says so.
+/// Why `doctor` could not read its inputs: the file (when one input is at fault), the error as one message
+/// for the JSON report, and as rendered for a terminal.
+struct InputError {
+    file: Option<String>,
+    rendered: String,
+}
+
+impl InputError {
+    /// An error about input `file`; `rendered` is a rendered diagnostic or a plain message.
+    fn file(file: &str, rendered: String) -> InputError {
+        let rendered = if rendered.starts_with("error") { rendered } else { plain_error(rendered) };
+        InputError { file: Some(file.to_owned()), rendered }
+    }
+
+    /// The message without the rendering's `error: ` prefix and final newline.
+    fn message(&self) -> &str {
+        self.rendered.strip_prefix("error: ").unwrap_or(&self.rendered).trim_end()
+    }
+}
+
+/// A rendered diagnostic about the command line as a whole.
+impl From<String> for InputError {
+    fn from(rendered: String) -> InputError {
+        InputError { file: None, rendered }
+    }
+}
+
+/// `linkwise doctor`: the report on stdout and the exit status docs/doctor.md gives: `Err((1, ""))` when
+/// the link would fail; `Err((2, message))` when an input cannot be read (with `--format json`, the error
+/// is also a report on stdout, in the same schema).
 fn doctor(
     args: &[String],
     format: Format,
     crt: Option<CrtChoice>,
     stdout: &mut dyn Write,
-) -> Result<(), String> {
-    use linkwise_doctor::{Directive, LinkOptions, Outcome, read};
+) -> Result<(), (i32, String)> {
+    use linkwise_doctor::report;
+    let cannot_write =
+        |e: std::io::Error| (report::EXIT_UNREADABLE, plain_error(format!("cannot write output: {e}")));
+    let (inputs, options) = match doctor_inputs(args, crt) {
+        Ok(read) => read,
+        Err(e) => {
+            if format == Format::Json {
+                let text = report::json_error(e.file.as_deref(), e.message());
+                stdout.write_all(text.as_bytes()).map_err(cannot_write)?;
+            }
+            return Err((report::EXIT_UNREADABLE, e.rendered));
+        }
+    };
+    let prediction = linkwise_doctor::predict(&inputs, &options);
+    let text = match format {
+        Format::Human => report::human(&inputs, &prediction),
+        Format::Json => report::json(&inputs, &prediction),
+    };
+    stdout.write_all(text.as_bytes()).map_err(cannot_write)?;
+    match report::exit_code(&prediction) {
+        report::EXIT_LINKS => Ok(()),
+        status => Err((status, String::new())),
+    }
+}
+
+/// Reads `doctor`'s inputs in link order and the options among them.
+fn doctor_inputs(
+    args: &[String],
+    crt: Option<CrtChoice>,
+) -> Result<(Vec<linkwise_doctor::Input>, linkwise_doctor::LinkOptions), InputError> {
+    use linkwise_doctor::{Directive, LinkOptions, read};
     let mut options = LinkOptions {
         crt: crt.map(|c| match c {
             CrtChoice::Static => linkwise_doctor::crt::Crt::MT,
@@ -963,8 +1028,9 @@ fn doctor(
         }
         let path = Path::new(arg);
         let input = if path.extension().is_some_and(|e| e == "lw") {
-            let file = read_source(path, MAX_INPUT_BYTES)?;
-            let compiled = linkwise::compile(&file, &Options::new()).map_err(|d| d.render(&file))?;
+            let file = read_source(path, MAX_INPUT_BYTES).map_err(|e| InputError::file(arg, e))?;
+            let compiled = linkwise::compile(&file, &Options::new())
+                .map_err(|d| InputError::file(arg, d.render(&file)))?;
             // The module's `target` line decides its format. The reader would refuse the ELF or Mach-O object
             // too (read.rs says what any foreign file is), but only here is the source at hand, so the error
             // can point at the `target` line and suggest the Windows triple.
@@ -977,27 +1043,21 @@ fn doctor(
                 if let Some(line) = &compiled.program.target {
                     d = d.primary(line.span, format!("the module's target: {}", target.format));
                 }
-                return Err(d
+                return Err(InputError::file(arg, d
                     .note("doctor predicts what lld-link and link.exe do with `__imp_` slots, /DEFAULTLIB and C runtimes")
                     .help(format!(
                         "to check this module's Windows link, give it a Windows target: `target {}-pc-windows-msvc`",
                         target.arch
                     ))
-                    .render(&file));
+                    .render(&file)));
             }
             linkwise_doctor::read_bytes(arg, &compiled.object.bytes)
         } else {
             linkwise_doctor::read_file(path)
         };
-        inputs.push(input.map_err(plain_error)?);
+        inputs.push(input.map_err(|e| InputError::file(arg, e))?);
     }
-    let prediction = linkwise_doctor::predict(&inputs, &options);
-    let text = match format {
-        Format::Human => linkwise_doctor::report::human(&inputs, &prediction),
-        Format::Json => linkwise_doctor::report::json(&inputs, &prediction),
-    };
-    stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))?;
-    if prediction.outcome() == Outcome::Fails { Err(String::new()) } else { Ok(()) }
+    Ok((inputs, options))
 }
 
 /// Reads the input file (at most `limit` bytes) and turns `--target` and `-l` into [`Options`], reporting every

@@ -13,5 +13,7 @@ pub mod report;
 #[cfg(test)]
 mod testing;
 
-pub use predict::{Finding, LinkOptions, Outcome, Prediction, Severity, predict};
-pub use read::{Directive, Import, Input, Member, read_bytes, read_file};
+pub use predict::{
+    Definition, Finding, Fix, LinkOptions, Location, Outcome, Prediction, Reference, Severity, Side, predict,
+};
+pub use read::{Directive, Import, Input, Machine, Member, Site, read_bytes, read_file};
