@@ -209,7 +209,7 @@ fn foreign_format(data: &[u8]) -> Option<&'static str> {
 /// read, else "an unknown format".
 fn unknown_format(data: &[u8]) -> &'static str {
     if data.starts_with(b"BC\xc0\xde") || data.starts_with(&[0xde, 0xc0, 0x17, 0x0b]) {
-        "LLVM bitcode: an -flto or -Gw/LTO object, which only the linker's LTO reads"
+        "LLVM bitcode: an object built with -flto, which only the linker's LTO reads"
     } else if data.len() >= 8 && data[..4] == [0, 0, 0xff, 0xff] {
         // An anonymous object header that is no import member: MSVC's /GL (link-time code generation) objects.
         "an anonymous COFF object (cl /GL link-time code generation), which only link.exe reads"
@@ -548,6 +548,112 @@ mod tests {
                 Directive::FailIfMismatch("RuntimeLibrary".to_owned(), "MD_DynamicRelease".to_owned()),
                 Directive::Other("/EXPORT:f".to_owned()),
             ]
+        );
+    }
+
+    /// Directives print as the linker spells them (the JSON report's `directives`), and read back the same.
+    #[test]
+    fn directives_print_as_the_linker_spells_them() {
+        let text = "/DEFAULTLIB:libcmt.lib /NODEFAULTLIB /NODEFAULTLIB:msvcrt.lib \
+                    /FAILIFMISMATCH:\"RuntimeLibrary=MT_StaticRelease\" /EXPORT:f";
+        let printed: Vec<String> = parse_directives(text).iter().map(Directive::to_string).collect();
+        assert_eq!(printed.join(" "), text);
+    }
+
+    /// The symbol enclosing each relocation to an undefined name, as lld-link picks it: a function, a static
+    /// function after it, a data symbol; the machine from the header.
+    #[test]
+    fn references_know_their_enclosing_symbols() {
+        use object::write::{Object, Relocation, Symbol, SymbolSection as At};
+        use object::{Architecture, BinaryFormat, Endianness, RelocationFlags, SectionKind, SymbolFlags};
+        use object::{SymbolKind as Kind, SymbolScope};
+        let mut obj = Object::new(BinaryFormat::Coff, Architecture::X86_64, Endianness::Little);
+        let text = obj.add_section(Vec::new(), b".text".to_vec(), SectionKind::Text);
+        let data = obj.add_section(Vec::new(), b".data".to_vec(), SectionKind::Data);
+        let symbol = |name: &str, value, kind, scope, section| Symbol {
+            name: name.as_bytes().to_vec(),
+            value,
+            size: 0,
+            kind,
+            scope,
+            weak: false,
+            section,
+            flags: SymbolFlags::None,
+        };
+        let call = [0xe8, 0, 0, 0, 0, 0xc3];
+        let at_f = obj.append_section_data(text, &call, 1);
+        let at_helper = obj.append_section_data(text, &call, 1);
+        obj.add_symbol(symbol("f", at_f, Kind::Text, SymbolScope::Linkage, At::Section(text)));
+        obj.add_symbol(symbol("helper", at_helper, Kind::Text, SymbolScope::Compilation, At::Section(text)));
+        let at_ptr = obj.append_section_data(data, &[0; 8], 8);
+        obj.add_symbol(symbol("ptr", at_ptr, Kind::Data, SymbolScope::Linkage, At::Section(data)));
+        let g = obj.add_symbol(symbol("g", 0, Kind::Text, SymbolScope::Linkage, At::Undefined));
+        let d = obj.add_symbol(symbol("missing_data", 0, Kind::Data, SymbolScope::Linkage, At::Undefined));
+        let rel32 = RelocationFlags::Coff { typ: object::pe::IMAGE_REL_AMD64_REL32 };
+        for offset in [at_f + 1, at_helper + 1] {
+            obj.add_relocation(text, Relocation { offset, symbol: g, addend: 0, flags: rel32 }).unwrap();
+        }
+        let addr64 = RelocationFlags::Coff { typ: object::pe::IMAGE_REL_AMD64_ADDR64 };
+        obj.add_relocation(data, Relocation { offset: at_ptr, symbol: d, addend: 0, flags: addr64 }).unwrap();
+        let input = read_bytes("v.obj", &obj.write().unwrap()).unwrap();
+        let m = &input.members[0];
+        assert_eq!(m.machine, Some(Machine(0x8664)));
+        let sites: Vec<(&str, Vec<(&str, bool)>)> = m
+            .references
+            .iter()
+            .zip(&m.referenced_in)
+            .map(|(r, s)| (r.as_str(), s.iter().map(|s| (s.symbol.as_str(), s.function)).collect()))
+            .collect();
+        assert_eq!(
+            sites,
+            [("g", vec![("f", true), ("helper", true)]), ("missing_data", vec![("ptr", false)])]
+        );
+        // link.exe's lines: LNK2019 in the first function for the call, LNK2001 for the data reference.
+        let p = crate::predict(std::slice::from_ref(&input), &Default::default());
+        let lines: Vec<&str> =
+            p.findings.iter().flat_map(|f| f.link_exe.iter().map(String::as_str)).collect();
+        assert_eq!(
+            lines,
+            [
+                "v.obj : error LNK2019: unresolved external symbol g referenced in function f",
+                "v.obj : error LNK2001: unresolved external symbol missing_data",
+            ]
+        );
+        let evidence: Vec<&str> =
+            p.findings.iter().flat_map(|f| f.evidence.iter().map(String::as_str)).collect();
+        assert_eq!(
+            evidence,
+            ["referenced by v.obj:(f)", "referenced by v.obj:(helper)", "referenced by v.obj:(ptr)"]
+        );
+    }
+
+    /// Members doctor cannot read (another platform's object, an unknown format, LLVM bitcode) make the
+    /// library an error naming every one of them; a COFF member beside them is not named.
+    #[test]
+    fn unreadable_members_are_named() {
+        let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x01\0\x3e\0\x01\0\0\0".to_vec();
+        let mut elf = elf;
+        elf.resize(64, 0);
+        let coff = Coff::new().define(&["f"]).write();
+        let bitcode = b"BC\xc0\xde\x35\x14\0\0".to_vec();
+        let lib = library(&[
+            ("a.o", elf.clone()),
+            ("ok.obj", coff.clone()),
+            ("notes.txt", b"text\n".to_vec()),
+            ("lto.obj", bitcode),
+        ]);
+        let error = read_bytes("v.lib", &lib).unwrap_err();
+        assert_eq!(
+            error,
+            "`v.lib` has 3 members that are not COFF objects: `v.lib(a.o)` (an ELF object), `v.lib(notes.txt)` (an \
+             unknown format), `v.lib(lto.obj)` (LLVM bitcode: an object built with -flto, which only the \
+             linker's LTO reads); doctor reads COFF objects and import members only, and cannot predict a link without them"
+        );
+        let only_elf = library(&[("a.o", elf), ("ok.obj", coff)]);
+        let error = read_bytes("v.lib", &only_elf).unwrap_err();
+        assert!(
+            error.starts_with("`v.lib(a.o)` is an ELF object: doctor models COFF (Windows) links only"),
+            "{error}"
         );
     }
 }

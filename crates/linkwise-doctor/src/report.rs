@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
 
-/// The version of the JSON report, its first field: `linkwise-doctor/N`, N raised on any change a reader
+/// The version of the JSON report, its `schema` field: `linkwise-doctor/N`, N raised on any change a reader
 /// written for N-1 could misread (a field removed, renamed or retyped; a new value of an enum).
 pub const SCHEMA: &str = "linkwise-doctor/1";
 
@@ -200,7 +200,7 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
             let _ = writeln!(out, "  - {e}");
         }
         for fix in &f.fixes {
-            let _ = writeln!(out, "  fix: {} [{}]", fix.text, fix.side.name());
+            let _ = writeln!(out, "  fix ({}): {}", fix.side.name(), fix.text);
         }
         let _ = writeln!(out);
     }
