@@ -120,6 +120,7 @@ fn agree(f: &Fixtures, args: &[String]) -> Value {
         "doctor vs lld-link:\n{report:#}\n--- lld-link ---\n{stderr}"
     );
     assert_eq!(status == 1, report["outcome"] == "fails", "exit status says whether the link fails");
+    assert_eq!(report["exit_code"], status, "the report carries the exit status");
     for finding in report["findings"].as_array().unwrap() {
         if finding["code"] != "LNK2019" {
             continue;
@@ -131,6 +132,22 @@ fn agree(f: &Fixtures, args: &[String]) -> Value {
                 None => format!("undefined symbol: {symbol}"),
             };
             assert!(stderr.contains(&named), "doctor says `{symbol}` is missing; lld-link said:\n{stderr}");
+        }
+        // Each place the doctor says refers to it is one of lld-link's `>>> referenced by` lines (issue 12).
+        for reference in finding["references"].as_array().unwrap() {
+            // lld-link names a library member by the library's file name, an object by its path.
+            let file = reference["file"].as_str().unwrap();
+            let at = match reference["member"].as_str() {
+                Some(member) => {
+                    format!("{}({member})", Path::new(file).file_name().unwrap().to_string_lossy())
+                }
+                None => file.to_owned(),
+            };
+            let line = match reference["function"].as_str() {
+                Some(function) => format!(">>> referenced by {at}:({function})\n"),
+                None => format!(">>> referenced by {at}\n"),
+            };
+            assert!(stderr.contains(&line), "doctor: `{line}`; lld-link said:\n{stderr}");
         }
     }
     report
@@ -161,7 +178,11 @@ fn the_blog_post_md_library_in_a_static_crt_program() {
     let text = finding.to_string();
     // The member that asked for the import, named as lld-link names it (the file name, not the stored path).
     let (_, stderr) = lld_link(&f, &args);
-    assert!(stderr.contains("referenced by vendorMD.lib(vendorMD.obj)"), "{stderr}");
+    assert!(stderr.contains("referenced by vendorMD.lib(vendorMD.obj):(lib_lower)"), "{stderr}");
+    assert_eq!(
+        finding["references"][0]["function"], "lib_lower",
+        "the referencing function, as lld-link names it"
+    );
     assert!(text.contains("vendorMD.lib(vendorMD.obj)") && text.contains("/DEFAULTLIB:msvcrt.lib"), "{text}");
     assert!(text.contains("libcmt.lib("), "names the library that defines it statically: {text}");
     assert!(text.contains("main.obj was built for the /MT"), "names the other side's C runtime: {text}");
@@ -315,12 +336,13 @@ fn malformed_inputs_are_errors_not_predictions() {
         let path = dir.join(name);
         std::fs::write(&path, bytes).unwrap();
         let (status, out, err) = doctor_text(&[path.to_str().unwrap()]);
-        assert_eq!(status, 1, "{name}: {out}{err}");
+        // 2: doctor could not read its inputs (1 would say the link fails).
+        assert_eq!(status, 2, "{name}: {out}{err}");
         assert!(out.is_empty(), "{name}: no prediction on unreadable input, got:\n{out}");
         assert!(err.contains(name) && err.contains(expected), "{name}: expected `{expected}`:\n{err}");
     }
     let (status, _, err) = doctor_text(&[dir.path().to_str().unwrap()]);
-    assert_eq!(status, 1);
+    assert_eq!(status, 2);
     assert!(err.contains("is a directory, not an object or library"), "{err}");
 }
 
@@ -424,7 +446,7 @@ fn elf_and_mach_o_inputs_are_named_as_such() {
         std::fs::write(&path, module(triple)).unwrap();
         let shown = path.to_str().unwrap();
         let (status, out, err) = doctor_text(&[shown]);
-        assert_eq!(status, 1, "{out}{err}");
+        assert_eq!(status, 2, "{out}{err}");
         assert!(out.is_empty(), "no prediction: {out}");
         assert!(
             err.starts_with(&format!(
@@ -449,7 +471,7 @@ fn elf_and_mach_o_inputs_are_named_as_such() {
         let (status, _, err) = support::linkwise(&argv);
         assert_eq!(status, 0, "{err}");
         let (status, stdout, err) = doctor_text(&[out.to_str().unwrap()]);
-        assert_eq!((status, stdout.as_str()), (1, ""), "{err}");
+        assert_eq!((status, stdout.as_str()), (2, ""), "{err}");
         assert!(err.contains(expected) && err.contains("doctor models COFF (Windows) links only"), "{err}");
     }
 }

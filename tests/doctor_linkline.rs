@@ -284,10 +284,11 @@ fn dash_and_slash_words_reach_the_link_line() {
     let (status, _, err) = support::linkwise(&["doctor", &p(&obj), "-frobnicate", "/NODEFAULTLIB"]);
     assert_eq!(status, 0, "{err}");
     assert!(err.contains("warning: `-frobnicate` is not a link.exe option"), "{err}");
-    // A response file that includes itself is an error naming the chain.
+    // A response file that includes itself is an error naming the chain, with doctor's "could not read its
+    // inputs" status (docs/doctor.md "Exit status").
     let rsp = f.dir.join("loop.rsp");
     std::fs::write(&rsp, format!("\"@{}\"", p(&rsp))).unwrap();
     let (status, out, err) = support::linkwise(&["doctor", &format!("@{}", p(&rsp))]);
-    assert_eq!((status, out.as_str()), (1, ""));
+    assert_eq!((status, out.as_str()), (2, ""));
     assert!(err.contains("includes itself"), "{err}");
 }

@@ -78,7 +78,8 @@ enum Command {
     /// Takes a link.exe / lld-link command line as it is: COFF objects, static libraries, import libraries
     /// (short and MinGW long format) and linkwise modules (.lw, compiled in memory) in link order, `@file`
     /// response files, and every link.exe option with `/` or `-` (docs/doctor.md "Link lines"). Libraries are
-    /// searched in the current directory, /LIBPATH, then LIB. Exits with 1 when the link would fail.
+    /// searched in the current directory, /LIBPATH, then LIB. Exits with 0 when the link succeeds, 1 when it
+    /// would fail, 2 when the link line or an input cannot be read.
     #[command(
         after_help = "Examples:\n  linkwise doctor main.obj vendor.lib libcmt.lib /NODEFAULTLIB:msvcrt.lib\n  \
         linkwise doctor @link.rsp\n  linkwise doctor --rustc-note build-error.txt"
@@ -373,19 +374,26 @@ where
             return status;
         }
     };
-    let mut result = execute(cli.command, stdout, stdout_is_terminal, stderr);
+    // `doctor` has exit statuses of its own (docs/doctor.md "Exit status": 1 the link would fail, 2 its
+    // inputs could not be read); every other command fails with EXIT_ERROR.
+    let mut result = match cli.command {
+        Command::Doctor { inputs, format, crt, rustc_note, lib_env } => {
+            doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env }, stdout, stderr)
+        }
+        command => execute(command, stdout, stdout_is_terminal, stderr).map_err(|m| (EXIT_ERROR, m)),
+    };
     // Flushed here so that a failed write (a closed pipe, a full disk) is an error with exit status 1, not
     // lost at exit; a report written before an error (doctor's failing prediction) is flushed as well.
     if let Err(e) = stdout.flush()
         && result.is_ok()
     {
-        result = Err(plain_error(format!("cannot write output: {e}")));
+        result = Err((EXIT_ERROR, plain_error(format!("cannot write output: {e}"))));
     }
     match result {
         Ok(()) => 0,
-        Err(message) => {
+        Err((status, message)) => {
             let _ = stderr.write_all(message.as_bytes());
-            EXIT_ERROR
+            status
         }
     }
 }
@@ -415,6 +423,7 @@ fn execute(
         }
         Command::Doctor { inputs, format, crt, rustc_note, lib_env } => {
             doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env }, stdout, stderr)
+                .map_err(|(_, m)| m)
         }
         Command::Bench(Bench::Callsite { calls, reps, out, targets }) => {
             bench_callsite(calls, reps, out, &targets, stdout, stderr)
@@ -994,18 +1003,81 @@ impl DoctorArgs {
     }
 }
 
-/// `linkwise doctor`: returns `Err` with the rendered report when the link would fail, so the exit status says so.
-fn doctor(mut args: DoctorArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), String> {
-    use linkwise_doctor::{Outcome, linkline};
+/// Why `doctor` could not read its inputs: the file (when one input is at fault), the error as one message
+/// for the JSON report, and as rendered for a terminal.
+struct InputError {
+    file: Option<String>,
+    rendered: String,
+}
+
+impl InputError {
+    /// An error about input `file`; `rendered` is a rendered diagnostic or a plain message.
+    fn file(file: &str, rendered: String) -> InputError {
+        let rendered = if rendered.starts_with("error") { rendered } else { plain_error(rendered) };
+        InputError { file: Some(file.to_owned()), rendered }
+    }
+
+    /// The message without the rendering's `error: ` prefix and final newline.
+    fn message(&self) -> &str {
+        self.rendered.strip_prefix("error: ").unwrap_or(&self.rendered).trim_end()
+    }
+}
+
+/// A rendered diagnostic about the command line as a whole.
+impl From<String> for InputError {
+    fn from(rendered: String) -> InputError {
+        InputError { file: None, rendered }
+    }
+}
+
+/// `linkwise doctor`: the report on stdout and the exit status docs/doctor.md gives: `Err((1, ""))` when
+/// the link would fail; `Err((2, message))` when the link line or an input cannot be read (with
+/// `--format json`, the error is also a report on stdout, in the same schema).
+fn doctor(mut args: DoctorArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) -> Result<(), (i32, String)> {
+    use linkwise_doctor::{linkline, report};
+    let cannot_write =
+        |e: std::io::Error| (report::EXIT_UNREADABLE, plain_error(format!("cannot write output: {e}")));
+    let read = doctor_link_line(&mut args, stderr);
+    let (line, loaded) = match read {
+        Ok(read) => read,
+        Err(e) => {
+            if args.format == Format::Json {
+                let text = report::json_error(e.file.as_deref(), e.message());
+                stdout.write_all(text.as_bytes()).map_err(cannot_write)?;
+            }
+            return Err((report::EXIT_UNREADABLE, e.rendered));
+        }
+    };
+    let prediction = linkwise_doctor::predict(&loaded.inputs, &loaded.options);
+    let text = match args.format {
+        Format::Human => linkline::human(&line, &loaded) + &report::human(&loaded.inputs, &prediction),
+        Format::Json => {
+            linkline::with_json(&report::json(&loaded.inputs, &prediction), linkline::json(&line, &loaded))
+        }
+    };
+    stdout.write_all(text.as_bytes()).map_err(cannot_write)?;
+    match report::exit_code(&prediction) {
+        report::EXIT_LINKS => Ok(()),
+        status => Err((status, String::new())),
+    }
+}
+
+/// Doctor's link line, read: rustc's note first (when given), then the words, response files expanded in
+/// place, options parsed, and every input found (the search path, `LIB`) and read; warnings to `stderr`.
+fn doctor_link_line(
+    args: &mut DoctorArgs,
+    stderr: &mut dyn Write,
+) -> Result<(linkwise_doctor::linkline::LinkLine, linkwise_doctor::linkline::Loaded), InputError> {
+    use linkwise_doctor::linkline;
     args.take_own_flags()?;
-    // The link line: rustc's note first (when given), then the words; response files expanded in place.
     let mut words = Vec::new();
     let mut warnings = Vec::new();
     if let Some(note) = &args.rustc_note {
+        let shown = note.display().to_string();
         let text = std::fs::read(note)
-            .map_err(|e| plain_error(format!("cannot read rustc's note `{}`: {e}", note.display())))?;
+            .map_err(|e| InputError::file(&shown, format!("cannot read rustc's note `{shown}`: {e}")))?;
         let (note_words, note_warnings) = linkline::rustc_note(&String::from_utf8_lossy(&text))
-            .map_err(|e| plain_error(format!("`{}`: {e}", note.display())))?;
+            .map_err(|e| InputError::file(&shown, format!("`{shown}`: {e}")))?;
         words.extend(note_words);
         warnings.extend(note_warnings);
     }
@@ -1020,22 +1092,19 @@ fn doctor(mut args: DoctorArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) 
         CrtChoice::Dynamic => linkwise_doctor::crt::Crt::MD,
     });
     let lib_env = args.lib_env.clone().or_else(|| std::env::var("LIB").ok());
-    let loaded = linkline::load(&line, lib_env.as_deref(), &mut |arg, path| doctor_input(arg, path))?;
+    // The input at fault, so that a read error names its file (in JSON too).
+    let mut failed: Option<String> = None;
+    let loaded = linkline::load(&line, lib_env.as_deref(), &mut |arg, path| {
+        doctor_input(arg, path).inspect_err(|_| failed = Some(arg.to_owned()))
+    })
+    .map_err(|e| match &failed {
+        Some(file) => InputError::file(file, e),
+        None => InputError::from(e),
+    })?;
     for w in warnings.iter().chain(&line.warnings).chain(&loaded.warnings) {
         let _ = writeln!(stderr, "warning: {w}");
     }
-    let prediction = linkwise_doctor::predict(&loaded.inputs, &loaded.options);
-    let text = match args.format {
-        Format::Human => {
-            linkline::human(&line, &loaded) + &linkwise_doctor::report::human(&loaded.inputs, &prediction)
-        }
-        Format::Json => linkline::with_json(
-            &linkwise_doctor::report::json(&loaded.inputs, &prediction),
-            linkline::json(&line, &loaded),
-        ),
-    };
-    stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))?;
-    if prediction.outcome() == Outcome::Fails { Err(String::new()) } else { Ok(()) }
+    Ok((line, loaded))
 }
 
 /// One input of doctor's link line, found at `path`: a linkwise module is compiled, anything else read.

@@ -15,6 +15,7 @@ pub mod report;
 mod testing;
 
 pub use predict::{
-    Finding, LinkOptions, Outcome, Prediction, Severity, lib_key, predict, wanted_default_libraries,
+    Definition, Finding, Fix, LinkOptions, Location, Outcome, Prediction, Reference, Severity, Side, lib_key,
+    predict, wanted_default_libraries,
 };
-pub use read::{Directive, Import, Input, Member, read_bytes, read_file};
+pub use read::{Directive, Import, Input, Machine, Member, Site, read_bytes, read_file};

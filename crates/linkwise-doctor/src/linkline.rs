@@ -333,8 +333,12 @@ pub fn parse(words: &[String]) -> LinkLine {
                 true
             }
             ("machine", Some(m)) => {
-                let m = m.to_ascii_lowercase();
-                o.machine = Some(if m == "i386" { "x86".to_owned() } else { m });
+                match crate::read::Machine::from_option(m) {
+                    Some(machine) => o.machine = Some(machine),
+                    None => {
+                        line.warnings.push(format!("/MACHINE:{m} names no machine link.exe knows: ignored"))
+                    }
+                }
                 true
             }
             ("wholearchive", Some(lib)) => {
@@ -779,7 +783,7 @@ mod tests {
         assert_eq!(o.default_libs, ["kernel32"]);
         assert!(o.no_default_all && o.dll && o.force_unresolved && !o.force_multiple);
         assert_eq!(line.lib_paths, ["C:\\sdk"]);
-        assert_eq!(o.machine.as_deref(), Some("x64"));
+        assert_eq!(o.machine.map(|m| m.lld_name()).as_deref(), Some("x64"));
         assert_eq!(o.whole_archive, ["vendor.lib"]);
         assert_eq!(o.alternate_names, [("a".to_owned(), "b".to_owned())]);
         assert_eq!(o.include, ["sym"]);

@@ -5,8 +5,12 @@
 
 use object::read::archive::ArchiveFile;
 use object::read::coff::ImportFile;
-use object::{Object, ObjectSection, ObjectSymbol, SectionFlags, SymbolSection};
+use object::{
+    Object, ObjectSection, ObjectSymbol, RelocationTarget, SectionFlags, SymbolIndex, SymbolKind,
+    SymbolSection,
+};
 use std::collections::HashMap;
+use std::fmt;
 use std::path::Path;
 
 /// One linker directive from a `.drectve` section (or the command line).
@@ -20,6 +24,87 @@ pub enum Directive {
     FailIfMismatch(String, String),
     /// Anything else, kept as written (`/EXPORT:...`, `/INCLUDE:...`, ...).
     Other(String),
+}
+
+/// The directive as the linker spells it (`/DEFAULTLIB:libcmt.lib`, `/FAILIFMISMATCH:"key=value"`): what a
+/// user can search for in a build log, and what the JSON report carries (issue 12: not Rust debug text).
+impl fmt::Display for Directive {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Directive::DefaultLib(lib) => write!(f, "/DEFAULTLIB:{lib}"),
+            Directive::NoDefaultLib(None) => f.write_str("/NODEFAULTLIB"),
+            Directive::NoDefaultLib(Some(lib)) => write!(f, "/NODEFAULTLIB:{lib}"),
+            // Quoted as compilers write it in `.drectve` (`#pragma detect_mismatch`).
+            Directive::FailIfMismatch(key, value) => write!(f, "/FAILIFMISMATCH:\"{key}={value}\""),
+            Directive::Other(text) => f.write_str(text),
+        }
+    }
+}
+
+/// Where an object refers to an undefined symbol: the symbol whose range holds the relocation, found as
+/// lld-link finds the `(function)` of its `>>> referenced by file.obj:(function)` line (the symbol defined in
+/// the relocation's section with the greatest value not above the relocation's offset; static symbols,
+/// labels and section symbols count too, so a reference from `.data` may name `.data`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    /// The enclosing symbol's name (`lib_lower`, `helper`, `ptr`, `.data`).
+    pub symbol: String,
+    /// Whether that symbol is a function (COFF type `0x20`): link.exe's LNK2019 names it "in function";
+    /// a reference from data is LNK2001, which names none.
+    pub function: bool,
+}
+
+/// A COFF machine type (`IMAGE_FILE_MACHINE_*`, the object's or import member's header field).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Machine(pub u16);
+
+impl Machine {
+    /// The machine `/MACHINE:NAME` names, in any case (`i386` is x86 and `amd64` x64, as link.exe takes
+    /// them), or `None` for a name it does not know.
+    pub fn from_option(name: &str) -> Option<Machine> {
+        use object::pe;
+        let machine = match name.to_ascii_lowercase().as_str() {
+            "x64" | "amd64" => pe::IMAGE_FILE_MACHINE_AMD64,
+            "x86" | "i386" => pe::IMAGE_FILE_MACHINE_I386,
+            "arm64" => pe::IMAGE_FILE_MACHINE_ARM64,
+            "arm" => pe::IMAGE_FILE_MACHINE_ARMNT,
+            "arm64ec" => pe::IMAGE_FILE_MACHINE_ARM64EC,
+            "arm64x" => pe::IMAGE_FILE_MACHINE_ARM64X,
+            _ => return None,
+        };
+        Some(Self(machine.0))
+    }
+
+    /// How lld-link names it in "machine type x64 conflicts with arm64" (and in `/MACHINE:`), lower case.
+    pub fn lld_name(self) -> String {
+        match self.0 {
+            m if m == object::pe::IMAGE_FILE_MACHINE_AMD64.0 => "x64".to_owned(),
+            m if m == object::pe::IMAGE_FILE_MACHINE_I386.0 => "x86".to_owned(),
+            m if m == object::pe::IMAGE_FILE_MACHINE_ARM64.0 => "arm64".to_owned(),
+            m if m == object::pe::IMAGE_FILE_MACHINE_ARMNT.0 => "arm".to_owned(),
+            m if m == object::pe::IMAGE_FILE_MACHINE_ARM64EC.0 => "arm64ec".to_owned(),
+            m if m == object::pe::IMAGE_FILE_MACHINE_ARM64X.0 => "arm64x".to_owned(),
+            other => format!("0x{other:x}"),
+        }
+    }
+
+    /// How link.exe names it in LNK1112 ("module machine type 'ARM64' conflicts with target machine type
+    /// 'x64'").
+    pub fn link_exe_name(self) -> String {
+        match self.0 {
+            m if m == object::pe::IMAGE_FILE_MACHINE_AMD64.0 => "x64".to_owned(),
+            m if m == object::pe::IMAGE_FILE_MACHINE_I386.0 => "x86".to_owned(),
+            _ => self.lld_name().to_ascii_uppercase(),
+        }
+    }
+
+    /// Whether a link for `self` accepts a module for `other`. ARM64EC and ARM64X links take x64 and arm64
+    /// code by design; doctor does not model them further and treats them as compatible with both.
+    pub fn accepts(self, other: Machine) -> bool {
+        use object::pe::{IMAGE_FILE_MACHINE_ARM64EC, IMAGE_FILE_MACHINE_ARM64X};
+        let hybrid = |m: Machine| m.0 == IMAGE_FILE_MACHINE_ARM64EC.0 || m.0 == IMAGE_FILE_MACHINE_ARM64X.0;
+        self == other || hybrid(self) || hybrid(other)
+    }
 }
 
 /// What one object (or import member) contributes to a link.
@@ -37,6 +122,11 @@ pub struct Member {
     pub import: Option<Import>,
     /// Definitions in COMDAT sections, which may be defined again elsewhere without conflict.
     pub comdat: Vec<String>,
+    /// For each of [`references`](Member::references) (same index): where the object refers to it, one
+    /// [`Site`] per enclosing symbol in relocation order, each once. Empty when no relocation names it.
+    pub referenced_in: Vec<Vec<Site>>,
+    /// The machine its header names; `None` for `IMAGE_FILE_MACHINE_UNKNOWN` (0), which links anywhere.
+    pub machine: Option<Machine>,
     /// The DLL name a MinGW import library's tail member holds in `.idata$7` (read to fill in
     /// [`Import::dll`] of the library's other members).
     pub(crate) idata_dll_name: Option<String>,
@@ -85,6 +175,11 @@ pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, String> {
         // such a file ("truncated or malformed archive"), and so must the prediction.
         archive.symbols().map_err(|e| format!("`{name}`: not a valid library: {e}"))?;
         let mut members = Vec::new();
+        // Members doctor cannot read: another platform's objects, or formats it does not know (LLVM bitcode
+        // from -flto, an anonymous /GL object, text). Each may define what the link needs, so a prediction
+        // without them would be false reassurance (issue 12: an archive of ELF objects read as "0 members ...
+        // no problems found"); all are named in one error.
+        let mut unreadable: Vec<(String, &'static str)> = Vec::new();
         for member in archive.members() {
             let member = member.map_err(|e| format!("`{name}`: {e}"))?;
             // Librarians store the object's path as given (llvm-lib: `/tmp/x/vendor.obj`, lib.exe:
@@ -93,24 +188,21 @@ pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, String> {
             let member_name = stored.rsplit(['/', '\\']).next().unwrap_or(&stored).to_owned();
             let bytes = member.data(data).map_err(|e| format!("`{name}({member_name})`: {e}"))?;
             let label = format!("{name}({member_name})");
-            // Members that are neither objects nor import members (linker members, resources) contribute nothing;
-            // an ELF or Mach-O member means the whole library is for another platform, which must not read as an
-            // empty library that links.
             match read_member(&label, bytes) {
                 Some(m) => members.push(m),
-                None => {
-                    if let Some(what) = foreign_format(bytes) {
-                        return Err(not_coff(&label, what));
-                    }
-                }
+                None => unreadable
+                    .push((member_name, foreign_format(bytes).unwrap_or_else(|| unknown_format(bytes)))),
             }
+        }
+        if let Some(message) = unreadable_members(name, &unreadable) {
+            return Err(message);
         }
         resolve_long_import_dlls(&mut members);
         return Ok(Input { path: name.to_owned(), is_library: true, members });
     }
     let member = read_member(name, data).ok_or_else(|| match foreign_format(data) {
         Some(what) => not_coff(name, what),
-        None => format!("`{name}` is not a COFF object or library"),
+        None => format!("`{name}` is not a COFF object or library ({})", unknown_format(data)),
     })?;
     Ok(Input { path: name.to_owned(), is_library: false, members: vec![member] })
 }
@@ -127,6 +219,54 @@ fn foreign_format(data: &[u8]) -> Option<&'static str> {
         FileKind::Pe32 | FileKind::Pe64 => Some("a PE image (an executable or DLL), not an object"),
         _ => None,
     }
+}
+
+/// What an unreadable file looks like, for the error: the formats a Windows build meets that doctor cannot
+/// read, else "an unknown format".
+fn unknown_format(data: &[u8]) -> &'static str {
+    if data.starts_with(b"BC\xc0\xde") || data.starts_with(&[0xde, 0xc0, 0x17, 0x0b]) {
+        "LLVM bitcode: an object built with -flto, which only the linker's LTO reads"
+    } else if data.len() >= 8 && data[..4] == [0, 0, 0xff, 0xff] {
+        // An anonymous object header that is no import member: MSVC's /GL (link-time code generation) objects.
+        "an anonymous COFF object (cl /GL link-time code generation), which only link.exe reads"
+    } else if data.is_empty() {
+        "an empty file"
+    } else {
+        "an unknown format"
+    }
+}
+
+/// The error for a library with members doctor cannot read: each named with what it is (the first few,
+/// then a count), or `None` when there are none.
+fn unreadable_members(library: &str, unreadable: &[(String, &'static str)]) -> Option<String> {
+    const SHOWN: usize = 5;
+    let ((first, _), _) = unreadable.split_first()?;
+    let all_foreign = unreadable.iter().all(|(_, w)| w.starts_with("an ELF") || w.starts_with("a Mach-O"));
+    if unreadable.len() == 1 {
+        let (_, what) = &unreadable[0];
+        return Some(if all_foreign {
+            not_coff(&format!("{library}({first})"), what)
+        } else {
+            format!(
+                "`{library}({first})` is {what}: doctor reads COFF objects and import members only, and cannot predict a link without it"
+            )
+        });
+    }
+    let mut listed: Vec<String> =
+        unreadable.iter().take(SHOWN).map(|(m, what)| format!("`{library}({m})` ({what})")).collect();
+    if unreadable.len() > SHOWN {
+        listed.push(format!("and {} more", unreadable.len() - SHOWN));
+    }
+    let reason = if all_foreign {
+        "doctor models COFF (Windows) links only, with COFF objects, static libraries and import libraries as inputs"
+    } else {
+        "doctor reads COFF objects and import members only, and cannot predict a link without them"
+    };
+    Some(format!(
+        "`{library}` has {} members that are not COFF objects: {}; {reason}",
+        unreadable.len(),
+        listed.join(", ")
+    ))
 }
 
 fn not_coff(name: &str, what: &str) -> String {
@@ -149,6 +289,7 @@ fn read_member(name: &str, data: &[u8]) -> Option<Member> {
         return Some(Member {
             name: name.to_owned(),
             defines,
+            machine: header_machine(data, 6),
             // An empty DLL name says nothing about the DLL: unknown, as for a long-format member without a tail.
             import: Some(Import { dll: (!dll.is_empty()).then_some(dll), symbol }),
             ..Member::default()
@@ -158,14 +299,22 @@ fn read_member(name: &str, data: &[u8]) -> Option<Member> {
     if !matches!(file.format(), object::BinaryFormat::Coff) {
         return None;
     }
-    let mut m = Member { name: name.to_owned(), ..Member::default() };
+    // A big-object (`/bigobj`) header starts like an import header and keeps its machine at offset 6.
+    let machine_offset = if data.starts_with(&[0, 0, 0xff, 0xff]) { 6 } else { 0 };
+    let mut m =
+        Member { name: name.to_owned(), machine: header_machine(data, machine_offset), ..Member::default() };
+    // The symbol-table index of each undefined reference, to find its relocations.
+    let mut undefined: HashMap<SymbolIndex, usize> = HashMap::new();
     for symbol in file.symbols() {
         if !symbol.is_global() {
             continue;
         }
         let Ok(sym_name) = symbol.name() else { continue };
         match symbol.section() {
-            SymbolSection::Undefined => m.references.push(sym_name.to_owned()),
+            SymbolSection::Undefined => {
+                undefined.insert(symbol.index(), m.references.len());
+                m.references.push(sym_name.to_owned());
+            }
             SymbolSection::Section(index) => {
                 m.defines.push(sym_name.to_owned());
                 let comdat = file.section_by_index(index).is_ok_and(|s| {
@@ -179,6 +328,7 @@ fn read_member(name: &str, data: &[u8]) -> Option<Member> {
             _ => m.defines.push(sym_name.to_owned()),
         }
     }
+    m.referenced_in = reference_sites(&file, &undefined, m.references.len());
     if let Some(section) = file.section_by_name(".drectve")
         && let Ok(bytes) = section.data()
     {
@@ -199,6 +349,70 @@ fn read_member(name: &str, data: &[u8]) -> Option<Member> {
         m.import = Some(Import { dll: None, symbol });
     }
     Some(m)
+}
+
+/// The machine field of a COFF or import header at `offset`; `None` when absent or unknown (0).
+fn header_machine(data: &[u8], offset: usize) -> Option<Machine> {
+    let bytes = data.get(offset..offset + 2)?;
+    let machine = u16::from_le_bytes([bytes[0], bytes[1]]);
+    (machine != object::pe::IMAGE_FILE_MACHINE_UNKNOWN.0).then_some(Machine(machine))
+}
+
+/// For each undefined reference (by symbol index → position in `references`), the symbols enclosing the
+/// relocations that name it, in section and relocation order, each once (lld-link's `>>> referenced by`
+/// lines; issue 12 item 5). Only sections holding such a relocation have their symbols sorted.
+fn reference_sites(
+    file: &object::File<'_>,
+    undefined: &HashMap<SymbolIndex, usize>,
+    count: usize,
+) -> Vec<Vec<Site>> {
+    let mut sites: Vec<Vec<Site>> = vec![Vec::new(); count];
+    if undefined.is_empty() {
+        return sites;
+    }
+    // Every defined symbol by section, in symbol-table order: (value, table order, name, function).
+    let mut by_section: HashMap<object::SectionIndex, Vec<(u64, usize, String, bool)>> = HashMap::new();
+    let mut sorted = false;
+    for section in file.sections() {
+        let hits: Vec<(u64, usize)> = section
+            .relocations()
+            .filter_map(|(offset, r)| match r.target() {
+                RelocationTarget::Symbol(index) => undefined.get(&index).map(|&i| (offset, i)),
+                _ => None,
+            })
+            .collect();
+        if hits.is_empty() {
+            continue;
+        }
+        if !sorted {
+            for (order, symbol) in file.symbols().enumerate() {
+                let SymbolSection::Section(index) = symbol.section() else { continue };
+                let Ok(name) = symbol.name() else { continue };
+                by_section.entry(index).or_default().push((
+                    symbol.address(),
+                    order,
+                    name.to_owned(),
+                    symbol.kind() == SymbolKind::Text,
+                ));
+            }
+            for symbols in by_section.values_mut() {
+                symbols.sort_by_key(|&(value, order, _, _)| (value, order));
+            }
+            sorted = true;
+        }
+        let symbols = by_section.get(&section.index()).map(Vec::as_slice).unwrap_or(&[]);
+        for (offset, reference) in hits {
+            // The last symbol at or below the offset; of several at one value, the later in the table, as
+            // lld-link picks (so a function wins over its section's symbol at offset 0).
+            let at = symbols.partition_point(|&(value, _, _, _)| value <= offset);
+            let Some((_, _, name, function)) = at.checked_sub(1).map(|i| &symbols[i]) else { continue };
+            let site = Site { symbol: name.clone(), function: *function };
+            if !sites[reference].contains(&site) {
+                sites[reference].push(site);
+            }
+        }
+    }
+    sites
 }
 
 /// Splits a directive string (space-separated, double quotes group) into directives.
@@ -350,6 +564,112 @@ mod tests {
                 Directive::FailIfMismatch("RuntimeLibrary".to_owned(), "MD_DynamicRelease".to_owned()),
                 Directive::Other("/EXPORT:f".to_owned()),
             ]
+        );
+    }
+
+    /// Directives print as the linker spells them (the JSON report's `directives`), and read back the same.
+    #[test]
+    fn directives_print_as_the_linker_spells_them() {
+        let text = "/DEFAULTLIB:libcmt.lib /NODEFAULTLIB /NODEFAULTLIB:msvcrt.lib \
+                    /FAILIFMISMATCH:\"RuntimeLibrary=MT_StaticRelease\" /EXPORT:f";
+        let printed: Vec<String> = parse_directives(text).iter().map(Directive::to_string).collect();
+        assert_eq!(printed.join(" "), text);
+    }
+
+    /// The symbol enclosing each relocation to an undefined name, as lld-link picks it: a function, a static
+    /// function after it, a data symbol; the machine from the header.
+    #[test]
+    fn references_know_their_enclosing_symbols() {
+        use object::write::{Object, Relocation, Symbol, SymbolSection as At};
+        use object::{Architecture, BinaryFormat, Endianness, RelocationFlags, SectionKind, SymbolFlags};
+        use object::{SymbolKind as Kind, SymbolScope};
+        let mut obj = Object::new(BinaryFormat::Coff, Architecture::X86_64, Endianness::Little);
+        let text = obj.add_section(Vec::new(), b".text".to_vec(), SectionKind::Text);
+        let data = obj.add_section(Vec::new(), b".data".to_vec(), SectionKind::Data);
+        let symbol = |name: &str, value, kind, scope, section| Symbol {
+            name: name.as_bytes().to_vec(),
+            value,
+            size: 0,
+            kind,
+            scope,
+            weak: false,
+            section,
+            flags: SymbolFlags::None,
+        };
+        let call = [0xe8, 0, 0, 0, 0, 0xc3];
+        let at_f = obj.append_section_data(text, &call, 1);
+        let at_helper = obj.append_section_data(text, &call, 1);
+        obj.add_symbol(symbol("f", at_f, Kind::Text, SymbolScope::Linkage, At::Section(text)));
+        obj.add_symbol(symbol("helper", at_helper, Kind::Text, SymbolScope::Compilation, At::Section(text)));
+        let at_ptr = obj.append_section_data(data, &[0; 8], 8);
+        obj.add_symbol(symbol("ptr", at_ptr, Kind::Data, SymbolScope::Linkage, At::Section(data)));
+        let g = obj.add_symbol(symbol("g", 0, Kind::Text, SymbolScope::Linkage, At::Undefined));
+        let d = obj.add_symbol(symbol("missing_data", 0, Kind::Data, SymbolScope::Linkage, At::Undefined));
+        let rel32 = RelocationFlags::Coff { typ: object::pe::IMAGE_REL_AMD64_REL32 };
+        for offset in [at_f + 1, at_helper + 1] {
+            obj.add_relocation(text, Relocation { offset, symbol: g, addend: 0, flags: rel32 }).unwrap();
+        }
+        let addr64 = RelocationFlags::Coff { typ: object::pe::IMAGE_REL_AMD64_ADDR64 };
+        obj.add_relocation(data, Relocation { offset: at_ptr, symbol: d, addend: 0, flags: addr64 }).unwrap();
+        let input = read_bytes("v.obj", &obj.write().unwrap()).unwrap();
+        let m = &input.members[0];
+        assert_eq!(m.machine, Some(Machine(0x8664)));
+        let sites: Vec<(&str, Vec<(&str, bool)>)> = m
+            .references
+            .iter()
+            .zip(&m.referenced_in)
+            .map(|(r, s)| (r.as_str(), s.iter().map(|s| (s.symbol.as_str(), s.function)).collect()))
+            .collect();
+        assert_eq!(
+            sites,
+            [("g", vec![("f", true), ("helper", true)]), ("missing_data", vec![("ptr", false)])]
+        );
+        // link.exe's lines: LNK2019 in the first function for the call, LNK2001 for the data reference.
+        let p = crate::predict(std::slice::from_ref(&input), &Default::default());
+        let lines: Vec<&str> =
+            p.findings.iter().flat_map(|f| f.link_exe.iter().map(String::as_str)).collect();
+        assert_eq!(
+            lines,
+            [
+                "v.obj : error LNK2019: unresolved external symbol g referenced in function f",
+                "v.obj : error LNK2001: unresolved external symbol missing_data",
+            ]
+        );
+        let evidence: Vec<&str> =
+            p.findings.iter().flat_map(|f| f.evidence.iter().map(String::as_str)).collect();
+        assert_eq!(
+            evidence,
+            ["referenced by v.obj:(f)", "referenced by v.obj:(helper)", "referenced by v.obj:(ptr)"]
+        );
+    }
+
+    /// Members doctor cannot read (another platform's object, an unknown format, LLVM bitcode) make the
+    /// library an error naming every one of them; a COFF member beside them is not named.
+    #[test]
+    fn unreadable_members_are_named() {
+        let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x01\0\x3e\0\x01\0\0\0".to_vec();
+        let mut elf = elf;
+        elf.resize(64, 0);
+        let coff = Coff::new().define(&["f"]).write();
+        let bitcode = b"BC\xc0\xde\x35\x14\0\0".to_vec();
+        let lib = library(&[
+            ("a.o", elf.clone()),
+            ("ok.obj", coff.clone()),
+            ("notes.txt", b"text\n".to_vec()),
+            ("lto.obj", bitcode),
+        ]);
+        let error = read_bytes("v.lib", &lib).unwrap_err();
+        assert_eq!(
+            error,
+            "`v.lib` has 3 members that are not COFF objects: `v.lib(a.o)` (an ELF object), `v.lib(notes.txt)` (an \
+             unknown format), `v.lib(lto.obj)` (LLVM bitcode: an object built with -flto, which only the \
+             linker's LTO reads); doctor reads COFF objects and import members only, and cannot predict a link without them"
+        );
+        let only_elf = library(&[("a.o", elf), ("ok.obj", coff)]);
+        let error = read_bytes("v.lib", &only_elf).unwrap_err();
+        assert!(
+            error.starts_with("`v.lib(a.o)` is an ELF object: doctor models COFF (Windows) links only"),
+            "{error}"
         );
     }
 }

@@ -1,13 +1,38 @@
 //! Rendering a prediction: grouped human-readable text with the evidence under each finding, or JSON for
 //! tools. Both list every input first: its C runtime, what it imports through `__imp_`, and for import
 //! libraries which DLL each member stands for.
+//!
+//! The JSON is a contract (issue 12 item 6): [`SCHEMA`] names its version, docs/doctor.md says what each field
+//! means and docs/doctor.schema.json is its JSON Schema, which tests/doctor_report.rs validates the output
+//! against. A field is only added within a version; renaming, removing or retyping one is a new version.
 
 use crate::crt;
-use crate::predict::{Outcome, Prediction, Severity};
+use crate::predict::{Finding, Location, Outcome, Prediction, Severity};
 use crate::read::{Import, Input};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
 use std::fmt::Write as _;
+
+/// The version of the JSON report, its `schema` field: `linkwise-doctor/N`, N raised on any change a reader
+/// written for N-1 could misread (a field removed, renamed or retyped; a new value of an enum).
+pub const SCHEMA: &str = "linkwise-doctor/1";
+
+/// Exit status: the link succeeds (possibly with warnings).
+pub const EXIT_LINKS: i32 = 0;
+/// Exit status: the link would fail.
+pub const EXIT_FAILS: i32 = 1;
+/// Exit status: doctor could not read its inputs (nothing was predicted).
+pub const EXIT_UNREADABLE: i32 = 2;
+
+/// The exit status for a prediction: [`EXIT_FAILS`] when link.exe's outcome is a failure, else [`EXIT_LINKS`].
+pub fn exit_code(prediction: &Prediction) -> i32 {
+    if prediction.outcome() == Outcome::Fails { EXIT_FAILS } else { EXIT_LINKS }
+}
+
+/// A location as JSON: `{"file", "member"}` (member `null` for an object given directly).
+fn location(at: &Location) -> Value {
+    json!({ "file": at.file, "member": at.member })
+}
 
 /// A short account of one input.
 fn summary(input: &Input) -> Value {
@@ -22,14 +47,21 @@ fn summary(input: &Input) -> Value {
         let direct: Vec<&str> =
             m.references.iter().filter(|r| !r.starts_with("__imp_")).map(String::as_str).collect();
         let crt = crt::infer(m);
+        let member = if input.is_library {
+            m.name.strip_prefix(input.path.as_str()).and_then(|n| n.strip_prefix('(')?.strip_suffix(')'))
+        } else {
+            None
+        };
         objects.push(json!({
             "name": m.name,
+            "member": member,
+            "machine": m.machine.map(|machine| machine.lld_name()),
             "crt": crt.as_ref().map(|e| e.crt.flag()),
             "crt_evidence": crt.map(|e| e.evidence),
             "imports": imports,
             "references": direct,
             "defines": m.defines,
-            "directives": m.directives.iter().map(|d| format!("{d:?}")).collect::<Vec<_>>(),
+            "directives": m.directives.iter().map(|d| d.to_string()).collect::<Vec<_>>(),
         }));
     }
     json!({
@@ -53,29 +85,61 @@ fn outcome_name(o: Outcome) -> &'static str {
     }
 }
 
-/// The prediction as JSON: inputs, findings, and the outcome as link.exe and as lld-link would see it.
+fn finding(f: &Finding) -> Value {
+    json!({
+        "code": f.code,
+        "severity": if f.severity == Severity::Error { "error" } else { "warning" },
+        "lld_link_reports": f.lld_reports,
+        "title": f.title,
+        "link_exe": f.link_exe,
+        "symbols": f.symbols,
+        "references": f.references.iter().map(|r| json!({
+            "symbol": r.symbol,
+            "file": r.at.file,
+            "member": r.at.member,
+            "function": r.site.as_ref().map(|s| &s.symbol),
+            "in_function": r.site.as_ref().is_some_and(|s| s.function),
+        })).collect::<Vec<_>>(),
+        "definitions": f.definitions.iter().map(|d| json!({
+            "symbol": d.symbol,
+            "file": d.at.file,
+            "member": d.at.member,
+            "linked": d.linked,
+        })).collect::<Vec<_>>(),
+        "files": f.files.iter().map(location).collect::<Vec<_>>(),
+        "evidence": f.evidence,
+        "fixes": f.fixes.iter().map(|x| json!({ "kind": x.kind, "side": x.side.name(), "text": x.text })).collect::<Vec<_>>(),
+    })
+}
+
+/// The prediction as JSON (schema [`SCHEMA`]): inputs, findings, the outcome as link.exe and as lld-link
+/// would see it, and the exit status.
 pub fn json(inputs: &[Input], prediction: &Prediction) -> String {
-    let findings: Vec<Value> = prediction
-        .findings
-        .iter()
-        .map(|f| {
-            json!({
-                "severity": if f.severity == Severity::Error { "error" } else { "warning" },
-                "code": f.code,
-                "lld_link_reports": f.lld_reports,
-                "title": f.title,
-                "symbols": f.symbols,
-                "evidence": f.evidence,
-                "fixes": f.fixes,
-            })
-        })
-        .collect();
     let value = json!({
+        "schema": SCHEMA,
+        "exit_code": exit_code(prediction),
         "outcome": outcome_name(prediction.outcome()),
         "lld_link_outcome": outcome_name(prediction.lld_outcome()),
         "inputs": inputs.iter().map(summary).collect::<Vec<_>>(),
         "linked_members": prediction.loaded,
-        "findings": findings,
+        "findings": prediction.findings.iter().map(finding).collect::<Vec<_>>(),
+        "errors": [],
+    });
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+/// A report for inputs doctor could not read, in the same schema: no outcome (`null`), no findings, and
+/// the error naming the file (`file` is `null` when the error is about the command line, not one input).
+pub fn json_error(file: Option<&str>, message: &str) -> String {
+    let value = json!({
+        "schema": SCHEMA,
+        "exit_code": EXIT_UNREADABLE,
+        "outcome": null,
+        "lld_link_outcome": null,
+        "inputs": [],
+        "linked_members": [],
+        "findings": [],
+        "errors": [{ "file": file, "message": message }],
     });
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
@@ -128,11 +192,15 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
         let level = if f.severity == Severity::Error { "error" } else { "warning" };
         let lld = if f.lld_reports { "" } else { " (link.exe reports this; lld-link is silent)" };
         let _ = writeln!(out, "{level}[{}]: {}{lld}", f.code, f.title);
+        // What link.exe prints for it, to search for: the user may have link.exe's log, not lld-link's.
+        for line in &f.link_exe {
+            let _ = writeln!(out, "  link.exe: {line}");
+        }
         for e in &f.evidence {
             let _ = writeln!(out, "  - {e}");
         }
         for fix in &f.fixes {
-            let _ = writeln!(out, "  fix: {fix}");
+            let _ = writeln!(out, "  fix ({}): {}", fix.side.name(), fix.text);
         }
         let _ = writeln!(out);
     }

@@ -220,7 +220,7 @@ pub(crate) fn render(findings: &[Finding]) -> String {
             let _ = writeln!(out, "  - {e}");
         }
         for fix in &f.fixes {
-            let _ = writeln!(out, "  fix: {fix}");
+            let _ = writeln!(out, "  fix: {}", fix.text);
         }
     }
     out

@@ -3,7 +3,7 @@
 //! LNK2019 (nothing provides `X` as an import) and LNK4217 (a local `X` does) both start from it.
 
 use super::resolve::{Id, Resolution};
-use super::{CARGO_DIST_FIX, LinkOptions, RUST_CRT_FIX};
+use super::{Fix, LinkOptions, Side, dynamic_crt_fixes};
 use crate::crt::{self, CrtEvidence};
 use std::collections::{HashMap, HashSet};
 
@@ -27,7 +27,7 @@ pub(super) struct DllImport {
     /// Who calls through the slot, and the C runtime on each side.
     pub(super) evidence: Vec<String>,
     /// Fixes that hold whatever became of `X`.
-    pub(super) fixes: Vec<String>,
+    pub(super) fixes: Vec<Fix>,
     /// Whether the rest of the link uses the static C runtime (`--crt static`, or a linked `/MT` member
     /// that is not among the users).
     pub(super) program_static: bool,
@@ -80,9 +80,12 @@ impl<'r> DllImports<'r> {
         }
         let mut fixes = Vec::new();
         if crt::is_crt_function(target) || program_static {
-            fixes.push(RUST_CRT_FIX.to_owned());
-            fixes.push(CARGO_DIST_FIX.to_owned());
-            fixes.push(format!("or rebuild {} with /MT, so it calls `{target}` directly", users.join(", ")));
+            fixes.extend(dynamic_crt_fixes());
+            fixes.push(Fix::new(
+                "rebuild-static-crt",
+                Side::Library,
+                format!("or rebuild {} with /MT, so it calls `{target}` directly", users.join(", ")),
+            ));
         }
         DllImport { evidence, fixes, program_static }
     }

@@ -1,7 +1,7 @@
 //! LNK1104: a default library that linked objects (or the command line) ask for is not among the inputs.
 
 use super::resolve::Resolution;
-use super::{Finding, LinkOptions, Severity, lib_key};
+use super::{Finding, Fix, LinkOptions, Severity, Side, lib_key};
 use crate::crt::Crt;
 use crate::read::Directive;
 use std::collections::{BTreeMap, BTreeSet};
@@ -46,27 +46,34 @@ pub(super) fn wanted(r: &Resolution<'_>, options: &LinkOptions) -> BTreeMap<Stri
 pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
     for (lib, askers) in &wanted(r, options) {
-        let mut fixes =
-            vec![format!("add `{lib}` to the link, or pass /NODEFAULTLIB:{lib} if nothing needs it")];
+        let mut fixes = vec![Fix::new(
+            "add-default-library",
+            Side::Program,
+            format!("add `{lib}` to the link, or pass /NODEFAULTLIB:{lib} if nothing needs it"),
+        )];
         if let Some(crt) = Crt::from_library(lib) {
-            fixes.push(format!("`{lib}` is the {crt}; it comes with the Visual C++ build tools"));
+            fixes.push(Fix::new(
+                "install-build-tools",
+                Side::Program,
+                format!("`{lib}` is the {crt}; it comes with the Visual C++ build tools"),
+            ));
         }
-        findings.push(Finding {
-            severity: Severity::Error,
-            code: "LNK1104",
-            lld_reports: true,
-            title: format!("cannot open default library `{lib}`: it is not among the inputs"),
-            symbols: Vec::new(),
-            evidence: askers
-                .iter()
-                .map(|a| format!("{a} asks for it with /DEFAULTLIB:{lib}"))
-                .chain(
-                    (!options.searched.is_empty())
-                        .then(|| format!("not found in {}", options.searched.join(", "))),
-                )
-                .collect(),
-            fixes,
-        });
+        let mut f = Finding::new(
+            Severity::Error,
+            "LNK1104",
+            format!("cannot open default library `{lib}`: it is not among the inputs"),
+        );
+        f.link_exe = vec![format!("LINK : fatal error LNK1104: cannot open file '{lib}'")];
+        f.evidence = askers
+            .iter()
+            .map(|a| format!("{a} asks for it with /DEFAULTLIB:{lib}"))
+            .chain(
+                (!options.searched.is_empty())
+                    .then(|| format!("not found in {}", options.searched.join(", "))),
+            )
+            .collect();
+        f.fixes = fixes;
+        findings.push(f);
     }
     findings
 }

@@ -1,40 +1,50 @@
 //! LNK2005: one symbol defined by two linked members, outside COMDAT.
 
 use super::resolve::Resolution;
-use super::{Finding, LinkOptions, Severity};
+use super::{Definition, Finding, Fix, LinkOptions, Severity, Side, location};
 use crate::crt::CrtEvidence;
 
 /// Two linked non-COMDAT definitions of one symbol: LNK2005.
 pub(super) fn duplicate_symbols(r: &Resolution<'_>, _options: &LinkOptions) -> Vec<Finding> {
     r.duplicates
         .iter()
-        .map(|(symbol, &(a, b))| Finding {
-            severity: Severity::Error,
-            code: "LNK2005",
-            lld_reports: true,
-            title: format!("duplicate symbol: {symbol}"),
-            symbols: vec![symbol.to_string()],
+        .map(|(symbol, &(a, b))| {
+            let mut f = Finding::new(Severity::Error, "LNK2005", format!("duplicate symbol: {symbol}"));
+            f.symbols = vec![symbol.to_string()];
             // In lld-link's order: the definition loaded first, then the one that collided with it.
-            evidence: vec![
-                format!("defined in {}", r.member(a).name),
-                format!("and in {}", r.member(b).name),
-            ],
-            fixes: mixed_crt_hint(&r.crt_modes),
+            f.evidence =
+                vec![format!("defined in {}", r.member(a).name), format!("and in {}", r.member(b).name)];
+            f.definitions = [a, b]
+                .iter()
+                .map(|&id| Definition { symbol: symbol.to_string(), at: location(r, id), linked: true })
+                .collect();
+            f.link_exe = vec![format!(
+                "{} : error LNK2005: {symbol} already defined in {}",
+                r.member(b).name,
+                r.member(a).name
+            )];
+            f.fixes = mixed_crt_hint(&r.crt_modes);
+            f
         })
         .collect()
 }
 
 /// A static and a dynamic C runtime in one link define many of the same names; otherwise, a plain duplicate.
-fn mixed_crt_hint(modes: &[(String, CrtEvidence)]) -> Vec<String> {
+fn mixed_crt_hint(modes: &[(String, CrtEvidence)]) -> Vec<Fix> {
     let dynamic = modes.iter().any(|(_, e)| e.crt.dynamic);
     let static_ = modes.iter().any(|(_, e)| !e.crt.dynamic);
     if dynamic && static_ {
-        vec![
-            "the inputs mix the dynamic and static C runtimes; build every input with one (/MD or /MT)"
-                .to_owned(),
-        ]
+        vec![Fix::new(
+            "same-crt",
+            Side::Both,
+            "the inputs mix the dynamic and static C runtimes; build every input with one (/MD or /MT)",
+        )]
     } else {
-        vec!["keep one definition: remove one of the inputs, or make one definition local".to_owned()]
+        vec![Fix::new(
+            "keep-one-definition",
+            Side::Program,
+            "keep one definition: remove one of the inputs, or make one definition local",
+        )]
     }
 }
 
@@ -51,7 +61,7 @@ mod tests {
             .map(|f| {
                 assert_eq!((f.code, f.severity, f.lld_reports), ("LNK2005", Severity::Error, true));
                 assert_eq!(f.symbols, [f.title.trim_start_matches("duplicate symbol: ")]);
-                (f.title, f.evidence, f.fixes)
+                (f.title, f.evidence, f.fixes.into_iter().map(|x| x.text).collect())
             })
             .collect()
     }

@@ -4,7 +4,10 @@
 
 use super::dllimport::DllImports;
 use super::resolve::{Id, Resolution};
-use super::{Finding, LinkOptions, Severity};
+use super::{Definition, location};
+use super::{
+    Finding, Fix, LinkOptions, Reference, Severity, Side, link_exe_unresolved, referenced_by, references,
+};
 use crate::crt;
 
 /// What stays undefined after resolution, one finding per symbol in name order.
@@ -21,36 +24,66 @@ pub(super) fn undefined_symbols(r: &Resolution<'_>, options: &LinkOptions) -> Ve
         .collect()
 }
 
+/// Each user's references to `symbol`, and link.exe's line for each user, in load order.
+fn referrers(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> (Vec<Reference>, Vec<String>) {
+    let mut all = Vec::new();
+    let mut link_exe = Vec::new();
+    for &u in users {
+        let refs = references(r, u, symbol);
+        link_exe.extend(link_exe_unresolved(symbol, &refs));
+        all.extend(refs);
+    }
+    (all, link_exe)
+}
+
 fn undefined(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> Finding {
     let mut fixes = Vec::new();
     if symbol.starts_with("__std_") {
-        fixes.push(
+        fixes.push(Fix::new(
+            "newer-toolset",
+            Side::Both,
             "`__std_*` helpers come from the MSVC STL of Visual Studio 2022 17.13 or later (msvcprt.lib for /MD, \
-             libcpmt.lib for /MT): build with a newer toolset, or rebuild the library with the one you link with"
-                .to_owned(),
-        );
+             libcpmt.lib for /MT): build with a newer toolset, or rebuild the library with the one you link with",
+        ));
     } else if !r.lazy.contains_key(symbol) {
-        fixes.push(format!("add the library that defines `{symbol}`"));
+        fixes.push(Fix::new(
+            "add-library",
+            Side::Program,
+            format!("add the library that defines `{symbol}`"),
+        ));
     }
-    Finding {
-        severity: Severity::Error,
-        code: "LNK2019",
-        lld_reports: true,
-        title: format!("undefined symbol: {symbol}"),
-        symbols: vec![symbol.to_owned()],
-        evidence: users
-            .iter()
-            .map(|&u| format!("referenced by {}", r.member(u).name))
-            .chain(r.link_references.get(symbol).map(|why| format!("asked for by {why}")))
-            .collect(),
-        fixes,
-    }
+    let (references, link_exe) = referrers(r, symbol, users);
+    let mut f = Finding::new(Severity::Error, "LNK2019", format!("undefined symbol: {symbol}"));
+    f.symbols = vec![symbol.to_owned()];
+    f.evidence = references
+        .iter()
+        .map(referenced_by)
+        .chain(r.link_references.get(symbol).map(|why| format!("asked for by {why}")))
+        .collect();
+    f.definitions = r
+        .lazy
+        .get(symbol)
+        .map(|&id| Definition { symbol: symbol.to_owned(), at: location(r, id), linked: false })
+        .into_iter()
+        .collect();
+    f.references = references;
+    f.link_exe = link_exe;
+    f.fixes = fixes;
+    f
 }
 
 /// `__imp_X` is referenced (the code was compiled expecting X from a DLL) but no import library provides it.
 fn unresolved_import(r: &Resolution<'_>, dllimports: &DllImports<'_>, target: &str, users: &[Id]) -> Finding {
     let mut d = dllimports.describe(target, users);
+    let symbol = format!("__imp_{target}");
+    let (references, link_exe) = referrers(r, &symbol, users);
+    // lld-link's lines first, as it prints them; then who asked for the import and what the link was built for.
+    let mut evidence: Vec<String> = references.iter().map(referenced_by).collect();
+    evidence.append(&mut d.evidence);
+    d.evidence = evidence;
+    let mut definitions = Vec::new();
     if let Some(&id) = r.lazy.get(target) {
+        definitions.push(Definition { symbol: target.to_owned(), at: location(r, id), linked: false });
         d.evidence.push(format!(
             "`{target}` is defined only statically, in {}, and an `__imp_` reference does not pull that member in",
             r.member(id).name
@@ -59,17 +92,21 @@ fn unresolved_import(r: &Resolution<'_>, dllimports: &DllImports<'_>, target: &s
         d.evidence.push(format!("nothing among the inputs defines `__imp_{target}` or `{target}`"));
     }
     if !crt::is_crt_function(target) && !d.program_static {
-        d.fixes.push(format!("add the import library of the DLL that exports `{target}`"));
+        d.fixes.push(Fix::new(
+            "add-import-library",
+            Side::Program,
+            format!("add the import library of the DLL that exports `{target}`"),
+        ));
     }
-    Finding {
-        severity: Severity::Error,
-        code: "LNK2019",
-        lld_reports: true,
-        title: format!("undefined symbol: __declspec(dllimport) {target}"),
-        symbols: vec![format!("__imp_{target}")],
-        evidence: d.evidence,
-        fixes: d.fixes,
-    }
+    let mut f =
+        Finding::new(Severity::Error, "LNK2019", format!("undefined symbol: __declspec(dllimport) {target}"));
+    f.symbols = vec![symbol];
+    f.references = references;
+    f.definitions = definitions;
+    f.link_exe = link_exe;
+    f.evidence = d.evidence;
+    f.fixes = d.fixes;
+    f
 }
 
 #[cfg(test)]
@@ -80,6 +117,10 @@ mod tests {
     use crate::predict::{CARGO_DIST_FIX, RUST_CRT_FIX};
     use crate::read::Input;
     use crate::testing::{Coff, import_library, library_input, object_input, render};
+
+    fn fix_texts(f: &Finding) -> Vec<&str> {
+        f.fixes.iter().map(|x| x.text.as_str()).collect()
+    }
 
     fn check(inputs: &[Input], options: &LinkOptions) -> Vec<Finding> {
         let findings = undefined_symbols(&resolve(inputs), options);
@@ -104,12 +145,12 @@ mod tests {
             render(&check(&inputs, &LinkOptions::default())),
             "error LNK2019 (lld-link: reports): undefined symbol: __std_find_trivial_1
   symbols: __std_find_trivial_1
-  - referenced by a.obj
+  - referenced by a.obj:(main)
   fix: `__std_*` helpers come from the MSVC STL of Visual Studio 2022 17.13 or later (msvcprt.lib for /MD, \
 libcpmt.lib for /MT): build with a newer toolset, or rebuild the library with the one you link with
 error LNK2019 (lld-link: reports): undefined symbol: vendor_init
   symbols: vendor_init
-  - referenced by a.obj
+  - referenced by a.obj:(main)
   - referenced by b.obj
   fix: add the library that defines `vendor_init`
 "
@@ -143,6 +184,7 @@ error LNK2019 (lld-link: reports): undefined symbol: vendor_init
         assert_eq!(
             f.evidence,
             [
+                "referenced by vendor.lib(vendor.obj):(vendor_lower)",
                 "vendor.lib(vendor.obj) calls it through `__imp_tolower` (dllimport), built for /MD (dynamic C \
                  runtime) (/DEFAULTLIB:msvcrt.lib)",
                 "main.obj was built for the /MT (static C runtime) (/DEFAULTLIB:libcmt.lib): this link uses the \
@@ -152,13 +194,36 @@ error LNK2019 (lld-link: reports): undefined symbol: vendor_init
             ]
         );
         assert_eq!(
-            f.fixes,
+            fix_texts(f),
             [
                 RUST_CRT_FIX,
                 CARGO_DIST_FIX,
                 "or rebuild vendor.lib(vendor.obj) with /MT, so it calls `tolower` directly",
             ]
         );
+        // link.exe's line, and the records tools read: who refers from which function, who defines it.
+        assert_eq!(
+            f.link_exe,
+            [
+                "vendor.lib(vendor.obj) : error LNK2019: unresolved external symbol __imp_tolower referenced in \
+              function vendor_lower"
+            ]
+        );
+        let site = f.references[0].site.as_ref().unwrap();
+        assert_eq!(
+            (f.references.len(), f.references[0].at.display().as_str(), site.symbol.as_str(), site.function),
+            (1, "vendor.lib(vendor.obj)", "vendor_lower", true)
+        );
+        assert_eq!(f.definitions.len(), 1);
+        assert_eq!(
+            (
+                f.definitions[0].symbol.as_str(),
+                f.definitions[0].at.display().as_str(),
+                f.definitions[0].linked
+            ),
+            ("tolower", "libcmt.lib(tolower.obj)", false)
+        );
+        assert_eq!(f.definitions[0].at.member.as_deref(), Some("tolower.obj"));
         let with_import = [
             &inputs[..],
             &[crate::read_bytes("msvcrt.lib", &import_library("msvcrt.dll", &["tolower"])).unwrap()],
@@ -174,21 +239,22 @@ error LNK2019 (lld-link: reports): undefined symbol: vendor_init
         let inputs = [object_input("app.obj", &Coff::new().define(&["main"]).reference(&["__imp_png_read"]))];
         let f = &check(&inputs, &LinkOptions::default())[0];
         assert_eq!(
-            (f.title.as_str(), &f.evidence[..], &f.fixes[..]),
+            (f.title.as_str(), &f.evidence[..], &fix_texts(f)[..]),
             (
                 "undefined symbol: __declspec(dllimport) png_read",
                 &[
+                    "referenced by app.obj:(main)".to_owned(),
                     "app.obj calls it through `__imp_png_read` (dllimport)".to_owned(),
                     "nothing among the inputs defines `__imp_png_read` or `png_read`".to_owned(),
                 ][..],
-                &["add the import library of the DLL that exports `png_read`".to_owned()][..],
+                &["add the import library of the DLL that exports `png_read`"][..],
             )
         );
         let static_crt = LinkOptions { crt: Some(Crt::MT), ..LinkOptions::default() };
         let f = &check(&inputs, &static_crt)[0];
-        assert_eq!(f.evidence[1], "the program uses the /MT (static C runtime) (--crt)");
+        assert_eq!(f.evidence[2], "the program uses the /MT (static C runtime) (--crt)");
         assert_eq!(
-            f.fixes,
+            fix_texts(f),
             [RUST_CRT_FIX, CARGO_DIST_FIX, "or rebuild app.obj with /MT, so it calls `png_read` directly"]
         );
     }

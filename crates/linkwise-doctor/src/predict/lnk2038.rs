@@ -1,7 +1,7 @@
 //! LNK2038: a `/FAILIFMISMATCH` key with two values among the linked members.
 
 use super::resolve::Resolution;
-use super::{Finding, LinkOptions, Severity};
+use super::{Finding, Fix, LinkOptions, Severity, Side};
 use crate::read::Directive;
 use std::collections::BTreeMap;
 
@@ -19,22 +19,28 @@ pub(super) fn mismatched_values(r: &Resolution<'_>, _options: &LinkOptions) -> V
     let mut findings = Vec::new();
     for (key, values) in keys.iter().filter(|(_, v)| v.len() > 1) {
         let evidence = values.iter().map(|(v, who)| format!("{key}={v} in {}", who.join(", "))).collect();
-        let mut fixes = vec!["rebuild the inputs with one setting for it".to_owned()];
+        let mut fixes =
+            vec![Fix::new("same-setting", Side::Both, "rebuild the inputs with one setting for it")];
         if *key == "RuntimeLibrary" {
-            fixes.push(
-                "compile every object with the same C runtime flag (/MD everywhere, or /MT everywhere)"
-                    .to_owned(),
-            );
+            fixes.push(Fix::new(
+                "same-crt",
+                Side::Both,
+                "compile every object with the same C runtime flag (/MD everywhere, or /MT everywhere)",
+            ));
         }
-        findings.push(Finding {
-            severity: Severity::Error,
-            code: "LNK2038",
-            lld_reports: true,
-            title: format!("mismatch detected for '{key}'"),
-            symbols: Vec::new(),
-            evidence,
-            fixes,
-        });
+        let mut f = Finding::new(Severity::Error, "LNK2038", format!("mismatch detected for '{key}'"));
+        // link.exe's line: the second value's first object, against the first value's first object.
+        let mut by_value = values.iter();
+        if let (Some((v1, who1)), Some((v2, who2))) = (by_value.next(), by_value.next())
+            && let (Some(first), Some(second)) = (who1.first(), who2.first())
+        {
+            f.link_exe = vec![format!(
+                "{second} : error LNK2038: mismatch detected for '{key}': value '{v2}' doesn't match value '{v1}' in {first}"
+            )];
+        }
+        f.evidence = evidence;
+        f.fixes = fixes;
+        findings.push(f);
     }
     findings
 }

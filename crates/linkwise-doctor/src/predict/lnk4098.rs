@@ -2,7 +2,7 @@
 //! lld-link says nothing, so the finding is marked as not reported by it.
 
 use super::resolve::Resolution;
-use super::{CARGO_DIST_FIX, Finding, LinkOptions, RUST_CRT_FIX, Severity};
+use super::{Finding, Fix, LinkOptions, Severity, Side, dynamic_crt_fixes};
 use crate::crt::CrtEvidence;
 
 /// Mixed C runtimes: link.exe warns (LNK4098); lld-link says nothing.
@@ -19,19 +19,14 @@ pub(super) fn mixed_c_runtimes(r: &Resolution<'_>, options: &LinkOptions) -> Vec
     }
     let mut evidence = vec![format!("{first_name}: {} ({})", first.crt, first.evidence)];
     evidence.extend(conflicting.iter().map(|(n, e)| format!("{n}: {} ({})", e.crt, e.evidence)));
-    vec![Finding {
-        severity: Severity::Warning,
-        code: "LNK4098",
-        lld_reports: false,
-        title: "inputs were built for different C runtimes".to_owned(),
-        symbols: Vec::new(),
-        evidence,
-        fixes: vec![
-            "build every input with the same C runtime flag (/MD or /MT)".to_owned(),
-            RUST_CRT_FIX.to_owned(),
-            CARGO_DIST_FIX.to_owned(),
-        ],
-    }]
+    let mut f =
+        Finding::new(Severity::Warning, "LNK4098", "inputs were built for different C runtimes".to_owned());
+    f.lld_reports = false;
+    f.evidence = evidence;
+    f.fixes =
+        vec![Fix::new("same-crt", Side::Both, "build every input with the same C runtime flag (/MD or /MT)")];
+    f.fixes.extend(dynamic_crt_fixes());
+    vec![f]
 }
 
 #[cfg(test)]

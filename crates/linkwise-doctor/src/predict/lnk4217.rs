@@ -3,7 +3,7 @@
 
 use super::dllimport::DllImports;
 use super::resolve::Resolution;
-use super::{Finding, LinkOptions, Severity};
+use super::{Definition, Finding, LinkOptions, Severity, location, references};
 
 /// An `__imp_` reference satisfied by a local definition: LNK4217, one per symbol in name order.
 pub(super) fn locally_defined_imports(r: &Resolution<'_>, options: &LinkOptions) -> Vec<Finding> {
@@ -18,15 +18,30 @@ pub(super) fn locally_defined_imports(r: &Resolution<'_>, options: &LinkOptions)
                 "`{target}` is defined statically in {}, which is linked",
                 r.member(definer).name
             ));
-            Some(Finding {
-                severity: Severity::Warning,
-                code: "LNK4217",
-                lld_reports: true,
-                title: format!("locally defined symbol imported: {target}"),
-                symbols: vec![format!("__imp_{target}"), target.to_owned()],
-                evidence: d.evidence,
-                fixes: d.fixes,
-            })
+            let symbol = format!("__imp_{target}");
+            let mut f =
+                Finding::new(Severity::Warning, "LNK4217", format!("locally defined symbol imported: {target}"));
+            let at = location(r, definer);
+            f.references = users.iter().flat_map(|&u| references(r, u, &symbol)).collect();
+            // link.exe's wording (Visual Studio 2019 and later), once per importing object.
+            f.link_exe = users
+                .iter()
+                .map(|&u| {
+                    let refs = references(r, u, &symbol);
+                    let user = location(r, u).display();
+                    let function = refs.iter().filter_map(|r| r.site.as_ref()).find(|s| s.function);
+                    let in_function = function.map(|s| format!(" in function '{}'", s.symbol)).unwrap_or_default();
+                    format!(
+                        "{user} : warning LNK4217: symbol '{target}' defined in '{}' is imported by '{user}'{in_function}",
+                        at.display()
+                    )
+                })
+                .collect();
+            f.definitions = vec![Definition { symbol: target.to_owned(), at, linked: true }];
+            f.symbols = vec![symbol, target.to_owned()];
+            f.evidence = d.evidence;
+            f.fixes = d.fixes;
+            Some(f)
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 
 mod dllimport;
 mod lnk1104;
+mod lnk1112;
 mod lnk2005;
 mod lnk2019;
 mod lnk2038;
@@ -12,8 +13,8 @@ mod lnk4217;
 mod resolve;
 
 use crate::crt::Crt;
-use crate::read::Input;
-use resolve::{Resolution, resolve_with};
+use crate::read::{Input, Machine, Site};
+use resolve::{Id, Resolution, resolve_with};
 
 /// How bad a finding is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,10 +38,132 @@ pub struct Finding {
     pub title: String,
     /// The symbols involved, for tools.
     pub symbols: Vec<String>,
+    /// link.exe's own lines for it (`vendor.lib(vendor.obj) : error LNK2019: unresolved external symbol
+    /// __imp_tolower referenced in function lib_lower`), so a user can search for what their linker printed;
+    /// empty where doctor does not know link.exe's wording.
+    pub link_exe: Vec<String>,
+    /// Who refers to the symbols, with the enclosing function where a relocation shows it.
+    pub references: Vec<Reference>,
+    /// Who defines them (linked or not).
+    pub definitions: Vec<Definition>,
+    /// Other inputs it concerns, when it is about files rather than symbols (LNK1112: the conflicting
+    /// module, then the one that decided the machine).
+    pub files: Vec<Location>,
     /// Facts that show it: which member, which directive, which symbol.
     pub evidence: Vec<String>,
     /// What to do, in the user's terms.
-    pub fixes: Vec<String>,
+    pub fixes: Vec<Fix>,
+}
+
+impl Finding {
+    /// A finding with its code, severity and title; the lists empty, lld-link reporting it.
+    pub(crate) fn new(severity: Severity, code: &'static str, title: String) -> Finding {
+        Finding {
+            severity,
+            code,
+            lld_reports: true,
+            title,
+            symbols: Vec::new(),
+            link_exe: Vec::new(),
+            references: Vec::new(),
+            definitions: Vec::new(),
+            files: Vec::new(),
+            evidence: Vec::new(),
+            fixes: Vec::new(),
+        }
+    }
+}
+
+/// A file on the link line and, for a library, the member within it: how findings locate things for tools.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The input as given (`C:\\vendor\\vendor.lib`, `main.obj`).
+    pub file: String,
+    /// The member's file name, for a library input (`vendor.obj`).
+    pub member: Option<String>,
+}
+
+impl Location {
+    /// How the report names it: `C:\\sdk\\vendor.lib(vendor.obj)` or `main.obj`, the file as given.
+    pub fn display(&self) -> String {
+        match &self.member {
+            Some(m) => format!("{}({m})", self.file),
+            None => self.file.clone(),
+        }
+    }
+
+    /// How lld-link's `>>> referenced by` lines name it: an object by its path as given, a library member by
+    /// the library's file name and the member (`vendor.lib(vendor.obj)`, whatever directory the library is in).
+    pub fn lld_display(&self) -> String {
+        match &self.member {
+            Some(m) => {
+                let library = self.file.rsplit(['/', '\\']).next().unwrap_or(&self.file);
+                format!("{library}({m})")
+            }
+            None => self.file.clone(),
+        }
+    }
+}
+
+/// One object's reference to a symbol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// The symbol referred to (`__imp_tolower`).
+    pub symbol: String,
+    /// The referring object or member.
+    pub at: Location,
+    /// The symbol enclosing the reference (lld-link's `:(lib_lower)`), when a relocation names it.
+    pub site: Option<Site>,
+}
+
+/// One definition of a symbol.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Definition {
+    /// The symbol defined.
+    pub symbol: String,
+    /// The defining object or member.
+    pub at: Location,
+    /// Whether the link loads that member (a library member that nothing pulls in is not linked).
+    pub linked: bool,
+}
+
+/// Which side of the link a fix changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The program being linked: its build flags, its link line.
+    Program,
+    /// A library (or object) it links: rebuild it, or use another build of it.
+    Library,
+    /// Every input alike.
+    Both,
+}
+
+impl Side {
+    /// The name in the JSON report: `program`, `library`, `both`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Program => "program",
+            Side::Library => "library",
+            Side::Both => "both",
+        }
+    }
+}
+
+/// One fix: what kind of change, on which side, and the text a person reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// A stable name for tools (`rust-dynamic-crt`, `rebuild-static-crt`, `add-library`, ...; docs/doctor.md).
+    pub kind: &'static str,
+    /// The side it changes.
+    pub side: Side,
+    /// The fix in the user's terms.
+    pub text: String,
+}
+
+impl Fix {
+    pub(crate) fn new(kind: &'static str, side: Side, text: impl Into<String>) -> Fix {
+        Fix { kind, side, text: text.into() }
+    }
 }
 
 /// What the link would do.
@@ -65,9 +188,9 @@ pub struct LinkOptions {
     pub no_default_all: bool,
     /// The C runtime the program itself is built for, if the user says (`--crt static|dynamic`).
     pub crt: Option<Crt>,
-    /// `/MACHINE:`, normalised to lower case (`x64`, `x86`, `arm64`, ...): x86 entry-point names get their
-    /// leading underscore.
-    pub machine: Option<String>,
+    /// `/MACHINE:` on the command line: the target every module must match (else the first object's); on
+    /// x86 the inferred entry-point names get their leading underscore.
+    pub machine: Option<Machine>,
     /// `/ENTRY:sym`: undefined once the inputs are read.
     pub entry: Option<String>,
     /// `/NOENTRY`: no entry point (a resource-only DLL).
@@ -129,7 +252,8 @@ fn outcome<'a>(findings: impl Iterator<Item = &'a Finding>) -> Outcome {
 type Check = fn(&Resolution<'_>, &LinkOptions) -> Vec<Finding>;
 
 /// Every check, in the order its findings are listed within one severity (the sort in [`predict`] is stable).
-const CHECKS: [Check; 6] = [
+const CHECKS: [Check; 7] = [
+    lnk1112::machine_conflicts,
     lnk1104::missing_default_libraries,
     lnk2019::undefined_symbols,
     lnk4217::locally_defined_imports,
@@ -157,6 +281,11 @@ pub fn predict(inputs: &[Input], options: &LinkOptions) -> Prediction {
             ));
         }
     }
+    // A machine conflict lld-link reports ends the link once the inputs are read: it names no undefined
+    // symbol then, and link.exe stops at the first such module (LNK1112 is fatal). Only those findings stand.
+    if findings.iter().any(|f| f.code == "LNK1112" && f.lld_reports) {
+        findings.retain(|f| f.code == "LNK1112");
+    }
     findings.sort_by_key(|f| f.severity);
     Prediction {
         findings,
@@ -179,10 +308,67 @@ pub fn lib_key(name: &str) -> String {
     if base.contains('.') { base } else { format!("{base}.lib") }
 }
 
+/// Where member `id` is on the link line.
+pub(crate) fn location(r: &Resolution<'_>, id: Id) -> Location {
+    let input = &r.inputs[id.0];
+    let name = &r.member(id).name;
+    let member = input
+        .is_library
+        .then(|| name.strip_prefix(input.path.as_str()).and_then(|n| n.strip_prefix('(')?.strip_suffix(')')))
+        .flatten()
+        .map(str::to_owned);
+    Location { file: input.path.clone(), member }
+}
+
+/// The references member `id` makes to `symbol`: one per enclosing symbol, or one without a site.
+pub(crate) fn references(r: &Resolution<'_>, id: Id, symbol: &str) -> Vec<Reference> {
+    let m = r.member(id);
+    let at = location(r, id);
+    let sites = m.references.iter().position(|s| s == symbol).and_then(|i| m.referenced_in.get(i));
+    match sites {
+        Some(sites) if !sites.is_empty() => sites
+            .iter()
+            .map(|s| Reference { symbol: symbol.to_owned(), at: at.clone(), site: Some(s.clone()) })
+            .collect(),
+        _ => vec![Reference { symbol: symbol.to_owned(), at, site: None }],
+    }
+}
+
+/// lld-link's `referenced by` line for one reference: `vendor.lib(vendor.obj):(lib_lower)`.
+pub(crate) fn referenced_by(reference: &Reference) -> String {
+    match &reference.site {
+        Some(site) => format!("referenced by {}:({})", reference.at.lld_display(), site.symbol),
+        None => format!("referenced by {}", reference.at.lld_display()),
+    }
+}
+
+/// link.exe's LNK2019/LNK2001 line for the references of one object to `symbol`: LNK2019 names the first
+/// function referring to it; a reference from data (or one no relocation shows) is LNK2001.
+pub(crate) fn link_exe_unresolved(symbol: &str, refs: &[Reference]) -> Option<String> {
+    let first = refs.first()?;
+    let function = refs.iter().filter_map(|r| r.site.as_ref()).find(|s| s.function);
+    Some(match function {
+        Some(f) => format!(
+            "{} : error LNK2019: unresolved external symbol {symbol} referenced in function {}",
+            first.at.display(),
+            f.symbol
+        ),
+        None => format!("{} : error LNK2001: unresolved external symbol {symbol}", first.at.display()),
+    })
+}
+
 /// Fixes for a program that links the static C runtime while its inputs expect the dynamic one.
 const RUST_CRT_FIX: &str = "Rust: link the dynamic C runtime: RUSTFLAGS=\"-C target-feature=-crt-static\", or in \
      .cargo/config.toml `[target.x86_64-pc-windows-msvc] rustflags = [\"-C\", \"target-feature=-crt-static\"]`";
 const CARGO_DIST_FIX: &str = "cargo-dist: set `msvc-crt-static = false` in dist-workspace.toml";
+
+/// [`RUST_CRT_FIX`] and [`CARGO_DIST_FIX`] as records: both change the program.
+fn dynamic_crt_fixes() -> [Fix; 2] {
+    [
+        Fix::new("rust-dynamic-crt", Side::Program, RUST_CRT_FIX),
+        Fix::new("cargo-dist-dynamic-crt", Side::Program, CARGO_DIST_FIX),
+    ]
+}
 
 #[cfg(test)]
 mod tests {

@@ -151,7 +151,7 @@ fn member_options(m: &Member) -> impl Iterator<Item = (String, &str)> {
 /// (docs/doctor.md "Limits").
 fn entry_point<'a>(options: &'a LinkOptions, table: &Table<'_>) -> Option<(&'a str, String)> {
     // x86 C names carry a leading underscore (lld's `mangle`); the inferred names are listed both ways.
-    let x86 = options.machine.as_deref() == Some("x86");
+    let x86 = options.machine == crate::read::Machine::from_option("x86");
     let pick = |plain: &'static str, mangled: &'static str| if x86 { mangled } else { plain };
     if options.no_entry {
         return None;
