@@ -28,6 +28,9 @@ struct Args {
     /// Report failing programs as generated, without shrinking them.
     #[arg(long)]
     no_shrink: bool,
+    /// Print the programs (items, and the split form of those that are split) instead of running them.
+    #[arg(long)]
+    print: bool,
     /// The work directory (default: a new directory under the system's temporary directory, removed at
     /// the end unless a program failed).
     #[arg(long)]
@@ -48,6 +51,21 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         }
+    }
+    if args.print {
+        for i in 0..args.programs {
+            let seed = args.seed.wrapping_add(i as u64);
+            let split = args.split_every != 0 && seed.is_multiple_of(args.split_every);
+            let entry = linkwise_difftest::batch::Entry::new(seed, i, &Default::default(), split, "lwbatch0");
+            println!("// ---- seed {seed}\n{}", entry.program.items());
+            if let Some(s) = &entry.split {
+                println!(
+                    "// ---- seed {seed}, split: library\n{}// ---- seed {seed}, split: program\n{}",
+                    s.lib_items, s.main_items
+                );
+            }
+        }
+        return ExitCode::SUCCESS;
     }
     let temporary = args.work.is_none();
     let work = args.work.unwrap_or_else(|| {

@@ -178,15 +178,3 @@ fn shrinking_keeps_just_what_the_predicate_needs() {
     assert!(lines <= 6, "shrunk to {lines} lines after {calls} tries:\n{text}");
     assert!(lines * 10 < p.items().lines().count(), "barely shrunk:\n{text}");
 }
-
-/// Prints seed `$SEED`'s program: `SEED=3 cargo test -p linkwise-fuzzgen dump -- --ignored --nocapture`.
-#[test]
-#[ignore]
-fn dump() {
-    let seed: u64 = std::env::var("SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let p = Program::generate(seed, "p0_", &Config::default());
-    println!("{}", p.items());
-    if let Some(s) = p.split("p0lib") {
-        println!("// ---- split: library\n{}// ---- split: program\n{}", s.lib_items, s.main_items);
-    }
-}
