@@ -483,8 +483,11 @@ fn exit_statuses() {
     assert!(report["errors"][0]["message"].as_str().unwrap().contains("cannot open"), "{report:#}");
 }
 
+/// One fix record: kind, side, ecosystem.
+type FixRecord = (String, String, Option<String>);
+
 /// The fixes of a report's findings with `code`: (kind, side, ecosystem) and every text.
-fn fixes_of(report: &Value, code: &str) -> (Vec<(String, String, Option<String>)>, Vec<String>) {
+fn fixes_of(report: &Value, code: &str) -> (Vec<FixRecord>, Vec<String>) {
     let fixes: Vec<&Value> = report["findings"]
         .as_array()
         .unwrap()
@@ -506,7 +509,7 @@ fn fixes_of(report: &Value, code: &str) -> (Vec<(String, String, Option<String>)
 }
 
 /// The build systems with a fix to the `to` C runtime (`dynamic`, `static`) on `side`.
-fn ecosystems(records: &[(String, String, Option<String>)], side: &str, to: &str) -> BTreeSet<String> {
+fn ecosystems(records: &[FixRecord], side: &str, to: &str) -> BTreeSet<String> {
     records
         .iter()
         .filter(|(kind, s, _)| s == side && kind.ends_with(&format!("-{to}-crt")))

@@ -70,10 +70,10 @@ mod tests {
         ];
         let r = resolve(&inputs);
         let rendered = render(&locally_defined_imports(&r, &LinkOptions::default()));
+        // The first of the fixes: the library rebuilt for the static runtime the rest of the link uses.
         assert_eq!(
             rendered.lines().take(6).collect::<Vec<_>>()[..],
-            format!(
-                "warning LNK4217 (lld-link: reports): locally defined symbol imported: malloc
+            "warning LNK4217 (lld-link: reports): locally defined symbol imported: malloc
   symbols: __imp_malloc, malloc
   - vendor.lib(vendor.obj) calls it through `__imp_malloc` (dllimport), built for /MD or /MDd (dynamic C runtime) \
 (imports C runtime functions through __imp_: malloc)
@@ -82,7 +82,6 @@ static C runtime
   - `malloc` is defined statically in libcmt.lib(malloc.obj), which is linked
   fix: rebuild vendor.lib(vendor.obj) with /MT, the static C runtime, so it calls `malloc` directly
 "
-            )
             .lines()
             .collect::<Vec<_>>()[..],
         );
