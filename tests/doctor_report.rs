@@ -667,6 +667,8 @@ fn dll_data_without_imp_is_named_as_such() {
         assert!(texts[0].contains("__imp___argc") && texts[0].contains("__declspec(dllimport)"), "{texts:?}");
         assert!(texts[0].contains("kind = \"dylib\""), "{texts:?}");
         assert!(finding["evidence"].to_string().contains("provides only `__imp___argc`"), "{finding:#}");
+        assert_eq!(finding["definitions"][0]["symbol"], "__imp___argc", "{finding:#}");
+        assert_eq!(finding["definitions"][0]["file"], library.display().to_string(), "{finding:#}");
         // With the slot used (dllimport), lld-link links it: the fix is the right one.
         let fixed = t.cl(
             "reads_argc_imp",

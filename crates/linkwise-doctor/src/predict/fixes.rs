@@ -246,6 +246,26 @@ pub(super) fn crt_fixes(r: &Resolution<'_>, options: &LinkOptions, m: &Mismatch<
     fixes
 }
 
+/// When the program's runtime is known and linked library members were built for another: the fixes of that
+/// mismatch (the members sharing the first odd member's runtime, one switch at a time). `None` when nothing
+/// says which side is the program's, or no library member is at odds with it.
+pub(super) fn library_mismatch(r: &Resolution<'_>, options: &LinkOptions) -> Option<Vec<Fix>> {
+    let program = program_crt(r, options)?;
+    let odd: Vec<(&str, Crt)> = r
+        .loaded
+        .iter()
+        .filter(|&&id| in_library(r, id))
+        .filter_map(|&id| {
+            let e = crt::infer(r.member(id))?;
+            (!e.crt.compatible(program)).then_some((r.member(id).name.as_str(), e.crt))
+        })
+        .collect();
+    let &(_, theirs) = odd.first()?;
+    let inputs = odd.iter().filter(|(_, c)| c.compatible(theirs)).map(|(n, _)| *n).collect();
+    let mismatch = Mismatch { inputs, program_objects: false, theirs, program, why: String::new() };
+    Some(crt_fixes(r, options, &mismatch))
+}
+
 /// "dynamic C runtime" or "static C runtime".
 fn describe(crt: Crt) -> &'static str {
     if crt.dynamic { "dynamic C runtime" } else { "static C runtime" }

@@ -89,6 +89,12 @@ fn undefined(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> Finding {
         .map(|&id| Definition { symbol: symbol.to_owned(), at: location(r, id), linked: false })
         .into_iter()
         .collect();
+    // DLL data: the import member defines the slot, `__imp_X`, which is what there is to link.
+    if let Some((id, _)) = dll_data(r, symbol) {
+        let slot = format!("__imp_{symbol}");
+        let linked = r.defined.contains_key(slot.as_str());
+        f.definitions.push(Definition { symbol: slot, at: location(r, id), linked });
+    }
     f.references = references;
     f.link_exe = link_exe;
     f.fixes = fixes;

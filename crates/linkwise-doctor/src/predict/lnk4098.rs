@@ -1,7 +1,7 @@
 //! LNK4098: linked members (or the program, by `--crt`) built for incompatible C runtimes. link.exe warns;
 //! lld-link says nothing, so the finding is marked as not reported by it.
 
-use super::fixes::{self, Mismatch};
+use super::fixes;
 use super::resolve::Resolution;
 use super::{Finding, Fix, LinkOptions, Severity, Side};
 use crate::crt::CrtEvidence;
@@ -24,31 +24,7 @@ pub(super) fn mixed_c_runtimes(r: &Resolution<'_>, options: &LinkOptions) -> Vec
         Finding::new(Severity::Warning, "LNK4098", "inputs were built for different C runtimes".to_owned());
     f.lld_reports = false;
     f.evidence = evidence;
-    f.fixes = match fixes::program_crt(r, options) {
-        // The program's runtime is known: the library members built for another one are the odd ones out.
-        Some(program) => {
-            let odd: Vec<(&str, crate::crt::Crt)> = r
-                .loaded
-                .iter()
-                .filter(|&&id| fixes::in_library(r, id))
-                .filter_map(|&id| {
-                    let e = crate::crt::infer(r.member(id))?;
-                    (!e.crt.compatible(program)).then_some((r.member(id).name.as_str(), e.crt))
-                })
-                .collect();
-            match odd.first() {
-                Some(&(_, theirs)) => {
-                    // One switch at a time: the members sharing the first odd member's runtime.
-                    let inputs = odd.iter().filter(|(_, c)| c.compatible(theirs)).map(|(n, _)| *n).collect();
-                    let mismatch =
-                        Mismatch { inputs, program_objects: false, theirs, program, why: String::new() };
-                    fixes::crt_fixes(r, options, &mismatch)
-                }
-                None => vec![same_crt()],
-            }
-        }
-        None => vec![same_crt()],
-    };
+    f.fixes = fixes::library_mismatch(r, options).unwrap_or_else(|| vec![same_crt()]);
     vec![f]
 }
 
