@@ -193,7 +193,7 @@ fn validate(schema: &Value, value: &Value, path: &str) -> Vec<String> {
 fn the_validator_rejects_reports_that_break_the_schema() {
     let schema = schema();
     let good = serde_json::json!({
-        "schema": "linkwise-doctor/1", "exit_code": 2, "outcome": null, "lld_link_outcome": null,
+        "schema": "linkwise-doctor/2", "exit_code": 2, "outcome": null, "lld_link_outcome": null,
         "inputs": [], "linked_members": [], "findings": [], "errors": [{"file": null, "message": "m"}],
     });
     assert!(validate(&schema, &good, "$").is_empty(), "{:?}", validate(&schema, &good, "$"));
@@ -481,4 +481,203 @@ fn exit_statuses() {
     let (_, report) = doctor_json(&args(&[&main, &missing], &[]));
     assert_eq!(report["errors"][0]["file"], missing.display().to_string());
     assert!(report["errors"][0]["message"].as_str().unwrap().contains("cannot open"), "{report:#}");
+}
+
+/// One fix record: kind, side, ecosystem.
+type FixRecord = (String, String, Option<String>);
+
+/// The fixes of a report's findings with `code`: (kind, side, ecosystem) and every text.
+fn fixes_of(report: &Value, code: &str) -> (Vec<FixRecord>, Vec<String>) {
+    let fixes: Vec<&Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .flat_map(|f| f["fixes"].as_array().unwrap().iter())
+        .collect();
+    let records = fixes
+        .iter()
+        .map(|x| {
+            (
+                x["kind"].as_str().unwrap().to_owned(),
+                x["side"].as_str().unwrap().to_owned(),
+                x["ecosystem"].as_str().map(str::to_owned),
+            )
+        })
+        .collect();
+    (records, fixes.iter().map(|x| x["text"].as_str().unwrap().to_owned()).collect())
+}
+
+/// The build systems with a fix to the `to` C runtime (`dynamic`, `static`) on `side`.
+fn ecosystems(records: &[FixRecord], side: &str, to: &str) -> BTreeSet<String> {
+    records
+        .iter()
+        .filter(|(kind, s, _)| s == side && kind.ends_with(&format!("-{to}-crt")))
+        .filter_map(|(_, _, e)| e.clone())
+        .collect()
+}
+
+fn set(items: &[&str]) -> BTreeSet<String> {
+    items.iter().map(|s| s.to_string()).collect()
+}
+
+/// Issue 12 item 4, the issue's case: an `/MD` program (its object's `/DEFAULTLIB:msvcrt.lib`) with an `/MT`
+/// vendor library. lld-link links it without a word (link.exe warns LNK4098); doctor says the library must be
+/// rebuilt for the dynamic C runtime, in every build system, or else the program switched to the static one,
+/// and never that the program should link the dynamic runtime it already links.
+#[test]
+fn an_md_program_with_an_mt_library_gets_the_library_rebuilt() {
+    let Some(t) = Tools::new("doctor-fixes-md-mt") else { return };
+    let main = t.cl("main", &["/MD"], MAIN);
+    let vendor_obj =
+        t.cl("vendor", &["/MT"], &format!("{CRT_DECL}int lib_lower(int c) {{ return tolower(c); }}\n"));
+    let vendor = t.lib("vendor", &[&vendor_obj]);
+    let msvcrt = t.import_lib("msvcrt", "i386:x86-64", "msvcrt.dll", &["tolower"]);
+    let crt = t.cl("crt_tolower", &["/MT", "/Zl"], "int tolower(int c) { return c + 32; }\n");
+    let libcmt = t.lib("libcmt", &[&crt]);
+    let link = args(&[&main, &vendor, &msvcrt, &libcmt], &["/NODEFAULTLIB:oldnames.lib"]);
+    let (linked, stderr) = t.lld_link(&link);
+    let (status, report) = doctor_json(&link);
+    assert!(linked && status == 0, "lld-link: {stderr}\n{report:#}");
+    assert_eq!(
+        (report["outcome"].as_str(), report["lld_link_outcome"].as_str()),
+        (Some("links with warnings"), Some("links"))
+    );
+    let (records, texts) = fixes_of(&report, "LNK4098");
+    assert_eq!(records[0], ("rebuild-dynamic-crt".to_owned(), "library".to_owned(), None), "{records:?}");
+    assert!(texts[0].contains("vendor.obj") && texts[0].contains("/MD"), "{texts:?}");
+    assert_eq!(
+        ecosystems(&records, "library", "dynamic"),
+        set(&["cl", "cmake", "msbuild", "cc-rs", "vcpkg"])
+    );
+    assert_eq!(
+        ecosystems(&records, "program", "static"),
+        set(&["rust", "cargo-dist", "cl", "cmake", "msbuild"])
+    );
+    // Never what is already the case: no fix takes the program to the dynamic runtime, or the library to the static.
+    assert!(
+        ecosystems(&records, "program", "dynamic").is_empty()
+            && ecosystems(&records, "library", "static").is_empty()
+    );
+    let all = texts.join("\n");
+    assert!(!all.contains("-crt-static\"") && all.contains("target-feature=+crt-static"), "{all}");
+    for spelling in [
+        "MultiThreaded$<$<CONFIG:Debug>:Debug>DLL",
+        "CMP0091",
+        "MSVC_RUNTIME_LIBRARY",
+        "x64-windows-static-md",
+        "<RuntimeLibrary>MultiThreadedDLL</RuntimeLibrary>",
+        "compile with /MD",
+        ".static_crt(false)",
+        "msvc-crt-static = true",
+    ] {
+        assert!(all.contains(spelling), "{spelling} missing from {all}");
+    }
+    // The human report: grouped by side, the library's first, each build system on its own line.
+    let (_, out, _) = doctor_text(&link);
+    let library = out.find("  fix (library): rebuild ").expect(&out);
+    let program = out.find("  fix (program): or build the program with /MT").expect(&out);
+    assert!(library < program, "{out}");
+    for line in [
+        "    cl.exe: compile with /MD\n",
+        "    CMake: set(CMAKE_MSVC_RUNTIME_LIBRARY",
+        "    vcpkg: install it",
+        "    MSBuild: <RuntimeLibrary>",
+        "    Rust: RUSTFLAGS=\"-C target-feature=+crt-static\"",
+    ] {
+        assert!(out.contains(line), "{line:?} missing from\n{out}");
+    }
+}
+
+/// The reverse, the seed blog's: an `/MT` program with an `/MD` library, which lld-link refuses (the
+/// library's `__imp_tolower`). The library is rebuilt `/MT`, or the program links the dynamic runtime.
+#[test]
+fn an_mt_program_with_an_md_library_gets_the_reverse() {
+    let Some(t) = Tools::new("doctor-fixes-mt-md") else { return };
+    let main = t.cl("main", &["/MT"], MAIN);
+    let vendor_obj =
+        t.cl("vendor", &["/MD"], &format!("{CRT_DECL}int lib_lower(int c) {{ return tolower(c); }}\n"));
+    let vendor = t.lib("vendor", &[&vendor_obj]);
+    let crt = t.cl("crt_tolower", &["/MT", "/Zl"], "int tolower(int c) { return c + 32; }\n");
+    let libcmt = t.lib("libcmt", &[&crt]);
+    let link = args(&[&main, &vendor, &libcmt], &["/NODEFAULTLIB:msvcrt.lib", "/NODEFAULTLIB:oldnames.lib"]);
+    let (linked, stderr) = t.lld_link(&link);
+    let (status, report) = doctor_json(&link);
+    assert!(!linked && status == 1, "lld-link: {stderr}\n{report:#}");
+    assert!(stderr.contains("undefined symbol: __declspec(dllimport) tolower"), "{stderr}");
+    for code in ["LNK2019", "LNK4098"] {
+        let (records, texts) = fixes_of(&report, code);
+        assert_eq!(
+            records[0],
+            ("rebuild-static-crt".to_owned(), "library".to_owned(), None),
+            "{code}: {records:?}"
+        );
+        assert_eq!(
+            ecosystems(&records, "library", "static"),
+            set(&["cl", "cmake", "msbuild", "cc-rs", "vcpkg"])
+        );
+        assert_eq!(
+            ecosystems(&records, "program", "dynamic"),
+            set(&["rust", "cargo-dist", "cl", "cmake", "msbuild"])
+        );
+        assert!(
+            ecosystems(&records, "program", "static").is_empty()
+                && ecosystems(&records, "library", "dynamic").is_empty()
+        );
+        let all = texts.join("\n");
+        assert!(all.contains("target-feature=-crt-static") && !all.contains("+crt-static"), "{all}");
+        assert!(
+            all.contains("x64-windows-static (") && all.contains("MultiThreaded$<$<CONFIG:Debug>:Debug>\""),
+            "{all}"
+        );
+    }
+}
+
+/// DLL data reached without `__imp_`: an object reads `__argc` directly while the import library provides
+/// only `__imp___argc` (a DATA export, no thunk), from llvm-dlltool and from MinGW's libmsvcrt.a. lld-link
+/// fails on `__argc`; doctor says to reach it through `__imp_`, not to add a library that defines it.
+#[test]
+fn dll_data_without_imp_is_named_as_such() {
+    let Some(t) = Tools::new("doctor-fixes-data") else { return };
+    let main = t.cl(
+        "reads_argc",
+        &["/MD", "/Zl"],
+        "extern int __argc;\nint main(void) { return __argc; }\nint mainCRTStartup(void) { return main(); }\n",
+    );
+    let built = t.import_lib("datacrt", "i386:x86-64", "msvcrt.dll", &["__argc DATA"]);
+    let mingw = Path::new("/usr/x86_64-w64-mingw32/lib/libmsvcrt.a");
+    if !mingw.is_file() {
+        assert!(!support::tools_required(), "mingw-w64-x86-64-dev is required: run scripts/setup");
+    }
+    let libraries: Vec<&Path> = [built.as_path(), mingw].into_iter().filter(|p| p.is_file()).collect();
+    for library in libraries {
+        let link = args(&[&main, library], &["/NODEFAULTLIB"]);
+        let (linked, stderr) = t.lld_link(&link);
+        let (status, report) = doctor_json(&link);
+        assert!(!linked && status == 1, "lld-link: {stderr}\n{report:#}");
+        assert!(stderr.contains("undefined symbol: __argc"), "{stderr}");
+        let finding = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["symbols"][0] == "__argc")
+            .expect("__argc");
+        let (records, texts) = fixes_of(&report, "LNK2019");
+        assert_eq!(records, [("import-dll-data".to_owned(), "program".to_owned(), None)], "{report:#}");
+        assert!(texts[0].contains("__imp___argc") && texts[0].contains("__declspec(dllimport)"), "{texts:?}");
+        assert!(texts[0].contains("kind = \"dylib\""), "{texts:?}");
+        assert!(finding["evidence"].to_string().contains("provides only `__imp___argc`"), "{finding:#}");
+        assert_eq!(finding["definitions"][0]["symbol"], "__imp___argc", "{finding:#}");
+        assert_eq!(finding["definitions"][0]["file"], library.display().to_string(), "{finding:#}");
+        // With the slot used (dllimport), lld-link links it: the fix is the right one.
+        let fixed = t.cl(
+            "reads_argc_imp",
+            &["/MD", "/Zl"],
+            "extern __declspec(dllimport) int __argc;\nint main(void) { return __argc; }\nint mainCRTStartup(void) { return main(); }\n",
+        );
+        let link = args(&[&fixed, library], &["/NODEFAULTLIB"]);
+        let (linked, stderr) = t.lld_link(&link);
+        let (status, report) = doctor_json(&link);
+        assert!(linked && status == 0, "lld-link: {stderr}\n{report:#}");
+    }
 }

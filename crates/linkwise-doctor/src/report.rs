@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 /// The version of the JSON report, its `schema` field: `linkwise-doctor/N`, N raised on any change a reader
 /// written for N-1 could misread (a field removed, renamed or retyped; a new value of an enum).
-pub const SCHEMA: &str = "linkwise-doctor/1";
+pub const SCHEMA: &str = "linkwise-doctor/2";
 
 /// Exit status: the link succeeds (possibly with warnings).
 pub const EXIT_LINKS: i32 = 0;
@@ -108,7 +108,7 @@ fn finding(f: &Finding) -> Value {
         })).collect::<Vec<_>>(),
         "files": f.files.iter().map(location).collect::<Vec<_>>(),
         "evidence": f.evidence,
-        "fixes": f.fixes.iter().map(|x| json!({ "kind": x.kind, "side": x.side.name(), "text": x.text })).collect::<Vec<_>>(),
+        "fixes": f.fixes.iter().map(|x| json!({ "kind": x.kind, "side": x.side.name(), "ecosystem": x.ecosystem, "text": x.text })).collect::<Vec<_>>(),
     })
 }
 
@@ -199,9 +199,7 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
         for e in &f.evidence {
             let _ = writeln!(out, "  - {e}");
         }
-        for fix in &f.fixes {
-            let _ = writeln!(out, "  fix ({}): {}", fix.side.name(), fix.text);
-        }
+        fixes(&mut out, &f.fixes);
         let _ = writeln!(out);
     }
     let verb = |o: Outcome| match o {
@@ -216,6 +214,43 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
         verb(prediction.lld_outcome())
     );
     out
+}
+
+/// The fixes grouped by side, in the order each side first appears: a side's headline fixes as
+/// `fix (side): ...`, then each build system's spelling of it on its own line under them.
+fn fixes(out: &mut String, fixes: &[crate::predict::Fix]) {
+    let mut sides = Vec::new();
+    for fix in fixes {
+        if !sides.contains(&fix.side) {
+            sides.push(fix.side);
+        }
+    }
+    for side in sides {
+        let of_side = || fixes.iter().filter(move |f| f.side == side);
+        let mut headed = false;
+        for fix in of_side().filter(|f| f.ecosystem.is_none()) {
+            let _ = writeln!(out, "  fix ({}): {}", side.name(), fix.text);
+            headed = true;
+        }
+        let mut spelled = of_side().filter_map(|f| Some((f.ecosystem?, &f.text))).peekable();
+        if !headed && spelled.peek().is_some() {
+            let _ = writeln!(out, "  fix ({}):", side.name());
+        }
+        for (ecosystem, text) in spelled {
+            let _ = writeln!(out, "    {}: {text}", ecosystem_name(ecosystem));
+        }
+    }
+}
+
+/// How the human report names a build system.
+fn ecosystem_name(ecosystem: &str) -> &str {
+    match ecosystem {
+        "rust" => "Rust",
+        "cmake" => "CMake",
+        "msbuild" => "MSBuild",
+        "cl" => "cl.exe",
+        other => other,
+    }
 }
 
 fn plural(n: usize) -> &'static str {

@@ -2,9 +2,10 @@
 //! which C runtime each was built for, what the rest of the link was built for, and the fixes that follow.
 //! LNK2019 (nothing provides `X` as an import) and LNK4217 (a local `X` does) both start from it.
 
+use super::fixes::{self, Mismatch};
 use super::resolve::{Id, Resolution};
-use super::{Fix, LinkOptions, Side, dynamic_crt_fixes};
-use crate::crt::{self, CrtEvidence};
+use super::{Fix, LinkOptions, Side};
+use crate::crt::{self, Crt, CrtEvidence};
 use std::collections::{HashMap, HashSet};
 
 /// The facts shared by every `__imp_` finding of one link, gathered once per check.
@@ -46,8 +47,9 @@ impl<'r> DllImports<'r> {
     }
 
     /// The evidence for `__imp_{target}`, referenced by `users` (in load order).
-    pub(super) fn describe(&self, target: &str, users: &[Id]) -> DllImport {
-        let users: Vec<&str> = users.iter().map(|&u| self.resolution.member(u).name.as_str()).collect();
+    pub(super) fn describe(&self, target: &str, user_ids: &[Id]) -> DllImport {
+        let r = self.resolution;
+        let users: Vec<&str> = user_ids.iter().map(|&u| r.member(u).name.as_str()).collect();
         let mut evidence: Vec<String> = users
             .iter()
             .map(|u| {
@@ -61,12 +63,16 @@ impl<'r> DllImports<'r> {
         let static_users =
             user_set.iter().filter(|u| self.crt_of.get(*u).is_some_and(|e| !e.crt.dynamic)).count();
         let elsewhere = self.static_members.len().saturating_sub(static_users);
-        let program_static = self.options.crt.is_some_and(|c| !c.dynamic) || elsewhere > 0;
+        let mut others = self.static_members.iter().filter(|(n, _)| !user_set.contains(n));
+        // The program's runtime: `--crt`, or its own objects'; failing both, the static runtime the rest of
+        // the link was built for (issue 12 item 4: the direction comes from the evidence).
+        let program = fixes::program_crt(r, self.options)
+            .or_else(|| (elsewhere > 0).then(|| others.clone().next().map(|(_, e)| e.crt)).flatten());
+        let program_static = program.is_some_and(|c| !c.dynamic);
         if let Some(crt) = self.options.crt.filter(|c| !c.dynamic) {
             evidence.push(format!("the program uses the {crt} (--crt)"));
         }
-        let others = self.static_members.iter().filter(|(n, _)| !user_set.contains(n));
-        for (n, e) in others.take(STATIC_MEMBERS_SHOWN) {
+        for (n, e) in others.by_ref().take(STATIC_MEMBERS_SHOWN) {
             evidence.push(format!(
                 "{n} was built for the {} ({}): this link uses the static C runtime",
                 e.crt, e.evidence
@@ -79,13 +85,36 @@ impl<'r> DllImports<'r> {
             ));
         }
         let mut fixes = Vec::new();
-        if crt::is_crt_function(target) || program_static {
-            fixes.extend(dynamic_crt_fixes());
-            fixes.push(Fix::new(
-                "rebuild-static-crt",
-                Side::Library,
-                format!("or rebuild {} with /MT, so it calls `{target}` directly", users.join(", ")),
-            ));
+        match program {
+            // The program is static, the users want a DLL: rebuild them for the static runtime, or else the
+            // program switches to the dynamic one.
+            Some(program) if !program.dynamic => {
+                let theirs = users
+                    .iter()
+                    .find_map(|u| self.crt_of.get(u).map(|e| e.crt).filter(|c| c.dynamic))
+                    .unwrap_or(Crt { dynamic: true, debug: None });
+                let mismatch = Mismatch {
+                    inputs: users.clone(),
+                    program_objects: !user_ids.iter().any(|&u| fixes::in_library(r, u)),
+                    theirs,
+                    program,
+                    why: format!(", so it calls `{target}` directly"),
+                };
+                fixes.extend(fixes::crt_fixes(r, self.options, &mismatch));
+            }
+            // The program is dynamic (or says nothing) and a C runtime function is missing as an import: the
+            // dynamic runtime's import libraries are not on the link; switching the program would be what it
+            // already does.
+            _ if crt::is_crt_function(target) => fixes.push(Fix::new(
+                "add-import-library",
+                Side::Program,
+                format!(
+                    "link the dynamic C runtime's import libraries, which export `{target}` (msvcrt.lib, \
+                     ucrt.lib and vcruntime.lib; msvcrtd.lib, ucrtd.lib and vcruntimed.lib for /MDd): add them, \
+                     or drop the /NODEFAULTLIB that keeps them out"
+                ),
+            )),
+            _ => {}
         }
         DllImport { evidence, fixes, program_static }
     }

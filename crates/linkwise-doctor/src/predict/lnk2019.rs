@@ -3,6 +3,7 @@
 //! LNK4217's); the evidence then names the C runtimes on both sides, the usual cause.
 
 use super::dllimport::DllImports;
+use super::fixes;
 use super::resolve::{Id, Resolution};
 use super::{Definition, location};
 use super::{
@@ -36,14 +37,35 @@ fn referrers(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> (Vec<Reference>,
     (all, link_exe)
 }
 
+/// The import member providing `__imp_{symbol}` but not `symbol` (a DATA export), and its DLL.
+fn dll_data(r: &Resolution<'_>, symbol: &str) -> Option<(Id, String)> {
+    let slot = format!("__imp_{symbol}");
+    let &id = r.lazy.get(slot.as_str()).or_else(|| r.defined.get(slot.as_str()))?;
+    let member = r.member(id);
+    let import = member.import.as_ref()?;
+    (!member.defines.iter().any(|d| d == symbol))
+        .then(|| (id, import.dll.clone().unwrap_or_else(|| "its DLL".to_owned())))
+}
+
 fn undefined(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> Finding {
     let mut fixes = Vec::new();
+    let mut data_evidence = None;
     if symbol.starts_with("__std_") {
         fixes.push(Fix::new(
             "newer-toolset",
             Side::Both,
             "`__std_*` helpers come from the MSVC STL of Visual Studio 2022 17.13 or later (msvcprt.lib for /MD, \
              libcpmt.lib for /MT): build with a newer toolset, or rebuild the library with the one you link with",
+        ));
+    } else if let Some((id, dll)) = dll_data(r, symbol) {
+        // Data a DLL exports has only its `__imp_` slot in the import library: no thunk defines `symbol`, so
+        // "add the library that defines it" would send the user looking for something that does not exist.
+        let side = if users.iter().all(|&u| fixes::in_library(r, u)) { Side::Library } else { Side::Program };
+        fixes.push(fixes::dll_data_fix(symbol, &dll, side));
+        data_evidence = Some(format!(
+            "{} provides only `__imp_{symbol}`: `{symbol}` is data exported by {dll}, with no code to call, and \
+             a reference to `{symbol}` itself is not resolved by the slot",
+            r.member(id).name
         ));
     } else if !r.lazy.contains_key(symbol) {
         fixes.push(Fix::new(
@@ -59,6 +81,7 @@ fn undefined(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> Finding {
         .iter()
         .map(referenced_by)
         .chain(r.link_references.get(symbol).map(|why| format!("asked for by {why}")))
+        .chain(data_evidence)
         .collect();
     f.definitions = r
         .lazy
@@ -66,6 +89,12 @@ fn undefined(r: &Resolution<'_>, symbol: &str, users: &[Id]) -> Finding {
         .map(|&id| Definition { symbol: symbol.to_owned(), at: location(r, id), linked: false })
         .into_iter()
         .collect();
+    // DLL data: the import member defines the slot, `__imp_X`, which is what there is to link.
+    if let Some((id, _)) = dll_data(r, symbol) {
+        let slot = format!("__imp_{symbol}");
+        let linked = r.defined.contains_key(slot.as_str());
+        f.definitions.push(Definition { symbol: slot, at: location(r, id), linked });
+    }
     f.references = references;
     f.link_exe = link_exe;
     f.fixes = fixes;
@@ -114,13 +143,34 @@ mod tests {
     use super::*;
     use crate::crt::Crt;
     use crate::predict::resolve::resolve;
-    use crate::predict::{CARGO_DIST_FIX, RUST_CRT_FIX};
     use crate::read::Input;
     use crate::testing::{Coff, import_library, library_input, object_input, render};
 
     fn fix_texts(f: &Finding) -> Vec<&str> {
         f.fixes.iter().map(|x| x.text.as_str()).collect()
     }
+
+    /// Each fix's kind, side and build system.
+    fn fix_kinds(f: &Finding) -> Vec<(&str, &str, Option<&str>)> {
+        f.fixes.iter().map(|x| (x.kind, x.side.name(), x.ecosystem)).collect()
+    }
+
+    /// The blog's direction: the `/MD` library rebuilt `/MT` in every C build system, or the program switched
+    /// to the dynamic runtime (Rust, cargo-dist and the C build systems), never the other way round.
+    const LIBRARY_TO_STATIC: [(&str, &str, Option<&str>); 12] = [
+        ("rebuild-static-crt", "library", None),
+        ("cl-static-crt", "library", Some("cl")),
+        ("cmake-static-crt", "library", Some("cmake")),
+        ("msbuild-static-crt", "library", Some("msbuild")),
+        ("cc-rs-static-crt", "library", Some("cc-rs")),
+        ("vcpkg-static-crt", "library", Some("vcpkg")),
+        ("program-dynamic-crt", "program", None),
+        ("rust-dynamic-crt", "program", Some("rust")),
+        ("cargo-dist-dynamic-crt", "program", Some("cargo-dist")),
+        ("cl-dynamic-crt", "program", Some("cl")),
+        ("cmake-dynamic-crt", "program", Some("cmake")),
+        ("msbuild-dynamic-crt", "program", Some("msbuild")),
+    ];
 
     fn check(inputs: &[Input], options: &LinkOptions) -> Vec<Finding> {
         let findings = undefined_symbols(&resolve(inputs), options);
@@ -193,14 +243,22 @@ error LNK2019 (lld-link: reports): undefined symbol: vendor_init
                  not pull that member in",
             ]
         );
+        assert_eq!(fix_kinds(f), LIBRARY_TO_STATIC);
+        let texts = fix_texts(f);
         assert_eq!(
-            fix_texts(f),
-            [
-                RUST_CRT_FIX,
-                CARGO_DIST_FIX,
-                "or rebuild vendor.lib(vendor.obj) with /MT, so it calls `tolower` directly",
-            ]
+            texts[0],
+            "rebuild vendor.lib(vendor.obj) with /MT, the static C runtime, so it calls `tolower` directly"
         );
+        assert_eq!(
+            texts[7],
+            "RUSTFLAGS=\"-C target-feature=-crt-static\", or in .cargo/config.toml `[target.x86_64-pc-windows-msvc] \
+             rustflags = [\"-C\", \"target-feature=-crt-static\"]`"
+        );
+        assert_eq!(
+            texts[5],
+            "install it with the triplet x64-windows-static (a static library on the static C runtime)"
+        );
+        assert!(texts.iter().all(|t| !t.contains("+crt-static")), "{texts:?}");
         // link.exe's line, and the records tools read: who refers from which function, who defines it.
         assert_eq!(
             f.link_exe,
@@ -253,9 +311,17 @@ error LNK2019 (lld-link: reports): undefined symbol: vendor_init
         let static_crt = LinkOptions { crt: Some(Crt::MT), ..LinkOptions::default() };
         let f = &check(&inputs, &static_crt)[0];
         assert_eq!(f.evidence[2], "the program uses the /MT (static C runtime) (--crt)");
+        // app.obj is the program's own object: rebuilding it is the program's change, and nothing tells the
+        // program to switch to the runtime it says it does not use.
+        let kinds = fix_kinds(f);
+        assert_eq!(kinds[0], ("rebuild-static-crt", "program", None));
         assert_eq!(
-            fix_texts(f),
-            [RUST_CRT_FIX, CARGO_DIST_FIX, "or rebuild app.obj with /MT, so it calls `png_read` directly"]
+            fix_texts(f)[0],
+            "rebuild app.obj with /MT, the static C runtime, so it calls `png_read` directly"
+        );
+        assert!(
+            kinds.iter().all(|(k, side, _)| *side == "program" && !k.ends_with("dynamic-crt")),
+            "{kinds:?}"
         );
     }
 

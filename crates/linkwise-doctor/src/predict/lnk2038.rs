@@ -1,12 +1,13 @@
 //! LNK2038: a `/FAILIFMISMATCH` key with two values among the linked members.
 
+use super::fixes;
 use super::resolve::Resolution;
 use super::{Finding, Fix, LinkOptions, Severity, Side};
 use crate::read::Directive;
 use std::collections::BTreeMap;
 
 /// `/FAILIFMISMATCH`: one value per key across the link, or LNK2038.
-pub(super) fn mismatched_values(r: &Resolution<'_>, _options: &LinkOptions) -> Vec<Finding> {
+pub(super) fn mismatched_values(r: &Resolution<'_>, options: &LinkOptions) -> Vec<Finding> {
     let mut keys: BTreeMap<&str, BTreeMap<&str, Vec<String>>> = BTreeMap::new();
     for &id in &r.loaded {
         let member = r.member(id);
@@ -21,7 +22,12 @@ pub(super) fn mismatched_values(r: &Resolution<'_>, _options: &LinkOptions) -> V
         let evidence = values.iter().map(|(v, who)| format!("{key}={v} in {}", who.join(", "))).collect();
         let mut fixes =
             vec![Fix::new("same-setting", Side::Both, "rebuild the inputs with one setting for it")];
-        if *key == "RuntimeLibrary" {
+        // The C runtime's key: in the right direction when the program's runtime is known (issue 12 item 4).
+        if *key == "RuntimeLibrary"
+            && let Some(directed) = fixes::library_mismatch(r, options)
+        {
+            fixes = directed;
+        } else if *key == "RuntimeLibrary" {
             fixes.push(Fix::new(
                 "same-crt",
                 Side::Both,
@@ -81,6 +87,36 @@ mod tests {
   fix: rebuild the inputs with one setting for it
   fix: compile every object with the same C runtime flag (/MD everywhere, or /MT everywhere)
 "
+        );
+    }
+
+    /// `RuntimeLibrary` differing between the program's object and a library member: the library is rebuilt
+    /// for the program's runtime, or the program switched to the library's, not "one setting" for both.
+    #[test]
+    fn the_runtime_key_is_fixed_on_the_library_side() {
+        let stamp = |value: &str| format!("/FAILIFMISMATCH:\"RuntimeLibrary={value}\"");
+        let inputs = [
+            object_input(
+                "main.obj",
+                &Coff::new().define(&["main"]).reference(&["v"]).directives(&stamp("MD_DynamicRelease")),
+            ),
+            library_input(
+                "vendor.lib",
+                &[("v.obj", &Coff::new().define(&["v"]).directives(&stamp("MT_StaticRelease")))],
+            ),
+        ];
+        let f = &mismatched_values(&resolve(&inputs), &LinkOptions::default())[0];
+        let first: Vec<(&str, &str)> = f.fixes.iter().take(2).map(|x| (x.kind, x.side.name())).collect();
+        assert_eq!(first, [("rebuild-dynamic-crt", "library"), ("cl-dynamic-crt", "library")]);
+        assert!(
+            f.fixes.iter().any(|x| (x.kind, x.side) == ("rust-static-crt", Side::Program)),
+            "{:?}",
+            f.fixes
+        );
+        assert!(
+            f.fixes.iter().all(|x| x.kind != "rust-dynamic-crt" && x.kind != "same-setting"),
+            "{:?}",
+            f.fixes
         );
     }
 }

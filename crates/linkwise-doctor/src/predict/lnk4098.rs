@@ -1,8 +1,9 @@
 //! LNK4098: linked members (or the program, by `--crt`) built for incompatible C runtimes. link.exe warns;
 //! lld-link says nothing, so the finding is marked as not reported by it.
 
+use super::fixes;
 use super::resolve::Resolution;
-use super::{Finding, Fix, LinkOptions, Severity, Side, dynamic_crt_fixes};
+use super::{Finding, Fix, LinkOptions, Severity, Side};
 use crate::crt::CrtEvidence;
 
 /// Mixed C runtimes: link.exe warns (LNK4098); lld-link says nothing.
@@ -23,10 +24,13 @@ pub(super) fn mixed_c_runtimes(r: &Resolution<'_>, options: &LinkOptions) -> Vec
         Finding::new(Severity::Warning, "LNK4098", "inputs were built for different C runtimes".to_owned());
     f.lld_reports = false;
     f.evidence = evidence;
-    f.fixes =
-        vec![Fix::new("same-crt", Side::Both, "build every input with the same C runtime flag (/MD or /MT)")];
-    f.fixes.extend(dynamic_crt_fixes());
+    f.fixes = fixes::library_mismatch(r, options).unwrap_or_else(|| vec![same_crt()]);
     vec![f]
+}
+
+/// Nothing says which side is the program's: every input alike.
+fn same_crt() -> Fix {
+    Fix::new("same-crt", Side::Both, "build every input with the same C runtime flag (/MD or /MT)")
 }
 
 #[cfg(test)]
@@ -35,7 +39,7 @@ mod tests {
     use crate::crt::Crt;
     use crate::predict::resolve::resolve;
     use crate::read::Input;
-    use crate::testing::{Coff, object_input};
+    use crate::testing::{Coff, library_input, object_input};
 
     fn evidence(inputs: &[Input], options: &LinkOptions) -> Vec<Vec<String>> {
         mixed_c_runtimes(&resolve(inputs), options)
@@ -43,7 +47,8 @@ mod tests {
             .map(|f| {
                 assert_eq!((f.code, f.severity, f.lld_reports), ("LNK4098", Severity::Warning, false));
                 assert_eq!(f.title, "inputs were built for different C runtimes");
-                assert_eq!(f.fixes.len(), 3);
+                // Objects given directly that disagree: nothing says which side is the program's.
+                assert_eq!(f.fixes.iter().map(|x| x.kind).collect::<Vec<_>>(), ["same-crt"]);
                 f.evidence
             })
             .collect()
@@ -88,5 +93,47 @@ mod tests {
         );
         assert!(evidence(&md, &with(Crt::MD)).is_empty());
         assert!(evidence(&[object_input("plain.obj", &Coff::new())], &LinkOptions::default()).is_empty());
+    }
+
+    /// The case: an `/MD` program (its own object) and an `/MT` vendor library. The library is rebuilt
+    /// `/MD`, or the program switched to `/MT`; nothing tells the program to link the dynamic runtime it
+    /// already links. The reverse gives the reverse.
+    #[test]
+    fn the_library_is_the_odd_one_out() {
+        for (ours, theirs, to_library, to_program) in
+            [("msvcrt", "libcmt", "dynamic", "static"), ("libcmt", "msvcrt", "static", "dynamic")]
+        {
+            let program = Coff::new()
+                .define(&["main"])
+                .reference(&["lib_lower"])
+                .directives(&format!("/DEFAULTLIB:{ours}.lib"));
+            let library =
+                &Coff::new().define(&["lib_lower"]).directives(&format!("/DEFAULTLIB:{theirs}.lib"));
+            let inputs =
+                [object_input("main.obj", &program), library_input("vendor.lib", &[("vendor.obj", library)])];
+            let f = &mixed_c_runtimes(&resolve(&inputs), &LinkOptions::default())[0];
+            let kinds: Vec<(&str, &str)> = f.fixes.iter().map(|x| (x.kind, x.side.name())).collect();
+            let library_side: Vec<&str> = kinds.iter().filter(|k| k.1 == "library").map(|k| k.0).collect();
+            let program_side: Vec<&str> = kinds.iter().filter(|k| k.1 == "program").map(|k| k.0).collect();
+            assert_eq!(
+                library_side,
+                ["rebuild", "cl", "cmake", "msbuild", "cc-rs", "vcpkg"]
+                    .map(|e| format!("{e}-{to_library}-crt"))
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                "{kinds:?}"
+            );
+            assert_eq!(
+                program_side,
+                ["program", "rust", "cargo-dist", "cl", "cmake", "msbuild"]
+                    .map(|e| format!("{e}-{to_program}-crt"))
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>(),
+                "{kinds:?}"
+            );
+            assert!(f.fixes[0].text.starts_with("rebuild vendor.lib(vendor.obj) with "), "{:?}", f.fixes[0]);
+        }
     }
 }

@@ -3,6 +3,7 @@
 //! evidence and the fix. Adding a finding is a file here (`lnkNNNN.rs`) and a row in `CHECKS`.
 
 mod dllimport;
+mod fixes;
 mod lnk1104;
 mod lnk1112;
 mod lnk2005;
@@ -156,13 +157,22 @@ pub struct Fix {
     pub kind: &'static str,
     /// The side it changes.
     pub side: Side,
+    /// The build system whose terms it is in (`rust`, `cargo-dist`, `cc-rs`, `cmake`, `vcpkg`, `msbuild`,
+    /// `cl`), or `None` for a fix that holds whatever builds the input (the headline of a side's fixes).
+    pub ecosystem: Option<&'static str>,
     /// The fix in the user's terms.
     pub text: String,
 }
 
 impl Fix {
     pub(crate) fn new(kind: &'static str, side: Side, text: impl Into<String>) -> Fix {
-        Fix { kind, side, text: text.into() }
+        Fix { kind, side, ecosystem: None, text: text.into() }
+    }
+
+    /// The same fix, said in `ecosystem`'s terms.
+    pub(crate) fn in_ecosystem(mut self, ecosystem: &'static str) -> Fix {
+        self.ecosystem = Some(ecosystem);
+        self
     }
 }
 
@@ -355,19 +365,6 @@ pub(crate) fn link_exe_unresolved(symbol: &str, refs: &[Reference]) -> Option<St
         ),
         None => format!("{} : error LNK2001: unresolved external symbol {symbol}", first.at.display()),
     })
-}
-
-/// Fixes for a program that links the static C runtime while its inputs expect the dynamic one.
-const RUST_CRT_FIX: &str = "Rust: link the dynamic C runtime: RUSTFLAGS=\"-C target-feature=-crt-static\", or in \
-     .cargo/config.toml `[target.x86_64-pc-windows-msvc] rustflags = [\"-C\", \"target-feature=-crt-static\"]`";
-const CARGO_DIST_FIX: &str = "cargo-dist: set `msvc-crt-static = false` in dist-workspace.toml";
-
-/// [`RUST_CRT_FIX`] and [`CARGO_DIST_FIX`] as records: both change the program.
-fn dynamic_crt_fixes() -> [Fix; 2] {
-    [
-        Fix::new("rust-dynamic-crt", Side::Program, RUST_CRT_FIX),
-        Fix::new("cargo-dist-dynamic-crt", Side::Program, CARGO_DIST_FIX),
-    ]
 }
 
 #[cfg(test)]
