@@ -440,12 +440,7 @@ fn link(
         sdk_root: None,
     };
     let link = Link::prepare(compiled, &request).map_err(|d| d.render(file))?;
-    // The driver's own `Link::run` has no deadline; the runner's links get the tools' one, and their
-    // process group is killed with them.
-    let command = link.command();
-    let mut cmd = std::process::Command::new(&command.program);
-    cmd.args(&command.args);
-    linkwise_bench::process::run(&mut cmd, libs::TOOL_DEADLINE, dir).map(|_| ())
+    link.run_with_deadline(libs::TOOL_DEADLINE).map(|_| ()).map_err(|e| e.render(file))
 }
 
 /// What the interpreter says the module `text` prints when its `main` runs (a panic in the parser, the

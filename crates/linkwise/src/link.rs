@@ -22,6 +22,10 @@ use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+/// How long [`Link::run`] lets a linker run: LLD links the largest module linkwise accepts in seconds, so ten
+/// minutes means it hangs.
+pub const LINK_DEADLINE: std::time::Duration = std::time::Duration::from_secs(600);
+
 /// What the linker makes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Image {
@@ -361,21 +365,71 @@ impl Link {
         &self.command
     }
 
-    /// Runs the linker, standard input closed, its output captured (a linker exits; nothing it starts outlives
-    /// it). A non-zero exit is [`LinkError::Failed`] with the linker's own words.
+    /// Runs the linker with [`LINK_DEADLINE`]; see [`Link::run_with_deadline`].
     pub fn run(self) -> Result<Linked, LinkError> {
-        let ran = std::process::Command::new(&self.command.program)
+        self.run_with_deadline(LINK_DEADLINE)
+    }
+
+    /// Runs the linker, standard input closed, its output written to files in the scratch directory (not
+    /// pipes, which a process the linker started could hold open). A non-zero exit is [`LinkError::Failed`]
+    /// with the linker's own words; a linker still running after `deadline` is killed, and that is a
+    /// failure too (the README's rule: no external process runs without a deadline).
+    pub fn run_with_deadline(self, deadline: std::time::Duration) -> Result<Linked, LinkError> {
+        let cannot_run = |e: std::io::Error| {
+            let d =
+                Diagnostic::error(format!("cannot run the linker `{}`: {e}", self.command.program.display()));
+            if self.chosen {
+                d.note("it was named by `--linker`")
+                    .help("give `--linker` the path of an LLD linker, or leave it out to find LLD on PATH")
+            } else {
+                d.help(
+                    "install LLD (Debian: `apt-get install lld-19`), or name a linker with `--linker PATH`",
+                )
+            }
+        };
+        let (out_path, err_path) =
+            (self._scratch.0.join("linker.stdout"), self._scratch.0.join("linker.stderr"));
+        let create = |path: &Path| {
+            std::fs::File::create(path)
+                .map_err(|e| Diagnostic::error(format!("cannot create `{}`: {e}", path.display())))
+        };
+        let mut child = std::process::Command::new(&self.command.program)
             .args(&self.command.args)
             .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| {
-                let d = Diagnostic::error(format!("cannot run the linker `{}`: {e}", self.command.program.display()));
-                if self.chosen {
-                    d.note("it was named by `--linker`").help("give `--linker` the path of an LLD linker, or leave it out to find LLD on PATH")
-                } else {
-                    d.help("install LLD (Debian: `apt-get install lld-19`), or name a linker with `--linker PATH`")
+            .stdout(create(&out_path)?)
+            .stderr(create(&err_path)?)
+            .spawn()
+            .map_err(cannot_run)?;
+        let start = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(1);
+        let status = loop {
+            match child.try_wait().map_err(cannot_run)? {
+                Some(status) => break status,
+                None if start.elapsed() < deadline => {
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(std::time::Duration::from_millis(50));
                 }
-            })?;
+                None => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let diagnostic = Diagnostic::error(format!(
+                        "linking with `{}` did not finish within {} s: it was stopped",
+                        self.linker,
+                        deadline.as_secs()
+                    ))
+                    .note(format!("the link line: {}", self.command));
+                    return Err(LinkError::Failed {
+                        output: String::new(),
+                        diagnostic: Box::new(diagnostic),
+                    });
+                }
+            }
+        };
+        let ran = std::process::Output {
+            status,
+            stdout: std::fs::read(&out_path).unwrap_or_default(),
+            stderr: std::fs::read(&err_path).unwrap_or_default(),
+        };
         let stdout = String::from_utf8_lossy(&ran.stdout).into_owned();
         let stderr = String::from_utf8_lossy(&ran.stderr).into_owned();
         if ran.status.success() {
@@ -720,6 +774,51 @@ fn find_in(search_paths: &[PathBuf], file: &str, row: &LibraryRow) -> Result<Pat
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
+
+    /// A linker that does not finish is stopped at the deadline and reported as a failed link, and one that
+    /// exits with a failure status has its own words in the error: the driver never waits without end.
+    #[cfg(unix)]
+    #[test]
+    fn a_linker_past_its_deadline_is_stopped() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = Scratch::new().unwrap();
+        let script = |name: &str, body: &str| {
+            let path = dir.write(name, format!("#!/bin/sh\n{body}\n").as_bytes()).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+            path
+        };
+        let file = crate::SourceFile::new("m.lw", "pub fn main() -> i32 { return 0; }\n");
+        let compiled =
+            crate::compile(&file, &crate::Options::new().target("x86_64-unknown-linux-gnu").unwrap())
+                .unwrap_or_else(|d| panic!("{}", d.render(&file)));
+        let request = |linker: PathBuf| LinkRequest {
+            image: Image::Executable,
+            output: dir.0.join("m"),
+            file_name: "m".to_owned(),
+            import_library: None,
+            search_paths: Vec::new(),
+            linker: Some(linker),
+            sdk_root: None,
+        };
+        let hangs = Link::prepare(&compiled, &request(script("hangs", "exec sleep 60"))).unwrap();
+        let start = std::time::Instant::now();
+        let Err(LinkError::Failed { diagnostic, .. }) = hangs.run_with_deadline(Duration::from_millis(300))
+        else {
+            panic!("a hanging linker was not reported as a failure");
+        };
+        assert!(start.elapsed() < Duration::from_secs(10), "waited {:?}", start.elapsed());
+        assert!(diagnostic.message.contains("did not finish within"), "{}", diagnostic.message);
+        let fails =
+            Link::prepare(&compiled, &request(script("fails", "echo 'lld: error: nope' >&2; exit 3")))
+                .unwrap();
+        let Err(LinkError::Failed { output, diagnostic }) = fails.run_with_deadline(Duration::from_secs(60))
+        else {
+            panic!("a failing linker was not reported as a failure");
+        };
+        assert_eq!(output, "lld: error: nope\n");
+        assert!(diagnostic.message.contains("exit status: 3"), "{}", diagnostic.message);
+    }
 
     #[test]
     fn words_are_quoted_only_when_a_shell_would_misread_them() {
