@@ -15,57 +15,19 @@ use support::TempDir;
 /// same without needing the Windows SDK.
 const CRT_DECL: &str = "#ifdef _DLL\n#define CRTIMP __declspec(dllimport)\n#else\n#define CRTIMP\n#endif\nCRTIMP int tolower(int);\n";
 
-struct Fixtures {
-    dir: TempDir,
-    clang: PathBuf,
-    llvm_lib: PathBuf,
-    dlltool: PathBuf,
-    lld_link: PathBuf,
+/// The shared COFF fixtures (tests/support) and this file's C runtime stand-ins.
+struct Fixtures(support::CoffFixtures);
+
+impl std::ops::Deref for Fixtures {
+    type Target = support::CoffFixtures;
+    fn deref(&self) -> &support::CoffFixtures {
+        &self.0
+    }
 }
 
 impl Fixtures {
     fn new(label: &str) -> Option<Fixtures> {
-        Some(Fixtures {
-            dir: TempDir::new(label),
-            clang: support::tool("clang")?,
-            llvm_lib: support::tool("llvm-lib")?,
-            dlltool: support::tool("llvm-dlltool")?,
-            lld_link: support::tool("lld-link")?,
-        })
-    }
-
-    /// Compiles C source `src` with cl-style `flags` into NAME.obj.
-    fn cl(&self, name: &str, flags: &[&str], src: &str) -> PathBuf {
-        let c = self.dir.join(&format!("{name}.c"));
-        std::fs::write(&c, src).unwrap();
-        let obj = self.dir.join(&format!("{name}.obj"));
-        let mut cmd = Command::new(&self.clang);
-        cmd.args(["--driver-mode=cl", "/nologo", "/c"])
-            .args(flags)
-            .arg(&c)
-            .arg(format!("/Fo{}", obj.display()));
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        obj
-    }
-
-    /// Archives objects into NAME.lib.
-    fn lib(&self, name: &str, objects: &[&Path]) -> PathBuf {
-        let lib = self.dir.join(&format!("{name}.lib"));
-        let mut cmd = Command::new(&self.llvm_lib);
-        cmd.arg("/nologo").arg(format!("/out:{}", lib.display())).args(objects);
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        lib
-    }
-
-    /// An import library NAME.lib for `dll`.
-    fn import_lib(&self, name: &str, dll: &str, exports: &[&str]) -> PathBuf {
-        let def = self.dir.join(&format!("{name}.def"));
-        std::fs::write(&def, format!("LIBRARY {dll}\nEXPORTS\n{}\n", exports.join("\n"))).unwrap();
-        let lib = self.dir.join(&format!("{name}.lib"));
-        let mut cmd = Command::new(&self.dlltool);
-        cmd.args(["-m", "i386:x86-64", "-d"]).arg(&def).arg("-l").arg(&lib);
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        lib
+        support::CoffFixtures::new(label).map(Fixtures)
     }
 
     /// A stand-in for the static C runtime: libcmt.lib defining `tolower` (compiled /MT /Zl: no default libs).
@@ -207,7 +169,7 @@ fn mixed_crts_link_silently_with_lld_but_are_reported() {
     let Some(f) = Fixtures::new("doctor-mixed") else { return };
     let main = f.cl("main", &["/MD"], MAIN);
     let vendor = f.vendor("/MT");
-    let msvcrt = f.import_lib("msvcrt", "msvcrt.dll", &["tolower"]);
+    let msvcrt = f.import_lib("msvcrt", "i386:x86-64", "msvcrt.dll", &["tolower"]);
     let libcmt = f.static_crt();
     let args = s(&[&main, &vendor, &msvcrt, &libcmt], &["/NODEFAULTLIB:oldnames.lib"]);
     let report = agree(&f, &args);
@@ -238,7 +200,7 @@ fn consistent_dynamic_crt_links_and_missing_default_libraries_do_not() {
     let Some(f) = Fixtures::new("doctor-clean") else { return };
     let main = f.cl("main", &["/MD"], MAIN);
     let vendor = f.vendor("/MD");
-    let msvcrt = f.import_lib("msvcrt", "msvcrt.dll", &["tolower"]);
+    let msvcrt = f.import_lib("msvcrt", "i386:x86-64", "msvcrt.dll", &["tolower"]);
     let report = agree(&f, &s(&[&main, &vendor, &msvcrt], &["/NODEFAULTLIB:oldnames.lib"]));
     assert_eq!((report["outcome"].as_str(), codes(&report).len()), (Some("links"), 0));
     // The /MD objects also ask for oldnames.lib; without it the link cannot start.
@@ -299,7 +261,7 @@ fn debug_and_release_runtimes_are_a_mix_too() {
     let Some(f) = Fixtures::new("doctor-mdd") else { return };
     let main = f.cl("main", &["/MDd"], MAIN);
     let vendor = f.vendor("/MD");
-    let msvcrt = f.import_lib("msvcrt", "msvcrt.dll", &["tolower"]);
+    let msvcrt = f.import_lib("msvcrt", "i386:x86-64", "msvcrt.dll", &["tolower"]);
     let args = s(&[&main, &vendor, &msvcrt], &["/NODEFAULTLIB:msvcrtd.lib", "/NODEFAULTLIB:oldnames.lib"]);
     let report = agree(&f, &args);
     assert_eq!(codes(&report), ["LNK4098"]);

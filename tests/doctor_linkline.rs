@@ -7,49 +7,23 @@
 mod support;
 
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-use support::TempDir;
 
-struct Fixtures {
-    dir: TempDir,
-    clang: PathBuf,
-    llvm_lib: PathBuf,
-    lld_link: PathBuf,
+/// The shared COFF fixtures (tests/support), and lld-link on a link line with `LIB` set.
+struct Fixtures(support::CoffFixtures);
+
+impl std::ops::Deref for Fixtures {
+    type Target = support::CoffFixtures;
+    fn deref(&self) -> &support::CoffFixtures {
+        &self.0
+    }
 }
 
 impl Fixtures {
     fn new(label: &str) -> Option<Fixtures> {
-        Some(Fixtures {
-            dir: TempDir::new(label),
-            clang: support::tool("clang")?,
-            llvm_lib: support::tool("llvm-lib")?,
-            lld_link: support::tool("lld-link")?,
-        })
-    }
-
-    /// Compiles C `src` with cl-style `flags` into `sub/NAME.obj` (sub may be "").
-    fn cl(&self, name: &str, flags: &[&str], src: &str) -> PathBuf {
-        let c = self.dir.join(&format!("{name}.c"));
-        std::fs::write(&c, src).unwrap();
-        let obj = self.dir.join(&format!("{name}.obj"));
-        let mut cmd = Command::new(&self.clang);
-        cmd.args(["--driver-mode=cl", "/nologo", "/c"])
-            .args(flags)
-            .arg(&c)
-            .arg(format!("/Fo{}", obj.display()));
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        obj
-    }
-
-    /// Archives objects into `path`.
-    fn lib(&self, path: &Path, objects: &[&Path]) -> PathBuf {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        let mut cmd = Command::new(&self.llvm_lib);
-        cmd.arg("/nologo").arg(format!("/out:{}", path.display())).args(objects);
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        path.to_owned()
+        support::CoffFixtures::new(label).map(Fixtures)
     }
 
     /// lld-link on exactly `args` with `LIB` set: "fails", "links with warnings" or "links", and its stderr.
@@ -122,14 +96,14 @@ fn the_blog_scenario_from_a_pasted_rustc_note_and_lib() {
     let main = f.cl("main", &["/MT"], "int lib_lower(int);\nint main(void) { return lib_lower(65); }\n");
     let vendor_obj =
         f.cl("vendor", &["/MD"], &format!("{CRT_DECL}int lib_lower(int c) {{ return tolower(c); }}\n"));
-    let vendor = f.lib(&f.dir.join("vendor/vendor.lib"), &[&vendor_obj]);
+    let vendor = f.library(&f.dir.join("vendor/vendor.lib"), &[&vendor_obj]);
     // The SDK directory: libcmt.lib with the entry point and a static tolower, an empty oldnames.lib.
     let crt0 =
         f.cl("crt0", &["/MT", "/Zl"], "int main(void);\nint mainCRTStartup(void) { return main(); }\n");
     let lower = f.cl("lower", &["/MT", "/Zl"], "int tolower(int c) { return c + 32; }\n");
     let sdk = f.dir.join("sdk");
-    f.lib(&sdk.join("libcmt.lib"), &[&crt0, &lower]);
-    f.lib(&sdk.join("oldnames.lib"), &[&f.cl("empty", &["/Zl"], "int oldnames_unused;\n")]);
+    f.library(&sdk.join("libcmt.lib"), &[&crt0, &lower]);
+    f.library(&sdk.join("oldnames.lib"), &[&f.cl("empty", &["/Zl"], "int oldnames_unused;\n")]);
     // What rustc passes for crt-static (msvcrt kept out), with a response file for the rest, UTF-16LE with its
     // byte-order mark and one quoted argument per line, as rustc writes `linker-arguments` for link.exe.
     let rsp = f.dir.join("linker-arguments");
@@ -202,8 +176,8 @@ fn modelled_options_agree_with_lld_link() {
     let dup =
         f.cl("dup", &["/Zl"], "int lib_lower(int c) { return c + 1; }\nint dup_only(void) { return 0; }\n");
     let libs = f.dir.join("libs");
-    f.lib(&libs.join("v.lib"), &[&lower, &needy]);
-    f.lib(&libs.join("d.lib"), &[&dup]);
+    f.library(&libs.join("v.lib"), &[&lower, &needy]);
+    f.library(&libs.join("d.lib"), &[&dup]);
     let alt = f.cl("alt", &["/Zl"], "int wanted(void);\nint mainCRTStartup(void) { return wanted(); }\n");
     let base = |extra: &[&str]| -> Vec<String> {
         let mut v = vec![

@@ -8,73 +8,23 @@ mod support;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-use support::TempDir;
 
-struct Tools {
-    dir: TempDir,
-    clang: PathBuf,
-    llvm_lib: PathBuf,
-    llvm_ar: PathBuf,
-    dlltool: PathBuf,
-    lld_link: PathBuf,
+/// The shared COFF fixtures (tests/support), and lld-link run the way this file's checks need.
+struct Tools(support::CoffFixtures);
+
+impl std::ops::Deref for Tools {
+    type Target = support::CoffFixtures;
+    fn deref(&self) -> &support::CoffFixtures {
+        &self.0
+    }
 }
 
 impl Tools {
     fn new(label: &str) -> Option<Tools> {
-        Some(Tools {
-            dir: TempDir::new(label),
-            clang: support::tool("clang")?,
-            llvm_lib: support::tool("llvm-lib")?,
-            llvm_ar: support::tool("llvm-ar")?,
-            dlltool: support::tool("llvm-dlltool")?,
-            lld_link: support::tool("lld-link")?,
-        })
-    }
-
-    /// NAME.obj from C `src`, compiled by clang in cl mode with `flags`.
-    fn cl(&self, name: &str, flags: &[&str], src: &str) -> PathBuf {
-        let c = self.dir.join(&format!("{name}.c"));
-        std::fs::write(&c, src).unwrap();
-        let obj = self.dir.join(&format!("{name}.obj"));
-        let mut cmd = Command::new(&self.clang);
-        cmd.args(["--driver-mode=cl", "/nologo", "/c"])
-            .args(flags)
-            .arg(&c)
-            .arg(format!("/Fo{}", obj.display()));
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        obj
-    }
-
-    /// NAME.lib holding `objects`, written by llvm-lib.
-    fn lib(&self, name: &str, objects: &[&Path]) -> PathBuf {
-        let lib = self.dir.join(&format!("{name}.lib"));
-        let mut cmd = Command::new(&self.llvm_lib);
-        cmd.arg("/nologo").arg(format!("/out:{}", lib.display())).args(objects);
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        lib
-    }
-
-    /// An archive NAME of `files` as llvm-ar writes it (whatever their format).
-    fn ar(&self, name: &str, files: &[&Path]) -> PathBuf {
-        let out = self.dir.join(name);
-        let mut cmd = Command::new(&self.llvm_ar);
-        cmd.arg("rc").arg(&out).args(files);
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        out
-    }
-
-    /// An import library NAME.lib for `dll` exporting `exports`, for dlltool's `machine` (`i386:x86-64`, `arm64`).
-    fn import_lib(&self, name: &str, machine: &str, dll: &str, exports: &[&str]) -> PathBuf {
-        let def = self.dir.join(&format!("{name}.def"));
-        std::fs::write(&def, format!("LIBRARY {dll}\nEXPORTS\n{}\n", exports.join("\n"))).unwrap();
-        let lib = self.dir.join(&format!("{name}.lib"));
-        let mut cmd = Command::new(&self.dlltool);
-        cmd.args(["-m", machine, "-d"]).arg(&def).arg("-l").arg(&lib);
-        support::run(&mut cmd, Duration::from_secs(60)).assert_ok();
-        lib
+        support::CoffFixtures::new(label).map(Tools)
     }
 
     /// lld-link on `args`: whether it linked, and its stderr.

@@ -591,3 +591,76 @@ pub fn assert_listed(dir: &str, extension: &str, listed: &[&str], test_file: &st
     sorted.sort_unstable();
     assert_eq!(listed, sorted, "keep the `file_tests!` list in {test_file} sorted");
 }
+
+/// The COFF fixtures doctor's tests build in a scratch directory: C compiled by clang in cl mode, static
+/// libraries by llvm-lib (or llvm-ar for any format), import libraries by llvm-dlltool, and lld-link as the
+/// oracle. `None` when a tool is missing outside CI.
+pub struct CoffFixtures {
+    pub dir: TempDir,
+    pub clang: PathBuf,
+    pub llvm_lib: PathBuf,
+    pub llvm_ar: PathBuf,
+    pub dlltool: PathBuf,
+    pub lld_link: PathBuf,
+}
+
+impl CoffFixtures {
+    pub fn new(label: &str) -> Option<CoffFixtures> {
+        Some(CoffFixtures {
+            dir: TempDir::new(label),
+            clang: tool("clang")?,
+            llvm_lib: tool("llvm-lib")?,
+            llvm_ar: tool("llvm-ar")?,
+            dlltool: tool("llvm-dlltool")?,
+            lld_link: tool("lld-link")?,
+        })
+    }
+
+    /// NAME.obj from C `src`, compiled by clang in cl mode with `flags`.
+    pub fn cl(&self, name: &str, flags: &[&str], src: &str) -> PathBuf {
+        let c = self.dir.join(&format!("{name}.c"));
+        std::fs::write(&c, src).unwrap();
+        let obj = self.dir.join(&format!("{name}.obj"));
+        let mut cmd = Command::new(&self.clang);
+        cmd.args(["--driver-mode=cl", "/nologo", "/c"])
+            .args(flags)
+            .arg(&c)
+            .arg(format!("/Fo{}", obj.display()));
+        run(&mut cmd, Duration::from_secs(60)).assert_ok();
+        obj
+    }
+
+    /// NAME.lib in the scratch directory holding `objects`, written by llvm-lib.
+    pub fn lib(&self, name: &str, objects: &[&Path]) -> PathBuf {
+        self.library(&self.dir.join(&format!("{name}.lib")), objects)
+    }
+
+    /// A static library at `path` (its directory created) holding `objects`, written by llvm-lib.
+    pub fn library(&self, path: &Path, objects: &[&Path]) -> PathBuf {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let mut cmd = Command::new(&self.llvm_lib);
+        cmd.arg("/nologo").arg(format!("/out:{}", path.display())).args(objects);
+        run(&mut cmd, Duration::from_secs(60)).assert_ok();
+        path.to_owned()
+    }
+
+    /// An archive NAME of `files` as llvm-ar writes it (whatever their format).
+    pub fn ar(&self, name: &str, files: &[&Path]) -> PathBuf {
+        let out = self.dir.join(name);
+        let mut cmd = Command::new(&self.llvm_ar);
+        cmd.arg("rc").arg(&out).args(files);
+        run(&mut cmd, Duration::from_secs(60)).assert_ok();
+        out
+    }
+
+    /// An import library NAME.lib for `dll` exporting `exports`, for dlltool's `machine` (`i386:x86-64`, `arm64`).
+    pub fn import_lib(&self, name: &str, machine: &str, dll: &str, exports: &[&str]) -> PathBuf {
+        let def = self.dir.join(&format!("{name}.def"));
+        std::fs::write(&def, format!("LIBRARY {dll}\nEXPORTS\n{}\n", exports.join("\n"))).unwrap();
+        let lib = self.dir.join(&format!("{name}.lib"));
+        let mut cmd = Command::new(&self.dlltool);
+        cmd.args(["-m", machine, "-d"]).arg(&def).arg("-l").arg(&lib);
+        run(&mut cmd, Duration::from_secs(60)).assert_ok();
+        lib
+    }
+}

@@ -1052,7 +1052,7 @@ fn doctor(mut args: DoctorArgs, stdout: &mut dyn Write, stderr: &mut dyn Write) 
     let text = match args.format {
         Format::Human => linkline::human(&line, &loaded) + &report::human(&loaded.inputs, &prediction),
         Format::Json => {
-            linkline::with_json(&report::json(&loaded.inputs, &prediction), linkline::json(&line, &loaded))
+            report::json_with_link_line(&loaded.inputs, &prediction, linkline::json(&line, &loaded))
         }
     };
     stdout.write_all(text.as_bytes()).map_err(cannot_write)?;

@@ -666,17 +666,6 @@ pub fn json(line: &LinkLine, loaded: &Loaded) -> serde_json::Value {
     })
 }
 
-/// The report's JSON with the link line added as its `link_line` field (the report's other fields unchanged).
-pub fn with_json(report: &str, link_line: serde_json::Value) -> String {
-    match serde_json::from_str::<serde_json::Value>(report) {
-        Ok(serde_json::Value::Object(mut fields)) => {
-            fields.insert("link_line".to_owned(), link_line);
-            serde_json::to_string_pretty(&fields).unwrap_or_default() + "\n"
-        }
-        _ => report.to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -115,7 +115,23 @@ fn finding(f: &Finding) -> Value {
 /// The prediction as JSON (schema [`SCHEMA`]): inputs, findings, the outcome as link.exe and as lld-link
 /// would see it, and the exit status.
 pub fn json(inputs: &[Input], prediction: &Prediction) -> String {
-    let value = json!({
+    serde_json::to_string_pretty(&report_value(inputs, prediction)).unwrap_or_default() + "\n"
+}
+
+/// [`json`] with how the link line was read (linkline.rs's `json`) as its `link_line` field.
+pub fn json_with_link_line(
+    inputs: &[Input],
+    prediction: &Prediction,
+    link_line: serde_json::Value,
+) -> String {
+    let mut value = report_value(inputs, prediction);
+    value["link_line"] = link_line;
+    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+}
+
+/// The report as a JSON value: what [`json`] prints.
+fn report_value(inputs: &[Input], prediction: &Prediction) -> serde_json::Value {
+    json!({
         "schema": SCHEMA,
         "exit_code": exit_code(prediction),
         "outcome": outcome_name(prediction.outcome()),
@@ -124,8 +140,7 @@ pub fn json(inputs: &[Input], prediction: &Prediction) -> String {
         "linked_members": prediction.loaded,
         "findings": prediction.findings.iter().map(finding).collect::<Vec<_>>(),
         "errors": [],
-    });
-    serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
+    })
 }
 
 /// A report for inputs doctor could not read, in the same schema: no outcome (`null`), no findings, and
