@@ -118,7 +118,7 @@ pub fn json(inputs: &[Input], prediction: &Prediction) -> String {
     serde_json::to_string_pretty(&report_value(inputs, prediction)).unwrap_or_default() + "\n"
 }
 
-/// [`json`] with how the link line was read (linkline.rs's `json`) as its `link_line` field.
+/// [`json()`] with how the link line was read (linkline.rs's `json`) as its `link_line` field.
 pub fn json_with_link_line(
     inputs: &[Input],
     prediction: &Prediction,
@@ -129,7 +129,7 @@ pub fn json_with_link_line(
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
-/// The report as a JSON value: what [`json`] prints.
+/// The report as a JSON value: what [`json()`] prints.
 fn report_value(inputs: &[Input], prediction: &Prediction) -> serde_json::Value {
     json!({
         "schema": SCHEMA,
