@@ -143,7 +143,7 @@ fn validate(schema: &Value, value: &Value, path: &str) -> Vec<String> {
 fn the_validator_rejects_reports_that_break_the_schema() {
     let schema = schema();
     let good = serde_json::json!({
-        "schema": "linkwise-doctor/1", "exit_code": 2, "outcome": null, "lld_link_outcome": null,
+        "schema": "linkwise-doctor/2", "exit_code": 2, "flavor": null, "auto_imports": [], "outcome": null, "lld_link_outcome": null,
         "inputs": [], "linked_members": [], "findings": [], "errors": [{"file": null, "message": "m"}],
     });
     assert!(validate(&schema, &good, "$").is_empty(), "{:?}", validate(&schema, &good, "$"));

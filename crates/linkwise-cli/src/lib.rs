@@ -107,6 +107,10 @@ enum Command {
         /// Use PATHS (`;`-separated) as the LIB environment variable instead of the environment's.
         #[arg(long, value_name = "PATHS")]
         lib_env: Option<String>,
+        /// Whose rules: `msvc` (link.exe, lld-link) or `mingw` (ld.lld -m i386pep: auto-import, -l search).
+        /// Without it, the line's syntax (GNU ld's `-lNAME`, `-m i386pep`) or its objects decide.
+        #[arg(long, value_enum)]
+        flavor: Option<FlavorChoice>,
     },
     /// List the supported target triples.
     Targets,
@@ -377,8 +381,8 @@ where
     // `doctor` has exit statuses of its own (docs/doctor.md "Exit status": 1 the link would fail, 2 its
     // inputs could not be read); every other command fails with EXIT_ERROR.
     let mut result = match cli.command {
-        Command::Doctor { inputs, format, crt, rustc_note, lib_env } => {
-            doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env }, stdout, stderr)
+        Command::Doctor { inputs, format, crt, rustc_note, lib_env, flavor } => {
+            doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env, flavor }, stdout, stderr)
         }
         command => execute(command, stdout, stdout_is_terminal, stderr).map_err(|m| (EXIT_ERROR, m)),
     };
@@ -421,8 +425,8 @@ fn execute(
             let text = linkwise::ir::text::print(&module);
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
-        Command::Doctor { inputs, format, crt, rustc_note, lib_env } => {
-            doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env }, stdout, stderr)
+        Command::Doctor { inputs, format, crt, rustc_note, lib_env, flavor } => {
+            doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env, flavor }, stdout, stderr)
                 .map_err(|(_, m)| m)
         }
         Command::Bench(Bench::Callsite { calls, reps, out, targets }) => {
@@ -966,6 +970,16 @@ struct DoctorArgs {
     crt: Option<CrtChoice>,
     rustc_note: Option<PathBuf>,
     lib_env: Option<String>,
+    flavor: Option<FlavorChoice>,
+}
+
+/// `doctor --flavor`.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum FlavorChoice {
+    /// link.exe and lld-link.
+    Msvc,
+    /// ld.lld (and GNU ld) for MinGW.
+    Mingw,
 }
 
 impl DoctorArgs {
@@ -983,7 +997,7 @@ impl DoctorArgs {
                 Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
                 _ => (word.clone(), None),
             };
-            if !matches!(flag.as_str(), "--format" | "--crt" | "--rustc-note" | "--lib-env") {
+            if !matches!(flag.as_str(), "--format" | "--crt" | "--rustc-note" | "--lib-env" | "--flavor") {
                 words.push(word);
                 continue;
             }
@@ -995,6 +1009,7 @@ impl DoctorArgs {
                 "--format" => self.format = clap::ValueEnum::from_str(&value, false).map_err(bad)?,
                 "--crt" => self.crt = Some(clap::ValueEnum::from_str(&value, false).map_err(bad)?),
                 "--rustc-note" => self.rustc_note = Some(PathBuf::from(value)),
+                "--flavor" => self.flavor = Some(clap::ValueEnum::from_str(&value, false).map_err(bad)?),
                 _ => self.lib_env = Some(value),
             }
         }
@@ -1085,7 +1100,11 @@ fn doctor_link_line(
     let mut response_files = Vec::new();
     let words = linkline::expand_response_files(&words, &mut |p| std::fs::read(p), &mut response_files)
         .map_err(plain_error)?;
-    let mut line = linkline::parse(&words);
+    let flavor = args.flavor.map(|f| match f {
+        FlavorChoice::Msvc => linkwise_doctor::predict::Flavor::Msvc,
+        FlavorChoice::Mingw => linkwise_doctor::predict::Flavor::Mingw,
+    });
+    let mut line = linkline::parse_as(&words, flavor);
     line.response_files = response_files;
     line.options.crt = args.crt.map(|c| match c {
         CrtChoice::Static => linkwise_doctor::crt::Crt::MT,

@@ -4,8 +4,11 @@
 //! link.exe (the current directory, each `/LIBPATH`, each `LIB` entry); and the command rustc prints when a
 //! link fails (`note: "link.exe" "/NOLOGO" ...`), read back into words.
 
-use crate::predict::{LinkOptions, lib_key, wanted_default_libraries};
+pub mod gnu;
+
+use crate::predict::{Flavor, LinkOptions, lib_key, wanted_default_libraries};
 use crate::read::Input;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// How deep response files may include one another. link.exe documents no limit and lld-link stops only at a
@@ -32,6 +35,16 @@ pub struct LinkLine {
     pub warnings: Vec<String>,
     /// The response files read, outermost first.
     pub response_files: Vec<String>,
+    /// Whose rules the line is read by, when `--flavor`, the program name or the line's own syntax says (GNU
+    /// ld's `-lkernel32`, `-m i386pep`); `None` leaves the choice to the inputs ([`load`]).
+    pub flavor: Option<Flavor>,
+    /// Why that flavor, for the report.
+    pub flavor_reason: Option<String>,
+    /// MinGW: the [`inputs`](LinkLine::inputs) (by index) that are `-lNAME` to search, with whether `-Bstatic`
+    /// was in force.
+    pub libraries: BTreeMap<usize, bool>,
+    /// MinGW: the inputs (by index) between `--whole-archive` and `--no-whole-archive`.
+    pub whole_archive_inputs: BTreeSet<usize>,
 }
 
 /// Link.exe's options that do not change what doctor predicts (Microsoft's "Linker options" reference, plus
@@ -300,9 +313,85 @@ fn option(word: &str) -> Option<(String, Option<&str>)> {
     Some((name.to_ascii_lowercase(), value))
 }
 
-/// Reads expanded link-line words (no `@file` left; see [`expand_response_files`]) into a [`LinkLine`].
-/// Option names are case-insensitive and take `/` or `-`; a word that is no option is an input.
+/// Reads expanded link-line words (no `@file` left; see [`expand_response_files`]) into a [`LinkLine`], by the
+/// flavor the line shows ([`parse_as`] with none given).
 pub fn parse(words: &[String]) -> LinkLine {
+    parse_as(words, None)
+}
+
+/// The program names that start a pasted linker command, and the flavor each implies.
+fn linker_program(word: &str) -> Option<Flavor> {
+    let base = word.rsplit(['/', '\\']).next().unwrap_or(word).to_ascii_lowercase();
+    let base = base.strip_suffix(".exe").unwrap_or(&base);
+    match base {
+        "link" | "lld-link" => Some(Flavor::Msvc),
+        "ld" | "ld.lld" | "ld.bfd" => Some(Flavor::Mingw),
+        b if b.ends_with("-ld") || b.ends_with("-ld.lld") || b.ends_with("-ld.bfd") => Some(Flavor::Mingw),
+        _ => None,
+    }
+}
+
+/// [`parse`] with the flavor fixed (`--flavor`), or found from the line: a first word naming a linker
+/// (`ld.lld`, `x86_64-w64-mingw32-ld`, `lld-link`, `link.exe`) is dropped and decides it; else any word only GNU
+/// ld has (`-lkernel32`, `-L dir`, `-m i386pep`, `--whole-archive`) makes it MinGW's. Link.exe words: option
+/// names case-insensitive with `/` or `-`, a word that is no option an input. GNU words: [`gnu`].
+pub fn parse_as(words: &[String], flavor: Option<Flavor>) -> LinkLine {
+    let mut words = words;
+    let mut reason = flavor.map(|f| format!("--flavor {}", f.name()));
+    let mut flavor = flavor;
+    if let Some(first) = words.first()
+        && let Some(program) = linker_program(first)
+        && !Path::new(first).is_file()
+    {
+        words = &words[1..];
+        if flavor.is_none() {
+            flavor = Some(program);
+            reason = Some(format!("the command runs `{first}`"));
+        }
+    }
+    if flavor.is_none()
+        && let Some(word) = words.iter().find(|w| gnu::is_gnu_word(w, is_link_exe_option))
+    {
+        flavor = Some(Flavor::Mingw);
+        reason = Some(format!("`{word}` is GNU ld's syntax"));
+    }
+    let mut line = if flavor == Some(Flavor::Mingw) {
+        let mut line = LinkLine::default();
+        gnu::parse(words, &mut line);
+        line
+    } else {
+        parse_msvc(words)
+    };
+    line.flavor = flavor;
+    line.flavor_reason = reason;
+    if let Some(f) = flavor {
+        line.options.flavor = f;
+    }
+    line
+}
+
+/// Whether `word` is an option link.exe has (modelled or not), in any case, with `/` or `-`.
+fn is_link_exe_option(word: &str) -> bool {
+    const MODELLED: &[&str] = &[
+        "defaultlib",
+        "nodefaultlib",
+        "libpath",
+        "machine",
+        "wholearchive",
+        "force",
+        "alternatename",
+        "include",
+        "entry",
+        "noentry",
+        "subsystem",
+        "dll",
+    ];
+    option(word)
+        .is_some_and(|(name, _)| MODELLED.contains(&name.as_str()) || NOT_MODELLED.contains(&name.as_str()))
+}
+
+/// Link.exe's words into a [`LinkLine`].
+fn parse_msvc(words: &[String]) -> LinkLine {
     let mut line = LinkLine::default();
     for word in words {
         let Some((name, value)) = option(word) else {
@@ -551,7 +640,7 @@ impl Search {
         self.find(&name, "")
     }
 
-    fn find(&self, name: &str, extension: &str) -> Option<PathBuf> {
+    pub(crate) fn find(&self, name: &str, extension: &str) -> Option<PathBuf> {
         let path = Path::new(name);
         let candidates = |p: PathBuf| {
             let with = (!extension.is_empty() && !name.contains('.'))
@@ -572,35 +661,93 @@ impl Search {
 pub struct Loaded {
     /// The inputs, command line first, then the default libraries found along the search path.
     pub inputs: Vec<Input>,
-    /// The options, with [`LinkOptions::searched`] filled in.
+    /// The options, with [`LinkOptions::searched`] and [`LinkOptions::flavor`] filled in.
     pub options: LinkOptions,
     /// Default libraries found by the search, as (name asked for, path).
     pub default_libraries: Vec<(String, String)>,
+    /// MinGW `-l` libraries, as (`-lNAME`, the path found).
+    pub libraries_found: Vec<(String, String)>,
+    /// Why the link is read as [`LinkOptions::flavor`] says.
+    pub flavor_reason: String,
     /// Words that were neither options nor files (`/vendor` where no such file exists).
     pub warnings: Vec<String>,
 }
 
-/// Reads the inputs of `line` where link.exe would find them, then every default library the linked members
+/// Names only MinGW's startup code and compilers use: an object referring to one (or defining a `.refptr.`
+/// pointer, clang's and GCC's MinGW indirection for external data) was built for MinGW.
+const MINGW_NAMES: &[&str] =
+    &["__main", "___chkstk_ms", "__chkstk_ms", "_pei386_runtime_relocator", "__mingw_init_ehandler"];
+
+/// The MinGW evidence among the command line's objects, as words for the report.
+fn mingw_evidence(inputs: &[Input]) -> Option<String> {
+    inputs.iter().filter(|i| !i.is_library).flat_map(|i| &i.members).find_map(|m| {
+        if let Some(name) = m.references.iter().find(|r| MINGW_NAMES.contains(&r.as_str())) {
+            return Some(format!("{} refers to `{name}`, which only MinGW's runtime defines", m.name));
+        }
+        m.defines
+            .iter()
+            .find(|d| d.starts_with(".refptr."))
+            .map(|d| format!("{} defines `{d}`, a MinGW compiler's pointer to external data", m.name))
+    })
+}
+
+/// Reads the inputs of `line` where the linker would find them, then every default library the linked members
 /// ask for that the search finds (and those libraries' own, until none is new), as lld-link enqueues them after
 /// the command line's inputs. `read` reads one input (the CLI compiles `.lw` modules in it).
+///
+/// link.exe's search is the current directory, each `/LIBPATH`, then `LIB`. A MinGW line's `-lNAME` is searched
+/// as ld.lld does ([`gnu::search_library`]: the `-L` directories only); its default libraries are searched in the
+/// current directory and the `-L` directories, as `NAME.lib` and then `libNAME.a`; `LIB` is not read (ld.lld 19
+/// does not). When the line does not show its flavor, the objects do: MinGW's if one refers to a name only
+/// MinGW's runtime defines ([`MINGW_NAMES`]) or holds a `.refptr.` pointer, else link.exe's.
 pub fn load(
     line: &LinkLine,
     lib_env: Option<&str>,
     read: &mut dyn FnMut(&str, &Path) -> Result<Input, String>,
 ) -> Result<Loaded, String> {
-    let search = Search::new(&line.lib_paths, lib_env);
+    let gnu_line = line.flavor == Some(Flavor::Mingw);
+    let mut search = Search::new(&line.lib_paths, if gnu_line { None } else { lib_env });
+    if gnu_line {
+        for (dir, shown) in &mut search.dirs {
+            *shown = format!("-L {}", dir.display());
+        }
+    }
     let mut options = line.options.clone();
     options.searched = search.described();
     let mut warnings = Vec::new();
     let mut inputs = Vec::new();
-    for word in &line.inputs {
-        let path = search.input(word);
+    let mut libraries_found = Vec::new();
+    for (index, word) in line.inputs.iter().enumerate() {
+        let path = match line.libraries.get(&index) {
+            Some(&static_only) => {
+                let name = word.strip_prefix("-l").unwrap_or(word);
+                let path = gnu::search_library(name, &line.lib_paths, static_only)?;
+                libraries_found.push((word.clone(), path.display().to_string()));
+                path
+            }
+            None => search.input(word),
+        };
         if line.maybe_inputs.contains(word) && !path.is_file() {
             warnings.push(format!("`{word}` is not a link.exe option doctor knows, nor a file: ignored"));
             continue;
         }
-        inputs.push(read(word, &path)?);
+        let shown =
+            if line.libraries.contains_key(&index) { path.display().to_string() } else { word.clone() };
+        let input = read(&shown, &path)?;
+        if line.whole_archive_inputs.contains(&index) && input.is_library {
+            options.whole_archive.push(input.path.clone());
+        }
+        inputs.push(input);
     }
+    let flavor_reason = match (&line.flavor_reason, mingw_evidence(&inputs)) {
+        (Some(reason), _) => reason.clone(),
+        (None, Some(evidence)) => {
+            options.flavor = Flavor::Mingw;
+            evidence
+        }
+        (None, None) => "nothing on the line or in its objects is MinGW's".to_owned(),
+    };
+    let mingw = options.flavor == Flavor::Mingw;
     // `/WHOLEARCHIVE` alone is for the command line's libraries, not the default ones lld-link adds later.
     if options.whole_archive_all {
         options.whole_archive_all = false;
@@ -614,7 +761,11 @@ pub fn load(
             if !tried.insert(lib_key(&lib)) {
                 continue;
             }
-            if let Some(path) = search.library(&lib) {
+            let found = search.library(&lib).or_else(|| {
+                let alternative = crate::predict::mingw_library_name(&lib).filter(|_| mingw)?;
+                search.find(&alternative, "")
+            });
+            if let Some(path) = found {
                 let shown = path.display().to_string();
                 inputs.push(read(&shown, &path)?);
                 default_libraries.push((lib, shown));
@@ -625,7 +776,7 @@ pub fn load(
             break;
         }
     }
-    Ok(Loaded { inputs, options, default_libraries, warnings })
+    Ok(Loaded { inputs, options, default_libraries, libraries_found, flavor_reason, warnings })
 }
 
 /// The link-line part of the human report: what was read, which options were modelled, which were not, and
@@ -648,6 +799,12 @@ pub fn human(line: &LinkLine, loaded: &Loaded) -> String {
     if !line.not_modelled.is_empty() {
         out += &format!("  options not affecting the prediction: {}\n", line.not_modelled.join(" "));
     }
+    if loaded.options.flavor == Flavor::Mingw {
+        out += &format!("  flavor: MinGW (ld.lld -m i386pep rules), as {}\n", loaded.flavor_reason);
+    }
+    for (lib, path) in &loaded.libraries_found {
+        out += &format!("  {lib}: found at {path}\n");
+    }
     for (lib, path) in &loaded.default_libraries {
         out += &format!("  default library {lib}: found at {path}\n");
     }
@@ -661,6 +818,8 @@ pub fn json(line: &LinkLine, loaded: &Loaded) -> serde_json::Value {
         "options_modelled": line.modelled,
         "options_not_affecting_prediction": line.not_modelled,
         "library_search": loaded.options.searched,
+        "flavor_reason": loaded.flavor_reason,
+        "libraries_found": loaded.libraries_found.iter().map(|(l, p)| serde_json::json!({"name": l, "path": p})).collect::<Vec<_>>(),
         "default_libraries_found": loaded.default_libraries.iter().map(|(l, p)| serde_json::json!({"name": l, "path": p})).collect::<Vec<_>>(),
         "warnings": line.warnings.iter().chain(&loaded.warnings).collect::<Vec<_>>(),
     })

@@ -127,9 +127,38 @@ pub struct Member {
     pub referenced_in: Vec<Vec<Site>>,
     /// The machine its header names; `None` for `IMAGE_FILE_MACHINE_UNKNOWN` (0), which links anywhere.
     pub machine: Option<Machine>,
+    /// For each of [`references`](Member::references) (same index): the relocations against it that a MinGW
+    /// link would have to patch at run time, should the name turn out to be DLL data reached by auto-import.
+    pub pseudo_relocs: Vec<PseudoRelocs>,
     /// The DLL name a MinGW import library's tail member holds in `.idata$7` (read to fill in
     /// [`Import::dll`] of the library's other members).
     pub(crate) idata_dll_name: Option<String>,
+}
+
+/// One object's relocations against one undefined name, sorted by what a MinGW runtime pseudo relocation can
+/// do with them (lld/COFF `SectionChunk::getRuntimePseudoRelocs`): the relocator adds the distance between an
+/// import slot and the name to the relocated field, so fields holding an absolute address or a plain relative
+/// offset of 32 or 64 bits can be patched and nothing else. Relocations in discardable sections (debug
+/// information) are not counted, since nothing patches them at run time, and neither is the one relocation of
+/// a `.refptr.X` pointer (clang's and GCC's indirection for external data), which ld.lld replaces by the import
+/// slot itself when `X` is auto-imported.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PseudoRelocs {
+    /// Fields of 32 bits (`IMAGE_REL_AMD64_REL32`, `ADDR32`, `IMAGE_REL_ARM64_ADDR32`, ...): too narrow for
+    /// an address on a 64-bit machine, so ld.lld warns.
+    pub bits32: u32,
+    /// Fields of 64 bits (`IMAGE_REL_AMD64_ADDR64`, `IMAGE_REL_ARM64_ADDR64`).
+    pub bits64: u32,
+    /// Relocation types no pseudo relocation can patch (`IMAGE_REL_ARM64_PAGEBASE_REL21`, ...), by name, each
+    /// once, in the order met.
+    pub unsupported: Vec<String>,
+}
+
+impl PseudoRelocs {
+    /// Whether a runtime pseudo relocation would be written for any of them.
+    pub fn any(&self) -> bool {
+        self.bits32 + self.bits64 > 0
+    }
 }
 
 /// What an import library member stands for: a symbol exported by a DLL.
@@ -328,7 +357,7 @@ fn read_member(name: &str, data: &[u8]) -> Option<Member> {
             _ => m.defines.push(sym_name.to_owned()),
         }
     }
-    m.referenced_in = reference_sites(&file, &undefined, m.references.len());
+    (m.referenced_in, m.pseudo_relocs) = reference_sites(&file, &undefined, &m.references, m.machine);
     if let Some(section) = file.section_by_name(".drectve")
         && let Ok(bytes) = section.data()
     {
@@ -360,24 +389,37 @@ fn header_machine(data: &[u8], offset: usize) -> Option<Machine> {
 
 /// For each undefined reference (by symbol index → position in `references`), the symbols enclosing the
 /// relocations that name it, in section and relocation order, each once (lld-link's `>>> referenced by`
-/// lines; issue 12 item 5). Only sections holding such a relocation have their symbols sorted.
+/// lines; issue 12 item 5), and what a runtime pseudo relocation could do with those relocations (MinGW
+/// auto-import, [`PseudoRelocs`]). Only sections holding such a relocation have their symbols sorted.
 fn reference_sites(
     file: &object::File<'_>,
     undefined: &HashMap<SymbolIndex, usize>,
-    count: usize,
-) -> Vec<Vec<Site>> {
+    names: &[String],
+    machine: Option<Machine>,
+) -> (Vec<Vec<Site>>, Vec<PseudoRelocs>) {
+    let count = names.len();
     let mut sites: Vec<Vec<Site>> = vec![Vec::new(); count];
+    let mut pseudo: Vec<PseudoRelocs> = vec![PseudoRelocs::default(); count];
     if undefined.is_empty() {
-        return sites;
+        return (sites, pseudo);
     }
     // Every defined symbol by section, in symbol-table order: (value, table order, name, function).
     let mut by_section: HashMap<object::SectionIndex, Vec<(u64, usize, String, bool)>> = HashMap::new();
+    // The sections holding a `.refptr.X` pointer, by the X it points at.
+    let mut refptrs: HashMap<object::SectionIndex, String> = HashMap::new();
     let mut sorted = false;
+    let word: u64 = if machine == Machine::from_option("x86") { 4 } else { 8 };
     for section in file.sections() {
-        let hits: Vec<(u64, usize)> = section
+        let hits: Vec<(u64, usize, object::pe::RelocationType)> = section
             .relocations()
             .filter_map(|(offset, r)| match r.target() {
-                RelocationTarget::Symbol(index) => undefined.get(&index).map(|&i| (offset, i)),
+                RelocationTarget::Symbol(index) => undefined.get(&index).map(|&i| {
+                    let typ = match r.flags() {
+                        object::RelocationFlags::Coff { typ } => typ,
+                        _ => object::pe::RelocationType(0),
+                    };
+                    (offset, i, typ)
+                }),
                 _ => None,
             })
             .collect();
@@ -388,6 +430,11 @@ fn reference_sites(
             for (order, symbol) in file.symbols().enumerate() {
                 let SymbolSection::Section(index) = symbol.section() else { continue };
                 let Ok(name) = symbol.name() else { continue };
+                if symbol.is_global()
+                    && let Some(target) = name.strip_prefix(".refptr.")
+                {
+                    refptrs.insert(index, target.to_owned());
+                }
                 by_section.entry(index).or_default().push((
                     symbol.address(),
                     order,
@@ -400,8 +447,28 @@ fn reference_sites(
             }
             sorted = true;
         }
+        let discardable = matches!(section.flags(), SectionFlags::Coff { characteristics }
+            if characteristics.0 & object::pe::IMAGE_SCN_MEM_DISCARDABLE.0 != 0);
+        // ld.lld drops a `.refptr.X` section of one pointer-sized relocation against X when X is auto-imported.
+        let refptr_of = refptrs
+            .get(&section.index())
+            .filter(|_| section.size() == word && section.relocations().count() == 1);
         let symbols = by_section.get(&section.index()).map(Vec::as_slice).unwrap_or(&[]);
-        for (offset, reference) in hits {
+        for (offset, reference, typ) in hits {
+            let replaced = refptr_of.is_some_and(|x| names.get(reference) == Some(x));
+            if !discardable && !replaced {
+                let p = &mut pseudo[reference];
+                match pseudo_reloc_bits(machine, typ) {
+                    32 => p.bits32 += 1,
+                    64 => p.bits64 += 1,
+                    _ => {
+                        let name = reloc_type_name(machine, typ);
+                        if !p.unsupported.contains(&name) {
+                            p.unsupported.push(name);
+                        }
+                    }
+                }
+            }
             // The last symbol at or below the offset; of several at one value, the later in the table, as
             // lld-link picks (so a function wins over its section's symbol at offset 0).
             let at = symbols.partition_point(|&(value, _, _, _)| value <= offset);
@@ -412,7 +479,60 @@ fn reference_sites(
             }
         }
     }
-    sites
+    (sites, pseudo)
+}
+
+/// The width of the field a relocation of type `typ` holds, when a runtime pseudo relocation can patch it (an
+/// absolute address or a plain relative offset), else 0: lld/COFF `getRuntimePseudoRelocSize`'s table.
+fn pseudo_reloc_bits(machine: Option<Machine>, typ: object::pe::RelocationType) -> u32 {
+    use object::pe::*;
+    let machine = machine.map_or(0, |m| m.0);
+    if machine == IMAGE_FILE_MACHINE_AMD64.0 {
+        match typ {
+            IMAGE_REL_AMD64_ADDR64 => 64,
+            IMAGE_REL_AMD64_ADDR32
+            | IMAGE_REL_AMD64_REL32
+            | IMAGE_REL_AMD64_REL32_1
+            | IMAGE_REL_AMD64_REL32_2
+            | IMAGE_REL_AMD64_REL32_3
+            | IMAGE_REL_AMD64_REL32_4
+            | IMAGE_REL_AMD64_REL32_5 => 32,
+            _ => 0,
+        }
+    } else if machine == IMAGE_FILE_MACHINE_I386.0 {
+        if matches!(typ, IMAGE_REL_I386_DIR32 | IMAGE_REL_I386_REL32) { 32 } else { 0 }
+    } else if machine == IMAGE_FILE_MACHINE_ARM64.0 {
+        match typ {
+            IMAGE_REL_ARM64_ADDR64 => 64,
+            IMAGE_REL_ARM64_ADDR32 => 32,
+            _ => 0,
+        }
+    } else if machine == IMAGE_FILE_MACHINE_ARMNT.0 {
+        if typ == IMAGE_REL_ARM_ADDR32 { 32 } else { 0 }
+    } else {
+        0
+    }
+}
+
+/// A COFF relocation type's name as lld prints it (`IMAGE_REL_ARM64_PAGEBASE_REL21`), from `object`'s tables.
+fn reloc_type_name(machine: Option<Machine>, typ: object::pe::RelocationType) -> String {
+    use object::pe::*;
+    let machine = machine.map_or(0, |m| m.0);
+    let names = if machine == IMAGE_FILE_MACHINE_AMD64.0 {
+        Some(&NAMES_IMAGE_REL_AMD64)
+    } else if machine == IMAGE_FILE_MACHINE_I386.0 {
+        Some(&NAMES_IMAGE_REL_I386)
+    } else if machine == IMAGE_FILE_MACHINE_ARM64.0 {
+        Some(&NAMES_IMAGE_REL_ARM64)
+    } else if machine == IMAGE_FILE_MACHINE_ARMNT.0 {
+        Some(&NAMES_IMAGE_REL_ARM)
+    } else {
+        None
+    };
+    match names.and_then(|n| n.name(typ)) {
+        Some(name) => name.to_owned(),
+        None => format!("relocation type 0x{:x}", typ.0),
+    }
 }
 
 /// Splits a directive string (space-separated, double quotes group) into directives.

@@ -7,7 +7,7 @@
 //! against. A field is only added within a version; renaming, removing or retyping one is a new version.
 
 use crate::crt;
-use crate::predict::{Finding, Location, Outcome, Prediction, Severity};
+use crate::predict::{AutoImport, Finding, Flavor, Location, Outcome, Prediction, Severity};
 use crate::read::{Import, Input};
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, HashSet};
@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 
 /// The version of the JSON report, its `schema` field: `linkwise-doctor/N`, N raised on any change a reader
 /// written for N-1 could misread (a field removed, renamed or retyped; a new value of an enum).
-pub const SCHEMA: &str = "linkwise-doctor/1";
+pub const SCHEMA: &str = "linkwise-doctor/2";
 
 /// Exit status: the link succeeds (possibly with warnings).
 pub const EXIT_LINKS: i32 = 0;
@@ -85,6 +85,17 @@ fn outcome_name(o: Outcome) -> &'static str {
     }
 }
 
+/// A reference as JSON: the symbol, where (`file`, `member`) and the enclosing symbol (`function`).
+fn reference(r: &crate::predict::Reference) -> Value {
+    json!({
+        "symbol": r.symbol,
+        "file": r.at.file,
+        "member": r.at.member,
+        "function": r.site.as_ref().map(|s| &s.symbol),
+        "in_function": r.site.as_ref().is_some_and(|s| s.function),
+    })
+}
+
 fn finding(f: &Finding) -> Value {
     json!({
         "code": f.code,
@@ -93,13 +104,7 @@ fn finding(f: &Finding) -> Value {
         "title": f.title,
         "link_exe": f.link_exe,
         "symbols": f.symbols,
-        "references": f.references.iter().map(|r| json!({
-            "symbol": r.symbol,
-            "file": r.at.file,
-            "member": r.at.member,
-            "function": r.site.as_ref().map(|s| &s.symbol),
-            "in_function": r.site.as_ref().is_some_and(|s| s.function),
-        })).collect::<Vec<_>>(),
+        "references": f.references.iter().map(reference).collect::<Vec<_>>(),
         "definitions": f.definitions.iter().map(|d| json!({
             "symbol": d.symbol,
             "file": d.at.file,
@@ -129,10 +134,22 @@ pub fn json_with_link_line(
     serde_json::to_string_pretty(&value).unwrap_or_default() + "\n"
 }
 
+fn auto_import(a: &AutoImport) -> Value {
+    json!({
+        "symbol": a.symbol,
+        "slot": location(&a.slot),
+        "dll": a.dll,
+        "references": a.references.iter().map(reference).collect::<Vec<_>>(),
+        "pseudo_relocations": a.pseudo_relocations,
+    })
+}
+
 /// The report as a JSON value: what [`json()`] prints.
 fn report_value(inputs: &[Input], prediction: &Prediction) -> serde_json::Value {
     json!({
         "schema": SCHEMA,
+        "flavor": prediction.flavor.name(),
+        "auto_imports": prediction.auto_imports.iter().map(auto_import).collect::<Vec<_>>(),
         "exit_code": exit_code(prediction),
         "outcome": outcome_name(prediction.outcome()),
         "lld_link_outcome": outcome_name(prediction.lld_outcome()),
@@ -149,6 +166,8 @@ pub fn json_error(file: Option<&str>, message: &str) -> String {
     let value = json!({
         "schema": SCHEMA,
         "exit_code": EXIT_UNREADABLE,
+        "flavor": null,
+        "auto_imports": [],
         "outcome": null,
         "lld_link_outcome": null,
         "inputs": [],
@@ -200,6 +219,26 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
         }
     }
     let _ = writeln!(out);
+    for a in &prediction.auto_imports {
+        let dll = a.dll.as_deref().unwrap_or("its DLL");
+        let fixups = match a.pseudo_relocations {
+            0 => "no runtime pseudo relocation (its .refptr pointer is replaced by the slot)".to_owned(),
+            n => format!("{n} runtime pseudo relocation{} fixed up at start-up", plural(n as usize)),
+        };
+        let _ = writeln!(
+            out,
+            "auto-import: `{}` from {dll} through `__imp_{}` ({}): {fixups}",
+            a.symbol,
+            a.symbol,
+            a.slot.display()
+        );
+        for r in &a.references {
+            let _ = writeln!(out, "  {}", crate::predict::referenced_by(r));
+        }
+    }
+    if !prediction.auto_imports.is_empty() {
+        let _ = writeln!(out);
+    }
     if prediction.findings.is_empty() {
         let _ = writeln!(out, "no problems found: the link should succeed");
     }
@@ -222,12 +261,16 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
         Outcome::Warns => "succeeds with warnings",
         Outcome::Fails => "fails",
     };
-    let _ = writeln!(
-        out,
-        "prediction: the link {} (lld-link: {})",
-        verb(prediction.outcome()),
-        verb(prediction.lld_outcome())
-    );
+    if prediction.flavor == Flavor::Mingw {
+        let _ = writeln!(out, "prediction: the link {} (ld.lld, MinGW)", verb(prediction.outcome()));
+    } else {
+        let _ = writeln!(
+            out,
+            "prediction: the link {} (lld-link: {})",
+            verb(prediction.outcome()),
+            verb(prediction.lld_outcome())
+        );
+    }
     out
 }
 

@@ -37,8 +37,26 @@ pub(super) fn wanted(r: &Resolution<'_>, options: &LinkOptions) -> BTreeMap<Stri
     if options.no_default_all {
         return BTreeMap::new();
     }
-    wanted.retain(|lib, _| !input_libs.contains(lib) && !suppressed.contains(lib));
+    let mingw = options.flavor == super::Flavor::Mingw;
+    wanted.retain(|lib, _| {
+        let provided =
+            input_libs.contains(lib) || (mingw && mingw_name(lib).is_some_and(|m| input_libs.contains(&m)));
+        !provided && !suppressed.contains(lib)
+    });
     wanted
+}
+
+/// The name ld.lld tries for a default library it does not find as written (lld/COFF `findLibMinGW`):
+/// `vendor.lib` → `libvendor.a`; none for a name with a directory in it.
+pub(crate) fn mingw_name(lib: &str) -> Option<String> {
+    if lib.contains(['/', '\\']) {
+        return None;
+    }
+    let stem = match lib.rsplit_once('.') {
+        Some((stem, _)) => stem,
+        None => lib,
+    };
+    Some(format!("lib{stem}.a"))
 }
 
 /// Default libraries asked for by linked objects (and the command line) must be among the inputs, or found
@@ -58,12 +76,26 @@ pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOption
                 format!("`{lib}` is the {crt}; it comes with the Visual C++ build tools"),
             ));
         }
-        let mut f = Finding::new(
-            Severity::Error,
-            "LNK1104",
-            format!("cannot open default library `{lib}`: it is not among the inputs"),
-        );
-        f.link_exe = vec![format!("LINK : fatal error LNK1104: cannot open file '{lib}'")];
+        let mingw = mingw_name(lib).filter(|_| options.flavor == super::Flavor::Mingw);
+        let title = match &mingw {
+            // ld.lld names the last file it tried: "could not open 'libvendor.a'".
+            Some(m) => format!("cannot open default library `{lib}` (nor `{m}`): it is not among the inputs"),
+            None => format!("cannot open default library `{lib}`: it is not among the inputs"),
+        };
+        let mut f = Finding::new(Severity::Error, "LNK1104", title);
+        if mingw.is_none() {
+            f.link_exe = vec![format!("LINK : fatal error LNK1104: cannot open file '{lib}'")];
+        }
+        if let Some(m) = &mingw {
+            // No /NODEFAULTLIB in ld.lld's own syntax: lld-link's option passes through `-Xlink`.
+            fixes[0] = Fix::new(
+                "add-default-library",
+                Side::Program,
+                format!(
+                    "put `{m}` (or `{lib}`) in a -L directory, or pass -Xlink=-nodefaultlib:{lib}                      (-Wl,-Xlink=-nodefaultlib:{lib} from the compiler driver) if nothing needs it"
+                ),
+            );
+        }
         f.evidence = askers
             .iter()
             .map(|a| format!("{a} asks for it with /DEFAULTLIB:{lib}"))

@@ -2,6 +2,7 @@
 //! one check per diagnostic the link would give, each reading what resolution decided and each with the
 //! evidence and the fix. Adding a finding is a file here (`lnkNNNN.rs`) and a row in `CHECKS`.
 
+mod autoimport;
 mod dllimport;
 mod fixes;
 mod lnk1104;
@@ -15,6 +16,7 @@ mod resolve;
 
 use crate::crt::Crt;
 use crate::read::{Input, Machine, Site};
+pub use autoimport::AutoImport;
 use resolve::{Id, Resolution, resolve_with};
 
 /// How bad a finding is.
@@ -187,9 +189,37 @@ pub enum Outcome {
     Fails,
 }
 
+/// Which linker's rules the prediction follows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Flavor {
+    /// link.exe and lld-link: `/DEFAULTLIB`, `__imp_` only through dllimport, the MSVC C runtimes.
+    #[default]
+    Msvc,
+    /// ld.lld `-m i386pep` (and GNU ld) for MinGW: the same symbol resolution, plus auto-import of DLL data
+    /// through runtime pseudo relocations, `-l` search of `lib*.a` / `*.dll.a`, and `libNAME.a` for a
+    /// `/DEFAULTLIB:NAME` that is not found (lld/COFF in its `-lldmingw` mode).
+    Mingw,
+}
+
+impl Flavor {
+    /// The name in the JSON report and on the command line: `msvc`, `mingw`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Flavor::Msvc => "msvc",
+            Flavor::Mingw => "mingw",
+        }
+    }
+}
+
 /// The options of the link that matter here.
 #[derive(Clone, Debug, Default)]
 pub struct LinkOptions {
+    /// Whose rules: link.exe / lld-link, or ld.lld for MinGW.
+    pub flavor: Flavor,
+    /// MinGW `--disable-auto-import`: an undefined `X` is not resolved through `__imp_X`.
+    pub no_auto_import: bool,
+    /// MinGW `--disable-runtime-pseudo-reloc`: auto-imported data that needs a run-time fixup is an error.
+    pub no_pseudo_relocs: bool,
     /// `/DEFAULTLIB:` given on the command line.
     pub default_libs: Vec<String>,
     /// `/NODEFAULTLIB:name`.
@@ -211,6 +241,9 @@ pub struct LinkOptions {
     pub subsystem: Option<String>,
     /// `/INCLUDE:sym`: undefined once the inputs are read, so the member defining it is linked.
     pub include: Vec<String>,
+    /// MinGW `-u sym` (lld-link's `-includeoptional`): the member defining it is linked if a library has one;
+    /// never undefined otherwise.
+    pub include_optional: Vec<String>,
     /// `/ALTERNATENAME:from=to`: an undefined `from` resolves to `to`.
     pub alternate_names: Vec<(String, String)>,
     /// `/WHOLEARCHIVE:lib`: every member of that library is linked (matched by file name, any case).
@@ -233,6 +266,10 @@ pub struct Prediction {
     pub findings: Vec<Finding>,
     /// Names of the members that would be linked, in load order.
     pub loaded: Vec<String>,
+    /// Whose rules it follows.
+    pub flavor: Flavor,
+    /// MinGW: the names ld.lld resolves by auto-import, in name order (empty for link.exe and lld-link).
+    pub auto_imports: Vec<AutoImport>,
 }
 
 impl Prediction {
@@ -262,8 +299,9 @@ fn outcome<'a>(findings: impl Iterator<Item = &'a Finding>) -> Outcome {
 type Check = fn(&Resolution<'_>, &LinkOptions) -> Vec<Finding>;
 
 /// Every check, in the order its findings are listed within one severity (the sort in [`predict`] is stable).
-const CHECKS: [Check; 7] = [
+const CHECKS: [Check; 8] = [
     lnk1112::machine_conflicts,
+    autoimport::pseudo_relocations,
     lnk1104::missing_default_libraries,
     lnk2019::undefined_symbols,
     lnk4217::locally_defined_imports,
@@ -296,10 +334,19 @@ pub fn predict(inputs: &[Input], options: &LinkOptions) -> Prediction {
     if findings.iter().any(|f| f.code == "LNK1112" && f.lld_reports) {
         findings.retain(|f| f.code == "LNK1112");
     }
+    // ld.lld is the only linker of a MinGW link: what only link.exe reports does not happen there.
+    if options.flavor == Flavor::Mingw {
+        findings.retain(|f| f.lld_reports);
+        for f in &mut findings {
+            f.link_exe.clear();
+        }
+    }
     findings.sort_by_key(|f| f.severity);
     Prediction {
         findings,
         loaded: resolution.loaded.iter().map(|&id| resolution.member(id).name.clone()).collect(),
+        flavor: options.flavor,
+        auto_imports: autoimport::auto_imports(&resolution),
     }
 }
 
@@ -309,6 +356,12 @@ pub fn predict(inputs: &[Input], options: &LinkOptions) -> Prediction {
 pub fn wanted_default_libraries(inputs: &[Input], options: &LinkOptions) -> Vec<String> {
     let resolution = resolve_with(inputs, options);
     lnk1104::wanted(&resolution, options).into_keys().collect()
+}
+
+/// The name ld.lld tries for a default library it does not find as written (lld/COFF `findLibMinGW`):
+/// `vendor.lib` → `libvendor.a`; none for a name with a directory in it.
+pub fn mingw_library_name(lib: &str) -> Option<String> {
+    lnk1104::mingw_name(&lib_key(lib))
 }
 
 /// The file name of a library as `/DEFAULTLIB` names it: lower case, `.lib` added when missing. Two libraries

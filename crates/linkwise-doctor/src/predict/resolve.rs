@@ -23,6 +23,10 @@ pub(crate) struct Resolution<'a> {
     pub(super) duplicates: BTreeMap<&'a str, (Id, Id)>,
     /// References that no linked member defines, by name, with the linked members making them in load order.
     pub(super) undefined: BTreeMap<&'a str, Vec<Id>>,
+    /// MinGW: references to `X` that no linked member defines but whose `__imp_X` one does (an import member
+    /// for DLL data, usually), which ld.lld resolves to the import slot by auto-import: by name, the member
+    /// defining `__imp_X` and the linked members referring to `X`. Empty for link.exe and lld-link.
+    pub(super) auto_imported: BTreeMap<&'a str, (Id, Vec<Id>)>,
     /// The C runtime of each linked member that shows one, in load order, by member name.
     pub(super) crt_modes: Vec<(String, CrtEvidence)>,
     /// Names the link itself asks for rather than a member's code: `/ENTRY`, the entry point `/DLL` or
@@ -71,6 +75,9 @@ pub(super) fn resolve(inputs: &[Input]) -> Resolution<'_> {
 
 #[cfg(test)]
 static LINK_DEFAULTS: LinkOptions = LinkOptions {
+    flavor: super::Flavor::Msvc,
+    no_auto_import: false,
+    no_pseudo_relocs: false,
     default_libs: Vec::new(),
     no_default_libs: Vec::new(),
     no_default_all: false,
@@ -81,6 +88,7 @@ static LINK_DEFAULTS: LinkOptions = LinkOptions {
     dll: false,
     subsystem: None,
     include: Vec::new(),
+    include_optional: Vec::new(),
     alternate_names: Vec::new(),
     whole_archive: Vec::new(),
     whole_archive_all: false,
@@ -223,6 +231,12 @@ pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) ->
                         .or_insert_with(|| format!("/INCLUDE:{name} on the command line"));
                     table.reference(name);
                 }
+                // `-u`: only a name some library offers is asked for; nothing is undefined for it otherwise.
+                for name in &options.include_optional {
+                    if matches!(table.symbols.get(name.as_str()), Some(Symbol::Lazy { .. })) {
+                        table.reference(name);
+                    }
+                }
             }
             for (from, to, why) in &alternates {
                 if matches!(table.symbols.get(from), Some(Symbol::Undefined))
@@ -231,6 +245,31 @@ pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) ->
                     aliased.push((from, to));
                     link_references.entry(to).or_insert_with(|| why.clone());
                     table.reference(to);
+                }
+            }
+            // ld.lld for MinGW (lld/COFF `SymbolTable::loadMinGWSymbols`): an undefined `X` whose `__imp_X` a
+            // library makes lazy loads that member, so that `X` can be auto-imported. lld walks its hash table;
+            // name order keeps the prediction deterministic and changes only which of two queued members loads
+            // first.
+            if options.flavor == super::Flavor::Mingw && !options.no_auto_import {
+                let mut wanted: Vec<&'a str> = table
+                    .symbols
+                    .iter()
+                    .filter(|(name, symbol)| {
+                        matches!(symbol, Symbol::Undefined) && !name.starts_with("__imp_")
+                    })
+                    .map(|(name, _)| *name)
+                    .collect();
+                wanted.sort_unstable();
+                for name in wanted {
+                    let slot = format!("__imp_{name}");
+                    if let Some(Symbol::Lazy { member, requested }) = table.symbols.get_mut(slot.as_str())
+                        && !*requested
+                    {
+                        *requested = true;
+                        let member = *member;
+                        table.request(member);
+                    }
                 }
             }
             if table.queue.is_empty() {
@@ -333,11 +372,71 @@ pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) ->
             undefined.entry(name).or_default();
         }
     }
+    // Names the linker defines itself once the inputs are read (lld/COFF `LinkerDriver::linkerMain`): never
+    // undefined, whoever refers to them.
+    undefined.retain(|name, _| !linker_defined(name, options));
+    // What ld.lld auto-imports instead of reporting undefined (lld/COFF `handleMinGWAutomaticImport`).
+    let mut auto_imported = BTreeMap::new();
+    if options.flavor == super::Flavor::Mingw && !options.no_auto_import {
+        undefined.retain(|name, users| {
+            if name.starts_with("__imp_") {
+                return true;
+            }
+            match defined.get(format!("__imp_{name}").as_str()) {
+                Some(&slot) => {
+                    auto_imported.insert(*name, (slot, std::mem::take(users)));
+                    false
+                }
+                None => true,
+            }
+        });
+    }
     let crt_modes = loaded
         .iter()
         .filter_map(|&id| crt::infer(member(id)).map(|e| (member(id).name.clone(), e)))
         .collect();
-    Resolution { inputs, loaded, defined, lazy, duplicates, undefined, crt_modes, link_references }
+    Resolution {
+        inputs,
+        loaded,
+        defined,
+        lazy,
+        duplicates,
+        undefined,
+        auto_imported,
+        crt_modes,
+        link_references,
+    }
+}
+
+/// Whether the linker defines `name` itself (lld/COFF `LinkerDriver::linkerMain`, after reading the inputs):
+/// `__ImageBase` and the Control Flow Guard and enclave tables for every link (x86: with their underscore, and
+/// the safe exception handler table); for MinGW also the pseudo-relocation list bounds, `__CTOR_LIST__` and
+/// `__DTOR_LIST__`, and `__image_base__`, which lld's MinGW driver makes an alternate name of `__ImageBase`.
+fn linker_defined(name: &str, options: &LinkOptions) -> bool {
+    const EVERY_LINK: &[&str] = &[
+        "__ImageBase",
+        "__guard_fids_count",
+        "__guard_fids_table",
+        "__guard_flags",
+        "__guard_iat_count",
+        "__guard_iat_table",
+        "__guard_longjmp_count",
+        "__guard_longjmp_table",
+        "__enclave_config",
+        "__guard_eh_cont_count",
+        "__guard_eh_cont_table",
+    ];
+    const MINGW: &[&str] = &["__CTOR_LIST__", "__DTOR_LIST__", "__image_base__"];
+    const PSEUDO_RELOC_LIST: &[&str] =
+        &["__RUNTIME_PSEUDO_RELOC_LIST__", "__RUNTIME_PSEUDO_RELOC_LIST_END__"];
+    let x86 = options.machine.is_some() && options.machine == crate::read::Machine::from_option("x86");
+    if x86 && matches!(name, "___safe_se_handler_table" | "___safe_se_handler_count") {
+        return true;
+    }
+    let Some(name) = (if x86 { name.strip_prefix('_') } else { Some(name) }) else { return false };
+    EVERY_LINK.contains(&name)
+        || (options.flavor == super::Flavor::Mingw
+            && (MINGW.contains(&name) || (!options.no_pseudo_relocs && PSEUDO_RELOC_LIST.contains(&name))))
 }
 
 #[cfg(test)]
