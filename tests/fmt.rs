@@ -318,7 +318,7 @@ fn inject_comments(text: &str, seed: u64) -> String {
         at = start;
     }
     out.push_str(&text[at..]);
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         out.push_str("// at the very end");
     }
     out
@@ -339,9 +339,9 @@ fn generated_programs_with_injected_comments_format_idempotently() {
     let mut injected_comments = 0;
     for seed in 0..seeds {
         let program = linkwise_fuzzgen::Program::generate(seed, &format!("p{seed}_"), &config);
-        let target = if seed % 3 == 0 { "target x86_64-unknown-linux-gnu\n" } else { "" };
+        let target = if seed.is_multiple_of(3) { "target x86_64-unknown-linux-gnu\n" } else { "" };
         // fmt only parses, so the shared extern blocks (long, and the same each time) come in now and then.
-        let externs = if seed % 25 == 0 { linkwise_fuzzgen::sim_externs() } else { String::new() };
+        let externs = if seed.is_multiple_of(25) { linkwise_fuzzgen::sim_externs() } else { String::new() };
         let text = format!("{target}{externs}\n{}", program.items());
         let with_comments = inject_comments(&text, seed);
         injected_comments += comments(&with_comments).len();
