@@ -68,10 +68,28 @@ enum Command {
         #[arg(long)]
         listing: bool,
     },
-    /// Print a module in canonical form.
+    /// Print modules in canonical form, comments kept; or check (`--check`) or rewrite (`--write`) them.
+    ///
+    /// Without a flag the formatted text goes to standard output (each file after a `FILE:` line and a blank
+    /// line when there are several), as `rustfmt --emit stdout` writes; unlike rustfmt, which rewrites files
+    /// by default, linkwise rewrites only with `--write`, as `gofmt -w` does (docs/cli.md "fmt"). A file that
+    /// does not parse is reported and never written.
+    #[command(after_help = "Examples:
+  linkwise fmt hello.lw
+  linkwise fmt --check corpus/*.lw
+          linkwise fmt -w hello.lw")]
     Fmt {
-        /// The module to format.
-        file: PathBuf,
+        /// The modules to format.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Write nothing: exit with 1 and print a diff for each file that is not formatted (`Diff in FILE at
+        /// line N:`, then the lines: ` ` kept, `-` removed, `+` added), as `rustfmt --check` does.
+        #[arg(long, conflicts_with = "write")]
+        check: bool,
+        /// Rewrite each file that is not formatted in place: a new file beside it (its permissions kept)
+        /// renamed over it, through a symbolic link to its target.
+        #[arg(short, long)]
+        write: bool,
     },
     /// Predict CRT and `__imp_` link failures in objects and libraries, and say how to fix them.
     ///
@@ -419,12 +437,7 @@ fn execute(
             let report = linkwise::explain::render(&compiled, &file, listing);
             stdout.write_all(report.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
-        Command::Fmt { file } => {
-            let file = read_source(&file, MAX_INPUT_BYTES)?;
-            let module = linkwise::ir::text::parse(&file).map_err(|d| d.render(&file))?;
-            let text = linkwise::ir::text::print(&module);
-            stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
-        }
+        Command::Fmt { files, check, write } => fmt(&files, check, write, stdout, stderr),
         Command::Doctor { inputs, format, crt, rustc_note, lib_env, flavor } => {
             doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env, flavor }, stdout, stderr)
                 .map_err(|(_, m)| m)
@@ -950,6 +963,159 @@ fn parent_dir(path: &Path) -> &Path {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     }
+}
+
+/// `linkwise fmt`: formats each of `files` and prints it, checks it (`check`) or rewrites it (`write`). Every
+/// file is tried; an error (a file that cannot be read or does not parse) goes to `stderr` at once and makes
+/// the result an error, as does a file `--check` finds unformatted (with an empty message: the diff says it).
+fn fmt(
+    files: &[PathBuf],
+    check: bool,
+    write: bool,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), String> {
+    let cannot_write = |e: std::io::Error| plain_error(format!("cannot write output: {e}"));
+    let mut failed = false;
+    for path in files {
+        let formatted = read_source(path, MAX_INPUT_BYTES).and_then(|file| {
+            let text = linkwise::ir::text::format(&file).map_err(|d| d.render(&file))?;
+            Ok((text, file))
+        });
+        let (text, file) = match formatted {
+            Ok(done) => done,
+            Err(message) => {
+                let _ = stderr.write_all(message.as_bytes());
+                failed = true;
+                continue;
+            }
+        };
+        if check {
+            if text != file.text() {
+                stdout.write_all(fmt_diff(path, file.text(), &text).as_bytes()).map_err(cannot_write)?;
+                failed = true;
+            }
+        } else if write {
+            if text == file.text() {
+                continue;
+            }
+            // The CLI's own atomic replacement (`build -o`'s): a temporary file beside the real file (a link
+            // followed to it), with its mode, renamed over it only once it is complete.
+            let mut outputs = Outputs::default();
+            let staged = outputs
+                .stage_bytes(path, false, text.into_bytes())
+                .map_err(|e| plain_error(format!("cannot write `{}`: {e}", path.display())))
+                .and_then(|()| outputs.commit(stdout));
+            if let Err(message) = staged {
+                let _ = stderr.write_all(message.as_bytes());
+                failed = true;
+            }
+        } else {
+            if files.len() > 1 {
+                writeln!(stdout, "{}:\n", path.display()).map_err(cannot_write)?;
+            }
+            stdout.write_all(text.as_bytes()).map_err(cannot_write)?;
+        }
+    }
+    if failed { Err(String::new()) } else { Ok(()) }
+}
+
+/// Lines of context around each change in [`fmt_diff`], as `diff -u` and `rustfmt --check` show.
+const DIFF_CONTEXT: usize = 3;
+
+/// Most line pairs [`fmt_diff`] compares to find the fewest changed lines; a larger changed region is shown
+/// as all of its old lines, then all of its new ones (still a correct diff, only not the shortest).
+const DIFF_CELLS: usize = 4 << 20;
+
+/// What `fmt --check` prints for a file whose formatted text `new` differs from its text `old`: for each group
+/// of changes, `Diff in FILE at line N:` (N the group's first line in `old`), then its lines, each after ` `
+/// (unchanged context), `-` (only in `old`) or `+` (only in `new`): rustfmt's layout.
+fn fmt_diff(path: &Path, old: &str, new: &str) -> String {
+    use std::fmt::Write as _;
+    let (a, b): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
+    // Common lines at both ends, then the fewest changes between what is left (longest common subsequence).
+    let prefix = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..].iter().rev().zip(b[prefix..].iter().rev()).take_while(|(x, y)| x == y).count();
+    let (ma, mb) = (&a[prefix..a.len() - suffix], &b[prefix..b.len() - suffix]);
+    // `ops`: for each line of the merged listing, (kind, text); kind is b' ', b'-' or b'+'.
+    let mut ops: Vec<(u8, &str)> = a[..prefix].iter().map(|l| (b' ', *l)).collect();
+    if (ma.len() + 1).saturating_mul(mb.len() + 1) <= DIFF_CELLS {
+        // lcs[i][j]: the longest common subsequence of ma[i..] and mb[j..].
+        let width = mb.len() + 1;
+        let mut lcs = vec![0u32; (ma.len() + 1) * width];
+        for i in (0..ma.len()).rev() {
+            for j in (0..mb.len()).rev() {
+                lcs[i * width + j] = if ma[i] == mb[j] {
+                    lcs[(i + 1) * width + j + 1] + 1
+                } else {
+                    lcs[(i + 1) * width + j].max(lcs[i * width + j + 1])
+                };
+            }
+        }
+        let (mut i, mut j) = (0, 0);
+        while i < ma.len() || j < mb.len() {
+            if i < ma.len() && j < mb.len() && ma[i] == mb[j] {
+                ops.push((b' ', ma[i]));
+                i += 1;
+                j += 1;
+            } else if j == mb.len() || (i < ma.len() && lcs[(i + 1) * width + j] >= lcs[i * width + j + 1]) {
+                ops.push((b'-', ma[i]));
+                i += 1;
+            } else {
+                ops.push((b'+', mb[j]));
+                j += 1;
+            }
+        }
+    } else {
+        ops.extend(ma.iter().map(|l| (b'-', *l)));
+        ops.extend(mb.iter().map(|l| (b'+', *l)));
+    }
+    ops.extend(a[a.len() - suffix..].iter().map(|l| (b' ', *l)));
+    // Old line number (1-based) of each listing line: context and removed lines advance it.
+    let mut old_line = Vec::with_capacity(ops.len());
+    let mut n = 1;
+    for (kind, _) in &ops {
+        old_line.push(n);
+        if *kind != b'+' {
+            n += 1;
+        }
+    }
+    let mut out = String::new();
+    let mut k = 0;
+    while k < ops.len() {
+        if ops[k].0 == b' ' {
+            k += 1;
+            continue;
+        }
+        // A group: from DIFF_CONTEXT lines before this change to DIFF_CONTEXT lines after the last change
+        // that is no more than 2 * DIFF_CONTEXT unchanged lines from the one before it.
+        let from = k.saturating_sub(DIFF_CONTEXT);
+        let mut last = k;
+        let mut at = k + 1;
+        while at < ops.len() {
+            if ops[at].0 != b' ' {
+                last = at;
+            } else if at - last > 2 * DIFF_CONTEXT {
+                break;
+            }
+            at += 1;
+        }
+        let to = (last + 1 + DIFF_CONTEXT).min(ops.len());
+        let _ = writeln!(out, "Diff in {} at line {}:", path.display(), old_line[from]);
+        for (kind, text) in &ops[from..to] {
+            let _ = writeln!(out, "{}{text}", char::from(*kind));
+        }
+        k = to;
+    }
+    if out.is_empty() {
+        // Only line endings differ (`lines` reads `\r\n` and `\n` alike, and a missing final newline).
+        let _ = writeln!(
+            out,
+            "Diff in {} at line 1:\n line endings: the formatted file has `\\n` line endings and ends with one",
+            path.display()
+        );
+    }
+    out
 }
 
 /// Writes the compilation's warnings to `stderr`, rendered like errors: the checker's (`Program.warnings`),

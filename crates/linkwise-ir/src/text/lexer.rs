@@ -1,4 +1,5 @@
-//! The lexer: source text into tokens, on demand, skipping whitespace and comments.
+//! The lexer: source text into tokens, on demand, skipping whitespace and comments (which [`scan`] also
+//! records, for the formatter: docs/cli.md "fmt").
 
 use crate::ast::FloatLit;
 use crate::diag::Diagnostic;
@@ -119,6 +120,9 @@ pub(crate) struct Token {
 pub(crate) struct Lexer<'a> {
     src: &'a str,
     pos: usize,
+    /// Where the comments skipped so far are, when [`scan`] asks for them; `None` for the parser, which
+    /// needs none (so parsing allocates nothing for them).
+    comments: Option<Vec<Span>>,
 }
 
 type LexResult<T> = Result<T, Diagnostic>;
@@ -135,7 +139,7 @@ impl<'a> Lexer<'a> {
     /// A lexer at the start of `src`. A leading byte-order mark is skipped, as editors on Windows write one.
     pub(crate) fn new(src: &'a str) -> Lexer<'a> {
         let pos = if src.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-        Lexer { src, pos }
+        Lexer { src, pos, comments: None }
     }
 
     fn byte(&self, at: usize) -> Option<u8> {
@@ -223,13 +227,26 @@ impl<'a> Lexer<'a> {
             match (self.byte(self.pos), self.byte(self.pos + 1)) {
                 (Some(b), _) if b.is_ascii_whitespace() => self.pos += 1,
                 (Some(b'/'), Some(b'/')) => {
+                    let start = self.pos;
                     while self.byte(self.pos).is_some_and(|b| b != b'\n') {
                         self.pos += 1;
                     }
+                    self.record(start);
                 }
-                (Some(b'/'), Some(b'*')) => self.block_comment()?,
+                (Some(b'/'), Some(b'*')) => {
+                    let start = self.pos;
+                    self.block_comment()?;
+                    self.record(start);
+                }
                 _ => return Ok(()),
             }
+        }
+    }
+
+    /// Notes the comment from `start` to here, if comments are being recorded.
+    fn record(&mut self, start: usize) {
+        if let Some(comments) = &mut self.comments {
+            comments.push(Span::new(start, self.pos));
         }
     }
 
@@ -621,6 +638,32 @@ pub(crate) fn decoded_byte_source(src: &str, literal: Span, at: usize) -> Span {
         p += written;
     }
     literal
+}
+
+/// Every token and every comment of `src`, in source order: the lossless view of the text the formatter
+/// needs (whitespace is what lies between them). `triple` is the span of the module's target triple, if it
+/// has one (as the parser found it): it is one token, lexed by its own rule ([`Lexer::triple`]), which the
+/// ordinary rules would split or reject.
+///
+/// An error is the first lexical error, which [`super::parse`] reports too.
+pub(crate) fn scan(src: &str, triple: Option<Span>) -> LexResult<(Vec<Span>, Vec<Span>)> {
+    let mut lexer = Lexer::new(src);
+    lexer.comments = Some(Vec::new());
+    let mut tokens = Vec::new();
+    loop {
+        lexer.skip_trivia()?;
+        if let Some(triple) = triple.filter(|t| t.start as usize == lexer.pos && t.end > t.start) {
+            tokens.push(triple);
+            lexer.pos = triple.end as usize;
+            continue;
+        }
+        let token = lexer.token()?;
+        if token.tok == Tok::Eof {
+            break;
+        }
+        tokens.push(token.span);
+    }
+    Ok((tokens, lexer.comments.unwrap_or_default()))
 }
 
 fn too_large(span: Span) -> Diagnostic {

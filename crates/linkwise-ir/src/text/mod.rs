@@ -1,4 +1,5 @@
-//! The text form of the IR (grammar: docs/ir.md): [`parse`] reads an [`ast::Module`], [`print()`] writes one.
+//! The text form of the IR (grammar: docs/ir.md): [`parse`] reads an [`ast::Module`], [`print()`] writes one,
+//! and [`format`] rewrites a source file in that layout, keeping its comments ([`trivia()`] finds them).
 
 use crate::ast;
 use crate::diag::Diagnostics;
@@ -9,6 +10,9 @@ mod parser;
 mod printer;
 #[cfg(test)]
 mod tests;
+mod trivia;
+
+pub use trivia::{Comment, CommentKind, Trivia, trivia};
 
 /// Parses a whole source file. Stops at the first syntax error, which is the one diagnostic returned.
 pub fn parse(file: &SourceFile) -> Result<ast::Module, Diagnostics> {
@@ -42,8 +46,28 @@ pub fn parse_function(file: &SourceFile, span: Span) -> Result<ast::FnDef, Diagn
     parser::parse_function(file, span).map_err(|d| Diagnostics::from(*d))
 }
 
-/// Prints `module` in canonical layout (comments are not kept: the model has none). For every module `m` that
-/// parses, `parse(print(m)) == m` and printing that again gives the same text.
+/// Prints `module` in canonical layout (comments are not kept: the model has none; [`format`] keeps a file's).
+/// For every module `m` that parses, `parse(print(m)) == m` and printing that again gives the same text.
 pub fn print(module: &ast::Module) -> String {
-    printer::print_module(module)
+    printer::print_module(module, None)
+}
+
+/// `linkwise fmt`: `file` in canonical layout with its comments kept where they were (before the line of the
+/// item, declaration or statement they preceded, at the end of the line they ended, before the `}` of the
+/// block they closed) and single blank lines between declarations and statements kept (docs/cli.md "fmt").
+/// The result parses to a module equal to `file`'s, and formatting it again changes nothing. An error is
+/// [`parse`]'s.
+pub fn format(file: &SourceFile) -> Result<String, Diagnostics> {
+    let module = parse(file)?;
+    let trivia = trivia(file, &module)?;
+    let text = printer::print_module(&module, Some((file.text(), &trivia)));
+    // The printer's promise, checked on every use: `fmt --write` replaces the user's file with this text, so
+    // text that would not parse back to the same module is never handed out.
+    let again = SourceFile::new(file.name(), text.as_str());
+    if parse(&again).ok().as_ref() != Some(&module) {
+        return Err(Diagnostics::from(crate::diag::Diagnostic::internal(
+            "the formatted text does not parse back to the same module",
+        )));
+    }
+    Ok(text)
 }

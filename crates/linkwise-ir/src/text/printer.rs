@@ -1,43 +1,208 @@
-//! The printer: an [`ast::Module`](crate::ast::Module) as canonical text that parses back to an equal module.
+//! The printer: an [`ast::Module`](crate::ast::Module) as canonical text that parses back to an equal module;
+//! given the source's [`Trivia`], with the source's comments and blank lines put back (docs/cli.md "fmt").
 
+use super::trivia::{CommentKind, Trivia};
 use crate::ast::*;
 use std::fmt::Write as _;
 
-/// Prints a whole module: the `target` line first, then the items, separated by blank lines.
-pub(crate) fn print_module(module: &Module) -> String {
-    let mut p = Printer { out: String::new(), indent: 0 };
+/// Prints a whole module: the `target` line first, then the items, separated by blank lines. With `source`
+/// (the text `module` was parsed from, and its trivia), its comments are kept.
+pub(crate) fn print_module(module: &Module, source: Option<(&str, &Trivia)>) -> String {
+    let mut p = Printer {
+        out: String::new(),
+        indent: 0,
+        source: source.map(|(text, trivia)| Source { text, trivia, next: 0 }),
+        force_blank: false,
+        just_opened: false,
+    };
     if let Some(target) = &module.target {
-        p.line(&format!("target {}", target.value));
+        let line = format!("target {}", target.value);
+        // The line is printed first wherever it was written; only where it was first do comments around it
+        // keep their place (after items, they stay where they are and the line moves up without them).
+        let first = module.items.first().is_none_or(|item| target.span.start < item_start(item));
+        let end = target.span.end;
+        if first {
+            p.line(&line, p.start_before(target.span.start, 1), end, Kind::Plain)
+        } else {
+            p.raw(&line)
+        }
     }
     for item in &module.items {
-        if !p.out.is_empty() {
-            p.out.push('\n');
-        }
+        p.force_blank = true;
         match item {
             Item::Extern(block) => p.extern_block(block),
             Item::Static(s) => {
                 p.export(&s.export);
-                p.line(&static_def(s));
+                p.line(&static_def(s), s.span.start, s.span.end, Kind::Plain);
             }
             Item::Fn(f) => p.fn_def(f),
         }
     }
+    p.force_blank = false;
+    // Comments after the last item.
+    p.leading(u32::MAX, 0);
     p.out
 }
 
-struct Printer {
-    out: String,
-    indent: usize,
+/// Where an item's text starts, attributes aside.
+fn item_start(item: &Item) -> u32 {
+    match item {
+        Item::Extern(b) => b.span.start,
+        Item::Static(s) => s.span.start,
+        Item::Fn(f) => f.span.start,
+    }
 }
 
-impl Printer {
-    /// One line at the current indentation.
-    fn line(&mut self, text: &str) {
-        for _ in 0..self.indent {
-            self.out.push_str("    ");
-        }
+/// The source a module was parsed from, and how far its comments have been printed.
+struct Source<'a> {
+    text: &'a str,
+    trivia: &'a Trivia,
+    /// The first comment not printed yet.
+    next: usize,
+}
+
+/// What a printed line does to blocks: comments before a line that closes a block go inside the block (at
+/// the block's indentation), and no blank line comes right before a `}` or right after a `{`.
+#[derive(Clone, Copy, PartialEq)]
+enum Kind {
+    /// Neither opens nor closes.
+    Plain,
+    /// Ends with `{`.
+    Open,
+    /// Starts with `}` (and may open the next block: `} else {`).
+    Close { opens: bool },
+}
+
+struct Printer<'a> {
+    out: String,
+    indent: usize,
+    source: Option<Source<'a>>,
+    /// The next line or comment printed is preceded by a blank line (between items).
+    force_blank: bool,
+    /// The last line printed opened a block.
+    just_opened: bool,
+}
+
+impl Printer<'_> {
+    /// A line with no source position (the target line moved up).
+    fn raw(&mut self, text: &str) {
+        self.push_indent(self.indent);
         self.out.push_str(text);
         self.out.push('\n');
+    }
+
+    fn push_indent(&mut self, indent: usize) {
+        for _ in 0..indent {
+            self.out.push_str("    ");
+        }
+    }
+
+    /// One line at the current indentation, printing text whose first token starts at `start` and whose last
+    /// token ends at `end` in the source. Comments before `end` not printed yet come first, each on its own
+    /// line (comments inside the line's tokens too: a line keeps no comment inside it); comments after `end`
+    /// on the same source line follow it.
+    fn line(&mut self, text: &str, start: u32, end: u32, kind: Kind) {
+        let inside = matches!(kind, Kind::Close { .. });
+        let indent = self.indent + usize::from(inside);
+        // Comments before the line, then the blank line the line had before it, then comments from inside it:
+        // a blank line in the source before `let x = f(a, /* c */ b);` stays before the line's comments.
+        self.leading(start, indent);
+        self.separate(start, inside);
+        self.leading(end, indent);
+        self.push_indent(self.indent);
+        self.out.push_str(text);
+        self.trailing(end);
+        self.out.push('\n');
+        self.just_opened = matches!(kind, Kind::Open | Kind::Close { opens: true });
+    }
+
+    /// A blank line before what starts at `start`, if one belongs there: between items always; elsewhere when
+    /// the source had one (one, however many it had), never at the top of a block, and never before a `}`
+    /// (`closing`).
+    fn separate(&mut self, start: u32, closing: bool) {
+        let force = std::mem::take(&mut self.force_blank);
+        if self.out.is_empty() || self.out.ends_with("\n\n") {
+            return;
+        }
+        let from_source = !closing
+            && !self.just_opened
+            && self.source.as_ref().is_some_and(|s| blank_before(s.text, start));
+        if force || from_source {
+            self.out.push('\n');
+        }
+    }
+
+    /// Prints, each on a line of its own at `indent`, the comments not printed yet that start before `end`
+    /// (comments that follow one another on a source line share an output line).
+    fn leading(&mut self, end: u32, indent: usize) {
+        loop {
+            let Some(source) = &self.source else { return };
+            let Some(c) = source.trivia.comments.get(source.next).copied() else { return };
+            if c.span.start >= end {
+                return;
+            }
+            self.separate(c.span.start, false);
+            self.push_indent(indent);
+            self.push_comment(c.span);
+            let mut at = c.span.end;
+            let mut kind = c.kind;
+            while kind == CommentKind::Block {
+                let Some(source) = &self.source else { break };
+                let Some(d) = source.trivia.comments.get(source.next).copied() else { break };
+                if d.span.start >= end || !same_line(source.text, at, d.span.start) {
+                    break;
+                }
+                self.out.push(' ');
+                self.push_comment(d.span);
+                at = d.span.end;
+                kind = d.kind;
+            }
+            self.out.push('\n');
+            self.just_opened = false;
+        }
+    }
+
+    /// Appends the comments that follow `end` on its source line, with nothing but spaces before each.
+    fn trailing(&mut self, end: u32) {
+        let mut at = end;
+        loop {
+            let Some(source) = &self.source else { return };
+            let Some(c) = source.trivia.comments.get(source.next).copied() else { return };
+            if c.span.start < at || !same_line(source.text, at, c.span.start) {
+                return;
+            }
+            self.out.push(' ');
+            self.push_comment(c.span);
+            at = c.span.end;
+            if c.kind == CommentKind::Line {
+                return;
+            }
+        }
+    }
+
+    /// Appends the text of the next comment (which spans `span`) and moves past it. A line comment loses its
+    /// trailing whitespace (a `\r` of a CRLF line among it); a block comment is kept byte for byte.
+    fn push_comment(&mut self, span: Span) {
+        let Some(source) = &mut self.source else { return };
+        source.next += 1;
+        let text = source.text.get(span.start as usize..span.end as usize).unwrap_or("");
+        let text = if text.starts_with("//") { text.trim_end() } else { text };
+        self.out.push_str(text);
+    }
+
+    /// The start of the token `back` tokens before the one at `pos` (an attribute's `#` from its string).
+    fn start_before(&self, pos: u32, back: usize) -> u32 {
+        self.source.as_ref().map_or(pos, |s| s.trivia.start_before(pos, back))
+    }
+
+    /// The end of the first token at or after `pos` (an attribute's `]`, a block's `{`).
+    fn end_of_next(&self, pos: u32) -> u32 {
+        self.source.as_ref().map_or(pos, |s| s.trivia.end_of_next(pos))
+    }
+
+    /// Whether a block prints as `{}`: it has no statements and no comments inside.
+    fn empty(&self, stmts: usize, span: Span) -> bool {
+        stmts == 0 && !self.source.as_ref().is_some_and(|s| s.trivia.comment_in(span))
     }
 
     fn extern_block(&mut self, block: &ExternBlock) {
@@ -50,85 +215,115 @@ impl Printer {
                 let _ = write!(attr, ", modifiers = {}", quote(modifiers.value.as_bytes()));
             }
             attr.push_str(")]");
-            self.line(&attr);
+            self.line(&attr, link.span.start, link.span.end, Kind::Plain);
         }
-        if block.crt.is_some() {
-            self.line("#[crt]");
+        if let Some(crt) = &block.crt {
+            self.line("#[crt]", crt.span.start, crt.span.end, Kind::Plain);
         }
         let mut head = String::from("extern");
         if let Some(abi) = &block.abi {
             head.push(' ');
             head.push_str(&quote(abi.value.as_bytes()));
         }
-        if block.items.is_empty() {
-            self.line(&format!("{head} {{}}"));
+        let start = block.span.start;
+        if self.empty(block.items.len(), block.span) {
+            self.line(&format!("{head} {{}}"), start, block.span.end, Kind::Plain);
             return;
         }
-        self.line(&format!("{head} {{"));
+        let after_head = block.abi.as_ref().map_or(start + "extern".len() as u32, |abi| abi.span.end);
+        let open = self.end_of_next(after_head);
+        self.line(&format!("{head} {{"), start, open, Kind::Open);
         self.indent += 1;
         for item in &block.items {
-            self.line(&extern_item(item));
+            let mut first = item.span.start;
+            if let Some(name) = &item.link_name {
+                // `#[link_name = "NAME"]`: the `#` is four tokens before the string.
+                first = first.min(self.start_before(name.span.start, 4));
+            }
+            if let Some(ordinal) = &item.ordinal {
+                // `#[link_ordinal(N)]`: likewise before the number.
+                first = first.min(self.start_before(ordinal.span.start, 4));
+            }
+            self.line(&extern_item(item), first, item.span.end, Kind::Plain);
         }
         self.indent -= 1;
-        self.line("}");
+        self.line("}", block.span.end.saturating_sub(1), block.span.end, Kind::Close { opens: false });
     }
 
     fn fn_def(&mut self, f: &FnDef) {
         self.export(&f.export);
         let public = if f.public { "pub " } else { "" };
         let head = format!("{public}fn {}{}", f.name.value, signature(&f.sig));
-        self.blocks(&[(head, &f.body)]);
+        self.blocks(&[(head, &f.body)], f.span.start, f.span.end);
     }
 
     /// `#[export]` and `#[export_name]`, each on a line of its own.
     fn export(&mut self, export: &Export) {
-        if export.export.is_some() {
-            self.line("#[export]");
+        if let Some(attr) = &export.export {
+            self.line("#[export]", attr.span.start, attr.span.end, Kind::Plain);
         }
         if let Some(name) = &export.name {
-            self.line(&format!("#[export_name = {}]", quote(name.value.as_bytes())));
+            let (start, end) = (self.start_before(name.span.start, 4), self.end_of_next(name.span.end));
+            self.line(&format!("#[export_name = {}]", quote(name.value.as_bytes())), start, end, Kind::Plain);
         }
     }
 
     /// Braced blocks that share lines: `head {`, the statements, then `} next-head {` ... `}`. An empty
-    /// block prints as `{}` on its head's line.
-    fn blocks(&mut self, parts: &[(String, &Block)]) {
+    /// block prints as `{}` on its head's line. `start` is where the first head starts in the source and
+    /// `end` where the whole construct ends (after a last `}` that may belong to an `else { if ... }` the
+    /// printing turns into `else if`).
+    fn blocks(&mut self, parts: &[(String, &Block)], start: u32, end: u32) {
         let mut pending = String::new();
+        let mut line_start = start;
+        let mut closing = false;
         for (i, (head, block)) in parts.iter().enumerate() {
             if i > 0 {
                 pending.push(' ');
             }
             pending.push_str(head);
-            if block.stmts.is_empty() {
+            if self.empty(block.stmts.len(), block.span) {
                 pending.push_str(" {}");
             } else {
                 pending.push_str(" {");
-                self.line(&pending);
+                let kind = if closing { Kind::Close { opens: true } } else { Kind::Open };
+                self.line(&pending, line_start, block.span.start + 1, kind);
                 self.indent += 1;
                 for stmt in &block.stmts {
                     self.stmt(stmt);
                 }
                 self.indent -= 1;
                 pending = String::from("}");
+                line_start = block.span.end.saturating_sub(1);
+                closing = true;
             }
         }
-        self.line(&pending);
+        self.line(
+            &pending,
+            line_start,
+            end,
+            if closing { Kind::Close { opens: false } } else { Kind::Plain },
+        );
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
+        let (start, end) = (stmt.span.start, stmt.span.end);
         match &stmt.kind {
             StmtKind::Let { mutable, name, ty, value } => {
                 let m = if *mutable { "mut " } else { "" };
                 let ty = ty.as_ref().map(|t| format!(": {}", t.value)).unwrap_or_default();
-                self.line(&format!("let {m}{}{ty} = {};", name.value, expr(value)));
+                self.line(&format!("let {m}{}{ty} = {};", name.value, expr(value)), start, end, Kind::Plain);
             }
-            StmtKind::Assign { target, value } => self.line(&format!("{} = {};", target.value, expr(value))),
-            StmtKind::Return(None) => self.line("return;"),
-            StmtKind::Return(Some(value)) => self.line(&format!("return {};", expr(value))),
-            StmtKind::Expr(e) => self.line(&format!("{};", expr(e))),
-            StmtKind::For { var, start, end, body } => {
-                let head = format!("for {} in {}..{}", var.value, expr(start), expr(end));
-                self.blocks(&[(head, body)]);
+            StmtKind::Assign { target, value } => {
+                self.line(&format!("{} = {};", target.value, expr(value)), start, end, Kind::Plain)
+            }
+            StmtKind::Return(None) => self.line("return;", start, end, Kind::Plain),
+            StmtKind::Return(Some(value)) => {
+                self.line(&format!("return {};", expr(value)), start, end, Kind::Plain)
+            }
+            StmtKind::Expr(e) => self.line(&format!("{};", expr(e)), start, end, Kind::Plain),
+            StmtKind::For { var, start: from, end: to, body } => {
+                let head = format!("for {} in {}..{}", var.value, expr(from), expr(to));
+                self.blocks(&[(head, body)], start, end);
             }
             StmtKind::If { cond, then, otherwise } => {
                 // An else block holding exactly one `if` prints as `else if`; it parses back to the same shape.
@@ -146,10 +341,39 @@ impl Printer {
                         }
                     }
                 }
-                self.blocks(&parts);
+                self.blocks(&parts, start, end);
             }
         }
     }
+}
+
+/// Whether a blank line comes right before `pos` in `text`: only whitespace back to a line break before which,
+/// again after only whitespace, there is another.
+fn blank_before(text: &str, pos: u32) -> bool {
+    let before = text.as_bytes().get(..pos as usize).unwrap_or(&[]);
+    let mut breaks = 0;
+    for &b in before.iter().rev() {
+        match b {
+            b'\n' => {
+                breaks += 1;
+                if breaks == 2 {
+                    return true;
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\x0c' => {}
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Whether only spaces and tabs lie between `from` and `to` in `text` (they are on one line).
+fn same_line(text: &str, from: u32, to: u32) -> bool {
+    from <= to
+        && text
+            .as_bytes()
+            .get(from as usize..to as usize)
+            .is_some_and(|gap| gap.iter().all(|&b| b == b' ' || b == b'\t'))
 }
 
 fn extern_item(item: &ExternItem) -> String {

@@ -980,3 +980,60 @@ fn a_function_parsed_on_its_own_lexes_only_its_own_text() {
         assert!(lexed < 200, "{lexed} bytes lexed to parse a {}-byte function", f.span.end - f.span.start);
     }
 }
+
+mod formatting {
+    //! The trivia layer and [`super::super::format`]'s corner cases; tests/fmt.rs covers the CLI and the
+    //! repository's files.
+    use super::super::{CommentKind, format, parse, trivia};
+    use crate::span::SourceFile;
+
+    /// The text of each comment `trivia` finds in `src`, with its kind.
+    fn comments(src: &str) -> Vec<(CommentKind, String)> {
+        let file = SourceFile::new("t.lw", src);
+        let module = parse(&file).unwrap();
+        let t = trivia(&file, &module).unwrap();
+        t.comments
+            .iter()
+            .map(|c| (c.kind, src[c.span.start as usize..c.span.end as usize].to_owned()))
+            .collect()
+    }
+
+    fn fmt(src: &str) -> String {
+        let file = SourceFile::new("t.lw", src);
+        format(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)))
+    }
+
+    #[test]
+    fn trivia_finds_nested_block_comments_and_takes_the_triple_as_one_token() {
+        let src = "\u{feff}target /* a /* b */ c */ x86_64-apple-macosx10.15 // t\nfn f() {}\n";
+        assert_eq!(
+            comments(src),
+            [(CommentKind::Block, "/* a /* b */ c */".to_owned()), (CommentKind::Line, "// t".to_owned())]
+        );
+        let file = SourceFile::new("t.lw", src);
+        let t = trivia(&file, &parse(&file).unwrap()).unwrap();
+        let texts: Vec<&str> = t.tokens.iter().map(|s| &src[s.start as usize..s.end as usize]).collect();
+        assert_eq!(texts, ["target", "x86_64-apple-macosx10.15", "fn", "f", "(", ")", "{", "}"]);
+        // The comment inside the target line goes before it.
+        assert_eq!(fmt(src), "/* a /* b */ c */\ntarget x86_64-apple-macosx10.15 // t\n\nfn f() {}\n");
+    }
+
+    #[test]
+    fn crlf_line_comments_lose_their_carriage_return() {
+        assert_eq!(fmt("fn f() { // x \r\n  return;\r\n}\r\n"), "fn f() { // x\n    return;\n}\n");
+    }
+
+    #[test]
+    fn a_target_line_after_items_moves_up_without_its_comments() {
+        let src = "fn f() {} // f\n// before target\ntarget x86_64-unknown-linux-gnu // t\n";
+        let once = fmt(src);
+        assert_eq!(once, "target x86_64-unknown-linux-gnu\n\nfn f() {} // f\n// before target\n// t\n");
+        assert_eq!(fmt(&once), once);
+    }
+
+    #[test]
+    fn blank_lines_are_kept_once_but_not_after_an_open_brace_or_before_a_close() {
+        let src = "fn f() {\n\n\n    let a = 1;\n\n\n\n    let b = 2;\n\n}\n";
+        assert_eq!(fmt(src), "fn f() {\n    let a = 1;\n\n    let b = 2;\n}\n");
+    }
+}
