@@ -5,6 +5,9 @@
 //! docs/doctor.schema.json by a validator for the subset of JSON Schema the schema uses.
 
 mod support;
+// The JSON Schema validator (its own file: not every user of support/ has serde_json).
+#[path = "support/schema.rs"]
+mod schema;
 
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -63,80 +66,10 @@ fn doctor_text(args: &[String]) -> (i32, String, String) {
 
 /// docs/doctor.schema.json.
 fn schema() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/doctor.schema.json");
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
+    schema::load("docs/doctor.schema.json")
 }
 
-/// The keywords [`validate`] implements, and the annotations it may ignore. A schema using any other keyword
-/// fails the test rather than being half-checked.
-const KEYWORDS: &[&str] = &["type", "required", "properties", "enum", "items", "const"];
-const ANNOTATIONS: &[&str] = &["$schema", "$id", "title", "description"];
-
-/// Validates `value` against `schema` (JSON Schema's `type`, `required`, `properties`, `enum`, `items`,
-/// `const`), returning each violation with its JSON path.
-fn validate(schema: &Value, value: &Value, path: &str) -> Vec<String> {
-    let mut errors = Vec::new();
-    let Some(keywords) = schema.as_object() else {
-        return vec![format!("{path}: the schema is not an object")];
-    };
-    for key in keywords.keys() {
-        assert!(
-            KEYWORDS.contains(&key.as_str()) || ANNOTATIONS.contains(&key.as_str()),
-            "docs/doctor.schema.json uses `{key}` at {path}, which the test's validator does not implement"
-        );
-    }
-    if let Some(expected) = schema.get("type") {
-        let types: Vec<&str> = match expected {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => vec![],
-        };
-        let actual = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        };
-        let ok = types.iter().any(|&t| t == actual || (t == "number" && actual == "integer"));
-        if !ok {
-            errors.push(format!("{path}: {actual}, expected {types:?}"));
-            return errors;
-        }
-    }
-    if let Some(c) = schema.get("const")
-        && c != value
-    {
-        errors.push(format!("{path}: {value}, expected {c}"));
-    }
-    if let Some(Value::Array(options)) = schema.get("enum")
-        && !options.contains(value)
-    {
-        errors.push(format!("{path}: {value} is not one of {options:?}"));
-    }
-    if let (Some(Value::Array(required)), Some(object)) = (schema.get("required"), value.as_object()) {
-        for name in required.iter().filter_map(Value::as_str) {
-            if !object.contains_key(name) {
-                errors.push(format!("{path}: `{name}` is missing"));
-            }
-        }
-    }
-    if let (Some(Value::Object(properties)), Some(object)) = (schema.get("properties"), value.as_object()) {
-        for (name, sub) in properties {
-            if let Some(v) = object.get(name) {
-                errors.extend(validate(sub, v, &format!("{path}.{name}")));
-            }
-        }
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        for (i, v) in array.iter().enumerate() {
-            errors.extend(validate(items, v, &format!("{path}[{i}]")));
-        }
-    }
-    errors
-}
+use schema::validate;
 
 /// The validator rejects what breaks the contract, so the checks on real reports above can fail.
 #[test]

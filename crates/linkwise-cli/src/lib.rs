@@ -130,6 +130,26 @@ enum Command {
         #[arg(long, value_enum)]
         flavor: Option<FlavorChoice>,
     },
+    /// Check every declared link kind against the libraries the link will use, before the linker does: each
+    /// library of the plan found on the search path as the target's linker finds it, only its symbol table
+    /// read, and every import compared (docs/linking.md "Checking the libraries"). Exits with 1 when the link
+    /// would fail.
+    #[command(after_help = "Examples:\n  \
+        linkwise check-libs app.lw -L vendor/lib\n  \
+        linkwise check-libs app.lw -L libs --format json")]
+    CheckLibs {
+        #[command(flatten)]
+        input: Input,
+        /// Where libraries are looked for, in order (lld-link also looks in the current directory and LIB).
+        #[arg(short = 'L', value_name = "DIR")]
+        search_paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+        /// Windows: use PATHS (`;`-separated) as the LIB environment variable instead of the environment's.
+        #[arg(long, value_name = "PATHS")]
+        lib_env: Option<String>,
+    },
     /// List the supported target triples.
     Targets,
     /// Benchmarks: what a call costs through each access kind, against clang; code generation side by side
@@ -438,6 +458,22 @@ fn execute(
             stdout.write_all(report.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
         Command::Fmt { files, check, write } => fmt(&files, check, write, stdout, stderr),
+        Command::CheckLibs { input, search_paths, format, lib_env } => {
+            let (file, options) = load(&input, MAX_BUILD_INPUT_BYTES)?;
+            let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
+            warn(stderr, &compiled, &file);
+            let report = check_libs(&compiled, &search_paths, lib_env.as_deref());
+            let text = match format {
+                Format::Human => linkwise_libcheck::report::human(&report, &file),
+                Format::Json => {
+                    linkwise_libcheck::report::json(&report, &file, &compiled.plan.target.to_string())
+                }
+            };
+            stdout
+                .write_all(text.as_bytes())
+                .map_err(|e| plain_error(format!("cannot write output: {e}")))?;
+            if report.fails() { Err(String::new()) } else { Ok(()) }
+        }
         Command::Doctor { inputs, format, crt, rustc_note, lib_env, flavor } => {
             doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env, flavor }, stdout, stderr)
                 .map_err(|(_, m)| m)
@@ -1127,6 +1163,25 @@ fn warn(stderr: &mut dyn Write, compiled: &linkwise::Compiled, file: &SourceFile
     for warning in all {
         let _ = stderr.write_all(warning.render(file).as_bytes());
     }
+}
+
+/// The library check of issue 14 for `compiled`'s plan, on the `-L` directories `dirs` (then `LIB` on
+/// Windows: `lib_env`, else the environment's; the C library's directory on ELF, as the link driver adds it).
+fn check_libs(
+    compiled: &linkwise::Compiled,
+    dirs: &[PathBuf],
+    lib_env: Option<&str>,
+) -> linkwise_libcheck::Report {
+    let target = &compiled.plan.target;
+    let env = std::env::var("LIB").ok();
+    let system = linkwise::link::system_library_dir(target);
+    let search = linkwise_libcheck::search::SearchPath::new(
+        target,
+        dirs,
+        lib_env.or(env.as_deref()),
+        system.as_deref(),
+    );
+    linkwise_libcheck::check(&compiled.program, &compiled.plan, &search)
 }
 
 /// `linkwise doctor`'s arguments, as clap gave them.

@@ -705,6 +705,17 @@ fn elf_arguments(
     Ok(args)
 }
 
+/// The system library directory the link driver gives ld.lld for `target` (the C library's, where `Scrt1.o`
+/// is), so that a check of the link's libraries searches it too; `None` for COFF and Mach-O, and when the C
+/// library is not installed.
+pub fn system_library_dir(target: &Target) -> Option<PathBuf> {
+    if target.format != Format::Elf {
+        return None;
+    }
+    let (dirs, _, _) = elf_runtime(target.arch);
+    dirs.iter().map(Path::new).find(|d| d.join("Scrt1.o").is_file()).map(Path::to_owned)
+}
+
 /// ld64.lld, against the SDK's libSystem.
 fn macho_arguments(
     compiled: &Compiled,
