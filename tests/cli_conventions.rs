@@ -310,7 +310,7 @@ fn triple_aliases_give_the_canonical_triples_bytes() {
     }
     let (status, _, stderr) = linkwise(&["build", &input, "--target", "x86_64-pc-windows-gnu"]);
     assert_eq!(status, 1);
-    assert!(stderr.contains("MinGW") && stderr.contains("--target x86_64-pc-windows-msvc"), "{stderr}");
+    assert!(stderr.contains("MinGW") && stderr.contains("target `x86_64-pc-windows-msvc`"), "{stderr}");
     let (status, _, stderr) = linkwise(&["build", &input, "--target", "x86_64-unknown-linux-gnux"]);
     assert_eq!(status, 1);
     assert!(stderr.contains("did you mean `x86_64-unknown-linux-gnu`?"), "{stderr}");
@@ -488,7 +488,7 @@ fn listings_show_section_offsets() {
     assert!(base > 0, "{header}");
     let after = report.split(header).nth(1).unwrap();
     let first = after.lines().nth(1).unwrap();
-    assert!(first.trim_start().starts_with(&format!("0  .text+{base:#x} ")), "{first}");
+    assert!(first.trim_start().starts_with(&format!("0:  .text+{base:#x} ")), "{first}");
 }
 
 /// `-v` and `--time-passes` write to standard error only: standard output still carries exactly the object

@@ -505,8 +505,16 @@ impl Progress {
         if !self.time_passes {
             return;
         }
-        for (name, time) in &self.phases {
-            let _ = writeln!(stderr, "time: {:>9.6}s  {name}", time.as_secs_f64());
+        // In pipeline order, whatever order they were measured in (the links run before every output is put
+        // in place); a phase that happened twice (two links) is added up.
+        const ORDER: [&str; 6] = ["parse", "check", "resolve", "compile", "write", "link"];
+        for name in ORDER {
+            let times: Vec<std::time::Duration> =
+                self.phases.iter().filter(|(n, _)| *n == name).map(|(_, t)| *t).collect();
+            if !times.is_empty() {
+                let time: std::time::Duration = times.into_iter().sum();
+                let _ = writeln!(stderr, "time: {:>9.6}s  {name}", time.as_secs_f64());
+            }
         }
         let _ = writeln!(stderr, "time: {:>9.6}s  total", self.started.elapsed().as_secs_f64());
     }

@@ -142,7 +142,8 @@ pub fn listing(arch: Arch, code: &[u8], sites: &[Site]) -> String {
 }
 
 /// [`listing`], each instruction also shown at its offset in the function's section (`section`: its name and
-/// the function's offset there), as `llvm-objdump -d` shows it: `   4  .text+0x44:  ...` (issue 13, item 5).
+/// the function's offset there), as `llvm-objdump -d` shows it: `     4:  .text+0x44     48 83 ec 20  ...` (issue
+/// 13, item 5).
 pub fn listing_in(arch: Arch, code: &[u8], sites: &[Site], section: Option<(&str, u64)>) -> String {
     let instructions = decode(arch, code, sites).unwrap_or_else(|| {
         code.chunks(4)
@@ -160,7 +161,8 @@ pub fn listing_in(arch: Arch, code: &[u8], sites: &[Site], section: Option<(&str
         match section {
             Some((name, base)) => {
                 let at = format!("{name}+{:#x}", base + u64::from(i.offset));
-                let _ = write!(out, "{:6x}  {at:<14}  {:<30} {}", i.offset, hex(&i.bytes), i.text);
+                // The function offset keeps its `OFFSET:  ` lead, which scripts split on, as before.
+                let _ = write!(out, "{:6x}:  {at:<14} {:<30} {}", i.offset, hex(&i.bytes), i.text);
             }
             None => {
                 let _ = write!(out, "{:6x}:  {:<30} {}", i.offset, hex(&i.bytes), i.text);
