@@ -875,7 +875,7 @@ fn build_command(
                     .map_err(|e| cannot_write(&path, e))?
             }
             Emit::Asm => {
-                let text = linkwise::codegen::asm::assembly(&target, &compiled.object.bytes, &file.name())
+                let text = linkwise::codegen::asm::assembly(&target, &compiled.object.bytes, file.name())
                     .map_err(|d| d.render(&file))?;
                 let what = if linkwise::codegen::asm::assemblable(&target) { "assembly" } else { "listing" };
                 progress.say(stderr, || format!("writing {shown}: {what}, {} lines", text.lines().count()));

@@ -96,7 +96,7 @@ impl ElfHeaders {
         let map = headers
             .iter()
             .enumerate()
-            .map(|(i, h)| (i, (h.sh_type(endian).0, h.sh_flags(endian).0, h.sh_entsize(endian).into())))
+            .map(|(i, h)| (i, (h.sh_type(endian).0, h.sh_flags(endian).0, h.sh_entsize(endian))))
             .collect();
         Some(ElfHeaders(map))
     }

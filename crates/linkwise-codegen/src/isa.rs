@@ -15,8 +15,10 @@ pub const OBJECT_VERSION: &str = "0.40.0";
 /// How much Cranelift optimises (`-O0`, `-O1`, `-O2`; `--opt-level`): its `opt_level` setting, one of three.
 ///
 /// Cranelift has no more levels than these; what each changes was measured on the benchmark module
-/// (docs/codegen.md "Optimisation levels"). `-O1` and `-O2` are both `speed`-class in Cranelift's terms, so
-/// linkwise maps `-O1` to `speed` and `-O2` to `speed_and_size`, as the two are ordered by what they add.
+/// (docs/codegen.md "Optimisation levels"). In cranelift-codegen 0.135 the setting decides one thing, whether
+/// the e-graph pass runs (`Context::optimize` in its context.rs: `opt_level != OptLevel::None`), so `speed` and
+/// `speed_and_size` give the same code; `-O2` still maps to `speed_and_size` so that it follows Cranelift if
+/// the two part.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum OptLevel {
     /// `-O0`: Cranelift's `none`: no e-graph pass (no constant folding, no GVN, no LICM), so each IR
@@ -26,7 +28,7 @@ pub enum OptLevel {
     /// GVN, LICM, alias analysis, rewrite rules).
     #[default]
     Speed,
-    /// `-O2`: Cranelift's `speed_and_size`: `speed`, plus the rules that also weigh code size.
+    /// `-O2`: Cranelift's `speed_and_size` (today the same code as `speed`; see above).
     SpeedAndSize,
 }
 
