@@ -180,7 +180,16 @@ fn emit_lib_writes_an_indexed_coff_archive() {
     let dir = TempDir::new("cli-lib");
     let input = format!("{}/tests/programs/mathlib.lw", env!("CARGO_MANIFEST_DIR"));
     let out = dir.join("mathlib.lib");
-    let (status, _, err) = linkwise(&["build", "--emit", "lib", &input, "-o", out.to_str().unwrap()]);
+    let (status, _, err) = linkwise(&[
+        "build",
+        "--emit",
+        "lib",
+        &input,
+        "--target",
+        "x86_64-pc-windows-msvc",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(status, 0, "{err}");
     let bytes = std::fs::read(&out).unwrap();
     let archive = object::read::archive::ArchiveFile::parse(&*bytes).expect("an archive");
@@ -197,7 +206,16 @@ fn emit_lib_writes_an_indexed_coff_archive() {
     assert_eq!(symbols, ["COUNTER", "add3"]);
     // Deterministic, like objects.
     let again = dir.join("again.lib");
-    linkwise(&["build", "--emit", "lib", &input, "-o", again.to_str().unwrap()]);
+    linkwise(&[
+        "build",
+        "--emit",
+        "lib",
+        &input,
+        "--target",
+        "x86_64-pc-windows-msvc",
+        "-o",
+        again.to_str().unwrap(),
+    ]);
     assert_eq!(std::fs::read(&again).unwrap(), bytes);
 }
 

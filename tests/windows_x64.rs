@@ -22,8 +22,16 @@ fn static_library(dir: &TempDir, path: &str) -> std::path::PathBuf {
     let stem = Path::new(path).file_stem().unwrap().to_string_lossy().into_owned();
     let out = dir.join(&format!("{stem}.lib"));
     let input = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
-    let (status, _, stderr) =
-        support::linkwise(&["build", "--emit", "lib", input.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let (status, _, stderr) = support::linkwise(&[
+        "build",
+        "--emit",
+        "lib",
+        input.to_str().unwrap(),
+        "--target",
+        TARGET,
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(status, 0, "{stderr}");
     out
 }

@@ -64,9 +64,13 @@ enum Command {
     Explain {
         #[command(flatten)]
         input: Input,
-        /// Also print a disassembly of every function, relocations marked.
+        /// Also print a disassembly of every function, relocations marked, each instruction at its offset in
+        /// the function and in its section.
         #[arg(long)]
         listing: bool,
+        /// Output format: `human`, or `json` (schema `linkwise-explain/1`, docs/explain.schema.json).
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
     },
     /// Print modules in canonical form, comments kept; or check (`--check`) or rewrite (`--write`) them.
     ///
@@ -152,6 +156,15 @@ enum Command {
     },
     /// List the supported target triples.
     Targets,
+    /// Print a shell completion script for linkwise on standard output.
+    #[command(after_help = "Examples:\n  \
+        linkwise completions bash > ~/.local/share/bash-completion/completions/linkwise\n  \
+        linkwise completions zsh > ~/.zfunc/_linkwise\n  \
+        linkwise completions fish > ~/.config/fish/completions/linkwise.fish")]
+    Completions {
+        /// The shell: bash, zsh, fish, powershell or elvish.
+        shell: clap_complete::Shell,
+    },
     /// Benchmarks: what a call costs through each access kind, against clang; code generation side by side
     /// with llc and plain cranelift-object (docs/bench.md).
     #[command(subcommand)]
@@ -236,6 +249,9 @@ enum CrtChoice {
 enum Emit {
     /// A relocatable object file.
     Obj,
+    /// An assembly file (`STEM.s`), like `clang -S`: sections, symbols, every instruction and relocation.
+    /// ELF: assembles with llvm-mc into the same object; COFF, Mach-O: a listing, every line a comment.
+    Asm,
     /// A static library (archive with a symbol index) holding the object.
     Lib,
     /// Windows: an import library (`NAME.lib`) for each DLL the module imports from; with `dylib`, the DLL's own.
@@ -267,7 +283,7 @@ struct Build {
     /// The directory default-named outputs go to [default: the current directory].
     #[arg(long, value_name = "DIR", conflicts_with = "output")]
     out_dir: Option<PathBuf>,
-    /// What to write, comma-separated or repeated: `obj`, `lib`, `implib`, `exe`, `dylib`.
+    /// What to write, comma-separated or repeated: `obj`, `asm`, `lib`, `implib`, `exe`, `dylib`.
     #[arg(long, value_enum, value_delimiter = ',', default_value = "obj", value_name = "KINDS")]
     emit: Vec<Emit>,
     /// A directory the linker searches for libraries (`exe`, `dylib`); also where `lib` finds the static
@@ -281,9 +297,14 @@ struct Build {
     /// Mach-O: the SDK whose `usr/lib` has libSystem [default: the SDKROOT environment variable].
     #[arg(long, value_name = "DIR")]
     sdk_root: Option<PathBuf>,
-    /// Print the exact link line, shell-quoted, on standard error before running it.
+    /// Progress on standard error: what is read, each phase with its counts (functions, imports, libraries,
+    /// relocations), each file written, and the exact link line, shell-quoted, before running it.
     #[arg(short, long)]
     verbose: bool,
+    /// Print the wall time of each phase on standard error: parse, check, resolve, compile, write, link
+    /// (like `rustc -Z time-passes` and `clang -ftime-report`).
+    #[arg(long)]
+    time_passes: bool,
     /// Print information about the build on standard error: `native-static-libs` (with `--emit lib`), the
     /// native libraries a program linking the static library must still link, as rustc prints them.
     #[arg(long, value_enum, value_name = "WHAT")]
@@ -325,9 +346,14 @@ impl Crt {
 struct Input {
     /// The IR module to compile (.lw).
     file: PathBuf,
-    /// Target triple; overrides the module's `target` line [default: x86_64-pc-windows-msvc].
+    /// Target triple, in any common spelling (`x86_64-linux-gnu`, `arm64-apple-macosx14.0`); overrides the
+    /// module's `target` line [default: the host, as rustc's; `linkwise targets` lists them].
     #[arg(long, value_name = "TRIPLE")]
     target: Option<String>,
+    /// Optimisation level: `0` (Cranelift's `none`), `1` (`speed`, the default) or `2` (`speed_and_size`);
+    /// `-O0`, `-O1`, `-O2` as clang and rustc spell them (docs/codegen.md "Optimisation levels").
+    #[arg(short = 'O', long = "opt-level", value_name = "LEVEL", value_parser = opt_level)]
+    opt_level: Option<linkwise::OptLevel>,
     /// Link a library, or override one the module declares: `-l [KIND[:MODIFIERS]=]NAME[:NEWNAME]` with KIND
     /// one of dylib, static (static-nobundle: deprecated, `static:-bundle`) and MODIFIERS comma-separated
     /// `+`/`-` bundle, whole-archive, verbatim, as-needed, as rustc spells them. A KIND changes how the
@@ -372,6 +398,12 @@ enum YesNo {
     No,
 }
 
+/// `-O LEVEL` / `--opt-level LEVEL`.
+fn opt_level(text: &str) -> Result<linkwise::OptLevel, String> {
+    linkwise::OptLevel::parse(text)
+        .ok_or_else(|| format!("`{text}` is not an optimisation level: expected 0, 1 or 2 (or s, 3: as 2)"))
+}
+
 /// The streams a command line runs with, and what [`run_with`] must know about the real standard output.
 pub struct Streams<'a> {
     /// Standard output: reports, and the object itself for `build -o -`.
@@ -401,6 +433,16 @@ where
     T: Into<OsString> + Clone,
 {
     let Streams { stdout, stdout_is_terminal, stderr } = streams;
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if let Some(text) = version_request(&args) {
+        return match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
+            Ok(()) => 0,
+            Err(e) => {
+                let _ = stderr.write_all(plain_error(format!("cannot write output: {e}")).as_bytes());
+                EXIT_ERROR
+            }
+        };
+    }
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -440,6 +482,142 @@ where
     }
 }
 
+/// `-v` and `--time-passes` of `linkwise build`: progress lines and phase times, on standard error only
+/// (standard output may be the object itself, `-o -`).
+struct Progress {
+    verbose: bool,
+    time_passes: bool,
+    phases: Vec<(&'static str, std::time::Duration)>,
+    started: std::time::Instant,
+}
+
+impl Progress {
+    fn new(verbose: bool, time_passes: bool) -> Progress {
+        Progress { verbose, time_passes, phases: Vec::new(), started: std::time::Instant::now() }
+    }
+
+    /// A progress line with `-v`; `line` is only built then.
+    fn say(&self, stderr: &mut dyn Write, line: impl FnOnce() -> String) {
+        if self.verbose {
+            let _ = writeln!(stderr, "linkwise: {}", line());
+        }
+    }
+
+    fn phase(&mut self, name: &'static str, time: std::time::Duration) {
+        self.phases.push((name, time));
+    }
+
+    /// The compilation's phases, with their counts under `-v`.
+    fn compiled(&mut self, stderr: &mut dyn Write, compiled: &linkwise::Compiled) {
+        use linkwise::ir::checked::SymbolDef;
+        let program = &compiled.program;
+        let count = |f: fn(&SymbolDef) -> bool| program.symbols.iter().filter(|s| f(&s.def)).count();
+        let functions = count(|d| matches!(d, SymbolDef::Fn { .. }));
+        let statics = count(|d| matches!(d, SymbolDef::Static { .. }));
+        let strings = count(|d| matches!(d, SymbolDef::Str { .. }));
+        let relocations = object_relocations(&compiled.object.bytes);
+        for phase in &compiled.phases {
+            self.phases.push((phase.name, phase.time));
+            let counts = match phase.name {
+                "parse" => format!("{} extern blocks, {functions} functions", program.blocks.len()),
+                "check" => format!(
+                    "{} symbols: {functions} functions, {statics} statics, {} imports, {strings} strings",
+                    program.symbols.len(),
+                    compiled.plan.imports.len(),
+                ),
+                "resolve" => format!(
+                    "{} libraries, {} directives, target {}",
+                    compiled.plan.libraries.len(),
+                    compiled.directives.len(),
+                    compiled.plan.target
+                ),
+                "compile" => format!(
+                    "{functions} functions compiled: object {} bytes ({}), {relocations} relocations",
+                    compiled.object.bytes.len(),
+                    compiled.plan.target.format,
+                ),
+                _ => String::new(),
+            };
+            self.say(stderr, || format!("{}: {counts} ({})", phase.name, millis(phase.time)));
+        }
+    }
+
+    /// `--time-passes`: one line a phase and the total, as `time: 0.012s  parse`.
+    fn finish(&self, stderr: &mut dyn Write) {
+        if !self.time_passes {
+            return;
+        }
+        // In pipeline order, whatever order they were measured in (the links run before every output is put
+        // in place); a phase that happened twice (two links) is added up.
+        const ORDER: [&str; 6] = ["parse", "check", "resolve", "compile", "write", "link"];
+        for name in ORDER {
+            let times: Vec<std::time::Duration> =
+                self.phases.iter().filter(|(n, _)| *n == name).map(|(_, t)| *t).collect();
+            if !times.is_empty() {
+                let time: std::time::Duration = times.into_iter().sum();
+                let _ = writeln!(stderr, "time: {:>9.6}s  {name}", time.as_secs_f64());
+            }
+        }
+        let _ = writeln!(stderr, "time: {:>9.6}s  total", self.started.elapsed().as_secs_f64());
+    }
+}
+
+/// How many relocations an object holds, every section's (read back: the writer keeps no count).
+fn object_relocations(bytes: &[u8]) -> usize {
+    use object::{Object, ObjectSection};
+    object::File::parse(bytes).map_or(0, |file| file.sections().map(|s| s.relocations().count()).sum())
+}
+
+fn millis(time: std::time::Duration) -> String {
+    format!("{:.1} ms", time.as_secs_f64() * 1e3)
+}
+
+/// The digit of `-ON` for a level.
+fn opt_digit(level: linkwise::OptLevel) -> u8 {
+    match level {
+        linkwise::OptLevel::None => 0,
+        linkwise::OptLevel::Speed => 1,
+        linkwise::OptLevel::SpeedAndSize => 2,
+    }
+}
+
+/// `linkwise --version --verbose` (also `-vV`, `-V -v`, rustc's spelling) or plain `--version`/`-V`: the
+/// text to print, if the command line is only that.
+fn version_request(args: &[OsString]) -> Option<String> {
+    let words: Vec<&str> = args.iter().skip(1).map(|a| a.to_str()).collect::<Option<_>>()?;
+    let (mut version, mut verbose) = (false, false);
+    for word in &words {
+        match *word {
+            "-V" | "--version" => version = true,
+            "-v" | "--verbose" => verbose = true,
+            "-vV" | "-Vv" => (version, verbose) = (true, true),
+            _ => return None,
+        }
+    }
+    if !version || !verbose {
+        // Plain `--version` is clap's (`linkwise 0.1.0`); `-v` alone is a usage error there.
+        return None;
+    }
+    Some(version_text())
+}
+
+/// The `--version --verbose` text, rustc's `-vV` layout: `key: value` lines after the name and version.
+pub fn version_text() -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    // A release build script may set LINKWISE_COMMIT (`git rev-parse HEAD`) and LINKWISE_COMMIT_DATE when it
+    // runs cargo; without them the lines say so rather than linkwise carrying a build script for it.
+    let commit = option_env!("LINKWISE_COMMIT").unwrap_or("unknown");
+    let date = option_env!("LINKWISE_COMMIT_DATE").unwrap_or("unknown");
+    let host = linkwise::triple::host_triple().unwrap_or("unsupported");
+    let mut text =
+        format!("linkwise {version}\nbinary: linkwise\ncommit-hash: {commit}\ncommit-date: {date}\n");
+    text.push_str(&format!("host: {host}\nrelease: {version}\n"));
+    text.push_str(&format!("cranelift-codegen: {}\n", linkwise::codegen::CRANELIFT_VERSION));
+    text.push_str(&format!("object: {}\n", linkwise::codegen::OBJECT_VERSION));
+    text.push_str(&format!("targets: {}\n", linkwise::linkage::target::SUPPORTED.join(", ")));
+    text
+}
+
 /// Runs one command; an `Err` holds the rendered diagnostics. Warnings go to `stderr` as soon as the input has
 /// compiled, before any output is written.
 fn execute(
@@ -450,11 +628,14 @@ fn execute(
 ) -> Result<(), String> {
     match command {
         Command::Build(build) => build_command(*build, stdout, stdout_is_terminal, stderr),
-        Command::Explain { input, listing } => {
+        Command::Explain { input, listing, format } => {
             let (file, options) = load(&input, MAX_INPUT_BYTES)?;
             let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
             warn(stderr, &compiled, &file);
-            let report = linkwise::explain::render(&compiled, &file, listing);
+            let report = match format {
+                Format::Human => linkwise::explain::render(&compiled, &file, listing),
+                Format::Json => linkwise::explain::json(&compiled, &file, listing),
+            };
             stdout.write_all(report.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
         Command::Fmt { files, check, write } => fmt(&files, check, write, stdout, stderr),
@@ -523,12 +704,20 @@ fn execute(
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
         Command::Targets => {
+            // One triple a line, as rustc's `--print target-list`, so scripts can read it (the default, the
+            // host, is in `linkwise --version --verbose`).
             let mut text = String::new();
             for triple in linkwise::linkage::target::SUPPORTED {
                 text.push_str(triple);
                 text.push('\n');
             }
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "linkwise", &mut script);
+            stdout.write_all(&script).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
     }
 }
@@ -614,7 +803,8 @@ fn build_command(
                 .to_string());
         }
     }
-    if to_stdout && stdout_is_terminal {
+    // An assembly file is text: it may go to a terminal, as `clang -S -o -` does.
+    if to_stdout && stdout_is_terminal && main != [Emit::Asm] {
         // As rustc ("... to stdout, but stdout is a tty"). Checked first: nothing is compiled for output that
         // cannot be written.
         return Err(Diagnostic::error("refusing to write binary output to a terminal (`-o -`)")
@@ -632,7 +822,24 @@ fn build_command(
     if kinds.contains(&Emit::Dylib) {
         for_shared_library(&mut options);
     }
+    let mut progress = Progress::new(b.verbose, b.time_passes);
+    progress.say(stderr, || {
+        let threads = options.jobs.map_or_else(
+            || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+            std::num::NonZeroUsize::get,
+        );
+        format!(
+            "reading `{}`: {} bytes, {} lines; -O{} ({}), {threads} thread{}",
+            file.name(),
+            file.text().len(),
+            file.text().lines().count(),
+            opt_digit(options.opt_level),
+            options.opt_level.cranelift_name(),
+            if threads == 1 { "" } else { "s" }
+        )
+    });
     let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
+    progress.compiled(stderr, &compiled);
     warn(stderr, &compiled, &file);
     let target = compiled.plan.target.clone();
     if implib && target.format != linkwise::linkage::Format::Coff {
@@ -706,21 +913,42 @@ fn build_command(
     let mut outputs = Outputs::default();
     let cannot_write =
         |path: &Path, e: std::io::Error| plain_error(format!("cannot write `{}`: {e}", path.display()));
+    let mut write_time = std::time::Duration::ZERO;
     for kind in kinds {
         let path = path_of(kind);
+        let started = std::time::Instant::now();
+        let shown = if to_stdout { "standard output".to_owned() } else { format!("`{}`", path.display()) };
         match kind {
-            Emit::Obj => outputs
-                .stage_bytes(&path, to_stdout, compiled.object.bytes.clone())
-                .map_err(|e| cannot_write(&path, e))?,
+            Emit::Obj => {
+                progress.say(stderr, || {
+                    format!("writing {shown}: object, {} bytes", compiled.object.bytes.len())
+                });
+                outputs
+                    .stage_bytes(&path, to_stdout, compiled.object.bytes.clone())
+                    .map_err(|e| cannot_write(&path, e))?
+            }
+            Emit::Asm => {
+                let text = linkwise::codegen::asm::assembly(&target, &compiled.object.bytes, file.name())
+                    .map_err(|d| d.render(&file))?;
+                let what = if linkwise::codegen::asm::assemblable(&target) { "assembly" } else { "listing" };
+                progress.say(stderr, || format!("writing {shown}: {what}, {} lines", text.lines().count()));
+                outputs
+                    .stage_bytes(&path, to_stdout, text.into_bytes())
+                    .map_err(|e| cannot_write(&path, e))?
+            }
             Emit::Lib => {
                 let member = output_name(stem, &target, Emit::Obj).to_string_lossy().into_owned();
                 let bundle = lib_bundle.as_ref().expect("collected for --emit lib");
                 let bytes = static_library(&file, &options, &compiled, bundle, &member)?;
+                progress.say(stderr, || format!("writing {shown}: static library, {} bytes", bytes.len()));
                 outputs.stage_bytes(&path, to_stdout, bytes).map_err(|e| cannot_write(&path, e))?;
             }
             Emit::Implib => {
                 for lib in &imported {
                     let path = place(&lib.file_name);
+                    progress.say(stderr, || {
+                        format!("writing `{}`: import library of `{}`", path.display(), lib.library)
+                    });
                     outputs
                         .stage_bytes(&path, false, lib.bytes.clone())
                         .map_err(|e| cannot_write(&path, e))?;
@@ -761,7 +989,12 @@ fn build_command(
                 if b.verbose {
                     let _ = writeln!(stderr, "{}", link.command());
                 }
-                match link.run() {
+                write_time += started.elapsed();
+                let linking = std::time::Instant::now();
+                let ran = link.run();
+                progress.phase("link", linking.elapsed());
+                let started = std::time::Instant::now();
+                match ran {
                     Ok(linked) => {
                         let _ = stderr.write_all(linked.stdout.as_bytes());
                         let _ = stderr.write_all(linked.stderr.as_bytes());
@@ -775,10 +1008,16 @@ fn build_command(
                 if let Some(warning) = outputs.linked(slot).map_err(|e| cannot_write(&path, e))? {
                     let _ = stderr.write_all(warning.to_string().as_bytes());
                 }
+                write_time += started.elapsed();
+                continue;
             }
         }
+        write_time += started.elapsed();
     }
+    let committing = std::time::Instant::now();
     outputs.commit(stdout)?;
+    progress.phase("write", write_time + committing.elapsed());
+    progress.finish(stderr);
     if b.print.contains(&Print::NativeStaticLibs) {
         // rustc's two notes, word for word, so that build scripts that read them work unchanged.
         let bundle = lib_bundle.as_ref().expect("collected for --emit lib");
@@ -793,6 +1032,7 @@ fn build_command(
 fn emit_name(kind: Emit) -> &'static str {
     match kind {
         Emit::Obj => "obj",
+        Emit::Asm => "asm",
         Emit::Lib => "lib",
         Emit::Implib => "implib",
         Emit::Exe => "exe",
@@ -1394,8 +1634,13 @@ fn load(input: &Input, limit: u64) -> Result<(SourceFile, Options), String> {
     options.jobs = input.jobs;
     options.verify = input.verify;
     options.force_frame_pointers = input.force_frame_pointers == Some(YesNo::Yes);
+    if let Some(level) = input.opt_level {
+        options.opt_level = level;
+    }
+    // rustc's rule: without `--target` (and here without a `target` line in the module), the host.
+    options.fallback_target = linkwise::triple::host();
     if let Some(triple) = &input.target {
-        match Target::parse(triple) {
+        match linkwise::triple::parse(triple) {
             Ok(target) => options.target = Some(target),
             Err(d) => errors.push(d.note(format!("in the argument `--target {triple}`"))),
         }
@@ -1469,6 +1714,8 @@ fn output_name(stem: &OsStr, target: &Target, emit: Emit) -> OsString {
     use linkwise::linkage::Format;
     let (prefix, suffix) = match (emit, target.format) {
         (Emit::Obj, _) => target.object_file_affixes(),
+        // As `clang -S` names it, on every target.
+        (Emit::Asm, _) => ("", ".s"),
         (Emit::Lib, _) => target.static_library_affixes(),
         (Emit::Exe, Format::Coff) => ("", ".exe"),
         (Emit::Exe, Format::Elf | Format::MachO) => ("", ""),

@@ -280,8 +280,8 @@ fn default_outputs_go_to_the_current_directory_named_by_target() {
     let input = src.join("prog.lw");
     let input = input.to_str().unwrap();
     let cases: [(&[&str], &str, &str); 6] = [
-        (&[], "prog.obj", ""),
-        (&["--emit", "lib"], "prog.lib", "prog.obj"),
+        (&["--target", "x86_64-pc-windows-msvc"], "prog.obj", ""),
+        (&["--target", "x86_64-pc-windows-msvc", "--emit", "lib"], "prog.lib", "prog.obj"),
         (&["--target", "x86_64-unknown-linux-gnu"], "prog.o", ""),
         (&["--target", "x86_64-unknown-linux-gnu", "--emit", "lib"], "libprog.a", "prog.o"),
         (&["--target", "aarch64-apple-darwin"], "prog.o", ""),
@@ -359,7 +359,9 @@ fn an_output_that_would_overwrite_an_input_is_refused() {
 fn a_linked_program_is_written_like_any_output() {
     let Some(lld_link) = support::tool("lld-link") else { return };
     let dir = TempDir::new("paths-exe");
-    std::fs::write(dir.join("ret.lw"), "pub fn mainCRTStartup() -> i32 { return 7; }\n").unwrap();
+    // A Windows program: the default target is the host (issue 13).
+    let program = "target x86_64-pc-windows-msvc\npub fn mainCRTStartup() -> i32 { return 7; }\n";
+    std::fs::write(dir.join("ret.lw"), program).unwrap();
     let linker = lld_link.to_str().unwrap();
     let ran = linkwise(dir.path(), &["build", "ret.lw", "--emit", "exe", "--linker", linker]);
     assert!(ran.ok() && ran.stderr.is_empty(), "{ran}");

@@ -5,6 +5,55 @@ use cranelift_codegen::settings::{self, Configurable};
 use linkwise_ir::Diagnostic;
 use linkwise_linkage::{Arch, Target};
 
+/// The cranelift-codegen release linkwise is built with (`linkwise --version --verbose`). Written here, not
+/// read by a build script: tests/cli_conventions.rs checks it against Cargo.lock, so it cannot go stale.
+pub const CRANELIFT_VERSION: &str = "0.135.8";
+
+/// The `object` release that writes linkwise's objects, checked against Cargo.lock like [`CRANELIFT_VERSION`].
+pub const OBJECT_VERSION: &str = "0.40.0";
+
+/// How much Cranelift optimises (`-O0`, `-O1`, `-O2`; `--opt-level`): its `opt_level` setting, one of three.
+///
+/// Cranelift has no more levels than these; what each changes was measured on the benchmark module
+/// (docs/codegen.md "Optimisation levels"). In cranelift-codegen 0.135 the setting decides one thing, whether
+/// the e-graph pass runs (`Context::optimize` in its context.rs: `opt_level != OptLevel::None`), so `speed` and
+/// `speed_and_size` give the same code; `-O2` still maps to `speed_and_size` so that it follows Cranelift if
+/// the two part.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum OptLevel {
+    /// `-O0`: Cranelift's `none`: no e-graph pass (no constant folding, no GVN, no LICM), so each IR
+    /// instruction becomes its own machine code.
+    None,
+    /// `-O1`: Cranelift's `speed`, linkwise's default since issue 1: the e-graph mid-end (constant folding,
+    /// GVN, LICM, alias analysis, rewrite rules).
+    #[default]
+    Speed,
+    /// `-O2`: Cranelift's `speed_and_size` (today the same code as `speed`; see above).
+    SpeedAndSize,
+}
+
+impl OptLevel {
+    /// The value of Cranelift's `opt_level` setting.
+    pub fn cranelift_name(self) -> &'static str {
+        match self {
+            OptLevel::None => "none",
+            OptLevel::Speed => "speed",
+            OptLevel::SpeedAndSize => "speed_and_size",
+        }
+    }
+
+    /// The level of `-ON` / `--opt-level=N`: `0`, `1` or `2` (also `s`, as rustc's `-C opt-level=s`, for
+    /// `speed_and_size`); `None` for anything else.
+    pub fn parse(text: &str) -> Option<OptLevel> {
+        match text {
+            "0" => Some(OptLevel::None),
+            "1" => Some(OptLevel::Speed),
+            "2" | "3" | "s" => Some(OptLevel::SpeedAndSize),
+            _ => None,
+        }
+    }
+}
+
 /// Builds the ISA for `target`.
 ///
 /// `is_pic` is on for every target, including COFF, which has no GOT: with it Cranelift reaches every
@@ -16,7 +65,7 @@ use linkwise_linkage::{Arch, Target};
 /// The IR verifier runs as [`build_with`] says for `verify` false (the tests' ISA).
 #[cfg(test)]
 pub(crate) fn build(target: &Target) -> Result<OwnedTargetIsa, Diagnostic> {
-    build_with(target, false, false)
+    build_with(target, false, false, OptLevel::default())
 }
 
 /// [`build`], with `verify`: whether Cranelift's IR verifier checks every function as it is compiled.
@@ -26,11 +75,13 @@ pub(crate) fn build(target: &Target) -> Result<OwnedTargetIsa, Diagnostic> {
 /// "Compiling in parallel").
 ///
 /// `force_frame_pointers` (`--force-frame-pointers=yes`) asks for a frame pointer in every function; without it
-/// the target's default decides ([`frame_pointers_by_default`]).
+/// the target's default decides ([`frame_pointers_by_default`]). `opt_level` is Cranelift's `opt_level`
+/// setting ([`OptLevel`]).
 pub(crate) fn build_with(
     target: &Target,
     verify: bool,
     force_frame_pointers: bool,
+    opt_level: OptLevel,
 ) -> Result<OwnedTargetIsa, Diagnostic> {
     let frame_pointers = force_frame_pointers || frame_pointers_by_default(target);
     let internal = |what: &str, e: &dyn std::fmt::Display| {
@@ -38,7 +89,7 @@ pub(crate) fn build_with(
     };
     let mut flags = settings::builder();
     let settings = [
-        ("opt_level", "speed"),
+        ("opt_level", opt_level.cranelift_name()),
         ("is_pic", "true"),
         // Windows x64 requires unwind info (.pdata/.xdata) for every function that is not a leaf.
         ("unwind_info", "true"),

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod archive;
+pub mod asm;
 pub mod disasm;
 pub mod emit;
 pub mod implib;
@@ -17,6 +18,7 @@ mod slot_call;
 mod unwind;
 
 pub use emit::{Carried, DataSite, EmitOptions, FunctionReport, ObjectOutput, Site, UnwindSite};
+pub use isa::{CRANELIFT_VERSION, OBJECT_VERSION, OptLevel};
 pub use reloc::{Patch, Placement, Purpose, SiteShape, SymbolRef};
 
 use linkwise_ir::Diagnostic;
@@ -85,7 +87,7 @@ pub fn generate(
     options: &EmitOptions,
     compile: &CompileOptions,
 ) -> Result<ObjectOutput, Diagnostic> {
-    let isa = isa::build_with(&plan.target, compile.verify, options.force_frame_pointers)?;
+    let isa = isa::build_with(&plan.target, compile.verify, options.force_frame_pointers, options.opt_level)?;
     let cie = isa.create_systemv_cie();
     // Each function is written into the object as soon as it (and every one before it) is compiled.
     lower::compile_each(program, bodies, plan, &*isa, compile.threads(), |functions| {

@@ -11,6 +11,7 @@ use linkwise_codegen::{Patch, Purpose, Site, SiteShape, SymbolRef, disasm};
 use linkwise_ir::SourceFile;
 use linkwise_ir::checked::{Program, SymbolDef};
 use linkwise_linkage::{Access, Directive, KindOrigin};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
 /// Renders the report. `file` is the source the compilation came from (for line:col of declarations);
@@ -152,12 +153,192 @@ pub fn render(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
     }
 
     if listing {
+        let placed = function_sections(compiled);
         for f in &compiled.object.functions {
-            let _ = writeln!(out, "\n{}:", f.object_name);
-            out.push_str(&disasm::listing(target.arch, &f.code, &f.sites));
+            let section = placed.get(f.object_name.as_str()).map(|(s, at)| (s.as_str(), *at));
+            match section {
+                Some((name, at)) => {
+                    let _ = writeln!(out, "\n{}: ({name}+{at:#x})", f.object_name);
+                }
+                None => {
+                    let _ = writeln!(out, "\n{}:", f.object_name);
+                }
+            }
+            out.push_str(&disasm::listing_in(target.arch, &f.code, &f.sites, section));
         }
     }
     out
+}
+
+/// Where each function is in the object: its section's name and its offset there, by object symbol name, read
+/// back from the object the compilation wrote (issue 13, item 5: listings with section offsets).
+pub fn function_sections(compiled: &Compiled) -> HashMap<&str, (String, u64)> {
+    use object::{Object, ObjectSection, ObjectSymbol};
+    let mut out = HashMap::new();
+    let Ok(file) = object::File::parse(&*compiled.object.bytes) else { return out };
+    let wanted: std::collections::HashSet<&str> =
+        compiled.object.functions.iter().map(|f| f.object_name.as_str()).collect();
+    for symbol in file.symbols() {
+        let (Ok(name), Some(index)) = (symbol.name(), symbol.section_index()) else { continue };
+        let Some(&name) = wanted.get(name) else { continue };
+        let Ok(section) = file.section_by_index(index) else { continue };
+        let section_name = section.name().unwrap_or("?").to_owned();
+        out.insert(name, (section_name, symbol.address() - section.address()));
+    }
+    out
+}
+
+/// The report as JSON, schema `linkwise-explain/1` (docs/explain.schema.json; docs/cli.md "explain --format
+/// json"): the same facts as [`render`], every instruction listed when `listing` is set. Keys are sorted, so
+/// the same compilation always gives the same bytes.
+pub fn json(compiled: &Compiled, file: &SourceFile, listing: bool) -> String {
+    use serde_json::{Value, json};
+    let (program, plan) = (&compiled.program, &compiled.plan);
+    let target = &plan.target;
+    let libraries: Vec<Value> = plan
+        .libraries
+        .iter()
+        .map(|l| {
+            let origin = match &l.kind_origin {
+                KindOrigin::Default => json!({"by": "default"}),
+                KindOrigin::Declared => json!({"by": "link-attribute"}),
+                KindOrigin::CommandLine(spec) => json!({"by": "command-line", "spec": spec}),
+            };
+            json!({
+                "name": l.name,
+                "kind": l.kind.to_string(),
+                "kind_origin": origin,
+                "renamed_from": l.renamed_from,
+                "link_argument": l.link_argument(target),
+            })
+        })
+        .collect();
+    let carried: Vec<Value> = compiled
+        .object
+        .carried
+        .iter()
+        .map(|c| match &c.how {
+            Ok((place, text)) => json!({"written": true, "place": place, "text": text, "reason": null}),
+            Err(why) => json!({
+                "written": false, "place": null, "text": directive_name(&c.directive), "reason": why,
+            }),
+        })
+        .collect();
+    let imports: Vec<Value> = plan
+        .imports
+        .iter()
+        .map(|row| {
+            let (line, column) = file.line_col(row.span.start);
+            let spelled = |r| object_name(target, program.symbol(row.symbol), r);
+            let (access, object_symbol) = match row.access {
+                Access::ImportSlot => ("import-slot", spelled(SymbolRef::ImpPrefixed)),
+                Access::Direct => ("direct", spelled(SymbolRef::Plain)),
+                Access::Got => ("got", spelled(SymbolRef::Plain)),
+                Access::Plt => ("plt", spelled(SymbolRef::Plain)),
+            };
+            json!({
+                "symbol": row.name,
+                "link_name": row.link_name,
+                "declared_at": {"file": file.name(), "line": line, "column": column},
+                "library": row.library,
+                "kind": row.kind.to_string(),
+                "declared_kind": row.declared_kind.to_string(),
+                "kind_set_by": describe_origin(&row.kind_origin),
+                "access": access,
+                "object_symbol": object_symbol,
+            })
+        })
+        .collect();
+    let placed = function_sections(compiled);
+    let site_json = |site: &Site| {
+        json!({
+            "offset": site.offset,
+            "description": describe(program, site),
+            "relocation": site.placement.name,
+            "object_symbol": site.object_symbol,
+            "addend": site.addend,
+            "patch": match site.placement.patch {
+                Some(Patch::MovToLea) => Value::from("mov-to-lea"),
+                Some(Patch::LdrToAdd) => Value::from("ldr-to-add"),
+                None => Value::Null,
+            },
+        })
+    };
+    let mut references = Vec::new();
+    let mut functions = Vec::new();
+    for f in &compiled.object.functions {
+        let decoded = disasm::decode(target.arch, &f.code, &f.sites).unwrap_or_default();
+        let (section, base) = placed.get(f.object_name.as_str()).cloned().unzip();
+        let at_section = |offset: u32| base.map(|b| b + u64::from(offset));
+        for site in &f.sites {
+            let instruction = disasm::containing(&decoded, site.offset);
+            let at = instruction.map_or(site.offset, |i| i.offset);
+            let mut reference = site_json(site);
+            reference["function"] = Value::from(f.object_name.clone());
+            reference["section"] = Value::from(section.clone());
+            reference["instruction_offset"] = Value::from(at);
+            reference["section_offset"] = Value::from(at_section(at));
+            reference["instruction"] =
+                instruction.map_or(Value::Null, |i| json!({"bytes": disasm::hex(&i.bytes), "text": i.text}));
+            references.push(reference);
+        }
+        if listing {
+            let instructions: Vec<Value> = decoded
+                .iter()
+                .map(|i| {
+                    let end = i.offset + i.bytes.len() as u32;
+                    let relocations: Vec<Value> = f
+                        .sites
+                        .iter()
+                        .filter(|s| s.offset >= i.offset && s.offset < end)
+                        .map(|s| json!({"type": s.placement.name, "symbol": s.object_symbol, "offset": s.offset}))
+                        .collect();
+                    json!({
+                        "offset": i.offset,
+                        "section_offset": at_section(i.offset),
+                        "bytes": disasm::hex(&i.bytes),
+                        "text": i.text,
+                        "relocations": relocations,
+                    })
+                })
+                .collect();
+            functions.push(json!({
+                "name": f.object_name,
+                "section": section,
+                "section_offset": base,
+                "size": f.code.len(),
+                "instructions": instructions,
+            }));
+        }
+    }
+    let data: Vec<Value> = compiled
+        .object
+        .data_sites
+        .iter()
+        .map(|d| {
+            let mut v = site_json(&d.site);
+            v["holder"] = Value::from(program.symbol(d.holder).name.clone());
+            v
+        })
+        .collect();
+    let report = json!({
+        "schema": "linkwise-explain/1",
+        "target": {
+            "triple": target.triple,
+            "format": target.format.to_string(),
+            "arch": target.arch.to_string(),
+            "kind_affects_codegen": target.kind_affects_codegen(),
+        },
+        "libraries": libraries,
+        "carried": carried,
+        "imports": imports,
+        "references": references,
+        "data_references": data,
+        "functions": if listing { Value::from(functions) } else { Value::Null },
+    });
+    let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    text.push('\n');
+    text
 }
 
 /// What a site does with its symbol, from the purpose lowering recorded and the access the plan gave.

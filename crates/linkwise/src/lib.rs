@@ -34,12 +34,13 @@
 pub mod bundle;
 pub mod explain;
 pub mod link;
+pub mod triple;
 
 pub use linkwise_codegen as codegen;
 pub use linkwise_ir as ir;
 pub use linkwise_linkage as linkage;
 
-pub use linkwise_codegen::ObjectOutput;
+pub use linkwise_codegen::{ObjectOutput, OptLevel};
 use linkwise_ir::span::Span;
 pub use linkwise_ir::{Diagnostic, Diagnostics, SourceFile};
 pub use linkwise_linkage::{CrtMode, Directive, ImportCalls, LinkPlan, LinkSpec, Target};
@@ -53,8 +54,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// What a compilation is asked to do beyond the module's own text: the command line's part.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
-    /// `--target`: wins over the module's `target` line; without either, `x86_64-pc-windows-msvc`.
+    /// `--target`: wins over the module's `target` line; without either, [`Options::fallback_target`].
     pub target: Option<Target>,
+    /// The target when neither [`Options::target`] nor the module's `target` line names one; `None`:
+    /// `x86_64-pc-windows-msvc`, so that a module compiled in code gives the same object on every machine.
+    /// The command line sets it to the host ([`triple::host`]), as rustc defaults to the host.
+    pub fallback_target: Option<Target>,
     /// `-l` specs, in command-line order.
     pub link: Vec<LinkSpec>,
     /// PLT or GOT calls to imported functions on ELF and Mach-O (`--no-plt`); ignored on Windows.
@@ -84,6 +89,9 @@ pub struct Options {
     /// default, as rustc's (Apple targets always keep them; docs/codegen.md "Frame pointers"). Changes the
     /// object's bytes.
     pub force_frame_pointers: bool,
+    /// `-O0`/`-O1`/`-O2`: Cranelift's optimisation level (docs/codegen.md "Optimisation levels"). Default
+    /// `-O1`, Cranelift's `speed`, what linkwise always used. Changes the object's bytes.
+    pub opt_level: OptLevel,
 }
 
 impl Options {
@@ -92,9 +100,9 @@ impl Options {
         Options::default()
     }
 
-    /// Sets the target from a triple.
+    /// Sets the target from a triple, in any spelling [`triple::parse`] takes.
     pub fn target(mut self, triple: &str) -> Result<Options, Diagnostic> {
-        self.target = Some(Target::parse(triple)?);
+        self.target = Some(triple::parse(triple)?);
         Ok(self)
     }
 
@@ -117,6 +125,40 @@ pub struct Compiled {
     pub directives: Vec<Directive>,
     /// The object file and the per-function report of its symbol references.
     pub object: ObjectOutput,
+    /// How long each phase took, in order (`--time-passes`, `-v`).
+    pub phases: Vec<Phase>,
+}
+
+/// One phase of a compilation and its wall time (`linkwise build --time-passes`).
+///
+/// Compiling streams (docs/codegen.md "Streaming"): `parse` and `check` are the outline and the declarations;
+/// each function body is parsed, checked, lowered and written inside `compile`, on the compiling threads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Phase {
+    /// `parse`, `check`, `resolve`, `compile`.
+    pub name: &'static str,
+    /// Wall time.
+    pub time: std::time::Duration,
+}
+
+/// Times phases as a compilation goes through them.
+#[derive(Default)]
+struct Clock {
+    phases: Vec<Phase>,
+    started: Option<std::time::Instant>,
+}
+
+impl Clock {
+    /// Ends the running phase as `name` and starts the next.
+    fn lap(&mut self, name: &'static str) {
+        let now = std::time::Instant::now();
+        let started = self.started.replace(now).unwrap_or(now);
+        self.phases.push(Phase { name, time: now - started });
+    }
+
+    fn start() -> Clock {
+        Clock { phases: Vec::new(), started: Some(std::time::Instant::now()) }
+    }
 }
 
 /// Parses, checks, resolves and compiles one source file.
@@ -127,8 +169,10 @@ pub struct Compiled {
 /// "Streaming"). A module with errors gets the same complete list, in the same order, as parsing it and
 /// checking it whole gives ([`compile_module`]), still found one body at a time.
 pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnostics> {
+    let mut clock = Clock::start();
     let (declared, functions) = {
         let outline = linkwise_ir::text::parse_outline(file)?;
+        clock.lap("parse");
         let declared = linkwise_ir::check::check_declarations(&outline.module, &outline.strings);
         // Once the declarations are checked only each function's extent is kept: its item is parsed again, body
         // and all, when it is compiled (the outline's items were 2 MB at 10,000 functions).
@@ -143,6 +187,7 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnos
             .collect();
         (declared, functions)
     };
+    clock.lap("check");
     let mut failed = None;
     if !declared.errors().has_errors() {
         let bodies = StreamedBodies {
@@ -151,9 +196,10 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnos
             declared: &declared,
             failed: AtomicBool::new(false),
         };
-        match compile_parts(declared.program(), &bodies, options) {
+        match compile_parts(declared.program(), &bodies, options, &mut clock) {
             Ok((plan, directives, object)) if !bodies.failed.load(Ordering::Relaxed) => {
-                return Ok(Compiled { program: declared.into_program(), plan, directives, object });
+                let phases = clock.phases;
+                return Ok(Compiled { program: declared.into_program(), plan, directives, object, phases });
             }
             // Resolving or code generation failed: its error is the answer only if every body parses and
             // checks, as the whole-module path reaches them only then.
@@ -224,12 +270,11 @@ impl codegen::Bodies for StreamedBodies<'_> {
 
 /// Compiles a module built in code (or parsed earlier).
 pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Diagnostics> {
-    compile_program(linkwise_ir::check::check(module)?, options)
-}
-
-fn compile_program(program: Program, options: &Options) -> Result<Compiled, Diagnostics> {
-    let (plan, directives, object) = compile_parts(&program, &program, options)?;
-    Ok(Compiled { program, plan, directives, object })
+    let mut clock = Clock::start();
+    let program = linkwise_ir::check::check(module)?;
+    clock.lap("check");
+    let (plan, directives, object) = compile_parts(&program, &program, options, &mut clock)?;
+    Ok(Compiled { program, plan, directives, object, phases: clock.phases })
 }
 
 /// Resolves, plans directives for and generates the object of `program`, whose function bodies come from
@@ -238,12 +283,13 @@ fn compile_parts(
     program: &Program,
     bodies: &dyn codegen::Bodies,
     options: &Options,
+    clock: &mut Clock,
 ) -> Result<(LinkPlan, Vec<Directive>, ObjectOutput), Diagnostics> {
     let target = match (&options.target, &program.target) {
         (Some(target), _) => target.clone(),
-        (None, Some(triple)) => Target::parse(&triple.value)
+        (None, Some(triple)) => triple::parse(&triple.value)
             .map_err(|d| Diagnostics::from(d.primary(triple.span, "the module's `target` line")))?,
-        (None, None) => Target::default_target(),
+        (None, None) => options.fallback_target.clone().unwrap_or_else(Target::default_target),
     };
     let resolve = linkwise_linkage::ResolveOptions { calls: options.import_calls, crt: options.crt };
     let plan = linkwise_linkage::resolve(program, &target, &options.link, resolve)?;
@@ -252,9 +298,11 @@ fn compile_parts(
         bundled: options.bundled.clone(),
     };
     let directives = linkwise_linkage::directives(program, &plan, &directive_options);
+    clock.lap("resolve");
     let emit = linkwise_codegen::EmitOptions {
         shared_library: options.shared_library,
         force_frame_pointers: options.force_frame_pointers,
+        opt_level: options.opt_level,
     };
     let codegen = linkwise_codegen::CompileOptions {
         jobs: options.jobs,
@@ -262,6 +310,7 @@ fn compile_parts(
         no_reports: options.no_reports,
     };
     let object = linkwise_codegen::generate(program, bodies, &plan, &directives, &emit, &codegen)?;
+    clock.lap("compile");
     Ok((plan, directives, object))
 }
 

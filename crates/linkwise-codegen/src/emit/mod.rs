@@ -98,6 +98,9 @@ pub struct EmitOptions {
     /// `preserve_frame_pointers`). Off: the target's default, which is rustc's: on for Apple targets (isa.rs
     /// says which and why). It can only add frames, never remove the ones a target requires.
     pub force_frame_pointers: bool,
+    /// Cranelift's optimisation level (`-O0`/`-O1`/`-O2`; issue 13). Default: `speed`, what linkwise always
+    /// used before.
+    pub opt_level: crate::OptLevel,
 }
 
 /// How the object carries one [`Directive`], as the object writer wrote it (`linkwise explain` prints these).
