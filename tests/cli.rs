@@ -168,8 +168,9 @@ fn targets_help_and_fmt() {
     assert_eq!(status, 0);
     assert!(
         out.starts_with(
-            "target x86_64-pc-windows-msvc // optional; --target overrides it\n\n#[link(name = \"msvcrt\", \
-             kind = \"dylib\")] // kind: dylib (default) | static | static-nobundle\nextern {\n"
+            "target x86_64-pc-windows-msvc // optional; --target overrides it\n\n\
+             #[link(name = \"msvcrt\", kind = \"dylib\")] // kind: dylib (default) | static | static-nobundle\n\
+             extern {\n"
         ),
         "{out}"
     );
