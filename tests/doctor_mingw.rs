@@ -434,3 +434,110 @@ fn every_mingw_library_at_once_agrees_with_ld_lld() {
         }
     }
 }
+
+/// The review's cases (each failed before its fix), against ld.lld or lld-link on the same words: two
+/// relocations give two diagnostics; single-dash long options (`-entry=`, `-disable-auto-import`,
+/// `--Bstatic`); a `/DEFAULTLIB:Vendor` in its own case; an empty `-Xlink=`; an x86 entry with `-e` before
+/// `-m`; `lld-link -lldmingw`; and an lld-link line with `-lld*` options stays link.exe's.
+#[test]
+fn review_cases_agree_with_the_linkers() {
+    let Some(m) = Mingw::new("doctor-mingw-review") else { return };
+    let two = m.asm(
+        "two",
+        "x86_64-w64-mingw32",
+        "    .text\n    .globl main\nmain:\n    movl __argc(%rip), %eax\n    addl __argc(%rip), %eax\n    ret\n",
+    );
+    let lib = format!("{MINGW_LIB}/libmsvcrt.a");
+    let base = |extra: &[&str]| -> Vec<String> {
+        let mut w: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        w.extend(["-e".to_owned(), "main".to_owned(), two.display().to_string(), lib.clone()]);
+        w
+    };
+    let report = agree(&m, "i386pep", &base(&["--disable-runtime-pseudo-reloc"]));
+    assert_eq!(report["findings"].as_array().unwrap().len(), 4, "two warnings and two errors: {report:#}");
+    let main = m.cc("main", ARGC_C, &[]);
+    let mut words = vec!["-disable-auto-import".to_owned()];
+    words.extend(m.crt_line(&[&main]));
+    let report = agree(&m, "i386pep", &words);
+    assert_eq!(report["findings"][0]["title"], "undefined symbol: __argc");
+    let mut words = vec!["-entry=main".to_owned(), "-Xlink=".to_owned()];
+    words.extend(m.crt_line(&[&main]));
+    agree(&m, "i386pep", &words);
+
+    // --Bstatic: the archive, not the import library beside it.
+    let dir = m.dir.join("bstatic");
+    m.import_lib(&dir.join("libfoo.dll.a"), "i386:x86-64", "foo.dll", &["other"]);
+    let foo = m.asm("foo", "x86_64-w64-mingw32", "    .text\n    .globl foo\nfoo:\n    ret\n");
+    m.ar(&dir.join("libfoo.a"), &[&foo]);
+    let calls =
+        m.asm("calls", "x86_64-w64-mingw32", "    .text\n    .globl main\nmain:\n    call foo\n    ret\n");
+    let words: Vec<String> =
+        ["-e", "main", &calls.display().to_string(), &format!("-L{}", dir.display()), "--Bstatic", "-lfoo"]
+            .map(String::from)
+            .to_vec();
+    agree(&m, "i386pep", &words);
+
+    // /DEFAULTLIB:Vendor finds libVendor.a, case kept.
+    let asks = m.asm(
+        "asks",
+        "x86_64-w64-mingw32",
+        "    .text\n    .globl main\nmain:\n    call foo\n    ret\n    .section .drectve,\"yn\"\n    .ascii \" /DEFAULTLIB:Vendor\"\n",
+    );
+    let vendor = m.dir.join("case");
+    m.ar(&vendor.join("libVendor.a"), &[&foo]);
+    let words: Vec<String> = ["-e", "main", &asks.display().to_string(), &format!("-L{}", vendor.display())]
+        .map(String::from)
+        .to_vec();
+    agree(&m, "i386pep", &words);
+
+    // x86: `-e _main` before `-m i386pe`; ld.lld drops the underscore and lld-link adds it back.
+    let x86 = m.asm("x86", "i686-w64-mingw32", "    .text\n    .globl _main\n_main:\n    ret\n");
+    let out = m.dir.join("x86.exe");
+    let mut cmd = Command::new(&m.ld_lld);
+    cmd.args(["-e", "_main", "-m", "i386pe", "-o"]).arg(&out).arg(&x86);
+    assert!(support::run(&mut cmd, Duration::from_secs(60)).ok());
+    let (status, report) = doctor(
+        &["-e", "_main", "-m", "i386pe", "-o", &out.display().to_string(), &x86.display().to_string()]
+            .map(String::from),
+    );
+    assert_eq!((status, &report["outcome"]), (0, &Value::from("links")), "{report:#}");
+
+    // lld-link -lldmingw: the MinGW rules on link.exe's syntax: two too-narrow warnings, and no runtime
+    // relocator (no MinGW runtime on the line).
+    let lld_link = support::tool("lld-link").unwrap();
+    let exe = m.dir.join("lldmingw.exe");
+    let mut cmd = Command::new(&lld_link);
+    cmd.args(["-lldmingw", "/entry:main", "/subsystem:console"])
+        .arg(format!("/out:{}", exe.display()))
+        .arg(&two)
+        .arg(&lib);
+    let ran = support::run(&mut cmd, Duration::from_secs(60));
+    assert!(!ran.ok() && ran.stderr.matches("too narrow").count() == 2, "{}", ran.stderr);
+    assert!(ran.stderr.contains("_pei386_runtime_relocator is missing"), "{}", ran.stderr);
+    let words: Vec<String> = [
+        "lld-link",
+        "-lldmingw",
+        "/entry:main",
+        "/subsystem:console",
+        &format!("/out:{}", exe.display()),
+        &two.display().to_string(),
+        &lib,
+    ]
+    .map(String::from)
+    .to_vec();
+    let (status, report) = doctor(&words);
+    assert_eq!(
+        (status, &report["flavor"], &report["outcome"]),
+        (1, &Value::from("mingw"), &Value::from("fails")),
+        "{report:#}"
+    );
+    let codes: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["AUTOIMPORT-RUNTIME", "AUTOIMPORT-NARROW", "AUTOIMPORT-NARROW"]);
+    // `-lldltojobs:2` and `/OUT:` on an MSVC line: link.exe's syntax, nothing read as `-l`.
+    let words: Vec<String> = ["/OUT:x.exe", "-lldltojobs:2", "/entry:main", &two.display().to_string(), &lib]
+        .map(String::from)
+        .to_vec();
+    let (_, report) = doctor(&words);
+    assert_eq!(report["flavor"], "msvc", "{report:#}");
+}

@@ -45,6 +45,10 @@ pub struct LinkLine {
     pub libraries: BTreeMap<usize, bool>,
     /// MinGW: the inputs (by index) between `--whole-archive` and `--no-whole-archive`.
     pub whole_archive_inputs: BTreeSet<usize>,
+    /// Whether the words were read as GNU ld's (`-lNAME`, `-L`), as opposed to link.exe's.
+    pub gnu_syntax: bool,
+    /// `-lldmingw` was on the (link.exe-syntax) line: lld-link in MinGW mode.
+    pub lld_mingw: bool,
 }
 
 /// Link.exe's options that do not change what doctor predicts (Microsoft's "Linker options" reference, plus
@@ -337,37 +341,98 @@ fn linker_program(word: &str) -> Option<Flavor> {
 /// names case-insensitive with `/` or `-`, a word that is no option an input. GNU words: [`gnu`].
 pub fn parse_as(words: &[String], flavor: Option<Flavor>) -> LinkLine {
     let mut words = words;
+    let explicit = flavor.is_some();
     let mut reason = flavor.map(|f| format!("--flavor {}", f.name()));
     let mut flavor = flavor;
+    // The syntax the program implies: ld's GNU words, lld-link's and link.exe's `/OPTION`s.
+    let mut program_syntax = None;
     if let Some(first) = words.first()
         && let Some(program) = linker_program(first)
         && !Path::new(first).is_file()
     {
         words = &words[1..];
+        program_syntax = Some(program);
         if flavor.is_none() {
             flavor = Some(program);
             reason = Some(format!("the command runs `{first}`"));
         }
     }
+    // A `/OPTION` of link.exe's is never GNU ld's: such a line is link.exe's syntax whatever else it holds.
+    let msvc_syntax = words.iter().any(|w| w.starts_with('/') && is_link_exe_option(w));
+    let gnu_word = words.iter().find(|w| gnu::is_gnu_word(w, is_link_exe_option));
     if flavor.is_none()
-        && let Some(word) = words.iter().find(|w| gnu::is_gnu_word(w, is_link_exe_option))
+        && !msvc_syntax
+        && let Some(word) = gnu_word
     {
         flavor = Some(Flavor::Mingw);
         reason = Some(format!("`{word}` is GNU ld's syntax"));
     }
-    let mut line = if flavor == Some(Flavor::Mingw) {
+    // GNU words for a MinGW link unless the program or a `/OPTION` says link.exe's syntax (lld-link in its
+    // MinGW mode, `--flavor mingw` on an lld-link line).
+    let gnu_syntax = flavor == Some(Flavor::Mingw)
+        && !msvc_syntax
+        && program_syntax != Some(Flavor::Msvc)
+        && (program_syntax == Some(Flavor::Mingw) || gnu_word.is_some() || words.is_empty());
+    let mut line = if gnu_syntax {
         let mut line = LinkLine::default();
         gnu::parse(words, &mut line);
         line
     } else {
         parse_msvc(words)
     };
+    // lld-link's MinGW mode, which ld.lld's MinGW driver runs: the same rules on link.exe's syntax.
+    if !explicit && line.lld_mingw {
+        flavor = Some(Flavor::Mingw);
+        reason = Some("`-lldmingw` is lld-link's MinGW mode".to_owned());
+    }
     line.flavor = flavor;
     line.flavor_reason = reason;
+    line.gnu_syntax = gnu_syntax;
     if let Some(f) = flavor {
         line.options.flavor = f;
     }
     line
+}
+
+/// lld-link's options beyond link.exe's (lld/COFF/Options.td): its own `-lld*` family (`-lldmingw`,
+/// `-lldemit:`, `-lldltojobs:`, ...), the `-lto-*` ones, `/lib` (lld-link as lib.exe), and the MinGW mode's
+/// switches. None changes the prediction but `-lldmingw` and the two auto-import switches, read in
+/// [`parse_msvc`].
+fn lld_link_option(name: &str) -> bool {
+    name.starts_with("lld")
+        || name.starts_with("lto-")
+        || matches!(
+            name,
+            "lib"
+                | "auto-import"
+                | "runtime-pseudo-reloc"
+                | "demangle"
+                | "dependentloadflag"
+                | "errorlimit"
+                | "exclude-all-symbols"
+                | "export-all-symbols"
+                | "kill-at"
+                | "output-def"
+                | "pdbaltpath"
+                | "stdcall-fixup"
+                | "includeoptional"
+                | "wrap"
+                | "thinlto-emit-imports-files"
+                | "thinlto-index-only"
+                | "thinlto-object-suffix-replace"
+                | "thinlto-prefix-replace"
+                | "reproduce"
+                | "threads"
+                | "time"
+                | "color-diagnostics"
+                | "build-id"
+                | "call-graph-ordering-file"
+                | "call-graph-profile-sort"
+                | "print-symbol-order"
+                | "exclude-symbols"
+                | "noseh"
+                | "wx"
+        )
 }
 
 /// Whether `word` is an option link.exe has (modelled or not), in any case, with `/` or `-`.
@@ -393,7 +458,8 @@ fn is_link_exe_option(word: &str) -> bool {
 /// Link.exe's words into a [`LinkLine`].
 fn parse_msvc(words: &[String]) -> LinkLine {
     let mut line = LinkLine::default();
-    for word in words {
+    // An empty word (`""` in a response file, an empty `-Xlink=`) is nothing to lld-link.
+    for word in words.iter().filter(|w| !w.is_empty()) {
         let Some((name, value)) = option(word) else {
             // `/tmp/x.obj`: not an option's shape (lld-link's OptTable takes an unknown `/` word as a path).
             if word.starts_with('-') {
@@ -477,7 +543,20 @@ fn parse_msvc(words: &[String]) -> LinkLine {
                 o.dll = true;
                 true
             }
-            (n, _) if NOT_MODELLED.contains(&n) => {
+            ("lldmingw", None) => {
+                line.lld_mingw = true;
+                o.flavor = Flavor::Mingw;
+                true
+            }
+            ("auto-import", v) => {
+                o.no_auto_import = v.is_some_and(|v| v.eq_ignore_ascii_case("no"));
+                true
+            }
+            ("runtime-pseudo-reloc", v) => {
+                o.no_pseudo_relocs = v.is_some_and(|v| v.eq_ignore_ascii_case("no"));
+                true
+            }
+            (n, _) if NOT_MODELLED.contains(&n) || lld_link_option(n) => {
                 line.not_modelled.push(word.clone());
                 continue;
             }
@@ -705,7 +784,7 @@ pub fn load(
     lib_env: Option<&str>,
     read: &mut dyn FnMut(&str, &Path) -> Result<Input, String>,
 ) -> Result<Loaded, String> {
-    let gnu_line = line.flavor == Some(Flavor::Mingw);
+    let gnu_line = line.gnu_syntax;
     let mut search = Search::new(&line.lib_paths, if gnu_line { None } else { lib_env });
     if gnu_line {
         for (dir, shown) in &mut search.dirs {

@@ -149,8 +149,8 @@ pub struct PseudoRelocs {
     pub bits32: u32,
     /// Fields of 64 bits (`IMAGE_REL_AMD64_ADDR64`, `IMAGE_REL_ARM64_ADDR64`).
     pub bits64: u32,
-    /// Relocation types no pseudo relocation can patch (`IMAGE_REL_ARM64_PAGEBASE_REL21`, ...), by name, each
-    /// once, in the order met.
+    /// Relocation types no pseudo relocation can patch (`IMAGE_REL_ARM64_PAGEBASE_REL21`, ...), by name, one
+    /// per relocation in the order met (ld.lld reports each).
     pub unsupported: Vec<String>,
 }
 
@@ -461,12 +461,7 @@ fn reference_sites(
                 match pseudo_reloc_bits(machine, typ) {
                     32 => p.bits32 += 1,
                     64 => p.bits64 += 1,
-                    _ => {
-                        let name = reloc_type_name(machine, typ);
-                        if !p.unsupported.contains(&name) {
-                            p.unsupported.push(name);
-                        }
-                    }
+                    _ => p.unsupported.push(reloc_type_name(machine, typ)),
                 }
             }
             // The last symbol at or below the offset; of several at one value, the later in the table, as

@@ -120,6 +120,42 @@ const NOT_MODELLED: &[&str] = &[
     "-O3",
 ];
 
+/// ld.lld's MinGW options without a value that change the prediction (read in [`parse`]).
+const MODELLED: &[&str] = &[
+    "-Bstatic",
+    "-static",
+    "-dn",
+    "-non_shared",
+    "-Bdynamic",
+    "-dy",
+    "-call_shared",
+    "--Bstatic",
+    "--Bdynamic",
+    "--whole-archive",
+    "--no-whole-archive",
+    "-shared",
+    "--shared",
+    "--dll",
+    "--allow-multiple-definition",
+    "--disable-auto-import",
+    "--enable-auto-import",
+    "--disable-runtime-pseudo-reloc",
+    "--enable-runtime-pseudo-reloc",
+];
+
+/// A long option written with one dash, as lld's option parser also takes them (`-entry=main`,
+/// `-whole-archive`, `-disable-auto-import`): the same word with two, when that is one of ld.lld's long options.
+/// Short options keep their one dash (`-e`, `-lfoo`).
+fn with_two_dashes(word: &str) -> Option<String> {
+    if word.starts_with("--") || !word.starts_with('-') {
+        return None;
+    }
+    let long = format!("-{word}");
+    let flag = long.split('=').next().unwrap_or(&long);
+    let known = |list: &[&str]| list.iter().any(|f| f.starts_with("--") && *f == flag);
+    (known(WITH_VALUE) || known(NOT_MODELLED) || known(MODELLED)).then_some(long)
+}
+
 /// ld.lld's emulations (`-m`) and the machine each links for.
 fn emulation(name: &str) -> Option<Machine> {
     match name {
@@ -161,7 +197,8 @@ pub(super) fn parse(words: &[String], line: &mut LinkLine) {
     let mut whole = false;
     let mut i = 0;
     while i < words.len() {
-        let word = &words[i];
+        let word = with_two_dashes(&words[i]).unwrap_or_else(|| words[i].clone());
+        let word = &word;
         i += 1;
         // `-lfoo`, `-l foo`, `--library=foo`, `--library foo`: the option and its value.
         let split = |word: &str| -> Option<(String, Option<String>)> {
@@ -237,10 +274,8 @@ pub(super) fn parse(words: &[String], line: &mut LinkLine) {
                     }
                 },
                 "-e" | "--entry" => {
-                    // ld.lld drops the leading underscore of an i386pe entry name (lld-link adds it back).
-                    let x86 = o.machine.is_some() && o.machine == Machine::from_option("x86");
-                    let name = if x86 { value.strip_prefix('_').unwrap_or(&value) } else { &value };
-                    o.entry = Some(name.to_owned());
+                    // For i386pe its underscore goes, once the last `-m` is known (below).
+                    o.entry = Some(value);
                     true
                 }
                 "-u" | "--undefined" => {
@@ -256,10 +291,14 @@ pub(super) fn parse(words: &[String], line: &mut LinkLine) {
                     true
                 }
                 "-Xlink" => {
-                    // An lld-link option passed through, read as link.exe's.
+                    // An lld-link option passed through, read as link.exe's, and listed as that reading lists it.
                     let inner = super::parse_msvc(std::slice::from_ref(&value));
+                    if !inner.modelled.is_empty() {
+                        line.modelled.push(written);
+                    } else if !inner.not_modelled.is_empty() {
+                        line.not_modelled.push(written);
+                    }
                     merge(line, inner);
-                    line.modelled.push(written);
                     continue;
                 }
                 _ => false,
@@ -273,11 +312,11 @@ pub(super) fn parse(words: &[String], line: &mut LinkLine) {
         }
         let o = &mut line.options;
         let modelled = match word.as_str() {
-            "-Bstatic" | "-static" | "-dn" | "-non_shared" => {
+            "-Bstatic" | "--Bstatic" | "-static" | "-dn" | "-non_shared" => {
                 static_only = true;
                 true
             }
-            "-Bdynamic" | "-dy" | "-call_shared" => {
+            "-Bdynamic" | "--Bdynamic" | "-dy" | "-call_shared" => {
                 static_only = false;
                 true
             }
@@ -327,20 +366,62 @@ pub(super) fn parse(words: &[String], line: &mut LinkLine) {
             line.modelled.push(word.clone());
         }
     }
+    // ld.lld's MinGW driver drops an i386pe entry name's underscore whatever the order of `-e` and `-m`;
+    // lld-link adds it back (resolve.rs decorates x86 entry names).
+    let o = &mut line.options;
+    if o.machine.is_some()
+        && o.machine == Machine::from_option("x86")
+        && let Some(entry) = o.entry.as_mut()
+        && let Some(plain) = entry.strip_prefix('_')
+    {
+        *entry = plain.to_owned();
+    }
 }
 
 /// An lld-link option given through `-Xlink`: its effect joins the line's.
 fn merge(line: &mut LinkLine, inner: LinkLine) {
-    let (o, i) = (&mut line.options, inner.options);
-    o.default_libs.extend(i.default_libs);
-    o.no_default_libs.extend(i.no_default_libs);
-    o.no_default_all |= i.no_default_all;
-    o.include.extend(i.include);
-    o.alternate_names.extend(i.alternate_names);
-    o.force_unresolved |= i.force_unresolved;
-    o.force_multiple |= i.force_multiple;
-    o.machine = i.machine.or(o.machine);
-    o.entry = i.entry.or(o.entry.take());
+    // Every field, by name: one added to `LinkOptions` does not compile here until it is merged.
+    let crate::predict::LinkOptions {
+        flavor: _,
+        no_auto_import,
+        no_pseudo_relocs,
+        default_libs,
+        no_default_libs,
+        no_default_all,
+        crt,
+        machine,
+        entry,
+        no_entry,
+        dll,
+        subsystem,
+        include,
+        include_optional,
+        alternate_names,
+        whole_archive,
+        whole_archive_all,
+        force_unresolved,
+        force_multiple,
+        searched: _,
+    } = inner.options;
+    let o = &mut line.options;
+    o.no_auto_import |= no_auto_import;
+    o.no_pseudo_relocs |= no_pseudo_relocs;
+    o.default_libs.extend(default_libs);
+    o.no_default_libs.extend(no_default_libs);
+    o.no_default_all |= no_default_all;
+    o.crt = crt.or(o.crt);
+    o.machine = machine.or(o.machine);
+    o.entry = entry.or(o.entry.take());
+    o.no_entry |= no_entry;
+    o.dll |= dll;
+    o.subsystem = subsystem.or(o.subsystem.take());
+    o.include.extend(include);
+    o.include_optional.extend(include_optional);
+    o.alternate_names.extend(alternate_names);
+    o.whole_archive.extend(whole_archive);
+    o.whole_archive_all |= whole_archive_all;
+    o.force_unresolved |= force_unresolved;
+    o.force_multiple |= force_multiple;
     line.lib_paths.extend(inner.lib_paths);
     line.warnings.extend(inner.warnings);
     line.inputs.extend(inner.inputs);

@@ -112,7 +112,8 @@ pub(super) fn pseudo_relocations(r: &Resolution<'_>, options: &LinkOptions) -> V
                 f.fixes = vec![dllimport_fix(symbol, side)];
                 findings.push(f);
             }
-            if p.bits32 > 0 && wide {
+            // ld.lld warns once per 32-bit relocation, and (pseudo relocations off) errs once per relocation.
+            for _ in 0..if wide { p.bits32 } else { 0 } {
                 let mut f = Finding::new(
                     Severity::Warning,
                     "AUTOIMPORT-NARROW",
@@ -135,28 +136,26 @@ pub(super) fn pseudo_relocations(r: &Resolution<'_>, options: &LinkOptions) -> V
                 f.fixes = vec![dllimport_fix(symbol, side)];
                 findings.push(f);
             }
-            if p.any() {
-                any = true;
-                if options.no_pseudo_relocs {
-                    let mut f = Finding::new(
-                        Severity::Error,
-                        "AUTOIMPORT-DISABLED",
-                        format!("automatic dllimport of {symbol} in {here} requires pseudo relocations"),
-                    );
-                    f.symbols = vec![symbol.to_owned()];
-                    f.references = refs.clone();
-                    f.evidence = vec![context.clone(), "--disable-runtime-pseudo-reloc is given".to_owned()];
-                    f.fixes = vec![
-                        dllimport_fix(symbol, side),
-                        Fix::new(
-                            "enable-pseudo-relocs",
-                            Side::Program,
-                            "drop --disable-runtime-pseudo-reloc (`-Wl,--disable-runtime-pseudo-reloc` from the \
-                             compiler driver) from the link",
-                        ),
-                    ];
-                    findings.push(f);
-                }
+            any |= p.any();
+            for _ in 0..if options.no_pseudo_relocs { p.bits32 + p.bits64 } else { 0 } {
+                let mut f = Finding::new(
+                    Severity::Error,
+                    "AUTOIMPORT-DISABLED",
+                    format!("automatic dllimport of {symbol} in {here} requires pseudo relocations"),
+                );
+                f.symbols = vec![symbol.to_owned()];
+                f.references = refs.clone();
+                f.evidence = vec![context.clone(), "--disable-runtime-pseudo-reloc is given".to_owned()];
+                f.fixes = vec![
+                    dllimport_fix(symbol, side),
+                    Fix::new(
+                        "enable-pseudo-relocs",
+                        Side::Program,
+                        "drop --disable-runtime-pseudo-reloc (`-Wl,--disable-runtime-pseudo-reloc` from the \
+                         compiler driver) from the link",
+                    ),
+                ];
+                findings.push(f);
             }
         }
     }

@@ -6,27 +6,36 @@ use crate::crt::Crt;
 use crate::read::Directive;
 use std::collections::{BTreeMap, BTreeSet};
 
-/// The default libraries asked for (by file name) that no input provides and no `/NODEFAULTLIB` removes, each
-/// with who asks for it.
-pub(super) fn wanted(r: &Resolution<'_>, options: &LinkOptions) -> BTreeMap<String, Vec<String>> {
+/// A default library asked for: its name as first written (`Vendor`, `msvcrt.lib`), and who asks for it.
+pub(super) type Wanted = (String, Vec<String>);
+
+/// The default libraries asked for (by file name, [`lib_key`]) that no input provides and no `/NODEFAULTLIB`
+/// removes, each as first written and with who asks for it.
+pub(super) fn wanted(r: &Resolution<'_>, options: &LinkOptions) -> BTreeMap<String, Wanted> {
     let input_libs: BTreeSet<String> =
         r.inputs.iter().filter(|i| i.is_library).map(|i| lib_key(&i.path)).collect();
     let mut suppressed: BTreeSet<String> = options.no_default_libs.iter().map(|l| lib_key(l)).collect();
-    let mut wanted: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut wanted: BTreeMap<String, Wanted> = BTreeMap::new();
+    let mut ask = |lib: &str, who: String| {
+        wanted.entry(lib_key(lib)).or_insert_with(|| (lib.to_owned(), Vec::new())).1.push(who);
+    };
     for lib in &options.default_libs {
-        wanted.entry(lib_key(lib)).or_default().push("the command line".to_owned());
+        ask(lib, "the command line".to_owned());
     }
     for &id in &r.loaded {
         let member = r.member(id);
         for d in &member.directives {
             if let Directive::DefaultLib(lib) = d {
-                wanted.entry(lib_key(lib)).or_default().push(member.name.clone());
+                ask(lib, member.name.clone());
             }
         }
+    }
+    for &id in &r.loaded {
+        let member = r.member(id);
         for d in &member.directives {
             match d {
                 // An object may suppress all default libraries for the whole link.
-                Directive::NoDefaultLib(None) => wanted.clear(),
+                Directive::NoDefaultLib(None) => return BTreeMap::new(),
                 Directive::NoDefaultLib(Some(lib)) => {
                     suppressed.insert(lib_key(lib));
                 }
@@ -38,16 +47,17 @@ pub(super) fn wanted(r: &Resolution<'_>, options: &LinkOptions) -> BTreeMap<Stri
         return BTreeMap::new();
     }
     let mingw = options.flavor == super::Flavor::Mingw;
-    wanted.retain(|lib, _| {
-        let provided =
-            input_libs.contains(lib) || (mingw && mingw_name(lib).is_some_and(|m| input_libs.contains(&m)));
-        !provided && !suppressed.contains(lib)
+    wanted.retain(|key, (lib, _)| {
+        let provided = input_libs.contains(key)
+            || (mingw && mingw_name(lib).is_some_and(|m| input_libs.contains(&m.to_ascii_lowercase())));
+        !provided && !suppressed.contains(key)
     });
     wanted
 }
 
-/// The name ld.lld tries for a default library it does not find as written (lld/COFF `findLibMinGW`):
-/// `vendor.lib` → `libvendor.a`; none for a name with a directory in it.
+/// The name ld.lld tries for a default library it does not find as written (lld/COFF `findLibMinGW`), in the
+/// case it was written (file systems may care): `Vendor` and `Vendor.lib` → `libVendor.a`; none for a name
+/// with a directory in it.
 pub(crate) fn mingw_name(lib: &str) -> Option<String> {
     if lib.contains(['/', '\\']) {
         return None;
@@ -63,7 +73,7 @@ pub(crate) fn mingw_name(lib: &str) -> Option<String> {
 /// along the library search path (which puts them among the inputs): LNK1104.
 pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOptions) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (lib, askers) in &wanted(r, options) {
+    for (lib, (written, askers)) in &wanted(r, options) {
         let mut fixes = vec![Fix::new(
             "add-default-library",
             Side::Program,
@@ -76,7 +86,7 @@ pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOption
                 format!("`{lib}` is the {crt}; it comes with the Visual C++ build tools"),
             ));
         }
-        let mingw = mingw_name(lib).filter(|_| options.flavor == super::Flavor::Mingw);
+        let mingw = mingw_name(written).filter(|_| options.flavor == super::Flavor::Mingw);
         let title = match &mingw {
             // ld.lld names the last file it tried: "could not open 'libvendor.a'".
             Some(m) => format!("cannot open default library `{lib}` (nor `{m}`): it is not among the inputs"),
@@ -92,7 +102,8 @@ pub(super) fn missing_default_libraries(r: &Resolution<'_>, options: &LinkOption
                 "add-default-library",
                 Side::Program,
                 format!(
-                    "put `{m}` (or `{lib}`) in a -L directory, or pass -Xlink=-nodefaultlib:{lib}                      (-Wl,-Xlink=-nodefaultlib:{lib} from the compiler driver) if nothing needs it"
+                    "put `{m}` (or `{lib}`) in a -L directory, or pass -Xlink=-nodefaultlib:{lib} \
+                     (-Wl,-Xlink=-nodefaultlib:{lib} from the compiler driver) if nothing needs it"
                 ),
             );
         }

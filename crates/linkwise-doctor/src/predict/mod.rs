@@ -355,13 +355,13 @@ pub fn predict(inputs: &[Input], options: &LinkOptions) -> Prediction {
 /// would look for along its library search path (lld/COFF `LinkerDriver::findLibIfNew`).
 pub fn wanted_default_libraries(inputs: &[Input], options: &LinkOptions) -> Vec<String> {
     let resolution = resolve_with(inputs, options);
-    lnk1104::wanted(&resolution, options).into_keys().collect()
+    lnk1104::wanted(&resolution, options).into_values().map(|(written, _)| written).collect()
 }
 
 /// The name ld.lld tries for a default library it does not find as written (lld/COFF `findLibMinGW`):
 /// `vendor.lib` → `libvendor.a`; none for a name with a directory in it.
 pub fn mingw_library_name(lib: &str) -> Option<String> {
-    lnk1104::mingw_name(&lib_key(lib))
+    lnk1104::mingw_name(lib)
 }
 
 /// The file name of a library as `/DEFAULTLIB` names it: lower case, `.lib` added when missing. Two libraries

@@ -157,19 +157,20 @@ fn member_options(m: &Member) -> impl Iterator<Item = (String, &str)> {
 /// `/SUBSYSTEM` and which of `main`/`wmain` (console) or `WinMain`/`wWinMain` (windows) the inputs have. With
 /// none of the three options, none: lld-link would infer the subsystem too, which is not modelled
 /// (docs/doctor.md "Limits").
-fn entry_point<'a>(options: &'a LinkOptions, table: &Table<'_>) -> Option<(&'a str, String)> {
-    // x86 C names carry a leading underscore (lld's `mangle`); the inferred names are listed both ways.
-    let x86 = options.machine == crate::read::Machine::from_option("x86");
+fn entry_point(options: &LinkOptions, table: &Table<'_>, x86: bool) -> Option<(String, String)> {
+    // x86 C names carry a leading underscore (lld's `mangle`, which lld-link applies to `/ENTRY` too); the
+    // inferred names are listed both ways.
     let pick = |plain: &'static str, mangled: &'static str| if x86 { mangled } else { plain };
     if options.no_entry {
         return None;
     }
     if let Some(entry) = &options.entry {
-        return Some((entry, format!("the entry point (/ENTRY:{entry})")));
+        let name = if x86 { format!("_{entry}") } else { entry.clone() };
+        return Some((name, format!("the entry point (/ENTRY:{entry})")));
     }
     if options.dll {
         let name = pick("_DllMainCRTStartup", "__DllMainCRTStartup@12");
-        return Some((name, "the entry point of a DLL (/DLL)".to_owned()));
+        return Some((name.to_owned(), "the entry point of a DLL (/DLL)".to_owned()));
     }
     let subsystem = options.subsystem.as_deref()?;
     let (narrow, wide, narrow_entry, wide_entry) = match subsystem {
@@ -188,7 +189,7 @@ fn entry_point<'a>(options: &'a LinkOptions, table: &Table<'_>) -> Option<(&'a s
         _ => return None,
     };
     let entry = if table.known(wide) && !table.known(narrow) { wide_entry } else { narrow_entry };
-    Some((entry, format!("the entry point of a /SUBSYSTEM:{subsystem} program")))
+    Some((entry.to_owned(), format!("the entry point of a /SUBSYSTEM:{subsystem} program")))
 }
 
 /// [`resolve`] with the options that change resolution: `/ENTRY`, `/DLL`, `/SUBSYSTEM` and `/INCLUDE` add
@@ -221,7 +222,9 @@ pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) ->
             // whatever that queues, until nothing new is queued.
             if !late_added {
                 late_added = true;
-                if let Some((name, why)) = entry_point(options, &table) {
+                let x86 = is_x86(link_machine(inputs, &loaded, options));
+                if let Some((name, why)) = entry_point(options, &table, x86) {
+                    let name = interned(inputs, options, &name);
                     link_references.entry(name).or_insert(why);
                     table.reference(name);
                 }
@@ -374,7 +377,8 @@ pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) ->
     }
     // Names the linker defines itself once the inputs are read (lld/COFF `LinkerDriver::linkerMain`): never
     // undefined, whoever refers to them.
-    undefined.retain(|name, _| !linker_defined(name, options));
+    let x86 = is_x86(link_machine(inputs, &loaded, options));
+    undefined.retain(|name, _| !linker_defined(name, options, x86));
     // What ld.lld auto-imports instead of reporting undefined (lld/COFF `handleMinGWAutomaticImport`).
     let mut auto_imported = BTreeMap::new();
     if options.flavor == super::Flavor::Mingw && !options.no_auto_import {
@@ -408,11 +412,58 @@ pub(super) fn resolve_with<'a>(inputs: &'a [Input], options: &'a LinkOptions) ->
     }
 }
 
+/// `name` as a string that lives as long as the inputs (the symbol table's keys do): the inputs' own copy when
+/// a member defines or refers to it, the option's when it is written as is, else (an x86 entry point nothing
+/// has, decorated by [`entry_point`]) a copy leaked once for the link, which the error then names.
+fn interned<'a>(inputs: &'a [Input], options: &'a LinkOptions, name: &str) -> &'a str {
+    const INFERRED: &[&str] = &[
+        "_DllMainCRTStartup",
+        "__DllMainCRTStartup@12",
+        "mainCRTStartup",
+        "_mainCRTStartup",
+        "wmainCRTStartup",
+        "_wmainCRTStartup",
+        "WinMainCRTStartup",
+        "_WinMainCRTStartup",
+        "wWinMainCRTStartup",
+        "_wWinMainCRTStartup",
+    ];
+    if let Some(entry) = options.entry.as_deref().filter(|e| *e == name) {
+        return entry;
+    }
+    if let Some(inferred) = INFERRED.iter().find(|n| **n == name) {
+        return inferred;
+    }
+    let known = inputs
+        .iter()
+        .flat_map(|i| &i.members)
+        .flat_map(|m| m.defines.iter().chain(&m.references))
+        .find(|d| d.as_str() == name);
+    match known {
+        Some(k) => k,
+        None => Box::leak(name.to_owned().into_boxed_str()),
+    }
+}
+
+/// The link's machine as lld sets it: `/MACHINE`, else the first loaded object's (import members say nothing).
+fn link_machine(inputs: &[Input], loaded: &[Id], options: &LinkOptions) -> Option<crate::read::Machine> {
+    options.machine.or_else(|| {
+        loaded.iter().find_map(|&(i, j)| {
+            let m = &inputs[i].members[j];
+            m.machine.filter(|_| m.import.is_none())
+        })
+    })
+}
+
+fn is_x86(machine: Option<crate::read::Machine>) -> bool {
+    machine.is_some() && machine == crate::read::Machine::from_option("x86")
+}
+
 /// Whether the linker defines `name` itself (lld/COFF `LinkerDriver::linkerMain`, after reading the inputs):
 /// `__ImageBase` and the Control Flow Guard and enclave tables for every link (x86: with their underscore, and
 /// the safe exception handler table); for MinGW also the pseudo-relocation list bounds, `__CTOR_LIST__` and
 /// `__DTOR_LIST__`, and `__image_base__`, which lld's MinGW driver makes an alternate name of `__ImageBase`.
-fn linker_defined(name: &str, options: &LinkOptions) -> bool {
+fn linker_defined(name: &str, options: &LinkOptions, x86: bool) -> bool {
     const EVERY_LINK: &[&str] = &[
         "__ImageBase",
         "__guard_fids_count",
@@ -429,7 +480,6 @@ fn linker_defined(name: &str, options: &LinkOptions) -> bool {
     const MINGW: &[&str] = &["__CTOR_LIST__", "__DTOR_LIST__", "__image_base__"];
     const PSEUDO_RELOC_LIST: &[&str] =
         &["__RUNTIME_PSEUDO_RELOC_LIST__", "__RUNTIME_PSEUDO_RELOC_LIST_END__"];
-    let x86 = options.machine.is_some() && options.machine == crate::read::Machine::from_option("x86");
     if x86 && matches!(name, "___safe_se_handler_table" | "___safe_se_handler_count") {
         return true;
     }
