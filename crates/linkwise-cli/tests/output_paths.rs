@@ -95,7 +95,7 @@ fn dash_refuses_a_terminal() {
     assert_eq!(names_in(dir.path()), Vec::<String>::new());
     // Through the library API the caller says whether its stdout is a terminal.
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let streams = linkwise_cli::Streams { stdout: &mut out, stdout_is_terminal: true, stderr: &mut err };
+    let streams = linkwise_cli::Streams { stdout: &mut out, stdout_is_terminal: true, stderr: &mut err, stderr_is_terminal: false };
     let hello = hello();
     let status = linkwise_cli::run_with(["linkwise", "build", hello.to_str().unwrap(), "-o", "-"], streams);
     assert_eq!(status, 1);

@@ -62,6 +62,15 @@ fn matches(pattern: &str, text: &str) -> bool {
 /// Every code linkwise gives, in order.
 pub static CODES: &[Code] = &[
     Code {
+        code: "LW0001",
+        summary: "an error code that does not exist",
+        explanation: "`linkwise explain-error` was given a code that is not in the registry.\n\n\
+Example:\n\n    linkwise explain-error LW9999\n\n\
+Fix: copy the code from the diagnostic (`error[LW0425]` means `linkwise explain-error LW0425`); \
+docs/errors.md lists every code.",
+        patterns: &["{} is not a linkwise error code"],
+    },
+    Code {
         code: "LW0101",
         summary: "a character that starts no token",
         explanation: "The source contains a character that is not part of any token of the linkwise IR.\n\n\

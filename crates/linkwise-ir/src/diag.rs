@@ -72,11 +72,32 @@ pub struct Diagnostic {
     pub suggestions: Vec<Suggestion>,
 }
 
-/// How human-readable diagnostics are rendered.
+/// How diagnostics are rendered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RenderOptions {
+    /// One line of JSON per diagnostic ([`Diagnostic::render_json`]) instead of text for people
+    /// (`--error-format json`).
+    pub json: bool,
     /// Whether to colour the output with ANSI escapes (rustc's colours), for a terminal.
     pub color: bool,
+    /// Whether [`Diagnostics::render_with`] ends with rustc's pointer to the long explanations ("For more
+    /// information about this error, try `linkwise explain-error LW0425`."), as the command line does.
+    pub explain_footer: bool,
+}
+
+thread_local! {
+    /// What [`Diagnostic::render`] and [`Diagnostics::render`] use on this thread: set for a command line's
+    /// run by [`set_default_render_options`], so that every place that renders a diagnostic follows
+    /// `--color` and `--error-format` without being handed them.
+    static DEFAULT_OPTIONS: std::cell::Cell<RenderOptions> = const {
+        std::cell::Cell::new(RenderOptions { json: false, color: false, explain_footer: false })
+    };
+}
+
+/// Sets what [`Diagnostic::render`] and [`Diagnostics::render`] use on this thread (plain text by default);
+/// returns what was set before, for the caller to put back.
+pub fn set_default_render_options(options: RenderOptions) -> RenderOptions {
+    DEFAULT_OPTIONS.with(|o| o.replace(options))
 }
 
 impl Diagnostic {
@@ -138,7 +159,12 @@ impl Diagnostic {
 
     /// Adds a suggested edit shown as a `help: {message}` group with the edited line, as rustc shows
     /// "a local variable with a similar name exists".
-    pub fn suggest(mut self, span: Span, replacement: impl Into<String>, message: impl Into<String>) -> Diagnostic {
+    pub fn suggest(
+        mut self,
+        span: Span,
+        replacement: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Diagnostic {
         let (replacement, message) = (replacement.into(), message.into());
         self.suggestions.push(Suggestion { span, replacement, message, inline: false });
         self
@@ -172,7 +198,8 @@ impl Diagnostic {
         self.code.or_else(|| codes::classify(&self.message))
     }
 
-    /// Renders the diagnostic against `file` the way rustc does, without colour:
+    /// Renders the diagnostic against `file` the way rustc does, without colour unless this thread's
+    /// defaults say otherwise ([`set_default_render_options`]):
     ///
     /// ```text
     /// error[LW0301]: unknown link kind `dynamic`
@@ -182,11 +209,14 @@ impl Diagnostic {
     ///   |                                ^^^^^^^^^ expected `dylib`, `static` or `static-nobundle`
     /// ```
     pub fn render(&self, file: &SourceFile) -> String {
-        self.render_with(file, RenderOptions::default())
+        self.render_with(file, DEFAULT_OPTIONS.with(std::cell::Cell::get))
     }
 
-    /// Renders the diagnostic against `file`, in colour if `options` say so.
+    /// Renders the diagnostic against `file` as `options` say: text (in colour or not), or a line of JSON.
     pub fn render_with(&self, file: &SourceFile, options: RenderOptions) -> String {
+        if options.json {
+            return self.render_json(file) + "\n";
+        }
         let renderer = if options.color { Renderer::styled() } else { Renderer::plain() };
         let level = match self.severity {
             Severity::Error => Level::ERROR,
@@ -212,6 +242,11 @@ impl Diagnostic {
         for help in &self.help {
             main = main.element(Level::HELP.message(clip_quoted(help).into_owned()));
         }
+        // A suggestion on a line too long to show edited is a help line naming the replacement.
+        for s in self.suggestions.iter().filter(|s| !s.inline && !patchable(file, s.span)) {
+            let text = format!("{}: `{}`", s.message, s.replacement);
+            main = main.element(Level::HELP.message(clip_quoted(&text).into_owned()));
+        }
         let mut groups = vec![main];
         for s in self.suggestions.iter().filter(|s| !s.inline && patchable(file, s.span)) {
             groups.push(suggestion_group(file, s));
@@ -233,9 +268,10 @@ impl Diagnostic {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let code = self.code_name().map_or(Value::Null, |c| {
-            json!({"code": c, "explanation": codes::lookup(c).map(|c| c.explanation)})
-        });
+        let code = self.code_name().map_or(
+            Value::Null,
+            |c| json!({"code": c, "explanation": codes::lookup(c).map(|c| c.explanation)}),
+        );
         let spans: Vec<Value> = self
             .labels
             .iter()
@@ -267,7 +303,7 @@ impl Diagnostic {
             "level": level,
             "spans": spans,
             "children": children,
-            "rendered": self.render(file),
+            "rendered": self.render_with(file, RenderOptions::default()),
         })
         .to_string()
     }
@@ -389,7 +425,8 @@ fn snippets<'a>(
                 kind(l).span(start..end).label(label_text(&l.message))
             })
             .collect();
-        let snippet = Snippet::source(shown.text).line_start(first).path(file.name()).annotations(annotations);
+        let snippet =
+            Snippet::source(shown.text).line_start(first).path(file.name()).annotations(annotations);
         return vec![snippet.into()];
     }
     // Long lines, or labels far apart: each line with a label on its own, clipped around its leftmost label.
@@ -405,11 +442,13 @@ fn snippets<'a>(
     for line in starts {
         let text = file.line_text(line);
         let line_lo = file.line_start(line);
-        let mut on_line: Vec<&&Label> = labels.iter().filter(|l| file.line_col(l.span.start).0 == line).collect();
+        let mut on_line: Vec<&&Label> =
+            labels.iter().filter(|l| file.line_col(l.span.start).0 == line).collect();
         on_line.sort_by_key(|l| l.span.start);
         let leftmost = on_line[0];
         let (_, col) = file.line_col(leftmost.span.start);
-        let window = Window::new(text, leftmost.span.start as usize - line_lo, col - 1, file.line_chars(line));
+        let window =
+            Window::new(text, leftmost.span.start as usize - line_lo, col - 1, file.line_chars(line));
         let lead = if window.clipped_left { "..." } else { "" };
         let tail = if window.clipped_right { "..." } else { "" };
         let original = window.text(text);
@@ -429,7 +468,8 @@ fn snippets<'a>(
         let right = file.line_col(shown_label.span.start).1;
         let wrong = source[..at(shown_label.span.start).min(source.len())].chars().count() + 1;
         if right != wrong {
-            fixes.push((format!("{}:{line}:{wrong}", file.name()), format!("{}:{line}:{right}", file.name())));
+            fixes
+                .push((format!("{}:{line}:{wrong}", file.name()), format!("{}:{line}:{right}", file.name())));
         }
         out.push(Snippet::source(source).line_start(line).path(file.name()).annotations(annotations).into());
     }
@@ -557,15 +597,19 @@ impl Diagnostics {
         self.0.push(d);
     }
 
-    /// Renders all diagnostics against `file` without colour; see [`Diagnostics::render_with`].
+    /// Renders all diagnostics against `file` with this thread's defaults (plain text unless
+    /// [`set_default_render_options`] said otherwise); see [`Diagnostics::render_with`].
     pub fn render(&self, file: &SourceFile) -> String {
-        self.render_with(file, RenderOptions::default())
+        self.render_with(file, DEFAULT_OPTIONS.with(std::cell::Cell::get))
     }
 
     /// Renders all diagnostics against `file`, separated by blank lines, followed by rustc's summary lines:
     /// "error: aborting due to 2 previous errors" when there is more than one error, and where to read
     /// about the codes ("For more information about this error, try `linkwise explain-error LW0425`.").
     pub fn render_with(&self, file: &SourceFile, options: RenderOptions) -> String {
+        if options.json {
+            return self.render_json(file);
+        }
         let mut out = self.0.iter().map(|d| d.render_with(file, options)).collect::<Vec<_>>().join("\n");
         let errors = self.0.iter().filter(|d| d.is_error()).count();
         if errors > 1 {
@@ -573,22 +617,27 @@ impl Diagnostics {
             let renderer = if options.color { Renderer::styled() } else { Renderer::plain() };
             let _ = write!(out, "\n{}\n", renderer.render(&[Group::with_title(summary)]));
         }
-        let mut explained: Vec<&str> = self
-            .0
-            .iter()
-            .filter(|d| d.is_error() && !d.internal)
-            .filter_map(Diagnostic::code_name)
-            .collect();
+        let mut explained: Vec<&str> =
+            self.0.iter().filter(|d| d.is_error() && !d.internal).filter_map(Diagnostic::code_name).collect();
         explained.sort_unstable();
         explained.dedup();
+        if !options.explain_footer {
+            explained.clear();
+        }
         match explained.as_slice() {
             [] => {}
             [one] => {
-                let _ = writeln!(out, "\nFor more information about this error, try `linkwise explain-error {one}`.");
+                let _ = writeln!(
+                    out,
+                    "\nFor more information about this error, try `linkwise explain-error {one}`."
+                );
             }
             [first, ..] => {
                 let _ = writeln!(out, "\nSome errors have detailed explanations: {}.", explained.join(", "));
-                let _ = writeln!(out, "For more information about an error, try `linkwise explain-error {first}`.");
+                let _ = writeln!(
+                    out,
+                    "For more information about an error, try `linkwise explain-error {first}`."
+                );
             }
         }
         out
