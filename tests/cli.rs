@@ -89,10 +89,16 @@ fn inputs_are_read_up_to_a_limit() {
     let bigger = bigger.to_str().unwrap();
     // /dev/zero says no size and never ends: bounded by reading at most limit + 1 bytes.
     let over = |file: &str| {
-        format!("error: `{file}` is larger than 16 MiB, the most linkwise reads from one module\n")
+        format!(
+            "error[LW0701]: `{file}` is larger than 16 MiB, the most linkwise reads from one module\n\n\
+             For more information about this error, try `linkwise explain-error LW0701`.\n"
+        )
     };
     let over_build = |file: &str| {
-        format!("error: `{file}` is larger than 32 MiB, the most `linkwise build` reads from one module\n")
+        format!(
+            "error[LW0701]: `{file}` is larger than 32 MiB, the most `linkwise build` reads from one module\n\n\
+             For more information about this error, try `linkwise explain-error LW0701`.\n"
+        )
     };
     for (args, expected) in [
         (vec!["build", "/dev/zero"], over_build("/dev/zero")),
@@ -215,7 +221,7 @@ fn program_and_plan_warnings_are_printed() {
     let out = dir.join("old.obj");
     let (status, _, err) = linkwise(&["build", src.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(status, 0, "{err}");
-    assert!(err.starts_with("warning: "), "{err}");
+    assert!(err.starts_with("warning[LW0303]: "), "{err}");
     // In the attribute's own terms (rustc's wording); the `-l` form below names `static:-bundle`.
     assert!(err.contains(r#"modifiers = "-bundle""#), "{err}");
     assert!(err.contains(&format!("--> {}:1:", src.display())), "{err}");

@@ -86,7 +86,7 @@ fn dash_refuses_a_terminal() {
         Duration::from_secs(60),
     );
     assert_eq!(ran.status, Some(1), "{ran}");
-    assert!(ran.stdout.contains("error: refusing to write binary output to a terminal (`-o -`)"), "{ran}");
+    assert!(ran.stdout.contains("error[LW0701]: refusing to write binary output to a terminal (`-o -`)"), "{ran}");
     assert!(ran.stdout.contains("redirect standard output to a file or a pipe"), "{ran}");
     assert!(
         !ran.stdout.contains("\u{0}") && !ran.stdout.contains("\u{fffd}"),
@@ -334,7 +334,7 @@ fn an_output_that_would_overwrite_an_input_is_refused() {
         assert_eq!(ran.status, Some(1), "-o {out}: {ran}");
         assert!(
             ran.stderr.contains(&format!(
-                "error: the input file `self.lw` would be overwritten by the output `{out}`"
+                "error[LW0701]: the input file `self.lw` would be overwritten by the output `{out}`"
             )),
             "{ran}"
         );

@@ -175,6 +175,7 @@ Fix: give the library its name (`#[link(name = \"msvcrt\")]`); names carry no wh
             "the library name {} contains {}",
             "the export name {} contains {}",
             "the export name {} is given to both {} and {}",
+            "{} is exported as {}, which is the name of {}",
             "invalid library name {}",
             "no library name given",
         ],
@@ -322,7 +323,7 @@ where `tolower` returns `i32`. Fix: cast (`tolower(65) as i64`) or change the de
     Code {
         code: "LW0425",
         summary: "a name that is not defined",
-        explanation: "A value, variable, static or function is used but not defined in scope. Like rustc's E0425.\n\n\
+        explanation: "A value, variable, static or function is used but not defined in scope. (rustc's E0425.)\n\n\
 Example:\n\n    pub fn main() -> i32 {\n        let count: i32 = 1;\n        return cuont;\n    }\n\n\
 Fix: spell the name as it is defined (`count`: the diagnostic suggests a close name when one exists), or \
 define it, or declare the function in an `extern` block.",

@@ -243,12 +243,12 @@ impl Diagnostic {
             main = main.element(Level::HELP.message(clip_quoted(help).into_owned()));
         }
         // A suggestion on a line too long to show edited is a help line naming the replacement.
-        for s in self.suggestions.iter().filter(|s| !s.inline && !patchable(file, s.span)) {
+        for s in self.suggestions.iter().filter(|s| !s.inline && !patchable(file, s)) {
             let text = format!("{}: `{}`", s.message, s.replacement);
             main = main.element(Level::HELP.message(clip_quoted(&text).into_owned()));
         }
         let mut groups = vec![main];
-        for s in self.suggestions.iter().filter(|s| !s.inline && patchable(file, s.span)) {
+        for s in self.suggestions.iter().filter(|s| !s.inline && patchable(file, s)) {
             groups.push(suggestion_group(file, s));
         }
         let mut out = renderer.render(&groups);
@@ -481,13 +481,17 @@ fn label_text(message: &str) -> Option<String> {
     (!message.is_empty()).then(|| clip_quoted(message).into_owned())
 }
 
-/// Whether a suggestion's span can be shown as an edited line: on one line of modest length.
-fn patchable(file: &SourceFile, span: Span) -> bool {
-    if span.is_dummy() && !file.text().is_empty() {
+/// Whether a suggestion can be shown as an edited line: on one line short enough to show whole, with a
+/// replacement as short; else it is a help line naming the replacement, clipped like any quoted text.
+fn patchable(file: &SourceFile, s: &Suggestion) -> bool {
+    if s.span.is_dummy() && !file.text().is_empty() {
         return false;
     }
-    let (line, _) = file.line_col(span.start);
-    file.line_col(span.end).0 == line && file.line_text(line).len() <= MAX_WHOLE_BYTES
+    let (line, _) = file.line_col(s.span.start);
+    file.line_col(s.span.end).0 == line
+        && file.line_chars(line) <= MAX_SHOWN_CHARS
+        && s.replacement.chars().count() <= MAX_SHOWN_CHARS
+        && !s.replacement.contains('\n')
 }
 
 /// The `help:` group of a suggestion: its message and the line as edited, as rustc shows them.

@@ -281,7 +281,7 @@ mod tests {
         f.export.name.as_mut().expect("#[export_name]").value = "a,b".to_owned();
         let options = Options::new().target("x86_64-pc-windows-msvc").unwrap();
         let error = compile_module(&module, &options).unwrap_err().render(&file);
-        assert!(error.contains("error: the export name `a,b` contains `,`"), "{error}");
+        assert!(error.contains("error[LW0205]: the export name `a,b` contains `,`"), "{error}");
         assert!(error.contains("--> e.lw:"), "{error}");
     }
 

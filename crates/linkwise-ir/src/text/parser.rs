@@ -181,8 +181,8 @@ struct Parser<'a> {
     outline: Option<Vec<(Vec<u8>, Span)>>,
     /// The syntax errors recorded so far, in the order found (which is the order in the text).
     errors: Vec<Diagnostic>,
-    /// Whether parsing has given up: [`MAX_ERRORS`] reached, the end of the file inside a construct, or a
-    /// nesting limit (recovering at every level of a 10,000-deep nest would skip the rest of it 200 times).
+    /// Whether parsing has given up: [`MAX_ERRORS`] reached, the end of the file inside a construct, a
+    /// lexical error (the lexer stops at it), or a nesting limit (recovering at every level of a 10,000-deep nest would skip the rest of it 200 times).
     fatal: bool,
 }
 
@@ -320,7 +320,9 @@ impl<'a> Parser<'a> {
         }
         let too_deep = d.message == TOO_DEEP;
         self.errors.push(*d);
-        if too_deep || self.errors.len() >= MAX_ERRORS || matches!(self.tok(), Tok::Eof) {
+        // After a lexical error the lexer gives only the end of the file (text/lexer.rs), so nothing after it
+        // could be parsed: going on would report that end as a second, made-up error.
+        if too_deep || self.errors.len() >= MAX_ERRORS || matches!(self.tok(), Tok::Eof | Tok::Error(_)) {
             self.fatal = true;
         }
         !self.fatal
@@ -367,10 +369,18 @@ impl<'a> Parser<'a> {
         }
     }
 
+    /// Whether the current token is the first on its line.
+    fn starts_line(&self) -> bool {
+        let before = &self.src[..(self.span().start as usize).min(self.src.len())];
+        before.rsplit('\n').next().is_none_or(|line| line.trim().is_empty())
+    }
+
     /// After a failed item that began at byte `start`: skips to the next item keyword (or attribute) at the
     /// top level, braces skipped whole; at least one token is skipped, so that recovery always advances.
     fn sync_item(&mut self, start: u32) {
-        if self.span().start == start && !matches!(self.tok(), Tok::Eof) {
+        // The token the error is at is skipped too, unless it starts a line (then it is likely the next item,
+        // as after a missing `;`): `fn fn() {}` is one error, not a second one at `(`.
+        if (self.span().start == start || !self.starts_line()) && !matches!(self.tok(), Tok::Eof) {
             self.bump();
         }
         let mut depth = 0u32;
@@ -864,7 +874,16 @@ impl<'a> Parser<'a> {
             if matches!(self.tok(), Tok::Eof) {
                 return fail(self.unexpected("`}`").secondary(open, "this `{` is never closed"));
             }
-            items.push(self.extern_item()?);
+            match self.extern_item() {
+                Ok(item) => items.push(item),
+                // An extern item ends at its `;`: the block goes on after it.
+                Err(d) => {
+                    if !self.recover_from(d) {
+                        return Err(Self::aborted());
+                    }
+                    self.sync_statement();
+                }
+            }
         }
         self.bump();
         Ok(ExternBlock { link, crt, abi, items, span: Span { start, end: self.prev_end } })
