@@ -37,8 +37,11 @@ fn every_case_has_a_test() {
 }
 
 /// The three renderings of a case and the golden file of each.
-const FORMATS: &[(&str, &[&str])] =
-    &[("stderr", &["--color", "never"]), ("color.stderr", &["--color", "always"]), ("json", &["--error-format", "json"])];
+const FORMATS: &[(&str, &[&str])] = &[
+    ("stderr", &["--color", "never"]),
+    ("color.stderr", &["--color", "always"]),
+    ("json", &["--error-format", "json"]),
+];
 
 /// Builds `tests/diagnostics/NAME.lw` with `args`, and the arguments of its `//@ args:` line if it has one:
 /// standard error and the exit status.
@@ -46,11 +49,8 @@ fn build(name: &str, args: &[&str]) -> (String, i32) {
     let out = support::TempDir::new("diagnostics");
     let input = format!("tests/diagnostics/{name}.lw");
     let source = std::fs::read_to_string(&input).unwrap_or_else(|e| panic!("{input}: {e}"));
-    let own: Vec<&str> = source
-        .lines()
-        .filter_map(|l| l.strip_prefix("//@ args:"))
-        .flat_map(str::split_whitespace)
-        .collect();
+    let own: Vec<&str> =
+        source.lines().filter_map(|l| l.strip_prefix("//@ args:")).flat_map(str::split_whitespace).collect();
     let out_dir = out.path().display().to_string();
     let mut argv = vec!["build", &input, "--target", "x86_64-pc-windows-msvc", "--out-dir", &out_dir];
     argv.extend_from_slice(&own);
@@ -102,7 +102,7 @@ fn docs_list_exactly_the_registry() {
         .filter_map(|l| {
             let rest = l.strip_prefix("| `LW")?;
             let (digits, rest) = rest.split_once('`')?;
-            let summary = rest.trim_start_matches(|c| c == ' ' || c == '|').trim_end_matches(['|', ' ']);
+            let summary = rest.trim_start_matches([' ', '|']).trim_end_matches(['|', ' ']);
             Some((format!("LW{digits}"), summary.to_owned()))
         })
         .collect();
@@ -177,7 +177,7 @@ fn syntax_errors_stop_at_fifty() {
     assert_eq!(err.matches("error[LW0201]: expected `;`").count(), 50, "{err}");
     assert!(err.contains("\nerror: aborting due to 50 previous errors\n"), "{err}");
     // Each caret is right after the line's last token, as rustc puts it.
-    assert!(err.contains(&format!("3 |     let v1: i32 = 1\n  |                    ^ help: add `;` here\n")), "{err}");
+    assert!(err.contains("3 |     let v1: i32 = 1\n  |                    ^ help: add `;` here\n"), "{err}");
 }
 
 /// The JSON form: one object per line, rustc's fields, spans whose line and columns match their bytes.
@@ -196,7 +196,8 @@ fn json_lines_carry_rustcs_fields() {
         let spans = d["spans"].as_array().unwrap();
         assert_eq!(spans.iter().filter(|s| s["is_primary"] == true).count(), 1, "{line}");
         for s in spans {
-            let (start, end) = (s["byte_start"].as_u64().unwrap() as usize, s["byte_end"].as_u64().unwrap() as usize);
+            let (start, end) =
+                (s["byte_start"].as_u64().unwrap() as usize, s["byte_end"].as_u64().unwrap() as usize);
             let line_start = s["line_start"].as_u64().unwrap() as usize;
             let column_start = s["column_start"].as_u64().unwrap() as usize;
             let before = &source[..start];

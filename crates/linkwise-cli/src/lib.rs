@@ -424,7 +424,12 @@ where
 }
 
 /// The rest of [`run_with`]: runs the parsed command and writes its error, if any.
-fn run_command(command: Command, stdout: &mut dyn Write, stdout_is_terminal: bool, stderr: &mut dyn Write) -> i32 {
+fn run_command(
+    command: Command,
+    stdout: &mut dyn Write,
+    stdout_is_terminal: bool,
+    stderr: &mut dyn Write,
+) -> i32 {
     // `doctor` has exit statuses of its own (docs/doctor.md "Exit status": 1 the link would fail, 2 its
     // inputs could not be read); every other command fails with EXIT_ERROR.
     let mut result = match command {
@@ -461,7 +466,9 @@ fn execute(
         Command::ExplainError { code } => match linkwise::ir::codes::lookup(&code) {
             Some(c) => {
                 let text = format!("{}: {}\n\n{}\n", c.code, c.summary, c.explanation);
-                stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
+                stdout
+                    .write_all(text.as_bytes())
+                    .map_err(|e| plain_error(format!("cannot write output: {e}")))
             }
             None => Err(Diagnostic::error(format!("`{code}` is not a linkwise error code"))
                 .with_code("LW0001")

@@ -86,7 +86,10 @@ fn dash_refuses_a_terminal() {
         Duration::from_secs(60),
     );
     assert_eq!(ran.status, Some(1), "{ran}");
-    assert!(ran.stdout.contains("error[LW0701]: refusing to write binary output to a terminal (`-o -`)"), "{ran}");
+    assert!(
+        ran.stdout.contains("error[LW0701]: refusing to write binary output to a terminal (`-o -`)"),
+        "{ran}"
+    );
     assert!(ran.stdout.contains("redirect standard output to a file or a pipe"), "{ran}");
     assert!(
         !ran.stdout.contains("\u{0}") && !ran.stdout.contains("\u{fffd}"),
@@ -95,7 +98,12 @@ fn dash_refuses_a_terminal() {
     assert_eq!(names_in(dir.path()), Vec::<String>::new());
     // Through the library API the caller says whether its stdout is a terminal.
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let streams = linkwise_cli::Streams { stdout: &mut out, stdout_is_terminal: true, stderr: &mut err, stderr_is_terminal: false };
+    let streams = linkwise_cli::Streams {
+        stdout: &mut out,
+        stdout_is_terminal: true,
+        stderr: &mut err,
+        stderr_is_terminal: false,
+    };
     let hello = hello();
     let status = linkwise_cli::run_with(["linkwise", "build", hello.to_str().unwrap(), "-o", "-"], streams);
     assert_eq!(status, 1);

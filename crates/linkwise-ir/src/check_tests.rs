@@ -457,7 +457,7 @@ fn suggestion_work(src: &str) -> (String, Vec<String>, u64) {
         .diags
         .0
         .iter()
-        .flat_map(|d| d.suggestions.iter().map(|s| format!("a name that exists: `{}`", s.replacement)))
+        .flat_map(|d| d.suggestions().iter().map(|s| format!("a name that exists: `{}`", s.replacement)))
         .collect();
     (without_codes(&cx.diags.render(&file)), help, cx.suggestion_work)
 }

@@ -26,6 +26,15 @@ pub struct Code {
     patterns: &'static [&'static str],
 }
 
+/// Codes are unique by name, so two are the same code when their names are.
+impl PartialEq for Code {
+    fn eq(&self, other: &Code) -> bool {
+        self.code == other.code
+    }
+}
+
+impl Eq for Code {}
+
 /// The code whose name is `code` (case-insensitive, so `lw0425` is found too).
 pub fn lookup(code: &str) -> Option<&'static Code> {
     CODES.iter().find(|c| c.code.eq_ignore_ascii_case(code))

@@ -67,10 +67,15 @@ pub struct Diagnostic {
     pub internal: bool,
     /// The error code, from [`crate::codes::CODES`]; `None` lets [`Diagnostic::code_name`] find it from the
     /// headline.
-    pub code: Option<&'static str>,
-    /// Suggested edits, each shown as a `help:` (and in JSON as a child with `suggested_replacement`).
-    pub suggestions: Vec<Suggestion>,
+    pub code: Option<&'static codes::Code>,
+    /// Suggested edits ([`Diagnostic::suggestions`]), boxed: most diagnostics have none, and a `Diagnostic`
+    /// is the error of many `Result`s, which must stay small.
+    suggestions: Option<Box<Suggestions>>,
 }
+
+/// A diagnostic's suggested edits, behind one pointer in [`Diagnostic`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct Suggestions(Vec<Suggestion>);
 
 /// How diagnostics are rendered.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -111,7 +116,7 @@ impl Diagnostic {
             help: Vec::new(),
             internal: false,
             code: None,
-            suggestions: Vec::new(),
+            suggestions: None,
         }
     }
 
@@ -119,7 +124,7 @@ impl Diagnostic {
     /// for example "writing the object: {e}". The headline reads "internal error: {what}" and a last note
     /// asks for a report, so no caller spells either.
     pub fn internal(what: impl Into<String>) -> Diagnostic {
-        Diagnostic { internal: true, code: Some(codes::INTERNAL), ..Diagnostic::error(what) }
+        Diagnostic { internal: true, code: codes::lookup(codes::INTERNAL), ..Diagnostic::error(what) }
     }
 
     /// A warning with a headline and no labels yet.
@@ -151,10 +156,22 @@ impl Diagnostic {
         self
     }
 
-    /// Sets the error code (one of [`crate::codes::CODES`]).
-    pub fn with_code(mut self, code: &'static str) -> Diagnostic {
-        self.code = Some(code);
+    /// Sets the error code, one of [`crate::codes::CODES`] (an unknown one is a bug: debug builds panic, and
+    /// release builds keep the code found from the headline).
+    pub fn with_code(mut self, code: &str) -> Diagnostic {
+        let found = codes::lookup(code);
+        debug_assert!(found.is_some(), "`{code}` is not in the registry");
+        self.code = found.or(self.code);
         self
+    }
+
+    fn add_suggestion(&mut self, s: Suggestion) {
+        self.suggestions.get_or_insert_default().0.push(s);
+    }
+
+    /// The suggested edits, in the order given.
+    pub fn suggestions(&self) -> &[Suggestion] {
+        self.suggestions.as_deref().map_or(&[], |s| s.0.as_slice())
     }
 
     /// Adds a suggested edit shown as a `help: {message}` group with the edited line, as rustc shows
@@ -166,7 +183,7 @@ impl Diagnostic {
         message: impl Into<String>,
     ) -> Diagnostic {
         let (replacement, message) = (replacement.into(), message.into());
-        self.suggestions.push(Suggestion { span, replacement, message, inline: false });
+        self.add_suggestion(Suggestion { span, replacement, message, inline: false });
         self
     }
 
@@ -180,7 +197,7 @@ impl Diagnostic {
     ) -> Diagnostic {
         let (replacement, message) = (replacement.into(), message.into());
         self.labels.insert(0, Label { span, message: format!("help: {message}"), primary: true });
-        self.suggestions.push(Suggestion { span, replacement, message, inline: true });
+        self.add_suggestion(Suggestion { span, replacement, message, inline: true });
         self
     }
 
@@ -195,7 +212,7 @@ impl Diagnostic {
         if self.internal {
             return Some(codes::INTERNAL);
         }
-        self.code.or_else(|| codes::classify(&self.message))
+        self.code.map(|c| c.code).or_else(|| codes::classify(&self.message))
     }
 
     /// Renders the diagnostic against `file` the way rustc does, without colour unless this thread's
@@ -243,12 +260,12 @@ impl Diagnostic {
             main = main.element(Level::HELP.message(clip_quoted(help).into_owned()));
         }
         // A suggestion on a line too long to show edited is a help line naming the replacement.
-        for s in self.suggestions.iter().filter(|s| !s.inline && !patchable(file, s)) {
+        for s in self.suggestions().iter().filter(|s| !s.inline && !patchable(file, s)) {
             let text = format!("{}: `{}`", s.message, s.replacement);
             main = main.element(Level::HELP.message(clip_quoted(&text).into_owned()));
         }
         let mut groups = vec![main];
-        for s in self.suggestions.iter().filter(|s| !s.inline && patchable(file, s)) {
+        for s in self.suggestions().iter().filter(|s| !s.inline && patchable(file, s)) {
             groups.push(suggestion_group(file, s));
         }
         let mut out = renderer.render(&groups);
@@ -290,7 +307,7 @@ impl Diagnostic {
             children.push(json!({"message": text, "code": null, "level": kind, "spans": [], "children": [],
                 "rendered": null}));
         }
-        for s in &self.suggestions {
+        for s in self.suggestions() {
             let span = json_span(file, s.span, true, None, Some(&s.replacement));
             children.push(json!({"message": s.message, "code": null, "level": "help", "spans": [span],
                 "children": [], "rendered": null}));

@@ -729,7 +729,12 @@ mod tests {
         while let Some(at) = rest.find("[LW") {
             out.push_str(&rest[..at]);
             let coded = rest.get(at + 7..at + 10) == Some("]: ");
-            rest = if coded { &rest[at + 8..] } else { out.push_str("[LW"); &rest[at + 3..] };
+            rest = if coded {
+                &rest[at + 8..]
+            } else {
+                out.push_str("[LW");
+                &rest[at + 3..]
+            };
         }
         out.push_str(rest);
         out

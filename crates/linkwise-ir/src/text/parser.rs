@@ -314,12 +314,12 @@ impl<'a> Parser<'a> {
 
     /// Records the error `d` of a construct that failed; whether parsing goes on (see [`Parser::fatal`]). An
     /// error that reaches an outer construct after parsing gave up is not recorded again.
-    fn recover_from(&mut self, d: Box<Diagnostic>) -> bool {
+    fn recover_from(&mut self, d: Diagnostic) -> bool {
         if self.fatal {
             return false;
         }
         let too_deep = d.message == TOO_DEEP;
-        self.errors.push(*d);
+        self.errors.push(d);
         // After a lexical error the lexer gives only the end of the file (text/lexer.rs), so nothing after it
         // could be parsed: going on would report that end as a second, made-up error.
         if too_deep || self.errors.len() >= MAX_ERRORS || matches!(self.tok(), Tok::Eof | Tok::Error(_)) {
@@ -337,7 +337,7 @@ impl<'a> Parser<'a> {
     fn finish<T>(&mut self, result: PResult<T>) -> Result<T, Vec<Diagnostic>> {
         match result {
             Err(d) => {
-                self.recover_from(d);
+                self.recover_from(*d);
             }
             Ok(value) if self.errors.is_empty() => return Ok(value),
             Ok(_) => {}
@@ -560,7 +560,7 @@ impl<'a> Parser<'a> {
                 _ => self.item().map(|item| module.items.push(item)),
             };
             if let Err(d) = result {
-                if !self.recover_from(d) {
+                if !self.recover_from(*d) {
                     return module;
                 }
                 self.sync_item(start);
@@ -878,7 +878,7 @@ impl<'a> Parser<'a> {
                 Ok(item) => items.push(item),
                 // An extern item ends at its `;`: the block goes on after it.
                 Err(d) => {
-                    if !self.recover_from(d) {
+                    if !self.recover_from(*d) {
                         return Err(Self::aborted());
                     }
                     self.sync_statement();
@@ -1189,7 +1189,7 @@ impl<'a> Parser<'a> {
                 Err(d) => {
                     // The failed statement may have left nested constructs open.
                     self.nesting = nesting;
-                    if !self.recover_from(d) {
+                    if !self.recover_from(*d) {
                         return Err(Self::aborted());
                     }
                     self.sync_statement();
