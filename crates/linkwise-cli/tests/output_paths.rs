@@ -80,7 +80,8 @@ fn dash_refuses_a_terminal() {
     let Some(script) = support::tool("script") else { return };
     let dir = TempDir::new("paths-tty");
     // util-linux `script` runs the command on a new pseudo-terminal; -e passes its exit status on.
-    let command = format!("'{LINKWISE}' build '{}' -o -", hello().display());
+    // `--color never`: on a terminal diagnostics are coloured by default (issue 13).
+    let command = format!("'{LINKWISE}' build '{}' -o - --color never", hello().display());
     let ran = run(
         Command::new(script).args(["-q", "-e", "-c", &command, "/dev/null"]).current_dir(dir.path()),
         Duration::from_secs(60),

@@ -514,7 +514,10 @@ fn suggestions_share_a_bounded_budget() {
     }
     src.push_str("; }\n");
     let (text, _, work) = suggestion_work(&src);
-    assert!(text.contains("cannot find value `m0000000`") && text.contains("+ n0000000"), "{text}");
+    assert!(
+        text.contains("cannot find value `m0000000`") && text.contains("similar name exists: `n0000000`"),
+        "{text}"
+    );
     // Without the budget: 3,000 searches of 3,000 candidates, some 50 cells each.
     assert!(work <= super::SUGGESTION_BUDGET + 1 + 5 * 8, "{work} units of work");
     assert!(text.matches("a similar name exists").count() < n, "the budget ran out");

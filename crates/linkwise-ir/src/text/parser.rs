@@ -348,6 +348,15 @@ impl<'a> Parser<'a> {
     /// After a failed statement: skips to the end of it, a `;` (consumed), or to where another statement or
     /// the end of the block starts (a statement keyword or `}`, not consumed), braces nested in between
     /// skipped whole.
+    /// [`Parser::sync_statement`] after a construct that began at byte `start`, first skipping the token the
+    /// error is at if nothing was consumed (`let` in an `extern` block would otherwise fail again forever).
+    fn sync_statement_from(&mut self, start: u32) {
+        if self.span().start == start && !matches!(self.tok(), Tok::Eof) {
+            self.bump();
+        }
+        self.sync_statement();
+    }
+
     fn sync_statement(&mut self) {
         let mut depth = 0u32;
         loop {
@@ -874,6 +883,7 @@ impl<'a> Parser<'a> {
             if matches!(self.tok(), Tok::Eof) {
                 return fail(self.unexpected("`}`").secondary(open, "this `{` is never closed"));
             }
+            let start = self.span().start;
             match self.extern_item() {
                 Ok(item) => items.push(item),
                 // An extern item ends at its `;`: the block goes on after it.
@@ -881,7 +891,7 @@ impl<'a> Parser<'a> {
                     if !self.recover_from(*d) {
                         return Err(Self::aborted());
                     }
-                    self.sync_statement();
+                    self.sync_statement_from(start);
                 }
             }
         }
@@ -1192,7 +1202,7 @@ impl<'a> Parser<'a> {
                     if !self.recover_from(*d) {
                         return Err(Self::aborted());
                     }
-                    self.sync_statement();
+                    self.sync_statement_from(start);
                 }
             }
         }
