@@ -389,10 +389,14 @@ impl<'a> Parser<'a> {
     fn sync_item(&mut self, start: u32) {
         // The token the error is at is skipped too, unless it starts a line (then it is likely the next item,
         // as after a missing `;`): `fn fn() {}` is one error, not a second one at `(`.
+        let mut depth = 0u32;
         if (self.span().start == start || !self.starts_line()) && !matches!(self.tok(), Tok::Eof) {
+            // A `{` skipped here opens a block like any other (`extern "fastcall" { fn f(); }`).
+            if self.at(Punct::LBrace) {
+                depth = 1;
+            }
             self.bump();
         }
-        let mut depth = 0u32;
         loop {
             match self.tok() {
                 Tok::Eof => return,
