@@ -2,6 +2,10 @@
 //! through `linkwise build` in process; its standard error and exit status must be exactly the entry's. The
 //! entry format (`####` heading, a `lw` block, a `console` block with `$ linkwise build bad.lw ARGS`, the
 //! output and `[exit status: N]`; `{{TEXT*N}}` for repetition) is described at the top of that file.
+//!
+//! `LINKWISE_BLESS=1 cargo test --test bad_input` rewrites each entry's standard error and exit status in
+//! docs/bad-input.md from what linkwise prints now (runs of 40 or more of one character written `{{C*N}}`), as
+//! the corpus is blessed; read the `git diff` before committing it.
 
 mod support;
 
@@ -132,6 +136,7 @@ fn every_entry_prints_what_the_catalogue_says() {
     let dir = support::TempDir::new("bad-input");
     let prefix = format!("{}/", dir.path().display());
     let mut failures = Vec::new();
+    let mut blessed = Vec::new();
     let entries = catalogue();
     for (n, entry) in entries.iter().enumerate() {
         let source = dir.join(&format!("{n}/bad.lw"));
@@ -146,6 +151,7 @@ fn every_entry_prints_what_the_catalogue_says() {
         // The `-->` lines name the file as given; the catalogue gives it as `bad.lw`.
         let stderr = stderr.replace(&format!("{prefix}{n}/"), "");
         let expected = expand(&entry.stderr);
+        blessed.push((compress(&stderr), status));
         if status != entry.status || stderr != expected {
             failures.push(format!(
                 "[{}] {}: exit status {status} (catalogue: {}); standard error:\n{stderr}--- the catalogue says:\n{expected}",
@@ -155,6 +161,12 @@ fn every_entry_prints_what_the_catalogue_says() {
         assert!(!Path::new(&out).exists(), "[{}] {}: something was written", entry.class, entry.title);
         // Input past the size cap is tens of MiB: do not keep it for the rest of the run.
         std::fs::remove_file(&source).unwrap();
+    }
+    if std::env::var_os("LINKWISE_BLESS").is_some() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/bad-input.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/bad-input.md");
+        std::fs::write(&path, bless(&doc, &blessed)).expect("writable docs/bad-input.md");
+        return;
     }
     assert!(
         failures.is_empty(),
@@ -181,13 +193,78 @@ fn every_class_keeps_its_entries() {
         );
         // Every entry is bad input: it fails, and says so.
         assert_ne!(e.status, 0, "entry `{}` succeeds", e.title);
-        assert!(e.stderr.starts_with("error: "), "entry `{}` reports no error first", e.title);
+        assert!(e.stderr.starts_with("error"), "entry `{}` reports no error first", e.title);
     }
     // A source position wherever the mistake is in the source: only arguments and the input's size have none.
     for e in entries.iter().filter(|e| !matches!(e.class.as_str(), "`-l` overrides" | "Targets")) {
         let file_level = e.stderr.contains("is larger than");
         assert!(file_level || e.stderr.contains(" --> bad.lw:"), "entry `{}` has no location", e.title);
     }
+}
+
+/// `text` with every run of 40 or more of one character written `{{C*N}}` (a line break as `\n`, a NUL as
+/// `\0`): the catalogue's shorthand, which [`expand`] reverses.
+fn compress(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let run = chars[i..].iter().take_while(|&&c| c == chars[i]).count();
+        if run >= 40 {
+            let unit = match chars[i] {
+                '\n' => "\\n".to_owned(),
+                '\0' => "\\0".to_owned(),
+                c => c.to_string(),
+            };
+            out.push_str(&format!("{{{{{unit}*{run}}}}}"));
+        } else {
+            out.extend(&chars[i..i + run]);
+        }
+        i += run;
+    }
+    out
+}
+
+/// `doc` with the console block of its `k`-th entry holding `stderr` and `status` of `results[k]`.
+fn bless(doc: &str, results: &[(String, i32)]) -> String {
+    let mut out = Vec::new();
+    let mut lines = doc.lines();
+    let mut entry = 0;
+    let mut in_entry = false;
+    while let Some(line) = lines.next() {
+        out.push(line.to_owned());
+        if line.starts_with("#### ") {
+            in_entry = true;
+        } else if in_entry && line.trim() == "```console" {
+            in_entry = false;
+            let command = lines.next().unwrap_or_default();
+            out.push(command.to_owned());
+            // Skip the old output, up to and with the closing fence.
+            for old in lines.by_ref() {
+                if old == "```" {
+                    break;
+                }
+            }
+            let (stderr, status) = &results[entry];
+            out.extend(stderr.lines().map(str::to_owned));
+            out.push(format!("[exit status: {status}]"));
+            out.push("```".to_owned());
+            entry += 1;
+        }
+    }
+    let mut text = out.join("\n");
+    text.push('\n');
+    text
+}
+
+#[test]
+fn blessing_writes_back_what_expansion_reads() {
+    let text = format!("a{}b\n{}\n", " ".repeat(44), "^".repeat(39));
+    assert_eq!(compress(&text), format!("a{{{{ *44}}}}b\n{}\n", "^".repeat(39)));
+    assert_eq!(expand(&compress(&text)), text);
+    let doc = "#### t\n\n```lw\nx\n```\n\n```console\n$ linkwise build bad.lw\nold\n[exit status: 2]\n```\n";
+    let blessed = bless(doc, &[("new\n".to_owned(), 1)]);
+    assert_eq!(blessed, doc.replace("old\n[exit status: 2]", "new\n[exit status: 1]"));
 }
 
 #[test]

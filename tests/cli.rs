@@ -89,10 +89,12 @@ fn inputs_are_read_up_to_a_limit() {
     let bigger = bigger.to_str().unwrap();
     // /dev/zero says no size and never ends: bounded by reading at most limit + 1 bytes.
     let over = |file: &str| {
-        format!("error: `{file}` is larger than 16 MiB, the most linkwise reads from one module\n")
+        format!("error[LW0701]: `{file}` is larger than 16 MiB, the most linkwise reads from one module\n")
     };
     let over_build = |file: &str| {
-        format!("error: `{file}` is larger than 32 MiB, the most `linkwise build` reads from one module\n")
+        format!(
+            "error[LW0701]: `{file}` is larger than 32 MiB, the most `linkwise build` reads from one module\n"
+        )
     };
     for (args, expected) in [
         (vec!["build", "/dev/zero"], over_build("/dev/zero")),
@@ -112,7 +114,7 @@ fn inputs_are_read_up_to_a_limit() {
     // `build` reads what the other commands refuse: a 16 MiB + 1 module of NULs is a lexical error, not too big.
     let (status, _, err) = linkwise(&["build", big, "-o", dir.join("big.obj").to_str().unwrap()]);
     assert_eq!(status, 1);
-    assert!(err.starts_with("error: ") && !err.contains("larger than"), "{err}");
+    assert!(err.starts_with("error[LW0101]: ") && !err.contains("larger than"), "{err}");
     // Exactly the limit is still read: a module that is one long comment formats to nothing.
     let full = dir.join("full.lw");
     let mut text = b"//".to_vec();
@@ -235,7 +237,7 @@ fn program_and_plan_warnings_are_printed() {
     let out = dir.join("old.obj");
     let (status, _, err) = linkwise(&["build", src.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert_eq!(status, 0, "{err}");
-    assert!(err.starts_with("warning: "), "{err}");
+    assert!(err.starts_with("warning[LW0303]: "), "{err}");
     // In the attribute's own terms (rustc's wording); the `-l` form below names `static:-bundle`.
     assert!(err.contains(r#"modifiers = "-bundle""#), "{err}");
     assert!(err.contains(&format!("--> {}:1:", src.display())), "{err}");

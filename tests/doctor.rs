@@ -412,7 +412,7 @@ fn elf_and_mach_o_inputs_are_named_as_such() {
         assert!(out.is_empty(), "no prediction: {out}");
         assert!(
             err.starts_with(&format!(
-                "error: `{shown}` is a module for {triple}, whose objects are {format}: doctor models COFF (Windows) links only\n"
+                "error[LW0701]: `{shown}` is a module for {triple}, whose objects are {format}: doctor models COFF (Windows) links only\n"
             )),
             "{err}"
         );

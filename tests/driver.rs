@@ -113,7 +113,10 @@ fn a_failed_link_shows_the_linkers_words_and_keeps_the_earlier_output() {
         assert_eq!(status, 1, "{stderr}");
         // lld's own lines, verbatim (it names itself by the name it was started under), then linkwise's.
         assert!(stderr.contains(said), "{stderr}");
-        assert!(stderr.contains(&format!("error: linking with `{tool}` failed: exit status: 1")), "{stderr}");
+        assert!(
+            stderr.contains(&format!("error[LW0702]: linking with `{tool}` failed: exit status: 1")),
+            "{stderr}"
+        );
         assert_eq!(std::fs::read(&out).unwrap(), b"earlier output");
         assert_eq!(names_in(dir.path()), ["bad.lw", "bad.out"], "nothing half-written left");
     }

@@ -565,7 +565,7 @@ fn a_frame_no_arm64_record_describes_is_a_warning_that_build_and_explain_print()
     let (status, stdout, stderr) =
         support::linkwise(&[&["build"][..], &arm64, &[program, "-o", out]].concat());
     assert_eq!((status, stdout.as_str()), (0, ""), "{stderr}");
-    assert!(stderr.starts_with(&format!("warning: {}\n", huge_warning(length))), "{stderr}");
+    assert!(stderr.starts_with(&format!("warning[LW0601]: {}\n", huge_warning(length))), "{stderr}");
     assert!(stderr.contains(&format!("--> {program}:3:8\n")), "{stderr}");
     assert!(std::fs::metadata(out).is_ok_and(|m| m.len() > 0), "the object is written");
 

@@ -48,10 +48,43 @@ pub const MAX_BUILD_INPUT_BYTES: u64 = 32 << 20;
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Colour diagnostics: `auto` when standard error is a terminal (docs/errors.md).
+    #[arg(long, global = true, value_enum, default_value = "auto", value_name = "WHEN")]
+    color: ColorChoice,
+    /// How diagnostics are written: `human` text, or `json`, one object per line with rustc's field names
+    /// (docs/errors.md).
+    #[arg(long, global = true, value_enum, default_value = "human", value_name = "FORMAT")]
+    error_format: ErrorFormat,
+}
+
+/// `--color` values (issue 13), rustc's.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ColorChoice {
+    /// Colour when standard error is a terminal.
+    Auto,
+    /// Always colour (ANSI escapes).
+    Always,
+    /// Never colour.
+    Never,
+}
+
+/// `--error-format` values (issue 13), rustc's.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ErrorFormat {
+    /// Text for people, as rustc writes it.
+    Human,
+    /// One JSON object per line per diagnostic.
+    Json,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// Print the long explanation of an error code, such as `LW0425` (docs/errors.md lists them).
+    #[command(after_help = "Example:\n  linkwise explain-error LW0425")]
+    ExplainError {
+        /// The code, as in `error[LW0425]`.
+        code: String,
+    },
     /// Compile a module into an object file, a static library, import libraries, or (linked by LLD) a program
     /// or shared library.
     #[command(after_help = "Examples:\n  \
@@ -413,6 +446,8 @@ pub struct Streams<'a> {
     pub stdout_is_terminal: bool,
     /// Standard error: diagnostics.
     pub stderr: &'a mut dyn Write,
+    /// Whether `stderr` is a terminal: `--color auto` then colours diagnostics.
+    pub stderr_is_terminal: bool,
 }
 
 /// Runs the command line `args` (program name first), writing output and diagnostics to the given streams;
@@ -423,7 +458,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    run_with(args, Streams { stdout, stdout_is_terminal: false, stderr })
+    run_with(args, Streams { stdout, stdout_is_terminal: false, stderr, stderr_is_terminal: false })
 }
 
 /// [`run`] with the streams in a [`Streams`], which also says whether standard output is a terminal.
@@ -432,7 +467,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let Streams { stdout, stdout_is_terminal, stderr } = streams;
+    let Streams { stdout, stdout_is_terminal, stderr, stderr_is_terminal } = streams;
     let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
     if let Some(text) = version_request(&args) {
         return match stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush()) {
@@ -458,9 +493,30 @@ where
             return status;
         }
     };
+    // Every diagnostic rendered during the run follows `--color` and `--error-format` (issue 13).
+    let color = match cli.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => stderr_is_terminal,
+    };
+    let json = cli.error_format == ErrorFormat::Json;
+    let options = linkwise::ir::RenderOptions { json, color, explain_footer: true };
+    let before = linkwise::ir::set_default_render_options(options);
+    let status = run_command(cli.command, stdout, stdout_is_terminal, stderr);
+    linkwise::ir::set_default_render_options(before);
+    status
+}
+
+/// The rest of [`run_with`]: runs the parsed command and writes its error, if any.
+fn run_command(
+    command: Command,
+    stdout: &mut dyn Write,
+    stdout_is_terminal: bool,
+    stderr: &mut dyn Write,
+) -> i32 {
     // `doctor` has exit statuses of its own (docs/doctor.md "Exit status": 1 the link would fail, 2 its
     // inputs could not be read); every other command fails with EXIT_ERROR.
-    let mut result = match cli.command {
+    let mut result = match command {
         Command::Doctor { inputs, format, crt, rustc_note, lib_env, flavor } => {
             doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env, flavor }, stdout, stderr)
         }
@@ -627,6 +683,18 @@ fn execute(
     stderr: &mut dyn Write,
 ) -> Result<(), String> {
     match command {
+        Command::ExplainError { code } => match linkwise::ir::codes::lookup(&code) {
+            Some(c) => {
+                let text = format!("{}: {}\n\n{}\n", c.code, c.summary, c.explanation);
+                stdout
+                    .write_all(text.as_bytes())
+                    .map_err(|e| plain_error(format!("cannot write output: {e}")))
+            }
+            None => Err(Diagnostic::error(format!("`{code}` is not a linkwise error code"))
+                .with_code("LW0001")
+                .help("codes look like `LW0425`; docs/errors.md lists every one")
+                .to_string()),
+        },
         Command::Build(build) => build_command(*build, stdout, stdout_is_terminal, stderr),
         Command::Explain { input, listing, format } => {
             let (file, options) = load(&input, MAX_INPUT_BYTES)?;

@@ -80,13 +80,17 @@ fn dash_refuses_a_terminal() {
     let Some(script) = support::tool("script") else { return };
     let dir = TempDir::new("paths-tty");
     // util-linux `script` runs the command on a new pseudo-terminal; -e passes its exit status on.
-    let command = format!("'{LINKWISE}' build '{}' -o -", hello().display());
+    // `--color never`: on a terminal diagnostics are coloured by default (issue 13).
+    let command = format!("'{LINKWISE}' build '{}' -o - --color never", hello().display());
     let ran = run(
         Command::new(script).args(["-q", "-e", "-c", &command, "/dev/null"]).current_dir(dir.path()),
         Duration::from_secs(60),
     );
     assert_eq!(ran.status, Some(1), "{ran}");
-    assert!(ran.stdout.contains("error: refusing to write binary output to a terminal (`-o -`)"), "{ran}");
+    assert!(
+        ran.stdout.contains("error[LW0701]: refusing to write binary output to a terminal (`-o -`)"),
+        "{ran}"
+    );
     assert!(ran.stdout.contains("redirect standard output to a file or a pipe"), "{ran}");
     assert!(
         !ran.stdout.contains("\u{0}") && !ran.stdout.contains("\u{fffd}"),
@@ -95,7 +99,12 @@ fn dash_refuses_a_terminal() {
     assert_eq!(names_in(dir.path()), Vec::<String>::new());
     // Through the library API the caller says whether its stdout is a terminal.
     let (mut out, mut err) = (Vec::new(), Vec::new());
-    let streams = linkwise_cli::Streams { stdout: &mut out, stdout_is_terminal: true, stderr: &mut err };
+    let streams = linkwise_cli::Streams {
+        stdout: &mut out,
+        stdout_is_terminal: true,
+        stderr: &mut err,
+        stderr_is_terminal: false,
+    };
     let hello = hello();
     let status = linkwise_cli::run_with(["linkwise", "build", hello.to_str().unwrap(), "-o", "-"], streams);
     assert_eq!(status, 1);
@@ -334,7 +343,7 @@ fn an_output_that_would_overwrite_an_input_is_refused() {
         assert_eq!(ran.status, Some(1), "-o {out}: {ran}");
         assert!(
             ran.stderr.contains(&format!(
-                "error: the input file `self.lw` would be overwritten by the output `{out}`"
+                "error[LW0701]: the input file `self.lw` would be overwritten by the output `{out}`"
             )),
             "{ran}"
         );

@@ -5,7 +5,7 @@
 use crate::ast::{self, BinaryOp, ElemType, ExprKind as A, Init, Item, StaticType, StmtKind, Type, UnaryOp};
 use crate::checked::{self as c, BlockId, FuncId, LocalId, Program, SymbolDef, SymbolId};
 use crate::diag::{Diagnostic, Diagnostics};
-use crate::span::Span;
+use crate::span::{Span, Spanned};
 use std::collections::HashMap;
 
 /// The largest static linkwise lays out (its bytes are built in memory).
@@ -617,11 +617,11 @@ impl Checker {
         name: &str,
         locals: impl Iterator<Item = &'n str>,
         work: &mut u64,
-    ) -> Option<String> {
+    ) -> Option<(String, &'static str)> {
         let limit = 2.min(name.len().saturating_sub(1));
-        let mut best: Option<(usize, String)> = None;
-        let globals = self.globals.keys().map(String::as_str);
-        for candidate in locals.map(|l| -> &str { l }).chain(globals) {
+        let mut best: Option<(usize, String, bool)> = None;
+        let globals = self.globals.keys().map(|g| (g.as_str(), false));
+        for (candidate, local) in locals.map(|l| -> (&str, bool) { (l, true) }).chain(globals) {
             if *work >= SUGGESTION_BUDGET {
                 return None;
             }
@@ -629,14 +629,24 @@ impl Checker {
             let Some(d) = edit_distance_within(name.as_bytes(), candidate.as_bytes(), limit, work) else {
                 continue;
             };
-            if best.as_ref().is_none_or(|(bd, bc)| (d, candidate) < (*bd, bc.as_str())) {
-                best = Some((d, candidate.to_owned()));
+            if best.as_ref().is_none_or(|(bd, bc, _)| (d, candidate) < (*bd, bc.as_str())) {
+                best = Some((d, candidate.to_owned(), local));
             }
         }
         if *work > SUGGESTION_BUDGET {
             return None;
         }
-        best.map(|(_, c)| format!("a name that exists: `{c}`"))
+        // rustc's wording (E0425's "a local variable with a similar name exists").
+        best.map(|(_, c, local)| {
+            (
+                c,
+                if local {
+                    "a local variable with a similar name exists"
+                } else {
+                    "an item with a similar name exists"
+                },
+            )
+        })
     }
 
     // ----- statics -----
@@ -853,6 +863,9 @@ struct LocalInfo {
     mutable: bool,
     is_param: bool,
     span: Span,
+    /// Bound by a `let` whose value had an error and no declared type: its type is unknown, so a use of it
+    /// is given up on silently (issue 13: a poisoned name produces no further errors).
+    poisoned: bool,
 }
 
 /// Checks one function body. Errors are reported as found; `Err(())` means "reported, give up on this
@@ -878,6 +891,30 @@ struct FnChecker<'a> {
 }
 
 type R<T> = Result<T, ()>;
+
+/// "mismatched types" for `e` where `ty` is needed, with the cast that converts it: as an edit when `e`
+/// needs no parentheses for it, else as a help line.
+fn mismatch(e: &c::Expr, ty: Type) -> Diagnostic {
+    let d = Diagnostic::error(format!("mismatched types: expected `{ty}`, found `{}`", e.ty))
+        .with_code("LW0408")
+        .primary(e.span, format!("expected `{ty}`, found `{}`", e.ty));
+    let atomic = matches!(
+        e.kind,
+        c::ExprKind::Int(_)
+            | c::ExprKind::Float(_)
+            | c::ExprKind::Local(_)
+            | c::ExprKind::Load(_)
+            | c::ExprKind::Call(..)
+    );
+    let numeric = |t: Type| t.is_int() || t.is_float();
+    let castable = numeric(e.ty) && numeric(ty);
+    if atomic && castable && !e.span.is_dummy() {
+        let end = Span { start: e.span.end, end: e.span.end };
+        d.suggest(end, format!(" as {ty}"), format!("you can convert an `{}` to an `{ty}`", e.ty))
+    } else {
+        d.help(format!("convert with `as {ty}`"))
+    }
+}
 
 impl<'a> FnChecker<'a> {
     /// Checks the body of `f`, whose symbol is `symbol`, against the module's names in `cx` and `symbols`, with
@@ -937,7 +974,15 @@ impl<'a> FnChecker<'a> {
 
     fn declare(&mut self, name: &ast::Ident, ty: Type, mutable: bool, is_param: bool) -> LocalId {
         let id = LocalId(self.locals.len() as u32);
-        self.locals.push(LocalInfo { name: name.value.clone(), ty, mutable, is_param, span: name.span });
+        let poisoned = false;
+        self.locals.push(LocalInfo {
+            name: name.value.clone(),
+            ty,
+            mutable,
+            is_param,
+            span: name.span,
+            poisoned,
+        });
         if let Some(scope) = self.scopes.last_mut() {
             scope.push(id);
             self.in_scope.entry(name.value.clone()).or_default().push(id);
@@ -970,10 +1015,14 @@ impl<'a> FnChecker<'a> {
         }
     }
 
-    fn suggest(&mut self, name: &str) -> Option<String> {
+    /// `d` with the edit that replaces `name` by the closest name that exists, if there is one.
+    fn suggest(&mut self, d: Diagnostic, name: &ast::Ident) -> Diagnostic {
         // Every local in scope, shadowed ones too, in declaration order: the suggestion budget counts each.
         let locals = self.scopes.iter().flatten().map(|id| self.locals[id.index()].name.as_str());
-        self.cx.suggestion(name, locals, &mut self.work)
+        match self.cx.suggestion(&name.value, locals, &mut self.work) {
+            Some((candidate, message)) => d.suggest(name.span, candidate, message),
+            None => d,
+        }
     }
 
     fn block(&mut self, block: &ast::Block) -> Vec<c::Stmt> {
@@ -987,12 +1036,24 @@ impl<'a> FnChecker<'a> {
         match &stmt.kind {
             StmtKind::Let { mutable, name, ty, value } => {
                 let hint = ty.as_ref().map(|t| t.value);
-                let value = self.expr(value, hint)?;
-                if let Some(t) = ty {
-                    self.expect(&value, t.value)?;
+                let checked = self.expr(value, hint).and_then(|value| match ty {
+                    Some(t) => self.expect_declared(&value, t).map(|()| value),
+                    None => Ok(value),
+                });
+                match checked {
+                    Ok(value) => {
+                        let id = self.declare(name, value.ty, *mutable, false);
+                        Ok(c::Stmt::Set(id, value))
+                    }
+                    Err(()) => {
+                        // The name is bound all the same, so that its uses report nothing more (issue 13: `let
+                        // x: i64 = tolower(65);` also said "cannot find value `x`"): with its declared type, as
+                        // rustc does, or poisoned when it has none.
+                        let id = self.declare(name, hint.unwrap_or(Type::I32), *mutable, false);
+                        self.locals[id.index()].poisoned = hint.is_none();
+                        Err(())
+                    }
                 }
-                let id = self.declare(name, value.ty, *mutable, false);
-                Ok(c::Stmt::Set(id, value))
             }
             StmtKind::Assign { target, value } => self.assign(target, value),
             StmtKind::Return(value) => match (value, self.ret) {
@@ -1059,6 +1120,13 @@ impl<'a> FnChecker<'a> {
     }
 
     fn assign(&mut self, target: &ast::Ident, value: &ast::Expr) -> R<c::Stmt> {
+        if let Some(id) = self.local(&target.value)
+            && self.locals[id.index()].poisoned
+        {
+            // Its type is unknown: only the value's own errors are reported.
+            self.expr(value, None)?;
+            return Err(());
+        }
         if let Some(id) = self.local(&target.value) {
             let (ty, mutable, is_param, span) = {
                 let l = &self.locals[id.index()];
@@ -1086,11 +1154,9 @@ impl<'a> FnChecker<'a> {
             return Ok(c::Stmt::Set(id, v));
         }
         let Some(sym) = self.cx.lookup(&target.value) else {
-            let mut d = Diagnostic::error(format!("cannot find variable or static `{}`", target.value))
+            let d = Diagnostic::error(format!("cannot find variable or static `{}`", target.value))
                 .primary(target.span, "not found in this scope");
-            if let Some(s) = self.suggest(&target.value) {
-                d = d.help(s);
-            }
+            let d = self.suggest(d, target);
             self.error(d);
             return Err(());
         };
@@ -1140,11 +1206,16 @@ impl<'a> FnChecker<'a> {
         if e.ty == ty {
             return Ok(());
         }
-        self.error(
-            Diagnostic::error(format!("mismatched types: expected `{ty}`, found `{}`", e.ty))
-                .primary(e.span, format!("expected `{ty}`"))
-                .help(format!("convert with `as {ty}`")),
-        );
+        self.error(mismatch(e, ty));
+        Err(())
+    }
+
+    /// Requires the value of a `let` to have its declared type `ty`, which is labelled as rustc labels it.
+    fn expect_declared(&mut self, e: &c::Expr, ty: &Spanned<Type>) -> R<()> {
+        if e.ty == ty.value {
+            return Ok(());
+        }
+        self.error(mismatch(e, ty.value).secondary(ty.span, "expected due to this"));
         Err(())
     }
 
@@ -1182,7 +1253,12 @@ impl<'a> FnChecker<'a> {
             }
             A::Name(name) => {
                 if let Some(id) = self.local(&name.value) {
-                    let ty = self.locals[id.index()].ty;
+                    let local = &self.locals[id.index()];
+                    if local.poisoned {
+                        // Already reported where it was bound.
+                        return Err(());
+                    }
+                    let ty = local.ty;
                     return done(c::ExprKind::Local(id), ty);
                 }
                 let sym = self.global(name, "value")?;
@@ -1328,11 +1404,10 @@ impl<'a> FnChecker<'a> {
         match self.cx.lookup(&name.value) {
             Some(id) => Ok(id),
             None => {
-                let mut d = Diagnostic::error(format!("cannot find {what} `{}` in this module", name.value))
+                let d = Diagnostic::error(format!("cannot find {what} `{}` in this module", name.value))
+                    .with_code("LW0425")
                     .primary(name.span, "not found");
-                if let Some(s) = self.suggest(&name.value) {
-                    d = d.help(s);
-                }
+                let d = self.suggest(d, name);
                 self.error(d);
                 Err(())
             }

@@ -17,7 +17,7 @@ fn errors(src: &str) -> (String, Vec<String>) {
     let file = SourceFile::new("t.lw", src);
     let module = crate::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
     let d = check(&module).expect_err("should not check");
-    let text = d.render(&file);
+    let text = without_codes(&d.render(&file));
     let at = text.lines().filter_map(|l| l.trim().strip_prefix("--> ")).map(str::to_owned).collect();
     (text, at)
 }
@@ -230,7 +230,8 @@ fn independent_errors_are_all_reported_with_suggestions() {
         "fn f() -> i32 {\n    let value = 1;\n    valeu = 2;\n    return missing;\n}\nfn g() { h(); }\nstatic S: i8 = 1000;",
     );
     assert_eq!(at, ["t.lw:7:16", "t.lw:3:5", "t.lw:4:12", "t.lw:6:10"], "{text}");
-    assert!(text.contains("a name that exists: `value`"), "{text}");
+    assert!(text.contains("help: a local variable with a similar name exists\n"), "{text}");
+    assert!(text.contains("3 +     value = 2;\n"), "{text}");
     assert!(text.contains("aborting due to 4 previous errors"), "{text}");
 }
 
@@ -452,8 +453,13 @@ fn suggestion_work(src: &str) -> (String, Vec<String>, u64) {
     let module = crate::text::parse(&file).unwrap_or_else(|d| panic!("{}", d.render(&file)));
     let (cx, _) = super::Checker::run(&module);
     assert!(cx.diags.has_errors());
-    let help = cx.diags.0.iter().flat_map(|d| d.help.clone()).collect();
-    (cx.diags.render(&file), help, cx.suggestion_work)
+    let help = cx
+        .diags
+        .0
+        .iter()
+        .flat_map(|d| d.suggestions().iter().map(|s| format!("a name that exists: `{}`", s.replacement)))
+        .collect();
+    (without_codes(&cx.diags.render(&file)), help, cx.suggestion_work)
 }
 
 /// Issue 7, defect 6: the suggestion for a 100,000-character unknown name used to fill a 100,000 x 100,000
@@ -482,7 +488,10 @@ fn long_names_in_messages_are_clipped() {
     let clipped = |tail: &str| format!("`{}...{}{tail}`", "a".repeat(192), &long[..48 - tail.len()]);
     assert!(text.len() < 1500, "{} bytes", text.len());
     assert!(text.contains(&format!("error: cannot find value {} in this module\n", clipped("b"))), "{text}");
-    assert!(text.contains(&format!("= help: a name that exists: {}\n", clipped(""))), "{text}");
+    assert!(
+        text.contains(&format!("= help: an item with a similar name exists: {}\n", clipped(""))),
+        "{text}"
+    );
     // Up to 256 characters are shown whole.
     let name = "b".repeat(256);
     let (text, _, _) = suggestion_work(&format!("fn f() -> i32 {{ return {name}; }}"));
@@ -505,10 +514,13 @@ fn suggestions_share_a_bounded_budget() {
     }
     src.push_str("; }\n");
     let (text, _, work) = suggestion_work(&src);
-    assert!(text.contains("cannot find value `m0000000`") && text.contains("a name that exists: `n0000000`"));
+    assert!(
+        text.contains("cannot find value `m0000000`") && text.contains("similar name exists: `n0000000`"),
+        "{text}"
+    );
     // Without the budget: 3,000 searches of 3,000 candidates, some 50 cells each.
     assert!(work <= super::SUGGESTION_BUDGET + 1 + 5 * 8, "{work} units of work");
-    assert!(text.matches("a name that exists").count() < n, "the budget ran out");
+    assert!(text.matches("a similar name exists").count() < n, "the budget ran out");
 }
 
 /// The local each use of a name in function `name` resolves to: the `LocalId` of every statement's
@@ -616,7 +628,7 @@ fn static_nobundle_is_static_without_bundle_and_warns_in_rustcs_old_words() {
         (LinkKind::Static, true, Some(false), Some(true))
     );
     assert_eq!(p.warnings.len(), 1);
-    let w = p.warnings[0].render(&SourceFile::new("t.lw", ""));
+    let w = without_codes(&p.warnings[0].render(&SourceFile::new("t.lw", "")));
     assert!(
         w.starts_with(
             "warning: link kind `static-nobundle` has been superseded by specifying modifier `-bundle` with link kind \
@@ -691,4 +703,24 @@ pub fn d() {}
     assert!(text.contains("error: `c` is exported as `d`, which is the name of the symbol `d`"), "{text}");
     assert!(text.contains("error: the export name `e` is given to both `e` and `f`"), "{text}");
     assert_eq!(at, ["t.lw:2:17", "t.lw:6:17", "t.lw:3:17"]);
+}
+
+/// `rendered` with the error codes taken out of its headlines (`error[LW0425]: ` becomes `error: `), for
+/// tests about what the headline says; tests/diagnostics.rs checks the codes.
+fn without_codes(rendered: &str) -> String {
+    let mut out = String::new();
+    let mut rest = rendered;
+    while let Some(at) = rest.find("[LW") {
+        let code_end = rest[at..].find("]: ").map(|e| at + e + 1);
+        out.push_str(&rest[..at]);
+        rest = match code_end {
+            Some(end) if end - at == 8 => &rest[end..],
+            _ => {
+                out.push_str("[LW");
+                &rest[at + 3..]
+            }
+        };
+    }
+    out.push_str(rest);
+    out
 }

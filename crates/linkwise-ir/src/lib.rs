@@ -8,12 +8,13 @@
 pub mod ast;
 pub mod check;
 pub mod checked;
+pub mod codes;
 pub mod diag;
 pub mod span;
 pub mod text;
 
 pub use ast::{ForbiddenChar, LinkKind, LinkModifiers, Modifier, Module, library_name_fault};
-pub use diag::{Diagnostic, Diagnostics};
+pub use diag::{Diagnostic, Diagnostics, RenderOptions, Suggestion, set_default_render_options};
 pub use span::{SourceFile, Span};
 
 /// Helpers the checker uses stay out of the public API (issue 8: `pub(crate)` by default): each block below

@@ -226,11 +226,12 @@ fn module_errors(
     let mut errors = declared.errors().clone();
     let mut work = 0;
     for (index, &span) in functions.iter().enumerate() {
-        // A syntax error is the whole answer (the whole-module path stops at the first), whatever was
-        // gathered from the bodies before it.
+        // Syntax errors are the whole answer, whatever was gathered from the bodies before them: every one in
+        // the module, as the whole-module path recovers from each (issue 13), so the module is parsed whole for
+        // them (only a module that fails pays for it).
         let f = match linkwise_ir::text::parse_function(file, span) {
             Ok(f) => f,
-            Err(d) => return Some(d),
+            Err(d) => return Some(linkwise_ir::text::parse(file).err().unwrap_or(d)),
         };
         if let Err(d) = declared.check_function(index, &f, &mut work) {
             errors.0.extend(d.0);
@@ -329,7 +330,7 @@ mod tests {
         f.export.name.as_mut().expect("#[export_name]").value = "a,b".to_owned();
         let options = Options::new().target("x86_64-pc-windows-msvc").unwrap();
         let error = compile_module(&module, &options).unwrap_err().render(&file);
-        assert!(error.contains("error: the export name `a,b` contains `,`"), "{error}");
+        assert!(error.contains("error[LW0205]: the export name `a,b` contains `,`"), "{error}");
         assert!(error.contains("--> e.lw:"), "{error}");
     }
 

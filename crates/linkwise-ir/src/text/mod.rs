@@ -14,9 +14,9 @@ mod trivia;
 
 pub use trivia::{Comment, CommentKind, Trivia, trivia};
 
-/// Parses a whole source file. Stops at the first syntax error, which is the one diagnostic returned.
+/// Parses a whole source file. A file with syntax errors gives every one of them, up to 50 (issue 13).
 pub fn parse(file: &SourceFile) -> Result<ast::Module, Diagnostics> {
-    parser::parse_module(file).map_err(|d| Diagnostics::from(*d))
+    parser::parse_module(file).map_err(Diagnostics)
 }
 
 /// A module parsed but for its function bodies ([`parse_outline`]).
@@ -36,14 +36,14 @@ pub struct Outline {
 /// syntax errors are inside bodies with balanced braces outlines without error, and the first body that fails
 /// [`parse_function`] has [`parse`]'s error.
 pub fn parse_outline(file: &SourceFile) -> Result<Outline, Diagnostics> {
-    parser::parse_outline(file).map_err(|d| Diagnostics::from(*d))
+    parser::parse_outline(file).map_err(Diagnostics)
 }
 
 /// Parses again, body and all, the function of an outline of `file` whose item spans `span` (its `FnDef::span`):
 /// what lets a caller keep only the functions' spans once the outline's declarations are checked. The
 /// function's attributes are not read again (its `export` is empty).
 pub fn parse_function(file: &SourceFile, span: Span) -> Result<ast::FnDef, Diagnostics> {
-    parser::parse_function(file, span).map_err(|d| Diagnostics::from(*d))
+    parser::parse_function(file, span).map_err(Diagnostics)
 }
 
 /// Prints `module` in canonical layout (comments are not kept: the model has none; [`format`] keeps a file's).

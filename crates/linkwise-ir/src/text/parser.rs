@@ -1,4 +1,7 @@
-//! The parser: tokens into an [`ast::Module`](crate::ast::Module) by recursive descent, to the first error.
+//! The parser: tokens into an [`ast::Module`](crate::ast::Module) by recursive descent, with error recovery:
+//! every syntax error of a file is reported, up to [`MAX_ERRORS`] (issue 13). After an error in a statement the
+//! parser resynchronises at the next `;`, `}` or statement keyword of its block; after an error in an item, at
+//! the next item keyword at the top level.
 
 use super::lexer::{Lexer, Punct, Tok, Token, decoded_byte_source};
 use crate::ast::*;
@@ -13,6 +16,9 @@ use crate::span::{SourceFile, Span, Spanned};
 /// ...` build without recursing) are each limited to this.
 pub(crate) const MAX_NESTING: u32 = 200;
 
+/// The most syntax errors reported for one file: then parsing stops, as rustc's does after a flood.
+pub(crate) const MAX_ERRORS: usize = 50;
+
 /// Words that cannot be used as names. `target` is not one of them: it is special only where an item starts.
 const KEYWORDS: &[&str] = &[
     "extern", "fn", "static", "mut", "pub", "let", "return", "for", "in", "if", "else", "as", "i8", "i16",
@@ -22,6 +28,45 @@ const KEYWORDS: &[&str] = &[
 fn is_keyword(word: &str) -> bool {
     KEYWORDS.contains(&word)
 }
+
+/// The link kind closest to what was written, if one is close: within an edit distance of a third of its
+/// length (at least 2), or the only kind it shares its first two letters with (`dynamic` → `dylib`).
+fn closest_kind(written: &[u8]) -> Option<LinkKind> {
+    if written.len() > 64 {
+        return None;
+    }
+    let written = written.to_ascii_lowercase();
+    let distance = |kind: &str| {
+        // Levenshtein's distance, one row at a time (both strings are short).
+        let b = kind.as_bytes();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, &x) in written.iter().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, &y) in b.iter().enumerate() {
+                let next = (prev + usize::from(x != y)).min(row[j] + 1).min(row[j + 1] + 1);
+                prev = row[j + 1];
+                row[j + 1] = next;
+            }
+        }
+        row[b.len()]
+    };
+    let best = LinkKind::ALL.into_iter().map(|k| (distance(&k.to_string()), k)).min_by_key(|(d, _)| *d)?;
+    if best.0 <= (written.len() / 3).max(2) {
+        return Some(best.1);
+    }
+    let prefix: Vec<LinkKind> = LinkKind::ALL
+        .into_iter()
+        .filter(|k| written.len() >= 2 && k.to_string().as_bytes().starts_with(&written[..2]))
+        .collect();
+    match prefix.as_slice() {
+        [one] => Some(*one),
+        _ => None,
+    }
+}
+
+/// The headline of the nesting limit's error, after which parsing stops.
+const TOO_DEEP: &str = "expression nested too deeply";
 
 const TYPES_HELP: &str = "the value types are `i8`, `i16`, `i32`, `i64`, `f32`, `f64` and `ptr`";
 const U8_HELP: &str =
@@ -36,10 +81,11 @@ fn fail<T>(d: Diagnostic) -> PResult<T> {
     Err(Box::new(d))
 }
 
-/// Parses the whole text of `file`.
-pub(crate) fn parse_module(file: &SourceFile) -> PResult<Module> {
+/// Parses the whole text of `file`: the module, or every syntax error found (at least one).
+pub(crate) fn parse_module(file: &SourceFile) -> Result<Module, Vec<Diagnostic>> {
     let mut parser = Parser::new(file.text());
-    parser.module()
+    let module = parser.module();
+    if parser.errors.is_empty() { Ok(module) } else { Err(parser.errors) }
 }
 
 /// Parses `file` but for its function bodies, which are only lexed: each `fn` gets an empty body whose span is
@@ -48,54 +94,35 @@ pub(crate) fn parse_module(file: &SourceFile) -> PResult<Module> {
 /// may parse here and fail in [`parse_body`], or fail here with a different error than [`parse_module`]'s,
 /// since bodies are not parsed: the caller that wants the error parses the whole module.
 ///
-/// The error, when there is one, is the first syntax error in the text as [`parse_module`] reports it, found
-/// without parsing the whole module at once: the bodies outlined before the point where the outline failed are
-/// parsed one at a time (the first error among them comes first in the text), then, if the outline failed
-/// inside a body it was skipping (unbalanced braces, a lexical error), that body is parsed as [`parse_module`]
-/// would parse it; otherwise the outline's own error is the one.
-pub(crate) fn parse_outline(file: &SourceFile) -> PResult<super::Outline> {
+/// The errors, when there are any outside the bodies, are [`parse_module`]'s: the whole module is then parsed
+/// again for them (only a module that fails pays for it).
+pub(crate) fn parse_outline(file: &SourceFile) -> Result<super::Outline, Vec<Diagnostic>> {
     let mut parser = Parser::new(file.text());
     parser.outline = Some(Vec::new());
-    let failed = match parser.module() {
-        Ok(mut module) => {
-            // The outline lives as long as the compilation: give back what growing by doubling left over.
-            module.items.shrink_to_fit();
-            let mut strings = parser.outline.unwrap_or_default();
-            strings.shrink_to_fit();
-            return Ok(super::Outline { module, strings });
-        }
-        Err(d) => d,
-    };
-    for body in std::mem::take(&mut parser.bodies) {
-        parse_body(file, body)?;
+    let mut module = parser.module();
+    if parser.errors.is_empty() {
+        // The outline lives as long as the compilation: give back what growing by doubling left over.
+        module.items.shrink_to_fit();
+        let mut strings = parser.outline.unwrap_or_default();
+        strings.shrink_to_fit();
+        return Ok(super::Outline { module, strings });
     }
-    if let Some(start) = parser.skipping {
-        let mut body = Parser::at_offset(file.text(), start);
-        body.block()?;
-    }
-    Err(failed)
+    // A module with a syntax error outside the bodies: its errors are the whole module's, recovered from one
+    // by one (issue 13), which the outline cannot give since it does not parse the bodies.
+    Err(parse_module(file).err().unwrap_or(parser.errors))
 }
 
 /// Parses again, body and all, the function an outline's item spans in `file` (`[pub] fn NAME(...) ... { ... }`,
 /// its attributes aside: what was said by them is in the checked declarations).
-pub(crate) fn parse_function(file: &SourceFile, span: Span) -> PResult<FnDef> {
+pub(crate) fn parse_function(file: &SourceFile, span: Span) -> Result<FnDef, Vec<Diagnostic>> {
     let mut parser = Parser::at_offset(file.text(), span.start);
     let public = parser.eat_word("pub");
-    let f = parser.fn_def(public, Export::default(), span.start)?;
+    let f = parser.fn_def(public, Export::default(), span.start);
+    let f = parser.finish(f)?;
     if f.span != span {
-        return fail(Diagnostic::internal("a function outlined with another extent").primary(span, ""));
+        return Err(vec![Diagnostic::internal("a function outlined with another extent").primary(span, "")]);
     }
     Ok(f)
-}
-
-/// Parses the body of an outline's function, the block `body` spans in `file`.
-pub(crate) fn parse_body(file: &SourceFile, body: Span) -> PResult<Block> {
-    let mut parser = Parser::at_offset(file.text(), body.start);
-    let block = parser.block()?;
-    if block.span != body {
-        return fail(Diagnostic::internal("a function body outlined with another extent").primary(body, ""));
-    }
-    Ok(block)
 }
 
 /// An attribute, before it is checked against what it is attached to.
@@ -152,9 +179,11 @@ struct Parser<'a> {
     /// In an outline ([`parse_outline`]): function bodies are skipped, and the string literals in them
     /// gathered here.
     outline: Option<Vec<(Vec<u8>, Span)>>,
-    /// In an outline: the spans of the bodies skipped so far, and the start of the one being skipped.
-    bodies: Vec<Span>,
-    skipping: Option<u32>,
+    /// The syntax errors recorded so far, in the order found (which is the order in the text).
+    errors: Vec<Diagnostic>,
+    /// Whether parsing has given up: [`MAX_ERRORS`] reached, the end of the file inside a construct, a
+    /// lexical error (the lexer stops at it), or a nesting limit (recovering at every level of a 10,000-deep nest would skip the rest of it 200 times).
+    fatal: bool,
 }
 
 impl<'a> Parser<'a> {
@@ -182,8 +211,8 @@ impl<'a> Parser<'a> {
             prev_end,
             nesting: 0,
             outline: None,
-            bodies: Vec::new(),
-            skipping: None,
+            errors: Vec::new(),
+            fatal: false,
         }
     }
 
@@ -257,7 +286,133 @@ impl<'a> Parser<'a> {
     }
 
     fn expect(&mut self, p: Punct) -> PResult<Span> {
-        if self.at(p) { Ok(self.bump().span) } else { fail(self.unexpected(&format!("`{}`", p.as_str()))) }
+        if self.at(p) {
+            Ok(self.bump().span)
+        } else if p == Punct::Semi {
+            fail(self.missing_semi())
+        } else {
+            fail(self.unexpected(&format!("`{}`", p.as_str())))
+        }
+    }
+
+    /// "expected `;`" as rustc says it: the caret right after the previous token, with `help: add `;` here`,
+    /// and the token found instead labelled, wherever it is (often at the start of the next line).
+    #[cold]
+    fn missing_semi(&self) -> Diagnostic {
+        let t = self.current();
+        if let Tok::Error(d) = &t.tok {
+            return (**d).clone();
+        }
+        let at = Span { start: self.prev_end, end: self.prev_end };
+        Diagnostic::error(format!("expected `;`, found {}", self.describe(t)))
+            .with_code("LW0201")
+            .suggest_inline(at, ";", "add `;` here")
+            .secondary(t.span, "unexpected token")
+    }
+
+    // ----- error recovery -----
+
+    /// Records the error `d` of a construct that failed; whether parsing goes on (see [`Parser::fatal`]). An
+    /// error that reaches an outer construct after parsing gave up is not recorded again.
+    fn recover_from(&mut self, d: Diagnostic) -> bool {
+        if self.fatal {
+            return false;
+        }
+        let too_deep = d.message == TOO_DEEP;
+        self.errors.push(d);
+        // After a lexical error the lexer gives only the end of the file (text/lexer.rs), so nothing after it
+        // could be parsed: going on would report that end as a second, made-up error.
+        if too_deep || self.errors.len() >= MAX_ERRORS || matches!(self.tok(), Tok::Eof | Tok::Error(_)) {
+            self.fatal = true;
+        }
+        !self.fatal
+    }
+
+    /// The error an outer construct gets once parsing has given up; never recorded.
+    fn aborted() -> Box<Diagnostic> {
+        Box::new(Diagnostic::error("parsing stopped"))
+    }
+
+    /// `result`, or the errors recorded when there are any.
+    fn finish<T>(&mut self, result: PResult<T>) -> Result<T, Vec<Diagnostic>> {
+        match result {
+            Err(d) => {
+                self.recover_from(*d);
+            }
+            Ok(value) if self.errors.is_empty() => return Ok(value),
+            Ok(_) => {}
+        }
+        Err(std::mem::take(&mut self.errors))
+    }
+
+    /// After a failed statement: skips to the end of it, a `;` (consumed), or to where another statement or
+    /// the end of the block starts (a statement keyword or `}`, not consumed), braces nested in between
+    /// skipped whole.
+    /// [`Parser::sync_statement`] after a construct that began at byte `start`, first skipping the token the
+    /// error is at if nothing was consumed (`let` in an `extern` block would otherwise fail again forever).
+    fn sync_statement_from(&mut self, start: u32) {
+        if self.span().start == start && !matches!(self.tok(), Tok::Eof) {
+            self.bump();
+        }
+        self.sync_statement();
+    }
+
+    fn sync_statement(&mut self) {
+        let mut depth = 0u32;
+        loop {
+            match self.tok() {
+                Tok::Eof => return,
+                Tok::Punct(Punct::Semi) if depth == 0 => {
+                    self.bump();
+                    return;
+                }
+                Tok::Punct(Punct::RBrace) if depth == 0 => return,
+                Tok::Punct(Punct::RBrace) => depth -= 1,
+                Tok::Punct(Punct::LBrace) => depth += 1,
+                Tok::Ident if depth == 0 && matches!(self.word(), Some("let" | "return" | "for" | "if")) => {
+                    return;
+                }
+                _ => {}
+            }
+            self.bump();
+        }
+    }
+
+    /// Whether the current token is the first on its line.
+    fn starts_line(&self) -> bool {
+        let before = &self.src[..(self.span().start as usize).min(self.src.len())];
+        before.rsplit('\n').next().is_none_or(|line| line.trim().is_empty())
+    }
+
+    /// After a failed item that began at byte `start`: skips to the next item keyword (or attribute) at the
+    /// top level, braces skipped whole; at least one token is skipped, so that recovery always advances.
+    fn sync_item(&mut self, start: u32) {
+        // The token the error is at is skipped too, unless it starts a line (then it is likely the next item,
+        // as after a missing `;`): `fn fn() {}` is one error, not a second one at `(`.
+        let mut depth = 0u32;
+        if (self.span().start == start || !self.starts_line()) && !matches!(self.tok(), Tok::Eof) {
+            // A `{` skipped here opens a block like any other (`extern "fastcall" { fn f(); }`).
+            if self.at(Punct::LBrace) {
+                depth = 1;
+            }
+            self.bump();
+        }
+        loop {
+            match self.tok() {
+                Tok::Eof => return,
+                Tok::Punct(Punct::LBrace) => depth += 1,
+                Tok::Punct(Punct::RBrace) => depth = depth.saturating_sub(1),
+                Tok::Punct(Punct::Hash) if depth == 0 => return,
+                Tok::Ident
+                    if depth == 0
+                        && matches!(self.word(), Some("pub" | "fn" | "extern" | "static" | "target")) =>
+                {
+                    return;
+                }
+                _ => {}
+            }
+            self.bump();
+        }
     }
 
     fn expect_word(&mut self, w: &str) -> PResult<Span> {
@@ -381,7 +536,7 @@ impl<'a> Parser<'a> {
 
     #[cold]
     fn too_deep(&self, span: Span) -> Diagnostic {
-        Diagnostic::error("expression nested too deeply")
+        Diagnostic::error(TOO_DEEP)
             .primary(span, format!("more than {MAX_NESTING} levels of nesting"))
             .help("split it up, for example with `let` locals")
     }
@@ -393,26 +548,35 @@ impl<'a> Parser<'a> {
 
     // ----- items -----
 
-    fn module(&mut self) -> PResult<Module> {
+    /// The module's items; the syntax errors found on the way are in `self.errors`.
+    fn module(&mut self) -> Module {
         let mut module = Module::default();
         let mut first_target: Option<Span> = None;
         loop {
-            match self.tok() {
-                Tok::Eof => return Ok(module),
-                Tok::Ident if self.at_word("target") => {
-                    let (triple, line) = self.target_line()?;
-                    if let Some(first) = first_target {
-                        return fail(
-                            Diagnostic::error("`target` is specified more than once")
-                                .primary(line, "second `target` line")
-                                .secondary(first, "first specified here")
-                                .help("a module has at most one `target` line (`--target` overrides it)"),
-                        );
+            let start = self.span().start;
+            let result = match self.tok() {
+                Tok::Eof => return module,
+                Tok::Ident if self.at_word("target") => match self.target_line() {
+                    Ok((_, line)) if first_target.is_some() => Err(Box::new(
+                        Diagnostic::error("`target` is specified more than once")
+                            .primary(line, "second `target` line")
+                            .secondary(first_target.unwrap_or(line), "first specified here")
+                            .help("a module has at most one `target` line (`--target` overrides it)"),
+                    )),
+                    Ok((triple, line)) => {
+                        first_target = Some(line);
+                        module.target = Some(triple);
+                        Ok(())
                     }
-                    first_target = Some(line);
-                    module.target = Some(triple);
+                    Err(d) => Err(d),
+                },
+                _ => self.item().map(|item| module.items.push(item)),
+            };
+            if let Err(d) = result {
+                if !self.recover_from(*d) {
+                    return module;
                 }
-                _ => module.items.push(self.item()?),
+                self.sync_item(start);
             }
         }
     }
@@ -560,10 +724,17 @@ impl<'a> Parser<'a> {
                 let Some(k) = std::str::from_utf8(&value.value).ok().and_then(LinkKind::from_name) else {
                     let shown = String::from_utf8_lossy(&value.value).escape_debug().to_string();
                     let expected = LinkKind::ALL.map(|k| format!("`{k}`")).join(", ");
-                    return fail(
-                        Diagnostic::error(format!("unknown link kind `{shown}`"))
-                            .primary(value.span, format!("expected one of {expected}")),
-                    );
+                    let d = Diagnostic::error(format!("unknown link kind `{shown}`"))
+                        .with_code("LW0301")
+                        .primary(value.span, format!("expected one of {expected}"));
+                    return fail(match closest_kind(&value.value) {
+                        Some(k) => d.suggest(
+                            value.span,
+                            format!("\"{k}\""),
+                            "a link kind with a similar name exists",
+                        ),
+                        None => d,
+                    });
                 };
                 kind = Some((Spanned::new(k, value.span), key.span));
             }
@@ -716,7 +887,17 @@ impl<'a> Parser<'a> {
             if matches!(self.tok(), Tok::Eof) {
                 return fail(self.unexpected("`}`").secondary(open, "this `{` is never closed"));
             }
-            items.push(self.extern_item()?);
+            let start = self.span().start;
+            match self.extern_item() {
+                Ok(item) => items.push(item),
+                // An extern item ends at its `;`: the block goes on after it.
+                Err(d) => {
+                    if !self.recover_from(*d) {
+                        return Err(Self::aborted());
+                    }
+                    self.sync_statement_from(start);
+                }
+            }
         }
         self.bump();
         Ok(ExternBlock { link, crt, abi, items, span: Span { start, end: self.prev_end } })
@@ -983,7 +1164,6 @@ impl<'a> Parser<'a> {
     /// block with the body's span; its string literals go to `outline`. Iterative, so any depth of braces is
     /// only counted (the body's own parse applies the nesting limit).
     fn skip_block(&mut self) -> PResult<Block> {
-        self.skipping = Some(self.span().start);
         let open = self.expect(Punct::LBrace)?;
         let mut depth = 1u32;
         while depth > 0 {
@@ -1000,8 +1180,6 @@ impl<'a> Parser<'a> {
             }
         }
         let span = Span { start: open.start, end: self.prev_end };
-        self.skipping = None;
-        self.bodies.push(span);
         Ok(Block { stmts: Vec::new(), span })
     }
 
@@ -1019,8 +1197,18 @@ impl<'a> Parser<'a> {
                 return Err(self.unclosed(open));
             }
             let start = self.span().start;
-            let kind = self.stmt()?;
-            stmts.push(Stmt { kind, span: Span { start, end: self.prev_end } });
+            let nesting = self.nesting;
+            match self.stmt() {
+                Ok(kind) => stmts.push(Stmt { kind, span: Span { start, end: self.prev_end } }),
+                Err(d) => {
+                    // The failed statement may have left nested constructs open.
+                    self.nesting = nesting;
+                    if !self.recover_from(*d) {
+                        return Err(Self::aborted());
+                    }
+                    self.sync_statement_from(start);
+                }
+            }
         }
         self.bump();
         self.leave();
