@@ -339,6 +339,10 @@ struct Input {
     /// `no` never removes the frame pointers a target requires (Apple targets keep them always).
     #[arg(long, value_enum, value_name = "yes|no")]
     force_frame_pointers: Option<YesNo>,
+    /// Debug information: a line table mapping each instruction to its line in the module (DWARF
+    /// `.debug_line` on ELF, CodeView `.debug$S` on COFF; none yet on Mach-O). Without it the object has none.
+    #[arg(short = 'g')]
+    debug_info: bool,
 }
 
 /// A yes/no option value, spelled as rustc's `-C` flags accept it.
@@ -1339,6 +1343,7 @@ fn load(input: &Input, limit: u64) -> Result<(SourceFile, Options), String> {
     options.jobs = input.jobs;
     options.verify = input.verify;
     options.force_frame_pointers = input.force_frame_pointers == Some(YesNo::Yes);
+    options.debug_info = input.debug_info;
     if let Some(triple) = &input.target {
         match Target::parse(triple) {
             Ok(target) => options.target = Some(target),

@@ -169,12 +169,27 @@ struct Fix {
 ///
 /// `Err` is an internal error: a displacement that no longer fits its field (shortening code never makes a
 /// displacement longer, so it cannot happen; checked anyway, never assumed).
+#[cfg(test)]
 pub(crate) fn rewrite(
     code: &mut Vec<u8>,
     relocs: &mut [CodeReloc],
     instructions: &[Range<u32>],
     last_step: Option<u32>,
     data_alignment: u32,
+) -> Result<Outcome, String> {
+    rewrite_with_positions(code, relocs, instructions, last_step, data_alignment, &mut [])
+}
+
+/// [`rewrite`], which also moves `positions` (code offsets: where each source line's code starts, for `-g`'s
+/// line table, issue 13) with the code. A position inside a rewritten site goes where the instruction it was
+/// on went: the load to the site's start (the load is gone), a kept move or the call to its new place.
+pub(crate) fn rewrite_with_positions(
+    code: &mut Vec<u8>,
+    relocs: &mut [CodeReloc],
+    instructions: &[Range<u32>],
+    last_step: Option<u32>,
+    data_alignment: u32,
+    positions: &mut [u32],
 ) -> Result<Outcome, String> {
     let kept = |why: &str| Ok(Outcome::Kept(why.to_owned()));
     let mut sites: Vec<Site> = (0..relocs.len()).filter_map(|i| find_site(code, &relocs[i], i)).collect();
@@ -387,6 +402,20 @@ pub(crate) fn rewrite(
             }
             None => reloc.offset = code_map(reloc.offset),
         }
+    }
+    for at in positions.iter_mut() {
+        let after = sites.partition_point(|s| s.start < *at);
+        *at = match sites[..after].last() {
+            _ if *at >= code_end => *at - data_shift,
+            Some(site) if *at < site.end => {
+                let kept = match site.reloc {
+                    Some(_) => (*at).saturating_sub(site.start + LOAD_LEN),
+                    None => 0,
+                };
+                code_map(site.start) + kept
+            }
+            _ => code_map(*at),
+        };
     }
     *code = out;
     Ok(Outcome::Rewritten { sites: sites.len() })

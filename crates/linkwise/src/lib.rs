@@ -84,6 +84,11 @@ pub struct Options {
     /// default, as rustc's (Apple targets always keep them; docs/codegen.md "Frame pointers"). Changes the
     /// object's bytes.
     pub force_frame_pointers: bool,
+    /// `-g`: debug information, a line table mapping every instruction to its line in the module's source
+    /// (DWARF on ELF, CodeView on COFF; none yet on Mach-O, with a warning). Only [`compile`] has the source
+    /// text to map into; [`compile_module`] ignores it. Off: the object is byte for byte what it was before
+    /// the option existed.
+    pub debug_info: bool,
 }
 
 impl Options {
@@ -151,7 +156,8 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnos
             declared: &declared,
             failed: AtomicBool::new(false),
         };
-        match compile_parts(declared.program(), &bodies, options) {
+        let debug = options.debug_info.then_some(file);
+        match compile_parts(declared.program(), &bodies, options, debug) {
             Ok((plan, directives, object)) if !bodies.failed.load(Ordering::Relaxed) => {
                 return Ok(Compiled { program: declared.into_program(), plan, directives, object });
             }
@@ -228,16 +234,17 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
 }
 
 fn compile_program(program: Program, options: &Options) -> Result<Compiled, Diagnostics> {
-    let (plan, directives, object) = compile_parts(&program, &program, options)?;
+    let (plan, directives, object) = compile_parts(&program, &program, options, None)?;
     Ok(Compiled { program, plan, directives, object })
 }
 
 /// Resolves, plans directives for and generates the object of `program`, whose function bodies come from
-/// `bodies`.
+/// `bodies`; with debug information about `debug`, the source they were parsed from, when given (`-g`).
 fn compile_parts(
     program: &Program,
     bodies: &dyn codegen::Bodies,
     options: &Options,
+    debug: Option<&SourceFile>,
 ) -> Result<(LinkPlan, Vec<Directive>, ObjectOutput), Diagnostics> {
     let target = match (&options.target, &program.target) {
         (Some(target), _) => target.clone(),
@@ -261,7 +268,15 @@ fn compile_parts(
         verify: options.verify,
         no_reports: options.no_reports,
     };
-    let object = linkwise_codegen::generate(program, bodies, &plan, &directives, &emit, &codegen)?;
+    let object = linkwise_codegen::generate_with_debug_info(
+        program,
+        bodies,
+        &plan,
+        &directives,
+        &emit,
+        &codegen,
+        debug,
+    )?;
     Ok((plan, directives, object))
 }
 
