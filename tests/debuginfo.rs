@@ -1,9 +1,10 @@
 //! Debug information (`-g`, `Options::debug_info`, issue 13 item 3): the line tables linkwise writes, read
 //! back by LLVM's tools. ELF: `llvm-dwarfdump` verifies the DWARF, and `llvm-symbolizer` maps the address of
 //! each call instruction, in the object and in the program ld.lld links from it, to the line and column of the
-//! call in the source. COFF: `llvm-readobj --codeview` lists the lines, lld-link `/debug` makes a PDB, and
-//! `llvm-symbolizer` maps the linked program's calls through it. And `-g` changes no code and no byte of the
-//! object when it is off, and is deterministic when on (docs/codegen.md "Debug information").
+//! call in the source. Mach-O: the same in the object, and ld64.lld's debug map. COFF: `llvm-readobj
+//! --codeview` lists the lines, lld-link `/debug` makes a PDB, and `llvm-symbolizer` maps the linked program's
+//! calls through it. And `-g` changes no code, is deterministic, and without it the object has no debug
+//! section (docs/codegen.md "Debug information").
 
 mod support;
 
@@ -200,59 +201,72 @@ fn coff_calls_map_to_their_source_lines_through_the_pdb() {
     }
 }
 
+/// Mach-O x86_64 and arm64: the DWARF (in `__DWARF`, sibling offsets unrelocated as Apple's tools expect)
+/// verifies, each call in the object maps to its line and column, and ld64.lld, which leaves DWARF in the
+/// objects, links the program with a debug map naming the object (`N_OSO`), as it does only for objects with
+/// debug information.
+#[test]
+fn macho_calls_map_to_their_source_lines() {
+    let Some(dwarfdump) = support::tool("llvm-dwarfdump") else { return };
+    let Some(ld64) = support::tool("ld64.lld") else { return };
+    let Some(nm) = support::tool("llvm-nm") else { return };
+    for (triple, arch) in [("x86_64-apple-darwin", "x86_64"), ("aarch64-apple-darwin", "arm64")] {
+        let dir = TempDir::new("debuginfo-macho");
+        let object = compile("calls.lw", ELF_MODULE, triple, true);
+        let obj_path = dir.join("calls.o");
+        std::fs::write(&obj_path, &object).unwrap();
+        let verify = support::run(Command::new(&dwarfdump).arg("--verify").arg(&obj_path), TIMEOUT);
+        assert!(verify.ok() && verify.stdout.contains("No errors."), "{triple}:\n{verify}");
+        for (callee, call) in [("_abs", "abs(y)"), ("_scale", "scale(0 - 5)"), ("_offset", "offset(a)")] {
+            let (line, column) = position(ELF_MODULE, call);
+            let at = call_offset(&object, callee, arch == "x86_64");
+            assert_eq!(symbolize(&obj_path, at), format!("calls.lw:{line}:{column}"), "{triple}: {callee}");
+        }
+        let sdk = support::macos_sdk(dir.path(), &["_abs"]);
+        let exe = dir.join("calls");
+        let mut link = Command::new(&ld64);
+        link.args(["-arch", arch, "-platform_version", "macos", "11.0", "11.0", "-syslibroot"]).arg(&sdk);
+        link.args(["-lSystem", "-o"]).arg(&exe).arg(&obj_path);
+        support::run(&mut link, TIMEOUT).assert_ok();
+        let stabs = support::run(Command::new(&nm).arg("-pa").arg(&exe), TIMEOUT).assert_ok();
+        let oso = format!("OSO {}", obj_path.display());
+        assert!(stabs.stdout.lines().any(|l| l.ends_with(&oso)), "{triple}:\n{}", stabs.stdout);
+    }
+}
+
 /// `-g` changes no instruction (lowering only sets source locations; the slot-call rewrite moves them with the
 /// code), adds only debug sections, and gives the same bytes on every compile and thread count. Without it the
-/// object has no debug section. Mach-O gets a warning and exactly the object it gets without `-g`.
+/// object has no debug section.
 #[test]
 fn debug_info_changes_only_the_debug_sections_and_is_deterministic() {
     let modules = [("calls.lw", ELF_MODULE), ("win.lw", COFF_MODULE)];
+    let is_debug =
+        |n: &str| n.starts_with(".debug") || n.starts_with("__debug") || n.starts_with(".rela.debug");
     for triple in linkwise::linkage::target::SUPPORTED {
         for (name, text) in modules {
             let plain = compile(name, text, triple, false);
             let debug = compile(name, text, triple, true);
-            let threaded = {
-                let options = Options {
-                    debug_info: true,
-                    jobs: std::num::NonZeroUsize::new(4),
-                    ..support::options(triple, &[])
-                };
-                support::compile_source(&SourceFile::new(name, text), &options)
-            };
+            let jobs = std::num::NonZeroUsize::new(4);
+            let options = Options { debug_info: true, jobs, ..support::options(triple, &[]) };
+            let threaded = support::compile_source(&SourceFile::new(name, text), &options);
             assert_eq!(debug, threaded, "{triple} {name}: -g -j4");
             assert_eq!(debug, compile(name, text, triple, true), "{triple} {name}: -g twice");
             let (p, d) = (object::File::parse(&*plain).unwrap(), object::File::parse(&*debug).unwrap());
-            let section_names =
+            let names =
                 |f: &object::File| f.sections().map(|s| s.name().unwrap().to_owned()).collect::<Vec<_>>();
-            let is_debug = |n: &str| n.starts_with(".debug") || n.starts_with("__debug");
-            assert!(
-                !section_names(&p).iter().any(|n| is_debug(n)),
-                "{triple} {name}: {:?}",
-                section_names(&p)
-            );
-            let text_of = |f: &object::File| {
-                f.section_by_name(".text")
-                    .or_else(|| f.section_by_name("__text"))
-                    .unwrap()
-                    .data()
-                    .unwrap()
-                    .to_vec()
+            assert!(!names(&p).iter().any(|n| is_debug(n)), "{triple} {name}: {:?}", names(&p));
+            let code = |f: &object::File| {
+                let text = f.section_by_name(".text").or_else(|| f.section_by_name("__text")).expect("text");
+                text.data().unwrap().to_vec()
             };
-            assert_eq!(text_of(&p), text_of(&d), "{triple} {name}: -g changed the code");
-            let added: Vec<String> =
-                section_names(&d).into_iter().filter(|n| !section_names(&p).contains(n)).collect();
-            if triple.contains("apple") {
-                assert_eq!(plain, debug, "{triple} {name}: Mach-O has no debug information yet");
-            } else {
-                assert!(
-                    !added.is_empty() && added.iter().all(|n| is_debug(n) || n.starts_with(".rela.debug")),
-                    "{triple} {name}: {added:?}"
-                );
-            }
+            assert_eq!(code(&p), code(&d), "{triple} {name}: -g changed the code");
+            let added: Vec<String> = names(&d).into_iter().filter(|n| !names(&p).contains(n)).collect();
+            assert!(!added.is_empty() && added.iter().all(|n| is_debug(n)), "{triple} {name}: {added:?}");
         }
     }
 }
 
-/// The command line: `-g` writes the line table, and on Mach-O says it writes none.
+/// The command line: `-g` writes the line table, and without it there is none.
 #[test]
 fn dash_g_on_the_command_line() {
     let dir = TempDir::new("debuginfo-cli");
@@ -260,14 +274,21 @@ fn dash_g_on_the_command_line() {
     std::fs::write(&input, ELF_MODULE).unwrap();
     let input = input.display().to_string();
     let out = dir.join("calls.o").display().to_string();
-    let (status, _, stderr) =
-        support::linkwise(&["build", &input, "--target", "x86_64-unknown-linux-gnu", "-g", "-o", &out]);
-    assert_eq!(status, 0, "{stderr}");
-    let bytes = std::fs::read(&out).unwrap();
-    let file = object::File::parse(&*bytes).unwrap();
-    assert!(file.section_by_name(".debug_line").is_some());
-    let (status, _, stderr) =
-        support::linkwise(&["build", &input, "--target", "aarch64-apple-darwin", "-g", "-o", &out]);
-    assert_eq!(status, 0, "{stderr}");
-    assert!(stderr.contains("no debug information is written for Mach-O yet"), "{stderr}");
+    for (triple, section) in [
+        ("x86_64-unknown-linux-gnu", ".debug_line"),
+        ("x86_64-pc-windows-msvc", ".debug$S"),
+        ("aarch64-apple-darwin", "__debug_line"),
+    ] {
+        for debug in [true, false] {
+            let mut args = vec!["build", &input, "--target", triple, "-o", &out];
+            if debug {
+                args.push("-g");
+            }
+            let (status, _, stderr) = support::linkwise(&args);
+            assert_eq!((status, stderr.as_str()), (0, ""), "{triple} -g {debug}");
+            let bytes = std::fs::read(&out).unwrap();
+            let file = object::File::parse(&*bytes).unwrap();
+            assert_eq!(file.section_by_name(section).is_some(), debug, "{triple} -g {debug}");
+        }
+    }
 }

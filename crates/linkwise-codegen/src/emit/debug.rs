@@ -12,26 +12,49 @@ use linkwise_linkage::{Access, Arch, Format};
 use object::write::Relocation;
 use object::{RelocationFlags, SectionKind, elf, pe};
 
-/// Writes the debug sections of every function gathered in `w.lines`, which describe `file`. Mach-O gets none
-/// (docs/codegen.md "Debug information"), and a warning saying so.
+/// Writes the debug sections of every function gathered in `w.lines`, which describe `file`; `Some` warning
+/// for the user about them, if any.
 pub(super) fn write(w: &mut Writer<'_>, file: &SourceFile) -> Result<Option<Diagnostic>, Diagnostic> {
     let functions = std::mem::take(&mut w.lines);
     let text_len = functions.iter().map(|f| f.text_offset + u64::from(f.len)).max().unwrap_or(0);
-    let sections = match w.target().format {
-        Format::Elf => {
+    let format = w.target().format;
+    let mut sections = match format {
+        Format::Elf | Format::MachO => {
             debuginfo::dwarf::build(file.name(), &functions, text_len).map_err(Diagnostic::internal)?
         }
         Format::Coff => vec![debuginfo::codeview::build(file.name(), &functions)],
-        Format::MachO => {
-            return Ok(Some(Diagnostic::warning(
-                "`-g`: no debug information is written for Mach-O yet; the object has no line table",
-            )));
-        }
     };
+    if format == Format::MachO {
+        // Apple's convention (what clang writes, what dsymutil and LLVM's DWARF reader expect): the DWARF
+        // sections live in the `__DWARF` segment, and an offset into a sibling DWARF section is written as is,
+        // without a relocation, since ld64 never links these sections (it points the program at the objects,
+        // whose sections dsymutil reads one object at a time). Only code addresses are relocated.
+        for section in &mut sections {
+            for r in &section.relocs {
+                if r.kind == RelocKind::SectionOffset32 {
+                    let at = r.offset as usize;
+                    let value = u32::try_from(r.addend)
+                        .map_err(|_| Diagnostic::internal("a DWARF section offset past 4 GiB"))?;
+                    let field = section.data.get_mut(at..at + 4).ok_or_else(|| {
+                        Diagnostic::internal(format!("{}: offset field past the end", section.name))
+                    })?;
+                    field.copy_from_slice(&value.to_le_bytes());
+                }
+            }
+            section.relocs.retain(|r| r.kind != RelocKind::SectionOffset32);
+        }
+    }
     let ids: Vec<_> = sections
         .iter()
         .map(|s| {
-            let id = w.obj.add_section(Vec::new(), s.name.as_bytes().to_vec(), SectionKind::Debug);
+            let id = match format {
+                // `.debug_line` is `__DWARF,__debug_line` there.
+                Format::MachO => {
+                    let name = format!("__{}", s.name.trim_start_matches('.'));
+                    w.obj.add_section(b"__DWARF".to_vec(), name.into_bytes(), SectionKind::Debug)
+                }
+                _ => w.obj.add_section(Vec::new(), s.name.as_bytes().to_vec(), SectionKind::Debug),
+            };
             let align = if s.name == ".debug$S" { 4 } else { 1 };
             w.obj.append_section_data(id, &s.data, align);
             id
