@@ -340,7 +340,7 @@ struct Input {
     #[arg(long, value_enum, value_name = "yes|no")]
     force_frame_pointers: Option<YesNo>,
     /// Debug information: a line table mapping each instruction to its line in the module (DWARF
-    /// `.debug_line` on ELF, CodeView `.debug$S` on COFF; none yet on Mach-O). Without it the object has none.
+    /// `.debug_line` on ELF and Mach-O, CodeView `.debug$S` on COFF). Without it the object has none.
     #[arg(short = 'g')]
     debug_info: bool,
 }

@@ -91,8 +91,8 @@ pub fn generate(
 
 /// [`generate`], with debug information (`-g`) when `debug` is the module's source file (the spans of
 /// `program` and `bodies` point into it): a line table mapping every instruction to its source line, as DWARF
-/// `.debug_line` (with its `.debug_info` compile unit) on ELF and CodeView `.debug$S` on COFF; Mach-O gets
-/// none yet, and a warning (docs/codegen.md "Debug information"). With `None` the object is exactly
+/// `.debug_line` (with its `.debug_info` compile unit) on ELF and Mach-O, CodeView `.debug$S` on COFF
+/// (docs/codegen.md "Debug information"). With `None` the object is exactly
 /// [`generate`]'s: lowering sets no source locations, so not even the code can differ.
 pub fn generate_with_debug_info(
     program: &Program,

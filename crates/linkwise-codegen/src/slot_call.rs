@@ -510,8 +510,13 @@ mod tests {
         code.resize(0x30, 0);
         code[0x2e] = 0x77; // inside the pool; its offset from a 16-byte boundary must be kept
         let mut relocs = vec![slot_reloc(5), slot_reloc(0xf)];
-        let outcome = rewrite(&mut code, &mut relocs, &[0..0x21], Some(0), 16).unwrap();
+        // Where lines start (`-g`): on every instruction, and inside the first load.
+        let mut positions = [0, 2, 5, 9, 0xb, 0xc, 0x13, 0x16, 0x18, 0x20];
+        let outcome =
+            rewrite_with_positions(&mut code, &mut relocs, &[0..0x21], Some(0), 16, &mut positions).unwrap();
         assert_eq!(outcome, Outcome::Rewritten { sites: 2 });
+        // Each moves with its instruction; a load's bytes go to where the call now starts.
+        assert_eq!(positions, [0, 2, 2, 2, 8, 9, 9, 0xf, 0x11, 0x19]);
         // Removed 3 + 4 = 7 bytes, the pool moves back by 0 (7 < 16): the gap is int3.
         #[rustfmt::skip]
         let expected_code: &[u8] = &[

@@ -85,7 +85,7 @@ pub struct Options {
     /// object's bytes.
     pub force_frame_pointers: bool,
     /// `-g`: debug information, a line table mapping every instruction to its line in the module's source
-    /// (DWARF on ELF, CodeView on COFF; none yet on Mach-O, with a warning). Only [`compile`] has the source
+    /// (DWARF on ELF and Mach-O, CodeView on COFF). Only [`compile`] has the source
     /// text to map into; [`compile_module`] ignores it. Off: the object is byte for byte what it was before
     /// the option existed.
     pub debug_info: bool,

@@ -1,8 +1,8 @@
 //! Debug information for `-g` (issue 13): line tables that map each instruction back to the line of the IR
 //! source it was lowered from. Lowering gives every instruction the byte offset of its construct as Cranelift's
 //! source location (`lower.rs`, `FnLowering::at`); here those offsets become lines, and the lines one table per
-//! format: DWARF `.debug_line` with its compile unit for ELF ([`dwarf`]), CodeView `.debug$S` for COFF
-//! ([`codeview`]). Mach-O has none yet (docs/codegen.md "Debug information" says why).
+//! format: DWARF `.debug_line` with its compile unit for ELF and Mach-O ([`dwarf`]), CodeView `.debug$S` for
+//! COFF ([`codeview`]). docs/codegen.md "Debug information" has the layouts.
 //!
 //! Both builders produce section bytes plus a list of [`Reloc`]s in format-neutral terms; the object writer
 //! (`emit/debug.rs`) adds the sections and turns each into the format's relocation.
