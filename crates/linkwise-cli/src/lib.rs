@@ -418,6 +418,10 @@ struct Input {
     /// `no` never removes the frame pointers a target requires (Apple targets keep them always).
     #[arg(long, value_enum, value_name = "yes|no")]
     force_frame_pointers: Option<YesNo>,
+    /// Debug information: a line table mapping each instruction to its line in the module (DWARF
+    /// `.debug_line` on ELF and Mach-O, CodeView `.debug$S` on COFF). Without it the object has none.
+    #[arg(short = 'g')]
+    debug_info: bool,
 }
 
 /// A yes/no option value, spelled as rustc's `-C` flags accept it.
@@ -1707,6 +1711,7 @@ fn load(input: &Input, limit: u64) -> Result<(SourceFile, Options), String> {
     }
     // rustc's rule: without `--target` (and here without a `target` line in the module), the host.
     options.fallback_target = linkwise::triple::host();
+    options.debug_info = input.debug_info;
     if let Some(triple) = &input.target {
         match linkwise::triple::parse(triple) {
             Ok(target) => options.target = Some(target),

@@ -8,6 +8,7 @@
 
 pub mod archive;
 pub mod asm;
+mod debuginfo;
 pub mod disasm;
 pub mod emit;
 pub mod implib;
@@ -21,8 +22,8 @@ pub use emit::{Carried, DataSite, EmitOptions, FunctionReport, ObjectOutput, Sit
 pub use isa::{CRANELIFT_VERSION, OBJECT_VERSION, OptLevel};
 pub use reloc::{Patch, Placement, Purpose, SiteShape, SymbolRef};
 
-use linkwise_ir::Diagnostic;
 use linkwise_ir::checked::{Function, Program};
+use linkwise_ir::{Diagnostic, SourceFile};
 use linkwise_linkage::{Directive, LinkPlan};
 use std::borrow::Cow;
 use std::num::NonZeroUsize;
@@ -87,10 +88,27 @@ pub fn generate(
     options: &EmitOptions,
     compile: &CompileOptions,
 ) -> Result<ObjectOutput, Diagnostic> {
+    generate_with_debug_info(program, bodies, plan, directives, options, compile, None)
+}
+
+/// [`generate`], with debug information (`-g`) when `debug` is the module's source file (the spans of
+/// `program` and `bodies` point into it): a line table mapping every instruction to its source line, as DWARF
+/// `.debug_line` (with its `.debug_info` compile unit) on ELF and Mach-O, CodeView `.debug$S` on COFF
+/// (docs/codegen.md "Debug information"). With `None` the object is exactly
+/// [`generate`]'s: lowering sets no source locations, so not even the code can differ.
+pub fn generate_with_debug_info(
+    program: &Program,
+    bodies: &dyn Bodies,
+    plan: &LinkPlan,
+    directives: &[Directive],
+    options: &EmitOptions,
+    compile: &CompileOptions,
+    debug: Option<&SourceFile>,
+) -> Result<ObjectOutput, Diagnostic> {
     let isa = isa::build_with(&plan.target, compile.verify, options.force_frame_pointers, options.opt_level)?;
     let cie = isa.create_systemv_cie();
     // Each function is written into the object as soon as it (and every one before it) is compiled.
-    lower::compile_each(program, bodies, plan, &*isa, compile.threads(), |functions| {
-        emit::write(program, plan, directives, options, !compile.no_reports, functions, cie)
+    lower::compile_each(program, bodies, plan, &*isa, compile.threads(), debug.is_some(), |functions| {
+        emit::write(program, plan, directives, options, !compile.no_reports, functions, cie, debug)
     })
 }

@@ -24,6 +24,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use linkwise_ir::Diagnostic;
 use linkwise_ir::ast::{BinaryOp, Type, UnaryOp};
 use linkwise_ir::checked::{Expr, ExprKind, FnSig, Function, Program, Stmt, SymbolDef, SymbolId};
+use linkwise_ir::span::Span;
 use linkwise_linkage::{Access, Arch, Format, LinkPlan};
 use std::collections::HashMap;
 use std::num::NonZeroUsize;
@@ -58,6 +59,10 @@ pub struct CompiledFunction {
     /// What the user should know about this function's code: today, why it has no unwind record although
     /// it has a frame (unwind/mod.rs). The object writer gathers them into [`crate::ObjectOutput::warnings`].
     pub warnings: Vec<Diagnostic>,
+    /// With debug information (`-g`): where each stretch of the code came from, in code order: (offset of
+    /// its first byte in `code`, byte offset in the source of the IR construct it was lowered from). Empty
+    /// without `-g`, when lowering sets no source locations at all (so the code is the same).
+    pub lines: Vec<(u32, u32)>,
 }
 
 /// Unwind information for one function.
@@ -117,11 +122,13 @@ pub(crate) fn compile_each<R>(
     plan: &LinkPlan,
     isa: &dyn TargetIsa,
     jobs: NonZeroUsize,
+    debug: bool,
     consume: impl FnOnce(&mut dyn Iterator<Item = Result<CompiledFunction, Diagnostic>>) -> R,
 ) -> R {
     let count = bodies.count();
     let jobs = thread_count(jobs, count);
-    let compile = |worker: &mut Worker, index: usize| worker.compile(program, bodies, plan, isa, index);
+    let compile =
+        |worker: &mut Worker, index: usize| worker.compile(program, bodies, plan, isa, index, debug);
     if jobs <= 1 {
         let mut worker = Worker::new();
         return consume(&mut (0..count).map(|index| compile(&mut worker, index)));
@@ -203,7 +210,7 @@ pub(crate) fn compile_all(
     plan: &LinkPlan,
     isa: &dyn TargetIsa,
 ) -> Result<Vec<CompiledFunction>, Diagnostic> {
-    compile_each(program, program, plan, isa, NonZeroUsize::MIN, |functions| functions.collect())
+    compile_each(program, program, plan, isa, NonZeroUsize::MIN, false, |functions| functions.collect())
 }
 
 /// How many consecutive functions a worker takes at a time and sends back together. One at a time, the calling
@@ -288,6 +295,7 @@ impl Worker {
         plan: &LinkPlan,
         isa: &dyn TargetIsa,
         index: usize,
+        debug: bool,
     ) -> Result<CompiledFunction, Diagnostic> {
         // A panic (a Cranelift assertion, a lowering bug, or one while the body is parsed and checked when it is
         // streamed) becomes this function's internal error, so that it is reported in program order like any
@@ -297,7 +305,7 @@ impl Worker {
             let function = bodies.body(index)?;
             self.ctx.clear();
             let references =
-                build_function(program, plan, isa, &function, &mut self.ctx.func, &mut self.builder)?;
+                build_function(program, plan, isa, &function, &mut self.ctx.func, &mut self.builder, debug)?;
             compile_one(program, plan, isa, function.symbol, &references, &mut self.ctx)
         }));
         compiled.unwrap_or_else(|payload| {
@@ -388,18 +396,40 @@ fn compile_one(
     // that depends on the code's length or offsets is computed from it: the unwind record below comes from
     // the prologue steps, which the rewrite leaves where they are or refuses (and `.pdata`'s or the FDE's
     // length is the length of `code`, as the object writer takes it).
+    // Source locations (set only with `-g`): each stretch with a location, where it starts; stretches without
+    // one (Cranelift's prologue and epilogue moves, lowering's own glue) carry the line before them.
+    let mut lines: Vec<(u32, u32)> = compiled
+        .buffer
+        .get_srclocs_sorted()
+        .iter()
+        .filter(|l| !l.loc.is_default() && l.start < l.end)
+        .map(|l| (l.start, l.loc.bits()))
+        .collect();
     if plan.target.arch == Arch::X86_64 {
         let instructions = crate::unwind::instruction_ranges(compiled);
         let last_step = steps.iter().map(|&(offset, _)| offset).max();
-        crate::slot_call::rewrite(
+        let mut positions: Vec<u32> = lines.iter().map(|&(at, _)| at).collect();
+        crate::slot_call::rewrite_with_positions(
             &mut code,
             &mut relocs,
             &instructions,
             last_step,
             compiled.buffer.alignment,
+            &mut positions,
         )
         .map_err(|e| internal(program, symbol, format!("rewriting slot calls: {e}")))?;
+        for (line, at) in lines.iter_mut().zip(positions) {
+            line.0 = at;
+        }
     }
+    // Two stretches moved onto one offset (a load the rewrite removed): the later one is what is there now.
+    lines.dedup_by(|later, earlier| {
+        let same = later.0 == earlier.0;
+        if same {
+            earlier.1 = later.1;
+        }
+        same
+    });
     let windows = match (plan.target.format, plan.target.arch) {
         (Format::Coff, Arch::X86_64) => crate::unwind::windows_x64(steps).map(|u| u.map(Unwind::WindowsX64)),
         (Format::Coff, Arch::Aarch64) => {
@@ -419,7 +449,7 @@ fn compile_one(
             (None, vec![e.warning(&def.name, def.span, &plan.target)])
         }
     };
-    Ok(CompiledFunction { symbol, code, relocs, alignment, unwind, warnings })
+    Ok(CompiledFunction { symbol, code, relocs, alignment, unwind, warnings, lines })
 }
 
 /// The Cranelift type of an IR value type (pointers are 64-bit on every linkwise target).
@@ -490,6 +520,7 @@ fn build_function(
     function: &Function,
     func: &mut ir::Function,
     builder_ctx: &mut FunctionBuilderContext,
+    debug: bool,
 ) -> Result<Vec<Reference>, Diagnostic> {
     let call_conv = isa.default_call_conv();
     let SymbolDef::Fn { sig, .. } = &program.symbol(function.symbol).def else {
@@ -499,6 +530,10 @@ fn build_function(
     func.name = UserFuncName::user(SYMBOL_NAMESPACE, function.symbol.0);
     func.signature = signature(sig, call_conv);
     let mut b = FunctionBuilder::new(func, builder_ctx);
+    if debug {
+        // The function's own line for what comes before its first statement (the parameters' definitions).
+        b.set_srcloc(ir::SourceLoc::new(program.symbol(function.symbol).span.start));
+    }
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
@@ -520,6 +555,7 @@ fn build_function(
         globals: HashMap::new(),
         filled: false,
         loops: 0,
+        debug,
     };
     lowering.stmts(&function.body)?;
     if !lowering.filled {
@@ -549,6 +585,8 @@ struct FnLowering<'a, 'f> {
     filled: bool,
     /// How many `for` loops enclose the statement being lowered.
     loops: u32,
+    /// `-g`: give each instruction the source location of the construct it is lowered from.
+    debug: bool,
 }
 
 impl FnLowering<'_, '_> {
@@ -559,6 +597,15 @@ impl FnLowering<'_, '_> {
 
     fn err(&self, what: impl std::fmt::Display) -> Diagnostic {
         internal(self.program, self.this, what)
+    }
+
+    /// With `-g`, the instructions made from here on come from the source at `span` (its first byte, which
+    /// the object writer turns into a line). Without, nothing: no location is ever set, so the code and its
+    /// buffer are exactly what they are without debug information.
+    fn at(&mut self, span: Span) {
+        if self.debug && span != Span::DUMMY {
+            self.b.set_srcloc(ir::SourceLoc::new(span.start));
+        }
     }
 
     /// Records a reference and gives it its own external name, so the relocations Cranelift reports for it
@@ -663,7 +710,9 @@ impl FnLowering<'_, '_> {
                 self.filled = true;
             }
             Stmt::Call(callee, args) => {
-                self.call(*callee, args)?;
+                // A call statement has no span of its own in the checked IR; its first argument is on its line
+                // (without arguments the call keeps the location of the code before it; docs/codegen.md).
+                self.call(*callee, args, args.first().map(|a| a.span))?;
             }
             Stmt::Expr(e) => {
                 self.value(e)?;
@@ -724,6 +773,7 @@ impl FnLowering<'_, '_> {
     /// The value of an expression (every checked expression has one, of type `e.ty`).
     fn value(&mut self, e: &Expr) -> Result<Value, Diagnostic> {
         let ty = e.ty;
+        self.at(e.span);
         let v = match &e.kind {
             ExprKind::Int(n) => {
                 let t = cl_type(ty);
@@ -740,7 +790,7 @@ impl FnLowering<'_, '_> {
             }
             ExprKind::Addr(symbol) => self.address_of(*symbol)?,
             ExprKind::Call(callee, args) => {
-                let call = self.call(*callee, args)?;
+                let call = self.call(*callee, args, Some(e.span))?;
                 // A call is an expression only when its callee returns a value (`checked::ExprKind::Call`).
                 match self.b.inst_results(call) {
                     &[v] => v,
@@ -751,6 +801,7 @@ impl FnLowering<'_, '_> {
             }
             ExprKind::Unary(op, operand) => {
                 let v = self.value(operand)?;
+                self.at(e.span);
                 match (op, operand.ty.is_float()) {
                     (UnaryOp::Neg, true) => self.b.ins().fneg(v),
                     (UnaryOp::Neg, false) => self.b.ins().ineg(v),
@@ -759,10 +810,12 @@ impl FnLowering<'_, '_> {
             }
             ExprKind::Binary(op, lhs, rhs) => {
                 let (l, r) = (self.value(lhs)?, self.value(rhs)?);
+                self.at(e.span);
                 self.binary(*op, lhs.ty, l, r)?
             }
             ExprKind::Cast(operand) => {
                 let v = self.value(operand)?;
+                self.at(e.span);
                 self.cast(v, operand.ty, ty)
             }
         };
@@ -776,12 +829,16 @@ impl FnLowering<'_, '_> {
     /// own, which Cranelift's optimizer hoists out of the loop, so each iteration makes one register call (clang
     /// -O2 does the same; issue 10's call-site benchmark). Elsewhere the call stays Cranelift's call through the
     /// slot, which x86_64 turns into one `call [rip+slot]` (slot_call.rs).
-    fn call(&mut self, callee: SymbolId, args: &[Expr]) -> Result<ir::Inst, Diagnostic> {
+    /// `span`: where the call was written, for `-g` (the call instruction's line, after its arguments').
+    fn call(&mut self, callee: SymbolId, args: &[Expr], span: Option<Span>) -> Result<ir::Inst, Diagnostic> {
         let in_loop =
             self.loops > 0 && Purpose::of_call(self.plan.access(callee)) == Purpose::CallThroughSlot;
         let f =
             if in_loop { self.function(callee, |_| Purpose::CallInLoop)? } else { self.func_ref(callee)? };
         let args = args.iter().map(|a| self.value(a)).collect::<Result<Vec<_>, _>>()?;
+        if let Some(span) = span {
+            self.at(span);
+        }
         if in_loop {
             let signature = self.b.func.dfg.ext_funcs[f].signature;
             let address = self.symbol_value(callee, Purpose::CallInLoop);
@@ -974,7 +1031,7 @@ mod tests {
         let isa = crate::isa::build(&target).unwrap();
         for jobs in [1, 2, 4] {
             let jobs = NonZeroUsize::new(jobs).unwrap();
-            let result = compile_each(&program, &program, &plan, &*isa, jobs, |functions| {
+            let result = compile_each(&program, &program, &plan, &*isa, jobs, false, |functions| {
                 functions.collect::<Result<Vec<_>, _>>().map(|v| v.len())
             });
             let d = result.expect_err("a panicking function");
@@ -1011,7 +1068,7 @@ pub fn d() -> i32 { return 4; }";
         let isa = crate::isa::build(&target).unwrap();
         for jobs in [1, 2, 4] {
             let jobs = NonZeroUsize::new(jobs).unwrap();
-            let result = compile_each(&program, &Panicky(&program), &plan, &*isa, jobs, |functions| {
+            let result = compile_each(&program, &Panicky(&program), &plan, &*isa, jobs, false, |functions| {
                 functions.collect::<Result<Vec<_>, _>>().map(|v| v.len())
             });
             let d = result.expect_err("a panicking body");

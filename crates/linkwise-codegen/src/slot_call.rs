@@ -169,12 +169,27 @@ struct Fix {
 ///
 /// `Err` is an internal error: a displacement that no longer fits its field (shortening code never makes a
 /// displacement longer, so it cannot happen; checked anyway, never assumed).
+#[cfg(test)]
 pub(crate) fn rewrite(
     code: &mut Vec<u8>,
     relocs: &mut [CodeReloc],
     instructions: &[Range<u32>],
     last_step: Option<u32>,
     data_alignment: u32,
+) -> Result<Outcome, String> {
+    rewrite_with_positions(code, relocs, instructions, last_step, data_alignment, &mut [])
+}
+
+/// [`rewrite`], which also moves `positions` (code offsets: where each source line's code starts, for `-g`'s
+/// line table, issue 13) with the code. A position inside a rewritten site goes where the instruction it was
+/// on went: the load to the site's start (the load is gone), a kept move or the call to its new place.
+pub(crate) fn rewrite_with_positions(
+    code: &mut Vec<u8>,
+    relocs: &mut [CodeReloc],
+    instructions: &[Range<u32>],
+    last_step: Option<u32>,
+    data_alignment: u32,
+    positions: &mut [u32],
 ) -> Result<Outcome, String> {
     let kept = |why: &str| Ok(Outcome::Kept(why.to_owned()));
     let mut sites: Vec<Site> = (0..relocs.len()).filter_map(|i| find_site(code, &relocs[i], i)).collect();
@@ -388,6 +403,20 @@ pub(crate) fn rewrite(
             None => reloc.offset = code_map(reloc.offset),
         }
     }
+    for at in positions.iter_mut() {
+        let after = sites.partition_point(|s| s.start < *at);
+        *at = match sites[..after].last() {
+            _ if *at >= code_end => *at - data_shift,
+            Some(site) if *at < site.end => {
+                let kept = match site.reloc {
+                    Some(_) => (*at).saturating_sub(site.start + LOAD_LEN),
+                    None => 0,
+                };
+                code_map(site.start) + kept
+            }
+            _ => code_map(*at),
+        };
+    }
     *code = out;
     Ok(Outcome::Rewritten { sites: sites.len() })
 }
@@ -481,8 +510,13 @@ mod tests {
         code.resize(0x30, 0);
         code[0x2e] = 0x77; // inside the pool; its offset from a 16-byte boundary must be kept
         let mut relocs = vec![slot_reloc(5), slot_reloc(0xf)];
-        let outcome = rewrite(&mut code, &mut relocs, &[0..0x21], Some(0), 16).unwrap();
+        // Where lines start (`-g`): on every instruction, and inside the first load.
+        let mut positions = [0, 2, 5, 9, 0xb, 0xc, 0x13, 0x16, 0x18, 0x20];
+        let outcome =
+            rewrite_with_positions(&mut code, &mut relocs, &[0..0x21], Some(0), 16, &mut positions).unwrap();
         assert_eq!(outcome, Outcome::Rewritten { sites: 2 });
+        // Each moves with its instruction; a load's bytes go to where the call now starts.
+        assert_eq!(positions, [0, 2, 2, 2, 8, 9, 9, 0xf, 0x11, 0x19]);
         // Removed 3 + 4 = 7 bytes, the pool moves back by 0 (7 < 16): the gap is int3.
         #[rustfmt::skip]
         let expected_code: &[u8] = &[

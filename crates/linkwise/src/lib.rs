@@ -92,6 +92,11 @@ pub struct Options {
     /// `-O0`/`-O1`/`-O2`: Cranelift's optimisation level (docs/codegen.md "Optimisation levels"). Default
     /// `-O1`, Cranelift's `speed`, what linkwise always used. Changes the object's bytes.
     pub opt_level: OptLevel,
+    /// `-g`: debug information, a line table mapping every instruction to its line in the module's source
+    /// (DWARF on ELF and Mach-O, CodeView on COFF). Only [`compile`] has the source
+    /// text to map into; [`compile_module`] ignores it. Off: the object is byte for byte what it was before
+    /// the option existed.
+    pub debug_info: bool,
 }
 
 impl Options {
@@ -196,7 +201,8 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnos
             declared: &declared,
             failed: AtomicBool::new(false),
         };
-        match compile_parts(declared.program(), &bodies, options, &mut clock) {
+        let debug = options.debug_info.then_some(file);
+        match compile_parts(declared.program(), &bodies, options, &mut clock, debug) {
             Ok((plan, directives, object)) if !bodies.failed.load(Ordering::Relaxed) => {
                 let phases = clock.phases;
                 return Ok(Compiled { program: declared.into_program(), plan, directives, object, phases });
@@ -274,17 +280,18 @@ pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Di
     let mut clock = Clock::start();
     let program = linkwise_ir::check::check(module)?;
     clock.lap("check");
-    let (plan, directives, object) = compile_parts(&program, &program, options, &mut clock)?;
+    let (plan, directives, object) = compile_parts(&program, &program, options, &mut clock, None)?;
     Ok(Compiled { program, plan, directives, object, phases: clock.phases })
 }
 
 /// Resolves, plans directives for and generates the object of `program`, whose function bodies come from
-/// `bodies`.
+/// `bodies`; with debug information about `debug`, the source they were parsed from, when given (`-g`).
 fn compile_parts(
     program: &Program,
     bodies: &dyn codegen::Bodies,
     options: &Options,
     clock: &mut Clock,
+    debug: Option<&SourceFile>,
 ) -> Result<(LinkPlan, Vec<Directive>, ObjectOutput), Diagnostics> {
     let target = match (&options.target, &program.target) {
         (Some(target), _) => target.clone(),
@@ -310,7 +317,15 @@ fn compile_parts(
         verify: options.verify,
         no_reports: options.no_reports,
     };
-    let object = linkwise_codegen::generate(program, bodies, &plan, &directives, &emit, &codegen)?;
+    let object = linkwise_codegen::generate_with_debug_info(
+        program,
+        bodies,
+        &plan,
+        &directives,
+        &emit,
+        &codegen,
+        debug,
+    )?;
     clock.lap("compile");
     Ok((plan, directives, object))
 }

@@ -5,6 +5,7 @@
 //! `.deplibs`, Mach-O `LC_LINKER_OPTION`), recorded as [`Carried`] for `explain`.
 
 mod coff;
+mod debug;
 mod eh_frame;
 mod elf;
 mod macho;
@@ -12,8 +13,8 @@ mod macho;
 use crate::lower::{CompiledFunction, Unwind};
 use crate::reloc::{self, Placement, Purpose, SiteShape, SymbolRef};
 use cranelift_codegen::gimli::write::CommonInformationEntry;
-use linkwise_ir::Diagnostic;
 use linkwise_ir::checked::{Program, SymbolDef, SymbolId};
+use linkwise_ir::{Diagnostic, SourceFile};
 use linkwise_linkage::{Access, Arch, Directive, Format, LinkPlan, Target};
 use object::write::{Object, Relocation, SectionId, StandardSection, Symbol, SymbolSection};
 use object::{Architecture, BinaryFormat, Endianness, SymbolFlags, SymbolKind, SymbolScope};
@@ -141,6 +142,10 @@ pub struct ObjectOutput {
 /// error among them is the result. `reports`: whether [`ObjectOutput::functions`] gets each function's report
 /// (a copy of its code and its sites, what `linkwise explain` prints) and [`ObjectOutput::unwind_sites`] the
 /// unwind tables' pointers.
+///
+/// `debug`: with `-g`, the module's source, which each function's line table (`CompiledFunction::lines`)
+/// describes; its debug sections are written last (`debug.rs`). Without, the object has none.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn write(
     program: &Program,
     plan: &LinkPlan,
@@ -149,6 +154,7 @@ pub(crate) fn write(
     reports: bool,
     functions: &mut dyn Iterator<Item = Result<CompiledFunction, Diagnostic>>,
     cie: Option<CommonInformationEntry>,
+    debug: Option<&SourceFile>,
 ) -> Result<ObjectOutput, Diagnostic> {
     let target = &plan.target;
     let mut w = Writer::new(program, plan, *options)?;
@@ -193,6 +199,17 @@ pub(crate) fn write(
         if let Some(unwind) = f.unwind {
             w.unwind.push((f.symbol, offset, code.len() as u32, unwind));
         }
+        if let Some(file) = debug {
+            let def = program.symbol(f.symbol);
+            let len = code.len() as u32;
+            w.lines.push(crate::debuginfo::FunctionLines {
+                symbol: f.symbol,
+                name: def.name.clone(),
+                text_offset: offset,
+                len,
+                rows: crate::debuginfo::rows(file, def.span.start, &f.lines, len),
+            });
+        }
         if w.reports {
             reports.push(FunctionReport { symbol: f.symbol, object_name: w.name_of(f.symbol), code, sites });
         }
@@ -215,6 +232,9 @@ pub(crate) fn write(
             macho::carried(&w, directives)
         }
     };
+    if let Some(file) = debug {
+        warnings.extend(debug::write(&mut w, file)?);
+    }
     let mut bytes = w.obj.write().map_err(|e| Diagnostic::internal(format!("writing the object: {e}")))?;
     if let Some(pending) = macho_pending {
         macho::resolve(&mut bytes, pending)?;
@@ -282,6 +302,8 @@ pub(crate) struct Writer<'a> {
     data_addresses: Vec<(SymbolId, Vec<(u32, SymbolId)>)>,
     /// What the object is for.
     options: EmitOptions,
+    /// `-g`: each function's line table, in the order they were written.
+    lines: Vec<crate::debuginfo::FunctionLines>,
 }
 
 impl<'a> Writer<'a> {
@@ -325,6 +347,7 @@ impl<'a> Writer<'a> {
             reports: true,
             data_addresses: Vec::new(),
             options,
+            lines: Vec::new(),
         })
     }
 
