@@ -237,14 +237,17 @@ fn several_files_print_after_their_names() {
     assert_eq!((status, out), (0, format!("{a}:\n\nfn a() {{}}\n{b}:\n\nfn b() {{}}\n")));
 }
 
-/// Every `.lw` file under `dir` (not under `target/` or hidden directories), sorted.
+/// Every `.lw` file under `dir`, sorted: the repository's own, not what builds and scripts leave in the
+/// git-ignored `target/` and `out/` (scripts/codegen-bench writes a 100,000-function module there) or the
+/// fuzzer's corpus, nor hidden directories.
 fn lw_files(dir: &Path, out: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
     entries.sort();
     for path in entries {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         if path.is_dir() {
-            if !name.starts_with('.') && name != "target" {
+            let ignored = ["target", "out"].contains(&name.as_str()) || path.ends_with("fuzz/corpus");
+            if !name.starts_with('.') && !ignored {
                 lw_files(&path, out);
             }
         } else if name.ends_with(".lw") {
