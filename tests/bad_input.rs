@@ -24,6 +24,7 @@ const CLASSES: &[(&str, usize)] = &[
     ("Names a format cannot hold", 6),
     ("Sizes past a format's limits", 3),
     ("Unbounded inputs", 6),
+    ("Libraries of the link (`--check-libs`)", 2),
 ];
 
 /// One entry of the catalogue.

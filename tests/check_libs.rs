@@ -324,7 +324,7 @@ fn human_report_points_at_the_declaration() {
     ]);
     assert_eq!(status, 1, "{out}");
     assert!(
-        out.contains("error: library `vendor` is not on the search path of x86_64-pc-windows-msvc"),
+        out.contains("error[LW0710]: library `vendor` is not on the search path of x86_64-pc-windows-msvc"),
         "{out}"
     );
     assert!(out.contains(&format!("--> {}:3:1", lw.display())), "{out}");
@@ -333,4 +333,64 @@ fn human_report_points_at_the_declaration() {
         out.ends_with("check-libs: 0 of 1 libraries found, 0 library files read; the link would fail\n"),
         "{out}"
     );
+}
+
+/// The review's cases, each failing before its fix: a libc function declared without `#[link]` on Linux is
+/// no finding (the driver links libc itself), one that exists nowhere is `not-found`; two blocks of one
+/// library read it once; a renamed library's fixes name it as the source does; and `build --check-libs`
+/// stops before writing, while `--emit exe` only reports.
+#[test]
+fn implicit_libraries_renames_duplicates_and_build_integration() {
+    let Some(f) = support::CoffFixtures::new("check-libs-review") else { return };
+    let elf = f.dir.join("libc.lw");
+    std::fs::write(
+        &elf,
+        "target x86_64-unknown-linux-gnu\n\nextern {\n    fn puts(ptr) -> i32;\n    fn nowhere_at_all_xyz();\n}\n\n\
+         pub fn main() -> i32 {\n    nowhere_at_all_xyz();\n    return puts(\"x\\0\");\n}\n",
+    )
+    .unwrap();
+    let (status, report) = check(&[elf.display().to_string()]);
+    assert_eq!(
+        (status, codes(&report)),
+        (1, vec![("not-found".into(), "nowhere_at_all_xyz".into())]),
+        "{report:#}"
+    );
+
+    let st = f.dir.join("st");
+    std::fs::create_dir_all(&st).unwrap();
+    let v = f.cl("v", &["/Zl"], VENDOR_C);
+    f.library(&st.join("vendor2.lib"), &[&v]);
+    let lw = f.dir.join("two.lw");
+    std::fs::write(
+        &lw,
+        "target x86_64-pc-windows-msvc\n\n#[link(name = \"vendor\", kind = \"dylib\")]\nextern {\n    fn v_fn(i32) -> i32;\n}\n\n\
+         #[link(name = \"vendor\", kind = \"dylib\")]\nextern {\n    static v_data: i32;\n}\n\n\
+         pub fn main() -> i32 {\n    return v_fn(v_data);\n}\n",
+    )
+    .unwrap();
+    let args =
+        [lw.display().to_string(), format!("-L{}", st.display()), "-l".into(), "dylib=vendor:vendor2".into()];
+    let (status, report) = check(&args);
+    assert_eq!(status, 1, "{report:#}");
+    assert_eq!(report["libraries"].as_array().unwrap().len(), 1, "{report:#}");
+    assert_eq!(report["libraries_read"], 1);
+    let fixes = &report["findings"][0]["fixes"];
+    assert_eq!(fixes[0]["text"], "#[link(name = \"vendor\", kind = \"static\")]");
+    assert!(fixes[1]["text"].as_str().unwrap().starts_with("-l static=vendor:vendor2 "), "{fixes:#}");
+
+    // build --check-libs: the error, and no object written; --emit exe: the findings reported, the link run.
+    let obj = f.dir.join("two.obj");
+    let mut build =
+        vec!["build".to_owned(), lw.display().to_string(), "-o".into(), obj.display().to_string()];
+    build.extend(args[1..].iter().cloned());
+    let mut strict = build.clone();
+    strict.push("--check-libs".into());
+    let (status, _, err) = support::linkwise(&strict);
+    assert_eq!(status, 1, "{err}");
+    assert!(err.contains("error[LW0711]: `v_fn` is declared as coming from a DLL"), "{err}");
+    assert!(err.contains("the library check predicts the link fails: nothing was written"), "{err}");
+    assert!(!obj.exists());
+    let (status, _, err) = support::linkwise(&build);
+    assert_eq!(status, 0, "{err}");
+    assert!(obj.exists() && err.is_empty(), "{err}");
 }

@@ -338,6 +338,15 @@ struct Build {
     /// (like `rustc -Z time-passes` and `clang -ftime-report`).
     #[arg(long)]
     time_passes: bool,
+    /// Check every declared link kind against the libraries on the search path first (`-L`, and `LIB` on
+    /// Windows: docs/linking.md "Checking the libraries"); a finding that makes the link fail stops the build
+    /// before anything is written. With `--emit exe|dylib` the check runs anyway and reports, unless
+    /// `--no-check-libs`.
+    #[arg(long, conflicts_with = "no_check_libs")]
+    check_libs: bool,
+    /// Do not run the library check `--emit exe|dylib` runs by default.
+    #[arg(long)]
+    no_check_libs: bool,
     /// Print information about the build on standard error: `native-static-libs` (with `--emit lib`), the
     /// native libraries a program linking the static library must still link, as rustc prints them.
     #[arg(long, value_enum, value_name = "WHAT")]
@@ -518,9 +527,12 @@ fn run_command(
     stdout_is_terminal: bool,
     stderr: &mut dyn Write,
 ) -> i32 {
-    // `doctor` has exit statuses of its own (docs/doctor.md "Exit status": 1 the link would fail, 2 its
-    // inputs could not be read); every other command fails with EXIT_ERROR.
+    // `doctor` and `check-libs` have exit statuses of their own (docs/doctor.md "Exit status": 1 the link would
+    // fail, 2 its inputs could not be read); every other command fails with EXIT_ERROR.
     let mut result = match command {
+        Command::CheckLibs { input, search_paths, format, lib_env } => {
+            check_libs_command(&input, &search_paths, format, lib_env.as_deref(), stdout, stderr)
+        }
         Command::Doctor { inputs, format, crt, rustc_note, lib_env, flavor } => {
             doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env, flavor }, stdout, stderr)
         }
@@ -711,22 +723,6 @@ fn execute(
             stdout.write_all(report.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
         Command::Fmt { files, check, write } => fmt(&files, check, write, stdout, stderr),
-        Command::CheckLibs { input, search_paths, format, lib_env } => {
-            let (file, options) = load(&input, MAX_BUILD_INPUT_BYTES)?;
-            let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
-            warn(stderr, &compiled, &file);
-            let report = check_libs(&compiled, &search_paths, lib_env.as_deref());
-            let text = match format {
-                Format::Human => linkwise_libcheck::report::human(&report, &file),
-                Format::Json => {
-                    linkwise_libcheck::report::json(&report, &file, &compiled.plan.target.to_string())
-                }
-            };
-            stdout
-                .write_all(text.as_bytes())
-                .map_err(|e| plain_error(format!("cannot write output: {e}")))?;
-            if report.fails() { Err(String::new()) } else { Ok(()) }
-        }
         Command::Doctor { inputs, format, crt, rustc_note, lib_env, flavor } => {
             doctor(DoctorArgs { words: inputs, format, crt, rustc_note, lib_env, flavor }, stdout, stderr)
                 .map_err(|(_, m)| m)
@@ -775,6 +771,8 @@ fn execute(
             );
             stdout.write_all(text.as_bytes()).map_err(|e| plain_error(format!("cannot write output: {e}")))
         }
+        // Handled by `run_command`, which gives it its own exit statuses.
+        Command::CheckLibs { .. } => Ok(()),
         Command::Targets => {
             // One triple a line, as rustc's `--print target-list`, so scripts can read it (the default, the
             // host, is in `linkwise --version --verbose`).
@@ -913,6 +911,20 @@ fn build_command(
     let compiled = linkwise::compile(&file, &options).map_err(|d| d.render(&file))?;
     progress.compiled(stderr, &compiled);
     warn(stderr, &compiled, &file);
+    // The library check (issue 14): asked for, or where the libraries are opened anyway (a link).
+    let links = kinds.contains(&Emit::Exe) || kinds.contains(&Emit::Dylib);
+    if b.check_libs || (links && !b.no_check_libs) {
+        let report = check_libs(&compiled, &b.search_paths, None, b.sdk_root.as_deref());
+        for f in &report.findings {
+            let _ = writeln!(stderr, "{}", f.diagnostic.render(&file));
+        }
+        if b.check_libs && report.fails() {
+            return Err(Diagnostic::error("the library check predicts the link fails: nothing was written")
+                .with_code("LW0711")
+                .note("each finding above says what to change; `--no-check-libs` links anyway")
+                .to_string());
+        }
+    }
     let target = compiled.plan.target.clone();
     if implib && target.format != linkwise::linkage::Format::Coff {
         return Err(Diagnostic::error(format!(
@@ -1477,16 +1489,51 @@ fn warn(stderr: &mut dyn Write, compiled: &linkwise::Compiled, file: &SourceFile
     }
 }
 
+/// `linkwise check-libs`: the report on standard output; the exit status is the report's (0 every kind
+/// matches, 1 the link would fail, 2 a library could not be read), or 1 for a module with errors.
+fn check_libs_command(
+    input: &Input,
+    search_paths: &[PathBuf],
+    format: Format,
+    lib_env: Option<&str>,
+    stdout: &mut dyn Write,
+    stderr: &mut dyn Write,
+) -> Result<(), (i32, String)> {
+    let failed = |m: String| (EXIT_ERROR, m);
+    let (file, options) = load(input, MAX_BUILD_INPUT_BYTES).map_err(failed)?;
+    let compiled = linkwise::compile(&file, &options).map_err(|d| failed(d.render(&file)))?;
+    warn(stderr, &compiled, &file);
+    let report = check_libs(&compiled, search_paths, lib_env, None);
+    let text = match format {
+        Format::Human => linkwise_libcheck::report::human(&report, &file),
+        Format::Json => linkwise_libcheck::report::json(&report, &file, &compiled.plan.target.to_string()),
+    };
+    stdout
+        .write_all(text.as_bytes())
+        .map_err(|e| failed(plain_error(format!("cannot write output: {e}"))))?;
+    match linkwise_libcheck::report::exit_code(&report) {
+        0 => Ok(()),
+        status => Err((status, String::new())),
+    }
+}
+
 /// The library check of issue 14 for `compiled`'s plan, on the `-L` directories `dirs` (then `LIB` on
-/// Windows: `lib_env`, else the environment's; the C library's directory on ELF, as the link driver adds it).
+/// Windows: `lib_env`, else the environment's; the C library's directory on ELF, as the link driver adds it;
+/// the SDK's `usr/lib` on Mach-O, `--sdk-root` else SDKROOT).
 fn check_libs(
     compiled: &linkwise::Compiled,
     dirs: &[PathBuf],
     lib_env: Option<&str>,
+    sdk_root: Option<&Path>,
 ) -> linkwise_libcheck::Report {
     let target = &compiled.plan.target;
     let env = std::env::var("LIB").ok();
-    let system = linkwise::link::system_library_dir(target);
+    let sdk = sdk_root
+        .map(Path::to_owned)
+        .or_else(|| std::env::var_os("SDKROOT").filter(|s| !s.is_empty()).map(PathBuf::from))
+        .map(|s| s.join("usr/lib"));
+    let system = linkwise::link::system_library_dir(target)
+        .or(sdk.filter(|_| target.format == linkwise::linkage::Format::MachO));
     let search = linkwise_libcheck::search::SearchPath::new(
         target,
         dirs,

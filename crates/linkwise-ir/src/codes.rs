@@ -417,6 +417,27 @@ Fix: install LLD, or name it with `--linker PATH`; add library directories with 
         ],
     },
     Code {
+        code: "LW0710",
+        summary: "a library of the link is not on the search path",
+        explanation: "`linkwise check-libs` (and `--check-libs`) looked for a library the module links where the \
+target's linker would (lld-link: `NAME.lib` in the current directory, each `-L`, each `LIB` entry; ld.lld: \
+`libNAME.so`, then `libNAME.a`), and did not find it, or found a file it cannot read.\n\n\
+Example:\n\n    #[link(name = \"vendor\")]\n    extern { fn v_fn(i32) -> i32; }\n\n    linkwise check-libs m.lw    # no vendor.lib anywhere\n\n\
+Fix: add the directory that holds it with `-L DIR`, or correct the library's name.",
+        patterns: &["library {} is not on the search path of {}", "cannot read library {} for the check: {}"],
+    },
+    Code {
+        code: "LW0711",
+        summary: "an import does not match what its library provides",
+        explanation: "`linkwise check-libs` read the symbol tables of the link's libraries and found an import \
+whose declared kind or library is wrong: `dylib` for a symbol the library defines statically (the link fails \
+on `__imp_X`), `static` for one an import library provides (a thunk call, or a failed link for data), a \
+symbol in another library or in none, or an extern block without `#[link]` on Windows.\n\n\
+Example:\n\n    #[link(name = \"vendor\", kind = \"dylib\")]   // vendor.lib is a static library\n    extern { fn v_fn(i32) -> i32; }\n\n\
+Fix: the one the diagnostic gives: the `#[link]` to write, or the `-l KIND=NAME` override for a build script.",
+        patterns: &[],
+    },
+    Code {
         code: "LW0900",
         summary: "an internal error: a bug in linkwise",
         explanation: "linkwise broke one of its own guarantees; the input is not to blame.\n\n\

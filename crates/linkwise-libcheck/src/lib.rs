@@ -20,6 +20,8 @@
 //! On ELF the kind does not change the code (the PLT and GOT serve both), and `-lNAME` takes `libNAME.so`
 //! before `libNAME.a` whatever the kind: a mismatch there is a warning saying how the library will be linked.
 
+#![deny(missing_docs)]
+
 pub mod report;
 pub mod search;
 pub mod symbols;
@@ -176,29 +178,62 @@ fn call_site(target: &Target, access: Access, name: &str, function: bool) -> Str
     let what = if function { "call" } else { "address of" };
     match access {
         Access::ImportSlot => format!("{what} `{name}` through its `__imp_{name}` slot (dllimport)"),
-        Access::Direct if target.format == Format::Coff => format!("{what} `{name}` directly"),
         Access::Direct => format!("{what} `{name}` directly"),
         Access::Got => format!("{what} `{name}` through its GOT entry"),
         Access::Plt => format!("{what} `{name}` through {}", target.call_stub()),
     }
 }
 
-/// The attribute and `-l` fixes for library `library` to have `kind`.
-fn kind_fixes(library: &str, kind: LinkKind) -> Vec<Fix> {
+/// The error code of every library-check diagnostic (docs/errors.md): a library not found, or an import
+/// that does not match its library.
+const CODE_LIBRARY_NOT_FOUND: &str = "LW0710";
+const CODE_MISMATCH: &str = "LW0711";
+
+/// The attribute and `-l` fixes for `library` to have `kind`: the attribute names the library as the source
+/// does (`source`), the override renames it again when a `-l NAME:NEWNAME` did (rustc's `-l` matches the
+/// source's name).
+fn kind_fixes(source: &str, linked: &str, kind: LinkKind) -> Vec<Fix> {
+    let k = kind.as_str();
+    let spec = if source == linked { format!("{k}={source}") } else { format!("{k}={source}:{linked}") };
     vec![
-        Fix {
-            kind: "attribute",
-            text: format!("#[link(name = \"{library}\", kind = \"{}\")]", kind.as_str()),
-        },
-        Fix {
-            kind: "override",
-            text: format!(
-                "-l {}={library} (a build script: cargo:rustc-link-lib={}={library})",
-                kind.as_str(),
-                kind.as_str()
-            ),
-        },
+        Fix { kind: "attribute", text: format!("#[link(name = \"{source}\", kind = \"{k}\")]") },
+        Fix { kind: "override", text: format!("-l {spec} (a build script: cargo:rustc-link-lib={spec})") },
     ]
+}
+
+/// The `#[link]` that names the library in `path` for `target`'s linker: on COFF the file's stem for a
+/// `.lib` (`libcmt.lib` is `libcmt`), and the file itself with `+verbatim` for any other name lld-link would
+/// not find from a stem (`libvend.a`); elsewhere the name `-lNAME` finds (`libfoo.so.6` is `foo`).
+fn link_attribute(target: &Target, path: &std::path::Path, kind: LinkKind) -> (String, String) {
+    let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
+    let k = kind.as_str();
+    if target.format == Format::Coff {
+        if let Some(stem) = file.strip_suffix(".lib").or_else(|| file.strip_suffix(".LIB")) {
+            return (stem.to_owned(), format!("#[link(name = \"{stem}\", kind = \"{k}\")]"));
+        }
+        return (
+            file.clone(),
+            format!("#[link(name = \"{file}\", kind = \"{k}\", modifiers = \"+verbatim\")]"),
+        );
+    }
+    let name = library_name(path);
+    (name.clone(), format!("#[link(name = \"{name}\", kind = \"{k}\")]"))
+}
+
+/// The libraries the link driver adds without the module naming them (crates/linkwise/src/link.rs): the C
+/// library on ELF, libSystem on Mach-O. A block without `#[link]` is what they serve there (RFC 1717:
+/// `#[link]` is not needed on other platforms).
+fn implicit_libraries(target: &Target) -> &'static [&'static str] {
+    match target.format {
+        Format::Elf => &["c"],
+        Format::MachO => &["System"],
+        Format::Coff => &[],
+    }
+}
+
+/// The span of a library row's first block, for findings about the library.
+fn row_span(program: &Program, row: &linkwise_linkage::LibraryRow) -> Span {
+    row.blocks.first().map(|b| program.blocks[b.index()].span).unwrap_or(Span::DUMMY)
 }
 
 /// Checks `plan`'s imports against the libraries found on `search`.
@@ -211,26 +246,28 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
         plan.imports.iter().map(|i| format!("{prefix}{}", i.link_name)).collect();
     let names = symbols::Names::Only(&wanted);
     let mut libraries: HashMap<String, Option<Library>> = HashMap::new();
+    let mut read_paths: Vec<PathBuf> = Vec::new();
     for row in &plan.libraries {
-        // raw-dylib needs no library file; the C runtime is the toolchain's, checked like any other.
-        if row.kind == LinkKind::RawDylib {
+        // raw-dylib needs no library file; a name two blocks share is one library, read once.
+        if row.kind == LinkKind::RawDylib || libraries.contains_key(&row.name) {
             continue;
         }
-        let found = search.find(target, &row.name, row.kind, row.verbatim());
+        // A `+whole-archive` static library is given to the linker as the archive itself (bundle.rs).
+        let archive = matches!(row.kind, LinkKind::Static | LinkKind::StaticNobundle) && row.whole_archive();
+        let found = search.find(target, &row.name, archive, row.verbatim());
+        let span = row_span(program, row);
         let library = match &found {
             Ok(path) => match symbols::read_names(path, names) {
                 Ok(lib) => {
                     report.libraries_read += 1;
+                    read_paths.push(path.clone());
                     Some(lib)
                 }
                 Err(e) => {
-                    let span =
-                        row.blocks.first().map(|b| program.blocks[b.index()].span).unwrap_or(Span::DUMMY);
-                    let d = Diagnostic::warning(format!(
-                        "cannot read library `{}` for --check-libs: {e}",
-                        row.name
-                    ))
-                    .primary(span, "declared here");
+                    let d =
+                        Diagnostic::warning(format!("cannot read library `{}` for the check: {e}", row.name))
+                            .with_code(CODE_LIBRARY_NOT_FOUND)
+                            .primary(span, "declared here");
                     report.findings.push(Finding {
                         mismatch: Mismatch::Unreadable { message: e },
                         library: Some(row.name.clone()),
@@ -245,11 +282,11 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                 }
             },
             Err(tried) => {
-                let span = row.blocks.first().map(|b| program.blocks[b.index()].span).unwrap_or(Span::DUMMY);
                 let d = Diagnostic::error(format!(
                     "library `{}` is not on the search path of {target}",
                     row.name
                 ))
+                .with_code(CODE_LIBRARY_NOT_FOUND)
                 .primary(span, "declared here")
                 .note(format!("looked for {} in {}", tried.join(", "), search.describe()))
                 .help("add its directory with -L DIR");
@@ -272,15 +309,31 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
         report.libraries.push((row.name.clone(), found.ok()));
         libraries.insert(row.name.clone(), library);
     }
-    // Every library file of the search directories, read once, and only when a symbol is looked for elsewhere.
-    let mut known: Option<Vec<Library>> = None;
-    let mut known_provider = |name: &str, report: &mut Report| -> Option<(PathBuf, Provides)> {
-        let all = known.get_or_insert_with(|| {
-            let libs = search.all_libraries(target, names);
-            report.libraries_read += libs.len();
-            libs
-        });
-        all.iter().find_map(|l| l.provides(name).map(|p| (l.path.clone(), p)))
+    // The driver's own libraries: what blocks without #[link] get on ELF and Mach-O.
+    let implicit: Vec<Library> = implicit_libraries(target)
+        .iter()
+        .filter_map(|name| search.find(target, name, false, false).ok())
+        .filter_map(|path| symbols::read_names(&path, names).ok())
+        .collect();
+    report.libraries_read += implicit.len();
+    read_paths.extend(implicit.iter().map(|l| l.path.clone()));
+    // The names no library of the link provides, looked for in every library of the search directories at
+    // once, in search order, stopping when each has a provider (the scan's cost is the file count).
+    let in_link = |name: &str| {
+        libraries
+            .values()
+            .flatten()
+            .chain(&implicit)
+            .find_map(|l| l.provides(name).map(|p| (l.path.clone(), p)))
+    };
+    let missing: std::collections::HashSet<String> =
+        wanted.iter().filter(|n| in_link(n).is_none()).cloned().collect();
+    let known: HashMap<String, Vec<(PathBuf, Provides)>> = if missing.is_empty() {
+        HashMap::new()
+    } else {
+        let (found, read) = search.find_providers(target, &missing, &read_paths);
+        report.libraries_read += read;
+        found
     };
     for import in &plan.imports {
         let symbol = program.symbol(import.symbol);
@@ -300,50 +353,70 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                 span,
                 call_site,
                 fixes,
-                diagnostic: d,
+                diagnostic: d.with_code(CODE_MISMATCH),
             });
         };
+        let elsewhere = known.get(&object_name).map(Vec::as_slice).unwrap_or(&[]);
+        let candidates = |d: Diagnostic| match elsewhere.len() {
+            0 | 1 => d,
+            n => d.note(format!(
+                "{n} libraries of the search directories have it: {}",
+                elsewhere.iter().take(3).map(|(p, _)| p.display().to_string()).collect::<Vec<_>>().join(", ")
+                    + if n > 3 { ", ..." } else { "" }
+            )),
+        };
         let Some(library) = &import.library else {
-            // A block without #[link]: is it in the link anyway (another block's library), or where is it?
-            let in_plan = plan.libraries.iter().find_map(|r| {
+            // A block without #[link]: served by the driver's own libraries elsewhere; on Windows the kind
+            // decides the call site, so name the library that has it.
+            if implicit.iter().any(|l| l.provides(&object_name).is_some()) {
+                continue;
+            }
+            let provider = plan.libraries.iter().find_map(|r| {
                 let l = libraries.get(&r.name)?.as_ref()?;
-                l.provides(&object_name).map(|p| (l.path.clone(), p))
+                l.provides(&object_name).map(|p| (l.path.clone(), p, true))
             });
-            let in_link = in_plan.is_some();
-            if let Some((path, p)) = in_plan.or_else(|| known_provider(&object_name, &mut report)) {
-                let kind = if p.import || p.shared { LinkKind::Dylib } else { LinkKind::Static };
-                let lib_name = library_name(&path);
-                let headline = format!("`{}` is declared in an extern block without #[link]", import.name);
-                let d = if in_link {
-                    Diagnostic::warning(format!("{headline}: it links only because another block names {lib_name}"))
-                } else {
-                    Diagnostic::error(format!("{headline}, and no library of the link provides it"))
+            let provider = provider.or_else(|| elsewhere.first().map(|(path, p)| (path.clone(), *p, false)));
+            let headline = format!("`{}` is declared in an extern block without #[link]", import.name);
+            match provider {
+                Some((path, p, linked)) => {
+                    let kind = if p.import || p.shared { LinkKind::Dylib } else { LinkKind::Static };
+                    let (lib_name, attribute) = link_attribute(target, &path, kind);
+                    let d = if linked {
+                        Diagnostic::warning(format!("{headline}: it links only because another block names {lib_name}"))
+                    } else {
+                        Diagnostic::error(format!("{headline}, and no library of the link provides it"))
+                    }
+                    .primary(span, format!("found in {}", path.display()))
+                    .note("RFC 1717: #[link] is not needed on other platforms, so it is easily left off; on Windows the kind decides the call site")
+                    .help(format!("add `{attribute}` to the extern block"));
+                    let mut fixes = kind_fixes(&lib_name, &lib_name, kind);
+                    fixes[0].text = attribute;
+                    let d = candidates(d);
+                    push(
+                        &mut report,
+                        Mismatch::MissingLink { found_in: path, kind, in_link: linked },
+                        None,
+                        fixes,
+                        d,
+                    );
                 }
-                .primary(span, format!("found in {}", path.display()))
-                .note("RFC 1717: #[link] is not needed on other platforms, so it is easily left off; on Windows the kind decides the call site")
-                .help(format!("add `#[link(name = \"{lib_name}\", kind = \"{}\")]` to the extern block", kind.as_str()));
-                push(
-                    &mut report,
-                    Mismatch::MissingLink { found_in: path, kind, in_link },
-                    None,
-                    kind_fixes(&lib_name, kind),
-                    d,
-                );
+                None => {
+                    let d = Diagnostic::error(format!("{headline}, and no library provides it"))
+                        .primary(span, "declared here")
+                        .note(format!("no library in {} provides `{object_name}`", search.describe()));
+                    push(&mut report, Mismatch::NotFound { found_in: None }, None, Vec::new(), d);
+                }
             }
             continue;
         };
         let Some(Some(lib)) = libraries.get(library) else { continue };
-        let provided = lib.provides(&object_name);
-        let other = || {
-            plan.libraries.iter().filter(|r| &r.name != library).find_map(|r| {
-                let l = libraries.get(&r.name)?.as_ref()?;
-                l.provides(&object_name).map(|p| (l.path.clone(), p))
-            })
-        };
-        let (path, p) = match provided {
+        let row = plan.libraries.iter().find(|r| &r.name == library);
+        let source = row.and_then(|r| r.renamed_from.clone()).unwrap_or_else(|| library.clone());
+        let (path, p) = match lib.provides(&object_name) {
             Some(p) => (lib.path.clone(), p),
-            None => match other() {
+            None => match in_link(&object_name) {
                 Some((path, p)) => {
+                    let (other, _) = link_attribute(target, &path, LinkKind::Dylib);
                     let d = Diagnostic::warning(format!(
                         "`{}` is not in `{library}` ({}), but in {}",
                         import.name,
@@ -352,12 +425,12 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                     ))
                     .primary(span, format!("declared in a block of `{library}`"))
                     .note("it links, from the other library; the declaration says where it comes from, and a DLL built with raw-dylib, or a bundle, would get it wrong")
-                    .help(format!("move it to a block with `#[link(name = \"{}\")]`", library_name(&path)));
+                    .help(format!("move it to a block with `#[link(name = \"{other}\")]`"));
                     push(&mut report, Mismatch::OtherLibrary { found_in: path.clone() }, None, Vec::new(), d);
                     (path, p)
                 }
                 None => {
-                    let elsewhere = known_provider(&object_name, &mut report).map(|(path, _)| path);
+                    let first = elsewhere.first().map(|(path, _)| path.clone());
                     let mut d = Diagnostic::error(format!(
                         "`{}` is in none of the link's libraries: `{library}` ({}) does not provide `{object_name}`",
                         import.name,
@@ -365,19 +438,28 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                     ))
                     .primary(span, "declared here");
                     let mut fixes = Vec::new();
-                    match &elsewhere {
+                    match &first {
                         Some(path) => {
-                            let name = library_name(path);
-                            d = d.help(format!(
-                                "it is in {}: declare it in a block with `#[link(name = \"{name}\")]`",
-                                path.display()
-                            ));
-                            fixes
-                                .push(Fix { kind: "attribute", text: format!("#[link(name = \"{name}\")]") });
+                            let (name, attribute) = link_attribute(target, path, LinkKind::Dylib);
+                            if name == *library || name == source {
+                                // Another file of the same name, which the linker does not take first.
+                                d = d.note(format!(
+                                    "{} has it, but the linker takes {} for `{library}`",
+                                    path.display(),
+                                    lib.path.display()
+                                ));
+                            } else {
+                                let attribute = attribute.replace(", kind = \"dylib\"", "");
+                                d = d.help(format!(
+                                    "it is in {}: declare it in a block with `{attribute}`",
+                                    path.display()
+                                ));
+                                fixes.push(Fix { kind: "attribute", text: attribute });
+                            }
                         }
                         None => d = d.note(format!("no library in {} provides it either", search.describe())),
                     }
-                    push(&mut report, Mismatch::NotFound { found_in: elsewhere }, None, fixes, d);
+                    push(&mut report, Mismatch::NotFound { found_in: first }, None, fixes, candidates(d));
                     continue;
                 }
             },
@@ -385,7 +467,7 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
         let now = call_site(target, import.access, &import.name, function);
         if target.format == Format::Coff {
             match import.access {
-                Access::ImportSlot if !p.import && p.static_def => {
+                Access::ImportSlot if !p.import && !p.slot && p.static_def => {
                     let after = call_site(target, Access::Direct, &import.name, function);
                     let d = Diagnostic::error(format!(
                         "`{}` is declared as coming from a DLL (kind `{}`, {}), but {} defines it statically",
@@ -396,12 +478,12 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                     ))
                     .primary(span, format!("reached through `__imp_{object_name}`, which nothing defines"))
                     .note(format!("the link fails: lld-link \"undefined symbol: __declspec(dllimport) {object_name}\", link.exe LNK2019 (`__imp_{object_name}`)"))
-                    .help(format!("declare the library static: `#[link(name = \"{library}\", kind = \"static\")]` or `-l static={library}`"));
+                    .help(format!("declare the library static: `#[link(name = \"{source}\", kind = \"static\")]` or `-l static={source}`"));
                     push(
                         &mut report,
                         Mismatch::DylibButStatic { found_in: path },
                         Some((now, after)),
-                        kind_fixes(library, LinkKind::Static),
+                        kind_fixes(&source, library, LinkKind::Static),
                         d,
                     );
                 }
@@ -415,12 +497,12 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                     ))
                     .primary(span, format!("called directly: `{object_name}` is the thunk `jmp [__imp_{object_name}]`"))
                     .note("it links and runs, and every call pays an extra jump; the DLL is loaded at run time")
-                    .help(format!("declare the library dylib: `#[link(name = \"{library}\", kind = \"dylib\")]` or `-l dylib={library}`"));
+                    .help(format!("declare the library dylib: `#[link(name = \"{source}\", kind = \"dylib\")]` or `-l dylib={source}`"));
                     push(
                         &mut report,
                         Mismatch::StaticButImportFunction { found_in: path },
                         Some((now, after)),
-                        kind_fixes(library, LinkKind::Dylib),
+                        kind_fixes(&source, library, LinkKind::Dylib),
                         d,
                     );
                 }
@@ -434,12 +516,12 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                     ))
                     .primary(span, format!("reached as `{object_name}`, which nothing defines"))
                     .note(format!("the link fails: lld-link \"undefined symbol: {object_name}\", link.exe LNK2019; only `__imp_{object_name}` exists"))
-                    .help(format!("declare the library dylib: `#[link(name = \"{library}\", kind = \"dylib\")]` or `-l dylib={library}`"));
+                    .help(format!("declare the library dylib: `#[link(name = \"{source}\", kind = \"dylib\")]` or `-l dylib={source}`"));
                     push(
                         &mut report,
                         Mismatch::StaticButImportData { found_in: path },
                         Some((now, after)),
-                        kind_fixes(library, LinkKind::Dylib),
+                        kind_fixes(&source, library, LinkKind::Dylib),
                         d,
                     );
                 }
@@ -447,8 +529,8 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
             }
         } else {
             let static_kind = matches!(import.kind, LinkKind::Static | LinkKind::StaticNobundle);
-            let file = libraries.get(library).and_then(|l| l.as_ref()).map(|l| l.file);
-            if static_kind && p.shared && file != Some(LibraryFile::Archive) {
+            let file = lib.file;
+            if static_kind && p.shared && file != LibraryFile::Archive {
                 let d = Diagnostic::warning(format!(
                     "`{}` is declared static, but the linker finds the shared library {}",
                     import.name,
@@ -456,15 +538,15 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                 ))
                 .primary(span, "declared here")
                 .note("-lNAME takes the shared library before the archive: it is linked dynamically, and must be there at run time")
-                .help(format!("declare it dylib (`-l dylib={library}`), or put only the archive on the search path"));
+                .help(format!("declare it dylib (`-l dylib={source}`), or put only the archive on the search path"));
                 push(
                     &mut report,
                     Mismatch::StaticButShared { found_in: path },
                     None,
-                    kind_fixes(library, LinkKind::Dylib),
+                    kind_fixes(&source, library, LinkKind::Dylib),
                     d,
                 );
-            } else if !static_kind && !p.shared && file == Some(LibraryFile::Archive) {
+            } else if !static_kind && !p.shared && file == LibraryFile::Archive {
                 let d = Diagnostic::warning(format!(
                     "`{}` is declared dylib, but only the static archive {} exists",
                     import.name,
@@ -472,12 +554,12 @@ pub fn check(program: &Program, plan: &LinkPlan, search: &search::SearchPath) ->
                 ))
                 .primary(span, "declared here")
                 .note("the linker copies it into the program: no shared library is needed at run time")
-                .help(format!("declare it static: `#[link(name = \"{library}\", kind = \"static\")]` or `-l static={library}`"));
+                .help(format!("declare it static: `#[link(name = \"{source}\", kind = \"static\")]` or `-l static={source}`"));
                 push(
                     &mut report,
                     Mismatch::DylibButArchive { found_in: path },
                     None,
-                    kind_fixes(library, LinkKind::Static),
+                    kind_fixes(&source, library, LinkKind::Static),
                     d,
                 );
             }
@@ -495,14 +577,10 @@ fn origin(origin: &linkwise_linkage::KindOrigin) -> String {
     }
 }
 
-/// The library name a file stands for: `libfoo.a`, `libfoo.dll.a`, `foo.lib`, `libfoo.so.6` → `foo`.
+/// The library name `-lNAME` finds a file by: `libfoo.a`, `libfoo.so.6`, `libfoo.tbd` → `foo`.
 pub fn library_name(path: &std::path::Path) -> String {
     let file = path.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
     let stem = file.split('.').next().unwrap_or(&file);
-    let lower = file.to_ascii_lowercase();
-    if lower.ends_with(".lib") && !lower.starts_with("lib") {
-        return stem.to_owned();
-    }
     stem.strip_prefix("lib").filter(|s| !s.is_empty()).unwrap_or(stem).to_owned()
 }
 
@@ -510,15 +588,29 @@ pub fn library_name(path: &std::path::Path) -> String {
 mod tests {
     use super::*;
 
+    /// COFF names a library by its file's stem (`libcmt.lib` is `libcmt`, not `cmt`), and any other file by
+    /// itself with `+verbatim`, the only way lld-link finds it.
+    #[test]
+    fn coff_attributes_name_files_lld_link_finds() {
+        let coff = Target::parse("x86_64-pc-windows-msvc").unwrap();
+        let elf = Target::parse("x86_64-unknown-linux-gnu").unwrap();
+        let attr = |t: &Target, f: &str| link_attribute(t, std::path::Path::new(f), LinkKind::Static).1;
+        assert_eq!(attr(&coff, "/x/libcmt.lib"), "#[link(name = \"libcmt\", kind = \"static\")]");
+        assert_eq!(
+            attr(&coff, "/x/libvend.a"),
+            "#[link(name = \"libvend.a\", kind = \"static\", modifiers = \"+verbatim\")]"
+        );
+        assert_eq!(attr(&elf, "/x/libvend.a"), "#[link(name = \"vend\", kind = \"static\")]");
+    }
+
     #[test]
     fn library_names_from_file_names() {
         for (file, name) in [
             ("/x/libkernel32.a", "kernel32"),
             ("libvendor.dll.a", "vendor"),
-            ("msvcrt.lib", "msvcrt"),
             ("/usr/lib/libc.so.6", "c"),
             ("libSystem.tbd", "System"),
-            ("lib.lib", "lib"),
+            ("libfoo.dylib", "foo"),
         ] {
             assert_eq!(library_name(std::path::Path::new(file)), name, "{file}");
         }

@@ -14,10 +14,18 @@ pub const SCHEMA: &str = "linkwise-check-libs/1";
 pub const EXIT_OK: i32 = 0;
 /// Exit status: a finding makes the link fail.
 pub const EXIT_FAILS: i32 = 1;
+/// Exit status: a library of the link could not be read, so the check is incomplete (doctor's convention).
+pub const EXIT_UNREADABLE: i32 = 2;
 
 /// The exit status for `report`.
 pub fn exit_code(report: &Report) -> i32 {
-    if report.fails() { EXIT_FAILS } else { EXIT_OK }
+    if report.findings.iter().any(|f| matches!(f.mismatch, Mismatch::Unreadable { .. })) {
+        EXIT_UNREADABLE
+    } else if report.fails() {
+        EXIT_FAILS
+    } else {
+        EXIT_OK
+    }
 }
 
 /// `links`, `links with warnings` or `fails`, as the findings predict the link.

@@ -4,9 +4,9 @@
 //! directory; ld64's `-lNAME` takes `libNAME.tbd` or `libNAME.dylib` before `libNAME.a`. `+verbatim` names the
 //! file exactly.
 
-use crate::symbols::{self, Library};
-use linkwise_ir::LinkKind;
+use crate::symbols::{self, Provides};
 use linkwise_linkage::{Format, Target};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// The directories a link searches, in order, with how each was given.
@@ -63,16 +63,21 @@ impl SearchPath {
         }
     }
 
-    /// Library `name` (of `kind`, which does not change the search: the same `NAME.lib` or `-lNAME`), the
-    /// first file the linker would open; else the file names tried.
+    /// Library `name`, the first file the linker would open; else the file names tried. `archive`: the
+    /// link driver passes the static archive itself (a `+whole-archive` static library, crates/linkwise's
+    /// bundle.rs), so only archive names are looked for.
     pub fn find(
         &self,
         target: &Target,
         name: &str,
-        _kind: LinkKind,
+        archive: bool,
         verbatim: bool,
     ) -> Result<PathBuf, Vec<String>> {
-        let names = Self::file_names(target, name, verbatim);
+        let names = if archive {
+            target.static_library_file_names(name, verbatim)
+        } else {
+            Self::file_names(target, name, verbatim)
+        };
         // ld.lld and ld64 try every name in one directory before the next; so does lld-link's single name.
         for (dir, _) in &self.dirs {
             for file in &names {
@@ -85,20 +90,36 @@ impl SearchPath {
         Err(names)
     }
 
-    /// Every library file of the search directories, read (those that cannot be read are left out), in
-    /// directory order and by name: where a symbol missing from the link's libraries is looked for.
-    pub fn all_libraries(&self, target: &Target, names: symbols::Names<'_>) -> Vec<Library> {
-        let mut out = Vec::new();
+    /// The libraries of the search directories that provide each of `names`, read in search order (each
+    /// directory's files by name) and stopping after the directory in which the last of them was found; files
+    /// in `skip` (already read) are left out. Returns the providers by name and how many files were read.
+    pub fn find_providers(
+        &self,
+        target: &Target,
+        names: &HashSet<String>,
+        skip: &[PathBuf],
+    ) -> (HashMap<String, Vec<(PathBuf, Provides)>>, usize) {
+        let mut found: HashMap<String, Vec<(PathBuf, Provides)>> = HashMap::new();
+        let mut read = 0;
         for (dir, _) in &self.dirs {
             let Ok(entries) = std::fs::read_dir(dir) else { continue };
             let mut files: Vec<PathBuf> = entries
                 .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.is_file() && is_library_file(target, p))
+                .filter(|p| p.is_file() && is_library_file(target, p) && !skip.contains(p))
                 .collect();
             files.sort();
-            out.extend(files.iter().filter_map(|p| symbols::read_names(p, names).ok()));
+            for path in files {
+                let Ok(lib) = symbols::read_names(&path, symbols::Names::Only(names)) else { continue };
+                read += 1;
+                for (name, p) in lib.names {
+                    found.entry(name).or_default().push((path.clone(), p));
+                }
+            }
+            if found.len() == names.len() {
+                break;
+            }
         }
-        out
+        (found, read)
     }
 }
 

@@ -5,7 +5,7 @@
 //! in any other member a static definition.
 
 use object::read::archive::ArchiveFile;
-use object::{Object, ObjectSymbol};
+use object::{Object, ObjectSection, ObjectSymbol};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -31,6 +31,9 @@ pub struct Provides {
     pub static_def: bool,
     /// A shared library (ELF `.so`, Mach-O dylib) exports it.
     pub shared: bool,
+    /// A static member defines `__imp_X` itself, a pointer to `X` (MinGW's compatibility shims do, such as
+    /// libwinstorecompat.a's `TlsAlloc`): code reaching `__imp_X` links without any DLL.
+    pub slot: bool,
 }
 
 /// One library's symbol table.
@@ -48,11 +51,6 @@ impl Library {
     /// How it provides `name` (the target-mangled name, without `__imp_`), if it does.
     pub fn provides(&self, name: &str) -> Option<Provides> {
         self.names.get(name).copied()
-    }
-
-    /// Whether every name it provides is an import (an import library, as llvm-dlltool or lib.exe /DEF write).
-    pub fn is_import_library(&self) -> bool {
-        !self.names.is_empty() && self.names.values().all(|p| p.import && !p.static_def)
     }
 }
 
@@ -82,11 +80,24 @@ pub fn read(path: &Path) -> Result<Library, String> {
 
 /// [`read`], keeping only the names `names` asks for.
 pub fn read_names(path: &Path, names: Names<'_>) -> Result<Library, String> {
+    read_at_depth(path, names, 0)
+}
+
+/// How deep GNU ld scripts may name one another: glibc's nest one level; a cycle stops here, as an error.
+const MAX_SCRIPT_DEPTH: usize = 8;
+
+fn read_at_depth(path: &Path, names: Names<'_>, depth: usize) -> Result<Library, String> {
+    if depth > MAX_SCRIPT_DEPTH {
+        return Err(format!(
+            "`{}`: linker scripts nested deeper than {MAX_SCRIPT_DEPTH} (a cycle?)",
+            path.display()
+        ));
+    }
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
     // SAFETY: the map is only read, as every linker maps its inputs; a file truncated meanwhile can fault.
     let map =
         unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map `{}`: {e}", path.display()))?;
-    read_bytes_names(path, &map, names)
+    read_bytes_at_depth(path, &map, names, depth)
 }
 
 /// [`read`] on bytes already in memory.
@@ -96,6 +107,10 @@ pub fn read_bytes(path: &Path, data: &[u8]) -> Result<Library, String> {
 
 /// [`read_names`] on bytes already in memory.
 pub fn read_bytes_names(path: &Path, data: &[u8], wanted: Names<'_>) -> Result<Library, String> {
+    read_bytes_at_depth(path, data, wanted, 0)
+}
+
+fn read_bytes_at_depth(path: &Path, data: &[u8], wanted: Names<'_>, depth: usize) -> Result<Library, String> {
     let shown = path.display();
     if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
         let archive = ArchiveFile::parse(data).map_err(|e| format!("`{shown}`: not a valid library: {e}"))?;
@@ -104,7 +119,7 @@ pub fn read_bytes_names(path: &Path, data: &[u8], wanted: Names<'_>) -> Result<L
             return Err(format!("`{shown}` has no symbol index: run `llvm-ranlib` (or `ar s`) on it"));
         };
         // Each name's members by offset: `__imp_X` and `X` in one member is an import with its thunk.
-        let mut imports: HashMap<String, u64> = HashMap::new();
+        let mut imports: HashMap<String, Vec<u64>> = HashMap::new();
         let mut plain: Vec<(String, u64)> = Vec::new();
         for symbol in symbols {
             let symbol = symbol.map_err(|e| format!("`{shown}`: {e}"))?;
@@ -112,19 +127,37 @@ pub fn read_bytes_names(path: &Path, data: &[u8], wanted: Names<'_>) -> Result<L
             let offset = symbol.offset().0;
             match name.strip_prefix("__imp_") {
                 Some(target) if wanted.keeps(target) => {
-                    imports.insert(target.to_owned(), offset);
+                    imports.entry(target.to_owned()).or_default().push(offset)
                 }
                 None if wanted.keeps(name) => plain.push((name.to_owned(), offset)),
                 _ => {}
             }
         }
         let mut names: HashMap<String, Provides> = HashMap::new();
-        for target in imports.keys() {
-            names.entry(target.clone()).or_default().import = true;
+        // Which members defining `__imp_X` are import members: the index cannot tell an import from a static
+        // member that defines the pointer itself, so those members (one per wanted name) are looked at.
+        let mut import_members: Vec<(String, u64)> = Vec::new();
+        for (target, offsets) in &imports {
+            for &offset in offsets {
+                let p = names.entry(target.clone()).or_default();
+                match member_kind(&archive, data, offset) {
+                    MemberKind::ShortImport { code } => {
+                        p.import = true;
+                        p.thunk |= code;
+                        import_members.push((target.clone(), offset));
+                    }
+                    MemberKind::LongImport => {
+                        p.import = true;
+                        import_members.push((target.clone(), offset));
+                    }
+                    MemberKind::Static => p.slot = true,
+                }
+            }
         }
         for (name, offset) in plain {
             let p = names.entry(name.clone()).or_default();
-            if imports.get(&name) == Some(&offset) {
+            if import_members.iter().any(|(n, o)| *n == name && *o == offset) {
+                // A long-format import member defines the thunk beside the slot.
                 p.thunk = true;
             } else {
                 p.static_def = true;
@@ -132,12 +165,16 @@ pub fn read_bytes_names(path: &Path, data: &[u8], wanted: Names<'_>) -> Result<L
         }
         return Ok(Library { path: path.to_owned(), file: LibraryFile::Archive, names });
     }
-    if let Some(inputs) = linker_script_inputs(data) {
+    if let Some(inputs) = linker_script_inputs(data, path.parent().unwrap_or(Path::new("."))) {
         // glibc's libc.so is a GNU ld script naming the real shared object and archives: their names together.
         let mut names: HashMap<String, Provides> = HashMap::new();
         let mut file = LibraryFile::Archive;
         for input in inputs {
-            let Ok(lib) = read_names(&input, wanted) else { continue };
+            let lib = match read_at_depth(&input, wanted, depth + 1) {
+                Ok(lib) => lib,
+                Err(e) if e.contains("nested deeper") => return Err(e),
+                Err(_) => continue,
+            };
             if lib.file == LibraryFile::SharedObject {
                 file = LibraryFile::SharedObject;
             }
@@ -147,6 +184,7 @@ pub fn read_bytes_names(path: &Path, data: &[u8], wanted: Names<'_>) -> Result<L
                 e.thunk |= p.thunk;
                 e.static_def |= p.static_def;
                 e.shared |= p.shared;
+                e.slot |= p.slot;
             }
         }
         return Ok(Library { path: path.to_owned(), file, names });
@@ -184,21 +222,74 @@ pub fn read_bytes_names(path: &Path, data: &[u8], wanted: Names<'_>) -> Result<L
     Ok(Library { path: path.to_owned(), file, names })
 }
 
-/// The files a GNU ld script (`GROUP ( /lib/x86_64-linux-gnu/libc.so.6 ... )`, `INPUT(...)`) names, when `data`
-/// is one: the absolute paths among its words.
-fn linker_script_inputs(data: &[u8]) -> Option<Vec<PathBuf>> {
+/// What an archive member defining `__imp_X` is.
+enum MemberKind {
+    /// A short import member (`IMPORT_OBJECT_HEADER`): `code` when it is a function's, which has a thunk.
+    ShortImport { code: bool },
+    /// A MinGW long-format import member (an object with `.idata$` sections).
+    LongImport,
+    /// Anything else: a static object defining the pointer itself.
+    Static,
+}
+
+/// The kind of the member at `offset` of `archive` (over `data`); an unreadable member counts as an import, the
+/// index's own word for it.
+fn member_kind(archive: &ArchiveFile<'_>, data: &[u8], offset: u64) -> MemberKind {
+    let Ok(member) = archive.member(object::read::archive::ArchiveOffset(offset)) else {
+        return MemberKind::LongImport;
+    };
+    let Ok(bytes) = member.data(data) else { return MemberKind::LongImport };
+    if bytes.starts_with(&[0, 0, 0xff, 0xff])
+        && let Ok(import) = object::read::coff::ImportFile::parse(bytes)
+    {
+        return MemberKind::ShortImport {
+            code: import.import_type() == object::read::coff::ImportType::Code,
+        };
+    }
+    match object::File::parse(bytes) {
+        Ok(file) if file.sections().any(|s| s.name().is_ok_and(|n| n.starts_with(".idata$"))) => {
+            MemberKind::LongImport
+        }
+        Ok(_) => MemberKind::Static,
+        Err(_) => MemberKind::LongImport,
+    }
+}
+
+/// The files a GNU ld script (`GROUP ( /lib/x86_64-linux-gnu/libc.so.6 AS_NEEDED ( ... ) )`,
+/// `INPUT(libncurses.so.6 -ltinfo)`) names, when `data` is one: absolute paths as written, relative ones and
+/// `-lNAME` (`libNAME.so`, then `libNAME.a`) in the script's own directory `dir`, where ld finds them for a
+/// script on its search path; `AS_NEEDED` and the other keywords are not files.
+fn linker_script_inputs(data: &[u8], dir: &Path) -> Option<Vec<PathBuf>> {
     let head = &data[..data.len().min(4096)];
     let text = std::str::from_utf8(head).ok()?;
     if !(text.contains("GROUP") || text.contains("INPUT")) || text.contains('\0') {
         return None;
     }
     let text = std::str::from_utf8(data).ok()?;
-    Some(
-        text.split(|c: char| c.is_whitespace() || c == '(' || c == ')')
-            .filter(|w| w.starts_with('/') && !w.starts_with("/*"))
-            .map(PathBuf::from)
-            .collect(),
-    )
+    // Comments out: `/* GNU ld script ... */`.
+    let mut code = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("/*") {
+        code.push_str(&rest[..at]);
+        rest = rest[at..].find("*/").map_or("", |end| &rest[at + end + 2..]);
+    }
+    code.push_str(rest);
+    let mut inputs = Vec::new();
+    for word in code.split(|c: char| c.is_whitespace() || c == '(' || c == ')' || c == ',') {
+        if word.is_empty() || matches!(word, "GROUP" | "INPUT" | "AS_NEEDED" | "OUTPUT_FORMAT" | "SEARCH_DIR")
+        {
+            continue;
+        }
+        if let Some(name) = word.strip_prefix("-l") {
+            let so = dir.join(format!("lib{name}.so"));
+            inputs.push(if so.is_file() { so } else { dir.join(format!("lib{name}.a")) });
+        } else if word.starts_with('/') {
+            inputs.push(PathBuf::from(word));
+        } else if word.contains(".so") || word.ends_with(".a") {
+            inputs.push(dir.join(word));
+        }
+    }
+    Some(inputs)
 }
 
 /// The names a `.tbd` text stub exports: every entry of its `symbols:` (and `weak-symbols:`) lists, which
@@ -261,24 +352,72 @@ mod tests {
         out.into_inner()
     }
 
-    /// An import member with its thunk, a data import, a static definition, and a name both ways.
+    /// A short import library: `f` (code, with its thunk) and `data` (a DATA export, only the slot).
+    fn import_library() -> Vec<u8> {
+        use ar_archive_writer::{COFFShortExport, MachineTypes, write_import_library};
+        let export = |name: &str, data: bool| COFFShortExport {
+            name: name.to_owned(),
+            ext_name: None,
+            symbol_name: None,
+            import_name: None,
+            export_as: None,
+            ordinal: 0,
+            noname: false,
+            data,
+            private: false,
+            constant: false,
+        };
+        let mut out = std::io::Cursor::new(Vec::new());
+        write_import_library(
+            &mut out,
+            "v.dll",
+            &[export("f", false), export("data", true)],
+            MachineTypes::AMD64,
+            false,
+            false,
+            &[],
+        )
+        .unwrap();
+        out.into_inner()
+    }
+
+    /// Import members with and without their thunk, told apart by the member's header; a static member
+    /// defining both `X` and the pointer `__imp_X` (MinGW's shims) is static, with the slot defined.
     #[test]
-    fn archive_index_tells_imports_thunks_and_statics_apart() {
-        let bytes = archive(&[
-            ("f.o", &["__imp_f", "f"]),
-            ("d.o", &["__imp_data"]),
-            ("s.o", &["s"]),
-            ("both_imp.o", &["__imp_both"]),
-            ("both_static.o", &["both"]),
-        ]);
-        let lib = read_bytes(Path::new("x.lib"), &bytes).unwrap();
-        let p = |n: &str| lib.provides(n).unwrap();
-        assert_eq!(p("f"), Provides { import: true, thunk: true, ..Provides::default() });
-        assert_eq!(p("data"), Provides { import: true, ..Provides::default() });
-        assert_eq!(p("s"), Provides { static_def: true, ..Provides::default() });
-        assert_eq!(p("both"), Provides { import: true, static_def: true, ..Provides::default() });
-        assert!(!lib.is_import_library());
+    fn archive_index_and_members_tell_imports_thunks_and_statics_apart() {
+        let lib = read_bytes(Path::new("v.lib"), &import_library()).unwrap();
+        let p = |lib: &Library, n: &str| lib.provides(n).unwrap();
+        assert_eq!(p(&lib, "f"), Provides { import: true, thunk: true, ..Provides::default() });
+        assert_eq!(p(&lib, "data"), Provides { import: true, ..Provides::default() });
+        let statics = archive(&[("s.o", &["s"]), ("shim.o", &["shim", "__imp_shim"])]);
+        let lib = read_bytes(Path::new("s.lib"), &statics).unwrap();
+        assert_eq!(p(&lib, "s"), Provides { static_def: true, ..Provides::default() });
+        assert_eq!(p(&lib, "shim"), Provides { static_def: true, slot: true, ..Provides::default() });
         assert_eq!(lib.provides("nothing"), None);
+        // Only the names asked for are kept.
+        let only: std::collections::HashSet<String> = ["s".to_owned()].into();
+        let lib = read_bytes_names(Path::new("s.lib"), &statics, Names::Only(&only)).unwrap();
+        assert_eq!(lib.names.len(), 1);
+    }
+
+    /// GNU ld scripts: comments, `AS_NEEDED`, relative names and `-lNAME` in the script's directory; a script
+    /// naming itself is an error, not a stack overflow.
+    #[test]
+    fn linker_scripts_name_their_inputs() {
+        let dir = std::env::temp_dir().join(format!("linkwise-ldscript-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("libtinfo.so"), b"").unwrap();
+        let script = b"/* GNU ld script */\nINPUT(libncurses.so.6 -ltinfo AS_NEEDED ( /lib/x.so.1 ))\n";
+        let inputs = linker_script_inputs(script, &dir).unwrap();
+        assert_eq!(
+            inputs,
+            [dir.join("libncurses.so.6"), dir.join("libtinfo.so"), PathBuf::from("/lib/x.so.1")]
+        );
+        let looped = dir.join("libloop.so");
+        std::fs::write(&looped, format!("INPUT( {} )\n", looped.display())).unwrap();
+        let e = read(&looped).unwrap_err();
+        assert!(e.contains("nested deeper"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
