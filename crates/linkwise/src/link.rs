@@ -326,6 +326,19 @@ impl LinkError {
     }
 }
 
+impl std::fmt::Display for LinkError {
+    /// What [`LinkError::render`] says, with linkwise's error shown without a source file (the `Display` of
+    /// [`Diagnostic`]): for `?` in a function returning `Box<dyn Error>`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkError::Setup(d) => write!(f, "{d}"),
+            LinkError::Failed { output, diagnostic } => write!(f, "{output}{diagnostic}"),
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
 impl From<Diagnostic> for LinkError {
     fn from(d: Diagnostic) -> LinkError {
         LinkError::Setup(Box::new(d))
