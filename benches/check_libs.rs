@@ -92,7 +92,9 @@ fn check_libs(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("check_libs");
     group.sample_size(10);
-    group.bench_function("compile/10000", |b| b.iter(|| linkwise::compile(&file, &options).expect("compiles")));
+    group.bench_function("compile/10000", |b| {
+        b.iter(|| linkwise::compile(&file, &options).expect("compiles"))
+    });
     group.bench_function("check/10000", |b| {
         b.iter(|| linkwise_libcheck::check(&compiled.program, &compiled.plan, &search))
     });

@@ -6,7 +6,7 @@
 //! docs/api.md walks through it.
 
 use linkwise::ir::ast::{BinaryOp, ExternBlock, FnDef, Module, Type};
-use linkwise::ir::build::{binary, call, for_range, expr_stmt, int, name, ret, str_lit};
+use linkwise::ir::build::{binary, call, expr_stmt, for_range, int, name, ret, str_lit};
 use linkwise::ir::{LinkKind, Modifier};
 use linkwise::link::{Image, Link, LinkRequest};
 use linkwise::object::write::{Object, SectionKind};
@@ -38,10 +38,11 @@ pub fn module() -> Module {
     let libc = ExternBlock::link("c", LinkKind::Dylib)
         .function("puts", &[Type::Ptr], Some(Type::I32))
         .function("putchar", &[Type::I32], Some(Type::I32));
-    let square = FnDef::new("square")
-        .param("x", Type::I32)
-        .returns(Type::I32)
-        .stmt(ret(binary(BinaryOp::Mul, name("x"), name("x"))));
+    let square = FnDef::new("square").param("x", Type::I32).returns(Type::I32).stmt(ret(binary(
+        BinaryOp::Mul,
+        name("x"),
+        name("x"),
+    )));
     let digits = for_range(
         "i",
         int(0),
@@ -62,7 +63,8 @@ pub fn module() -> Module {
 /// Every error, linkwise's or the linker's, comes back through `?` as a `Box<dyn Error>`.
 pub fn build(dir: &Path) -> Result<PathBuf, Box<dyn Error>> {
     // A typed `-l`: what `-l dylib:+as-needed=m` says on the command line (libm, dropped when unused).
-    let options = Options::new().link_spec(LinkSpec::new(LinkKind::Dylib, "m").modifier(Modifier::AsNeeded, true))?;
+    let options =
+        Options::new().link_spec(LinkSpec::new(LinkKind::Dylib, "m").modifier(Modifier::AsNeeded, true))?;
     let mut add_section = |obj: &mut Object<'static>| {
         let id = obj.add_section(Vec::new(), SECTION.as_bytes().to_vec(), SectionKind::ReadOnlyData);
         obj.append_section_data(id, SECTION_BYTES, 1);

@@ -1088,6 +1088,7 @@ fn build_command(
                         let newline = if output.is_empty() || output.ends_with('\n') { "" } else { "\n" };
                         return Err(format!("{output}{newline}{diagnostic}"));
                     }
+                    Err(other) => return Err(other.to_string()),
                 }
                 if let Some(warning) = outputs.linked(slot).map_err(|e| cannot_write(&path, e))? {
                     let _ = stderr.write_all(warning.to_string().as_bytes());

@@ -94,8 +94,9 @@ pub fn generate(
 /// What an embedder may do to the object before it is written: add sections, symbols or relocations with
 /// `object`'s writer API (the [`object`] re-exported here is the version linkwise writes with). An error
 /// stops the compilation with a diagnostic naming it ("the object hook failed: ...").
-pub type ObjectHook<'a> =
-    &'a mut dyn FnMut(&mut object::write::Object<'static>) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+pub type ObjectHook<'a> = &'a mut dyn FnMut(
+    &mut object::write::Object<'static>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 pub use object;
 

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use linkwise_ir::ast::{ExternBlock, FnDef, Module, Type};
-//! use linkwise_ir::build::{call, int, ret, str_lit};
+//! use linkwise_ir::build::{int, ret, str_lit};
 //! use linkwise_ir::{LinkKind, SourceFile};
 //!
 //! let built = Module::builder()
@@ -21,13 +21,12 @@
 //! pub fn main() -> i32 { puts("hi\0"); return 0; }
 //! "#;
 //! assert_eq!(built, linkwise_ir::text::parse(&SourceFile::new("m.lw", text)).unwrap());
-//! # let _ = call;
 //! ```
 
 use crate::ast::{
-    BinaryOp, Block, ElemType, Export, Expr, ExprKind, ExternBlock, ExternItem, ExternItemKind, FloatLit, FnDef,
-    Ident, Init, Item, LinkAttr, LinkKind, Modifier, Module, Param, Signature, StaticDef, StaticType, Stmt,
-    StmtKind, Type,
+    BinaryOp, Block, ElemType, Export, Expr, ExprKind, ExternBlock, ExternItem, ExternItemKind, FloatLit,
+    FnDef, Ident, Init, Item, LinkAttr, LinkKind, Modifier, Module, Param, Signature, StaticDef, StaticType,
+    Stmt, StmtKind, Type,
 };
 use crate::span::{Span, Spanned};
 
@@ -380,7 +379,10 @@ mod tests {
                     .modifier(Modifier::Bundle, false)
                     .function("f", &[Type::I32, Type::Ptr], None)
                     .static_item("counter", Type::I64, true)
-                    .item(ExternItem::new("g", ExternItemKind::Fn(Signature { params: vec![], ret: None })).link_name("g2")),
+                    .item(
+                        ExternItem::new("g", ExternItemKind::Fn(Signature { params: vec![], ret: None }))
+                            .link_name("g2"),
+                    ),
             )
             .extern_block(ExternBlock::unlinked().abi("C").function("puts", &[Type::Ptr], Some(Type::I32)))
             .static_def(StaticDef::bytes("msg", "hi\0").public())
@@ -390,7 +392,11 @@ mod tests {
                     .param("b", Type::I32)
                     .returns(Type::I32)
                     .stmt(let_("s", true, binary(BinaryOp::Add, name("a"), name("b"))))
-                    .stmt(if_(binary(BinaryOp::Lt, name("s"), int(0)), vec![assign("s", neg(name("s")))], None))
+                    .stmt(if_(
+                        binary(BinaryOp::Lt, name("s"), int(0)),
+                        vec![assign("s", neg(name("s")))],
+                        None,
+                    ))
                     .stmt(ret(name("s"))),
             )
             .function(
@@ -434,6 +440,9 @@ pub fn main() -> i32 {
         let built = Module::builder().function(FnDef::new("f").call("nowhere", [])).build();
         let errors = crate::check::check(&built).unwrap_err();
         let shown = errors.to_string();
-        assert!(shown.contains("nowhere") && !shown.contains("-->") && !shown.contains("at bytes"), "{shown}");
+        assert!(
+            shown.contains("nowhere") && !shown.contains("-->") && !shown.contains("at bytes"),
+            "{shown}"
+        );
     }
 }

@@ -799,15 +799,23 @@ mod tests {
         );
         let user = Diagnostic::error("unknown link kind `dynamic`");
         // Without a source file the span is named by its byte offsets; with one, by file:line:col.
-        let spanned = Diagnostic::error("unknown link kind `dynamic`").primary(Span::new(7, 8), "in this function");
+        let spanned =
+            Diagnostic::error("unknown link kind `dynamic`").primary(Span::new(7, 8), "in this function");
         assert_eq!(
             spanned.to_string(),
             "error[LW0301]: unknown link kind `dynamic`\n |\n = note: at bytes 7..8: in this function\n"
         );
-        assert!(spanned.with_source(&file).to_string().contains("--> m.lw:1:8"), "{}", spanned.with_source(&file));
+        assert!(
+            spanned.with_source(&file).to_string().contains("--> m.lw:1:8"),
+            "{}",
+            spanned.with_source(&file)
+        );
         let both = Diagnostics(vec![spanned.clone(), user.clone()]);
         let text = both.to_string();
-        assert!(text.contains("at bytes 7..8") && text.ends_with("aborting due to 2 previous errors\n"), "{text}");
+        assert!(
+            text.contains("at bytes 7..8") && text.ends_with("aborting due to 2 previous errors\n"),
+            "{text}"
+        );
         let boxed: Box<dyn std::error::Error> = Box::new(both);
         assert_eq!(boxed.to_string(), text);
         assert!(!user.internal);

@@ -334,7 +334,10 @@ mod tests {
         let refused = |spec: LinkSpec, text: &str| {
             assert_eq!(spec.validate().unwrap_err(), LinkSpec::parse(text).unwrap_err(), "{text}");
         };
-        refused(LinkSpec::new(LinkKind::Dylib, "v").modifier(Modifier::WholeArchive, true), "dylib:+whole-archive=v");
+        refused(
+            LinkSpec::new(LinkKind::Dylib, "v").modifier(Modifier::WholeArchive, true),
+            "dylib:+whole-archive=v",
+        );
         refused(LinkSpec::new(LinkKind::RawDylib, "v"), "raw-dylib=v");
         refused(LinkSpec::new(LinkKind::Static, "msvcrt "), "static=msvcrt ");
         refused(LinkSpec::named("foo").rename(""), "foo:");

@@ -40,10 +40,10 @@ pub use linkwise_codegen as codegen;
 pub use linkwise_ir as ir;
 pub use linkwise_linkage as linkage;
 
-pub use linkwise_codegen::{ObjectHook, ObjectOutput, OptLevel};
 /// The `object` crate linkwise writes objects with, for [`compile_with`]'s hook (the same version, so its
 /// `object::write::Object` is the one handed over).
 pub use linkwise_codegen::object;
+pub use linkwise_codegen::{ObjectHook, ObjectOutput, OptLevel};
 use linkwise_ir::span::Span;
 pub use linkwise_ir::{Diagnostic, Diagnostics, SourceFile};
 pub use linkwise_linkage::{CrtMode, Directive, ImportCalls, LinkPlan, LinkSpec, Target};
@@ -234,11 +234,19 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnos
 /// assert!(compiled.object.bytes.windows(11).any(|w| w == b"built by me"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn compile_with(file: &SourceFile, options: &Options, hook: ObjectHook<'_>) -> Result<Compiled, Diagnostics> {
+pub fn compile_with(
+    file: &SourceFile,
+    options: &Options,
+    hook: ObjectHook<'_>,
+) -> Result<Compiled, Diagnostics> {
     compile_inner(file, options, Some(hook))
 }
 
-fn compile_inner(file: &SourceFile, options: &Options, hook: Option<ObjectHook<'_>>) -> Result<Compiled, Diagnostics> {
+fn compile_inner(
+    file: &SourceFile,
+    options: &Options,
+    hook: Option<ObjectHook<'_>>,
+) -> Result<Compiled, Diagnostics> {
     let mut clock = Clock::start();
     let (declared, functions) = {
         let outline = linkwise_ir::text::parse_outline(file)?;
@@ -403,8 +411,16 @@ fn compile_parts(
         verify: options.verify,
         no_reports: options.no_reports,
     };
-    let object =
-        linkwise_codegen::generate_with_hook(program, bodies, &plan, &directives, &emit, &codegen, debug, hook)?;
+    let object = linkwise_codegen::generate_with_hook(
+        program,
+        bodies,
+        &plan,
+        &directives,
+        &emit,
+        &codegen,
+        debug,
+        hook,
+    )?;
     clock.lap("compile");
     Ok((plan, directives, object))
 }

@@ -301,8 +301,9 @@ pub struct Linked {
     pub stderr: String,
 }
 
-/// Why a link failed.
+/// Why a link failed (`#[non_exhaustive]`: match it with a last arm for what may be added).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum LinkError {
     /// The linker could not be started, or its inputs not written.
     Setup(Box<Diagnostic>),
@@ -332,7 +333,10 @@ impl std::fmt::Display for LinkError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LinkError::Setup(d) => write!(f, "{d}"),
-            LinkError::Failed { output, diagnostic } => write!(f, "{output}{diagnostic}"),
+            LinkError::Failed { output, diagnostic } => {
+                let newline = if output.is_empty() || output.ends_with('\n') { "" } else { "\n" };
+                write!(f, "{output}{newline}{diagnostic}")
+            }
         }
     }
 }
