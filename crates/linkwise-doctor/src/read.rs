@@ -662,6 +662,25 @@ fn resolve_long_import_dlls(members: &mut [Member]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read errors are `std::error::Error`s whose text is the message doctor prints, with a kind: a missing
+    /// file or a directory is `Io`, a file of another format `Format`.
+    #[test]
+    fn read_errors_are_errors_with_a_kind() {
+        let missing = read_file(Path::new("/nonexistent/linkwise/x.lib")).unwrap_err();
+        assert_eq!(missing.kind, ReadErrorKind::Io);
+        assert!(missing.to_string().starts_with("cannot open `/nonexistent/linkwise/x.lib`: "), "{missing}");
+        let dir = read_file(Path::new("/")).unwrap_err();
+        assert_eq!(
+            (dir.kind, dir.to_string().as_str()),
+            (ReadErrorKind::Io, "`/` is a directory, not an object or library")
+        );
+        let text = read_bytes("notes.txt", b"text\n").unwrap_err();
+        assert_eq!(text.kind, ReadErrorKind::Format);
+        let boxed: Box<dyn std::error::Error> = Box::new(text.clone());
+        assert_eq!(boxed.to_string(), "`notes.txt` is not a COFF object or library (an unknown format)");
+        assert_eq!(String::from(text), boxed.to_string());
+    }
     use crate::testing::{Coff, import_library, library, mingw_import_library};
 
     /// The import members of a library, as (member, DLL, symbol), leaving out the other members.

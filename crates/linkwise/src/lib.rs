@@ -444,6 +444,34 @@ mod tests {
         assert!(error.contains("--> e.lw:"), "{error}");
     }
 
+    /// `compile_with`'s hook adds a section that is in the written object with its bytes, on every format, and
+    /// what linkwise wrote is still there (the function's symbol).
+    #[test]
+    fn the_object_hook_adds_a_section_on_every_format() {
+        use object::{Object as _, ObjectSection as _, ObjectSymbol as _};
+        let file = SourceFile::new("h.lw", "pub fn f() -> i32 { return 1; }\n");
+        for (triple, section) in [
+            ("x86_64-pc-windows-msvc", ".embed"),
+            ("x86_64-unknown-linux-gnu", ".embed"),
+            ("aarch64-apple-darwin", "__embed"),
+        ] {
+            let mut add = |obj: &mut object::write::Object<'static>| {
+                let segment = obj.segment_name(object::write::StandardSegment::Data).to_vec();
+                let id =
+                    obj.add_section(segment, section.as_bytes().to_vec(), object::SectionKind::ReadOnlyData);
+                obj.append_section_data(id, b"embedder bytes", 1);
+                Ok(())
+            };
+            let options = Options::new().target(triple).unwrap();
+            let compiled = compile_with(&file, &options, &mut add).unwrap_or_else(|d| panic!("{d}"));
+            let read = object::File::parse(&*compiled.object.bytes).unwrap();
+            let found = read.section_by_name(section).unwrap_or_else(|| panic!("{triple}: no `{section}`"));
+            assert_eq!(found.data().unwrap(), b"embedder bytes", "{triple}");
+            let prefix = if triple.contains("apple") { "_" } else { "" };
+            assert!(read.symbols().any(|s| s.name() == Ok(&format!("{prefix}f"))), "{triple}");
+        }
+    }
+
     /// The unwind tables' pointers are recorded as they are written: on Windows x64 three per function with a
     /// frame (`.pdata`'s begin, end and `.xdata` fields), on ELF one per FDE, none on Mach-O.
     #[test]

@@ -1,5 +1,5 @@
 //! The text form of the IR (grammar: docs/ir.md): [`parse`] reads an [`ast::Module`], [`print()`] writes one,
-//! and [`format`] rewrites a source file in that layout, keeping its comments ([`trivia()`] finds them).
+//! and [`format()`] rewrites a source file in that layout, keeping its comments ([`trivia()`] finds them).
 
 use crate::ast;
 use crate::diag::Diagnostics;
@@ -46,7 +46,7 @@ pub fn parse_function(file: &SourceFile, span: Span) -> Result<ast::FnDef, Diagn
     parser::parse_function(file, span).map_err(Diagnostics)
 }
 
-/// Prints `module` in canonical layout (comments are not kept: the model has none; [`format`] keeps a file's).
+/// Prints `module` in canonical layout (comments are not kept: the model has none; [`format()`] keeps a file's).
 /// For every module `m` that parses, `parse(print(m)) == m` and printing that again gives the same text.
 pub fn print(module: &ast::Module) -> String {
     printer::print_module(module, None)
