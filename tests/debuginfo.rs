@@ -8,7 +8,7 @@
 
 mod support;
 
-use linkwise::{Options, SourceFile};
+use linkwise::SourceFile;
 use object::{Object, ObjectSection, ObjectSymbol};
 use std::path::Path;
 use std::process::Command;
@@ -68,7 +68,7 @@ fn position(text: &str, needle: &str) -> (usize, usize) {
 }
 
 fn compile(name: &str, text: &str, triple: &str, debug_info: bool) -> Vec<u8> {
-    let options = Options { debug_info, ..support::options(triple, &[]) };
+    let options = support::options(triple, &[]).debug_info(debug_info);
     support::compile_source(&SourceFile::new(name, text), &options)
 }
 
@@ -247,7 +247,7 @@ fn debug_info_changes_only_the_debug_sections_and_is_deterministic() {
             let plain = compile(name, text, triple, false);
             let debug = compile(name, text, triple, true);
             let jobs = std::num::NonZeroUsize::new(4);
-            let options = Options { debug_info: true, jobs, ..support::options(triple, &[]) };
+            let options = support::options(triple, &[]).debug_info(true).jobs(jobs);
             let threaded = support::compile_source(&SourceFile::new(name, text), &options);
             assert_eq!(debug, threaded, "{triple} {name}: -g -j4");
             assert_eq!(debug, compile(name, text, triple, true), "{triple} {name}: -g twice");

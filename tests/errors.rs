@@ -155,7 +155,7 @@ fn options(args: &[String]) -> Result<Result<Options, Diagnostic>, String> {
             "--crt" => {
                 let crt =
                     linkwise::CrtMode::from_name(value).ok_or_else(|| format!("unknown `--crt {value}`"))?;
-                Ok(Options { crt, ..options })
+                Ok(options.crt(crt))
             }
             other => {
                 return Err(format!("unsupported argument `{other}` (known: `-l`, `--target`, `--crt`)"));

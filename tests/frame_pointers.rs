@@ -4,7 +4,7 @@
 
 mod support;
 
-use linkwise::{Options, SourceFile};
+use linkwise::SourceFile;
 
 const LEAF: &str = "pub fn leaf(x: i32) -> i32 { return x * 3 + 1; }\n";
 
@@ -14,7 +14,8 @@ const STP_FP_LR: [u8; 4] = 0xa9bf_7bfdu32.to_le_bytes();
 /// The machine code of `leaf` for `triple`, with or without forced frame pointers.
 fn leaf_code(triple: &str, force: bool) -> Vec<u8> {
     let file = SourceFile::new("leaf.lw", LEAF);
-    let options = Options { force_frame_pointers: force, ..support::options(triple, &[]) };
+    let mut options = support::options(triple, &[]);
+    options.force_frame_pointers = force;
     let compiled = linkwise::compile(&file, &options).unwrap_or_else(|d| panic!("{}", d.render(&file)));
     compiled.object.functions[0].code.clone()
 }

@@ -5,7 +5,7 @@
 
 mod support;
 
-use linkwise::{Options, SourceFile};
+use linkwise::SourceFile;
 use std::fmt::Write as _;
 use std::num::NonZeroUsize;
 use std::path::Path;
@@ -17,7 +17,7 @@ const JOBS: [usize; 3] = [1, 2, 8];
 /// What compiling `file` for `triple` on `jobs` threads gives: the object's bytes and the order of its
 /// functions, or the rendered diagnostics.
 fn outcome(file: &SourceFile, triple: &str, jobs: usize) -> Result<(Vec<u8>, Vec<String>), String> {
-    let options = Options { jobs: NonZeroUsize::new(jobs), ..support::options(triple, &[]) };
+    let options = support::options(triple, &[]).jobs(NonZeroUsize::new(jobs));
     let compiled = linkwise::compile(file, &options).map_err(|d| d.render(file))?;
     let order = compiled.object.functions.iter().map(|f| f.object_name.clone()).collect();
     Ok((compiled.object.bytes, order))

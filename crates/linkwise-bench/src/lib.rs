@@ -353,7 +353,7 @@ fn build_platform(
     let archive = linkwise::bundle::static_library(target, member, &callee.object.bytes, &Default::default())
         .map_err(|d| d.render(&callee_file))?;
     write_file(&static_dir.join(static_name), &archive)?;
-    let shared = compile(&callee_file, &Options { shared_library: true, ..options.clone() })?;
+    let shared = compile(&callee_file, &options.clone().shared_library(true))?;
     let import_library = (platform == Platform::Windows).then(|| shared_dir.join("callee.lib"));
     link(
         &shared,

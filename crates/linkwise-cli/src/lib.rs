@@ -1088,6 +1088,7 @@ fn build_command(
                         let newline = if output.is_empty() || output.ends_with('\n') { "" } else { "\n" };
                         return Err(format!("{output}{newline}{diagnostic}"));
                     }
+                    Err(other) => return Err(other.to_string()),
                 }
                 if let Some(warning) = outputs.linked(slot).map_err(|e| cannot_write(&path, e))? {
                     let _ = stderr.write_all(warning.to_string().as_bytes());
@@ -1145,7 +1146,8 @@ fn static_library(
     let object = if names.is_empty() {
         &compiled.object.bytes
     } else {
-        let options = Options { bundled: names, ..options.clone() };
+        let mut options = options.clone();
+        options.bundled = names;
         rebuilt = linkwise::compile(file, &options).map_err(|d| d.render(file))?;
         &rebuilt.object.bytes
     };
@@ -1735,7 +1737,7 @@ fn doctor_input(arg: &str, path: &Path) -> Result<linkwise_doctor::Input, String
     } else {
         linkwise_doctor::read_file(path)
     };
-    input.map_err(plain_error)
+    input.map_err(|e| plain_error(e.into()))
 }
 
 /// Reads the input file (at most `limit` bytes) and turns `--target` and `-l` into [`Options`], reporting every

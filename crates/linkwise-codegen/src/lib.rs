@@ -91,6 +91,15 @@ pub fn generate(
     generate_with_debug_info(program, bodies, plan, directives, options, compile, None)
 }
 
+/// What an embedder may do to the object before it is written: add sections, symbols or relocations with
+/// `object`'s writer API (the [`object`] re-exported here is the version linkwise writes with). An error
+/// stops the compilation with a diagnostic naming it ("the object hook failed: ...").
+pub type ObjectHook<'a> = &'a mut dyn FnMut(
+    &mut object::write::Object<'static>,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+pub use object;
+
 /// [`generate`], with debug information (`-g`) when `debug` is the module's source file (the spans of
 /// `program` and `bodies` point into it): a line table mapping every instruction to its source line, as DWARF
 /// `.debug_line` (with its `.debug_info` compile unit) on ELF and Mach-O, CodeView `.debug$S` on COFF
@@ -105,10 +114,28 @@ pub fn generate_with_debug_info(
     compile: &CompileOptions,
     debug: Option<&SourceFile>,
 ) -> Result<ObjectOutput, Diagnostic> {
+    generate_with_hook(program, bodies, plan, directives, options, compile, debug, None)
+}
+
+/// [`generate_with_debug_info`], with `hook` called on the `object::write::Object` once linkwise has put
+/// everything in it (code, data, relocations, unwind tables, directives, debug sections) and before it is
+/// written to bytes: an embedder's own sections go in there (docs/api.md "Adding to the object"). Mach-O's
+/// linker options are still inserted after it, as they always are (the writer has no load command for them).
+#[allow(clippy::too_many_arguments)]
+pub fn generate_with_hook(
+    program: &Program,
+    bodies: &dyn Bodies,
+    plan: &LinkPlan,
+    directives: &[Directive],
+    options: &EmitOptions,
+    compile: &CompileOptions,
+    debug: Option<&SourceFile>,
+    hook: Option<ObjectHook<'_>>,
+) -> Result<ObjectOutput, Diagnostic> {
     let isa = isa::build_with(&plan.target, compile.verify, options.force_frame_pointers, options.opt_level)?;
     let cie = isa.create_systemv_cie();
     // Each function is written into the object as soon as it (and every one before it) is compiled.
     lower::compile_each(program, bodies, plan, &*isa, compile.threads(), debug.is_some(), |functions| {
-        emit::write(program, plan, directives, options, !compile.no_reports, functions, cie, debug)
+        emit::write(program, plan, directives, options, !compile.no_reports, functions, cie, debug, hook)
     })
 }

@@ -391,7 +391,7 @@ fn build_and_run_unguarded(
     if let Some(text) = batch::library_module(entries, target) {
         keep(&format!("{lib}.lw"), &text)?;
         let file = SourceFile::new(format!("{lib}.lw"), text);
-        let compiled = compile(&file, &Options { shared_library: true, ..options.clone() })?;
+        let compiled = compile(&file, &options.clone().shared_library(true))?;
         let file_name = target.shared_name(lib);
         let import_library = target.is_windows().then(|| dir.join(format!("{lib}.lib")));
         link(&compiled, &file, Image::SharedLibrary, &dir.join(&file_name), &file_name, import_library, dir)?;

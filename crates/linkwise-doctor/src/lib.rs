@@ -18,4 +18,6 @@ pub use predict::{
     Definition, Finding, Fix, LinkOptions, Location, Outcome, Prediction, Reference, Severity, Side, lib_key,
     predict, wanted_default_libraries,
 };
-pub use read::{Directive, Import, Input, Machine, Member, Site, read_bytes, read_file};
+pub use read::{
+    Directive, Import, Input, Machine, Member, ReadError, ReadErrorKind, Site, read_bytes, read_file,
+};

@@ -778,7 +778,8 @@ fn mingw_evidence(inputs: &[Input]) -> Option<String> {
 /// as ld.lld does ([`gnu::search_library`]: the `-L` directories only); its default libraries are searched in the
 /// current directory and the `-L` directories, as `NAME.lib` and then `libNAME.a`; `LIB` is not read (ld.lld 19
 /// does not). When the line does not show its flavor, the objects do: MinGW's if one refers to a name only
-/// MinGW's runtime defines (`__main`, `___chkstk_ms`, `_pei386_runtime_relocator`) or holds a `.refptr.` pointer, else link.exe's.
+/// MinGW's runtime defines (`__main`, `___chkstk_ms`, `_pei386_runtime_relocator`) or holds a `.refptr.`
+/// pointer, else link.exe's.
 pub fn load(
     line: &LinkLine,
     lib_env: Option<&str>,

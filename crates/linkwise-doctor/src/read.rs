@@ -183,20 +183,75 @@ pub struct Input {
 }
 
 /// Reads one input file: an object, a static library, or an import library (short or long import format).
-pub fn read_file(path: &Path) -> Result<Input, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+pub fn read_file(path: &Path) -> Result<Input, ReadError> {
+    let file = std::fs::File::open(path).map_err(|e| ReadError {
+        kind: ReadErrorKind::Io,
+        message: format!("cannot open `{}`: {e}", path.display()),
+    })?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(format!("`{}` is a directory, not an object or library", path.display()));
+        return Err(ReadError {
+            kind: ReadErrorKind::Io,
+            message: format!("`{}` is a directory, not an object or library", path.display()),
+        });
     }
     // SAFETY: the map is only read; if another process truncates the file meanwhile, reads may fault, the
     // same risk every linker that maps its inputs accepts.
-    let map =
-        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map `{}`: {e}", path.display()))?;
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| ReadError {
+        kind: ReadErrorKind::Io,
+        message: format!("cannot map `{}`: {e}", path.display()),
+    })?;
     read_bytes(&path.display().to_string(), &map)
 }
 
+/// Why an input could not be read: its message is the one `linkwise doctor` prints (after `error: `).
+/// `#[non_exhaustive]`, as its kinds may grow (docs/api.md "API stability").
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReadError {
+    /// What went wrong, broadly.
+    pub kind: ReadErrorKind,
+    /// The whole message, naming the file (and member).
+    pub message: String,
+}
+
+/// The broad reason of a [`ReadError`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReadErrorKind {
+    /// The file could not be opened or mapped, or is a directory.
+    Io,
+    /// The file (or a library member) is not something doctor reads: another platform's object, a damaged
+    /// library, an unknown format.
+    Format,
+}
+
+impl ReadError {
+    fn format(message: String) -> ReadError {
+        ReadError { kind: ReadErrorKind::Format, message }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+impl From<ReadError> for String {
+    fn from(e: ReadError) -> String {
+        e.message
+    }
+}
+
 /// Reads an input from bytes (`name` is used in findings).
-pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, String> {
+pub fn read_bytes(name: &str, data: &[u8]) -> Result<Input, ReadError> {
+    read_bytes_text(name, data).map_err(ReadError::format)
+}
+
+/// [`read_bytes`], its error as text.
+fn read_bytes_text(name: &str, data: &[u8]) -> Result<Input, String> {
     if data.starts_with(b"!<arch>\n") || data.starts_with(b"!<thin>\n") {
         let archive = ArchiveFile::parse(data).map_err(|e| format!("`{name}`: not a valid library: {e}"))?;
         // `parse` records where the symbol table (the linker member) lies without checking that it fits in the
@@ -607,6 +662,25 @@ fn resolve_long_import_dlls(members: &mut [Member]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Read errors are `std::error::Error`s whose text is the message doctor prints, with a kind: a missing
+    /// file or a directory is `Io`, a file of another format `Format`.
+    #[test]
+    fn read_errors_are_errors_with_a_kind() {
+        let missing = read_file(Path::new("/nonexistent/linkwise/x.lib")).unwrap_err();
+        assert_eq!(missing.kind, ReadErrorKind::Io);
+        assert!(missing.to_string().starts_with("cannot open `/nonexistent/linkwise/x.lib`: "), "{missing}");
+        let dir = read_file(Path::new("/")).unwrap_err();
+        assert_eq!(
+            (dir.kind, dir.to_string().as_str()),
+            (ReadErrorKind::Io, "`/` is a directory, not an object or library")
+        );
+        let text = read_bytes("notes.txt", b"text\n").unwrap_err();
+        assert_eq!(text.kind, ReadErrorKind::Format);
+        let boxed: Box<dyn std::error::Error> = Box::new(text.clone());
+        assert_eq!(boxed.to_string(), "`notes.txt` is not a COFF object or library (an unknown format)");
+        assert_eq!(String::from(text), boxed.to_string());
+    }
     use crate::testing::{Coff, import_library, library, mingw_import_library};
 
     /// The import members of a library, as (member, DLL, symbol), leaving out the other members.
@@ -774,6 +848,8 @@ mod tests {
             ("lto.obj", bitcode),
         ]);
         let error = read_bytes("v.lib", &lib).unwrap_err();
+        assert_eq!(error.kind, ReadErrorKind::Format);
+        let error = error.to_string();
         assert_eq!(
             error,
             "`v.lib` has 3 members that are not COFF objects: `v.lib(a.o)` (an ELF object), `v.lib(notes.txt)` (an \
@@ -781,7 +857,7 @@ mod tests {
              linker's LTO reads); doctor reads COFF objects and import members only, and cannot predict a link without them"
         );
         let only_elf = library(&[("a.o", elf), ("ok.obj", coff)]);
-        let error = read_bytes("v.lib", &only_elf).unwrap_err();
+        let error = read_bytes("v.lib", &only_elf).unwrap_err().to_string();
         assert!(
             error.starts_with("`v.lib(a.o)` is an ELF object: doctor models COFF (Windows) links only"),
             "{error}"

@@ -205,7 +205,7 @@ pub fn doctor_read(data: &[u8]) {
             }
             let _ = linkwise_doctor::report::human(&inputs, &prediction);
         }
-        Err(message) => assert!(!message.is_empty(), "a read error without a message"),
+        Err(message) => assert!(!message.to_string().is_empty(), "a read error without a message"),
     }
 }
 

@@ -676,14 +676,102 @@ impl From<Diagnostic> for Diagnostics {
     }
 }
 
+impl Diagnostic {
+    /// The diagnostic as it reads with no source text to show: each label with a span becomes a note naming
+    /// its byte offsets (`at bytes 7..8: in this function`), each suggestion a help line with its replacement.
+    /// What [`Display`](std::fmt::Display) prints, for modules built in code, whose spans are
+    /// [`Span::DUMMY`] and are left out.
+    fn without_source(&self) -> Diagnostic {
+        let mut d = self.clone();
+        let spans = d.labels.drain(..).filter(|l| !l.span.is_dummy()).map(|l| {
+            let at = format!("at bytes {}..{}", l.span.start, l.span.end);
+            if l.message.is_empty() { at } else { format!("{at}: {}", l.message) }
+        });
+        let mut notes: Vec<String> = spans.collect();
+        notes.append(&mut d.notes);
+        d.notes = notes;
+        for s in d.suggestions.take().map(|s| s.0).unwrap_or_default() {
+            let at = if s.span.is_dummy() {
+                String::new()
+            } else {
+                format!(" at bytes {}..{}", s.span.start, s.span.end)
+            };
+            d.help.push(format!("{}: `{}`{at}", s.message, s.replacement));
+        }
+        d
+    }
+
+    /// The diagnostic rendered against `file`, the source its spans point into, as a [`Display`] value: what
+    /// [`Diagnostic::render`] returns, for `format!` and `?` (`file:line:col` and the underlined source).
+    ///
+    /// [`Display`]: std::fmt::Display
+    pub fn with_source<'a>(&'a self, file: &'a SourceFile) -> WithSource<'a, Diagnostic> {
+        WithSource { value: self, file }
+    }
+}
+
 impl std::fmt::Display for Diagnostic {
-    /// Without a source file only the headline, notes and help lines can be printed.
+    /// With no source file: the headline, then each labelled span as a note with its byte offsets (`= note: at
+    /// bytes 7..8: in this function`), the notes, and the help lines (suggestions as help naming their text),
+    /// in the text or JSON form [`set_default_render_options`] chose for the thread (plain text by default).
+    /// For `file:line:col` and the source underlined, use [`Diagnostic::with_source`] or
+    /// [`Diagnostic::render`]. docs/api.md "Errors".
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.render(&SourceFile::new("<unknown>", "")))
+        let empty = SourceFile::new("<unknown>", "");
+        f.write_str(&self.without_source().render(&empty))
     }
 }
 
 impl std::error::Error for Diagnostic {}
+
+impl std::fmt::Display for Diagnostics {
+    /// Every diagnostic as [`Diagnostic`]'s `Display` prints it (byte offsets, no source), separated by blank
+    /// lines, with the "aborting due to N previous errors" line when there are several errors;
+    /// [`Diagnostics::with_source`] for `file:line:col`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let empty = SourceFile::new("<unknown>", "");
+        let plain = Diagnostics(self.0.iter().map(Diagnostic::without_source).collect());
+        f.write_str(&plain.render(&empty))
+    }
+}
+
+/// `compile(&file, &options)?` in a function returning `Box<dyn Error>` works; the error's text is the
+/// `Display` above (no source). docs/api.md "Errors".
+impl std::error::Error for Diagnostics {}
+
+impl Diagnostics {
+    /// The diagnostics rendered against `file` as a [`Display`] value: what [`Diagnostics::render`] returns.
+    ///
+    /// [`Display`]: std::fmt::Display
+    pub fn with_source<'a>(&'a self, file: &'a SourceFile) -> WithSource<'a, Diagnostics> {
+        WithSource { value: self, file }
+    }
+}
+
+/// A [`Diagnostic`] or [`Diagnostics`] together with the source file its spans point into: displays as
+/// [`Diagnostic::render`] does (`file:line:col`, the source line underlined), and is an
+/// [`Error`](std::error::Error), so `compile(&file, &o).map_err(|d| d.with_source(&file).to_string())?` and
+/// friends read as the command line's errors.
+#[derive(Clone, Copy, Debug)]
+pub struct WithSource<'a, T> {
+    value: &'a T,
+    file: &'a SourceFile,
+}
+
+impl std::fmt::Display for WithSource<'_, Diagnostic> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.value.render(self.file))
+    }
+}
+
+impl std::fmt::Display for WithSource<'_, Diagnostics> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.value.render(self.file))
+    }
+}
+
+impl std::error::Error for WithSource<'_, Diagnostic> {}
+impl std::error::Error for WithSource<'_, Diagnostics> {}
 
 #[cfg(test)]
 mod tests {
@@ -710,6 +798,26 @@ mod tests {
             format!("error[LW0900]: internal error: writing the object: full\n |\n = note: {REPORT_NOTE}\n")
         );
         let user = Diagnostic::error("unknown link kind `dynamic`");
+        // Without a source file the span is named by its byte offsets; with one, by file:line:col.
+        let spanned =
+            Diagnostic::error("unknown link kind `dynamic`").primary(Span::new(7, 8), "in this function");
+        assert_eq!(
+            spanned.to_string(),
+            "error[LW0301]: unknown link kind `dynamic`\n |\n = note: at bytes 7..8: in this function\n"
+        );
+        assert!(
+            spanned.with_source(&file).to_string().contains("--> m.lw:1:8"),
+            "{}",
+            spanned.with_source(&file)
+        );
+        let both = Diagnostics(vec![spanned.clone(), user.clone()]);
+        let text = both.to_string();
+        assert!(
+            text.contains("at bytes 7..8") && text.ends_with("aborting due to 2 previous errors\n"),
+            "{text}"
+        );
+        let boxed: Box<dyn std::error::Error> = Box::new(both);
+        assert_eq!(boxed.to_string(), text);
         assert!(!user.internal);
         assert_eq!(user.to_string(), "error[LW0301]: unknown link kind `dynamic`\n");
     }

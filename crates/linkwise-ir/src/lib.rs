@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 pub mod ast;
+pub mod build;
 pub mod check;
 pub mod checked;
 pub mod codes;
@@ -14,7 +15,7 @@ pub mod span;
 pub mod text;
 
 pub use ast::{ForbiddenChar, LinkKind, LinkModifiers, Modifier, Module, library_name_fault};
-pub use diag::{Diagnostic, Diagnostics, RenderOptions, Suggestion, set_default_render_options};
+pub use diag::{Diagnostic, Diagnostics, RenderOptions, Suggestion, WithSource, set_default_render_options};
 pub use span::{SourceFile, Span};
 
 /// Helpers the checker uses stay out of the public API (issue 8: `pub(crate)` by default): each block below

@@ -8,6 +8,7 @@ use std::fmt;
 /// One `-l` argument, as RFC 1717 extends it and rustc spells it today. Outside this crate a spec is only
 /// parsed and printed; its parts are the link plan's to interpret.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LinkSpec {
     /// `KIND=`: overrides the kind of the library `name` (or gives the kind of a library added by this spec).
     /// `static-nobundle` is read as `static` with `-bundle` (see `warning`).
@@ -142,6 +143,100 @@ impl LinkSpec {
         })
     }
 
+    /// `-l KIND=NAME`, typed: the same spec [`LinkSpec::parse`] makes of that text. Builder methods add
+    /// modifiers ([`LinkSpec::modifier`]) and a new name ([`LinkSpec::rename`]); the spec is checked by
+    /// [`LinkSpec::validate`] (or when `linkwise::Options::link_spec` takes it), with the command line's rules
+    /// and messages, since it is checked as the text it stands for.
+    ///
+    /// ```
+    /// use linkwise_linkage::LinkSpec;
+    /// use linkwise_ir::{LinkKind, Modifier};
+    ///
+    /// let typed = LinkSpec::new(LinkKind::Static, "msvcrt").modifier(Modifier::WholeArchive, true).rename("msvcrt2");
+    /// assert_eq!(typed.validate()?, LinkSpec::parse("static:+whole-archive=msvcrt:msvcrt2")?);
+    /// # Ok::<(), linkwise_ir::Diagnostic>(())
+    /// ```
+    #[must_use]
+    pub fn new(kind: LinkKind, name: impl Into<String>) -> LinkSpec {
+        LinkSpec::from_parts(Some(kind), name.into())
+    }
+
+    /// `-l NAME`: a library with no kind given (added as dylib, or keeping the module's kind for it).
+    #[must_use]
+    pub fn named(name: impl Into<String>) -> LinkSpec {
+        LinkSpec::from_parts(None, name.into())
+    }
+
+    fn from_parts(kind: Option<LinkKind>, name: String) -> LinkSpec {
+        let mut spec = LinkSpec {
+            kind,
+            name,
+            new_name: None,
+            modifiers: LinkModifiers::default(),
+            warning: None,
+            text: String::new(),
+        };
+        spec.retext();
+        spec
+    }
+
+    /// `+NAME` (`on`) or `-NAME`: sets one modifier (a modifier set twice keeps the last value).
+    #[must_use]
+    pub fn modifier(mut self, modifier: Modifier, on: bool) -> LinkSpec {
+        *self.modifiers.slot(modifier) = Some(on);
+        self.retext();
+        self
+    }
+
+    /// `:NEWNAME`: link `new_name` instead of the library named.
+    #[must_use]
+    pub fn rename(mut self, new_name: impl Into<String>) -> LinkSpec {
+        self.new_name = Some(new_name.into());
+        self.retext();
+        self
+    }
+
+    /// The spec checked as the text it stands for is (`-l` printed by `Display`): the spec itself when the
+    /// command line would take it, with the deprecation warning it deserves, or the command line's error.
+    pub fn validate(&self) -> Result<LinkSpec, Diagnostic> {
+        LinkSpec::parse(&self.text)
+    }
+
+    /// Writes `text` from the parts, in the form `parse` reads back to the same parts: modifiers in
+    /// [`Modifier::ALL`] order, `static-nobundle` as rustc's old spelling (`parse` reads it as `static:-bundle`).
+    fn retext(&mut self) {
+        let mut text = String::new();
+        if let Some(kind) = self.kind {
+            text.push_str(kind.as_str());
+            if self.modifiers.written().next().is_some() {
+                text.push(':');
+                text.push_str(&self.modifiers.to_string());
+            }
+            text.push('=');
+        }
+        text.push_str(&self.name);
+        if let Some(new) = &self.new_name {
+            text.push(':');
+            text.push_str(new);
+        }
+        self.text = text;
+    }
+
+    /// The kind written (`KIND=`), if any.
+    pub fn kind(&self) -> Option<LinkKind> {
+        self.kind
+    }
+
+    /// The library the spec is about.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The library linked instead (`:NEWNAME`), if any.
+    pub fn new_name(&self) -> Option<&str> {
+        self.new_name.as_deref()
+    }
+
     /// The modifiers the spec writes (`-l static:+whole-archive=NAME`); none written is all `None`.
     pub fn modifiers(&self) -> LinkModifiers {
         self.modifiers
@@ -206,6 +301,47 @@ mod tests {
     fn ok(s: &str) -> (Option<LinkKind>, String, Option<String>) {
         let spec = LinkSpec::parse(s).unwrap_or_else(|e| panic!("`{s}` rejected: {e}"));
         (spec.kind, spec.name, spec.new_name)
+    }
+
+    /// A typed spec is the spec its text parses to, field for field (its `Display` too), and is refused by
+    /// `validate` for what the text would be refused for.
+    #[test]
+    fn typed_specs_equal_parsed_ones() {
+        let cases = [
+            (LinkSpec::new(LinkKind::Static, "msvcrt"), "static=msvcrt"),
+            (LinkSpec::new(LinkKind::Dylib, "z").rename("zlib1"), "dylib=z:zlib1"),
+            (LinkSpec::named("extra"), "extra"),
+            (LinkSpec::named("foo").rename("bar"), "foo:bar"),
+            (
+                LinkSpec::new(LinkKind::Static, "msvcrt")
+                    .modifier(Modifier::WholeArchive, true)
+                    .modifier(Modifier::Bundle, false)
+                    .rename("msvcrt2"),
+                "static:-bundle,+whole-archive=msvcrt:msvcrt2",
+            ),
+            (LinkSpec::new(LinkKind::Dylib, "m").modifier(Modifier::AsNeeded, false), "dylib:-as-needed=m"),
+        ];
+        for (typed, text) in cases {
+            let parsed = LinkSpec::parse(text).unwrap();
+            assert_eq!(typed.validate().unwrap(), parsed, "{text}");
+            assert_eq!(typed, parsed, "{text}");
+            assert_eq!(typed.to_string(), format!("-l {text}"));
+        }
+        // `static-nobundle` reads as rustc's old spelling does: `static:-bundle`, with its warning.
+        let old = LinkSpec::new(LinkKind::StaticNobundle, "v").validate().unwrap();
+        assert_eq!(old.modifiers().bundle, Some(false));
+        assert!(old.warning().is_some());
+        let refused = |spec: LinkSpec, text: &str| {
+            assert_eq!(spec.validate().unwrap_err(), LinkSpec::parse(text).unwrap_err(), "{text}");
+        };
+        refused(
+            LinkSpec::new(LinkKind::Dylib, "v").modifier(Modifier::WholeArchive, true),
+            "dylib:+whole-archive=v",
+        );
+        refused(LinkSpec::new(LinkKind::RawDylib, "v"), "raw-dylib=v");
+        refused(LinkSpec::new(LinkKind::Static, "msvcrt "), "static=msvcrt ");
+        refused(LinkSpec::named("foo").rename(""), "foo:");
+        refused(LinkSpec::named(""), "");
     }
 
     fn err(s: &str) -> String {

@@ -40,7 +40,10 @@ pub use linkwise_codegen as codegen;
 pub use linkwise_ir as ir;
 pub use linkwise_linkage as linkage;
 
-pub use linkwise_codegen::{ObjectOutput, OptLevel};
+/// The `object` crate linkwise writes objects with, for [`compile_with`]'s hook (the same version, so its
+/// `object::write::Object` is the one handed over).
+pub use linkwise_codegen::object;
+pub use linkwise_codegen::{ObjectHook, ObjectOutput, OptLevel};
 use linkwise_ir::span::Span;
 pub use linkwise_ir::{Diagnostic, Diagnostics, SourceFile};
 pub use linkwise_linkage::{CrtMode, Directive, ImportCalls, LinkPlan, LinkSpec, Target};
@@ -52,7 +55,11 @@ use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a compilation is asked to do beyond the module's own text: the command line's part.
+///
+/// `#[non_exhaustive]` (docs/api.md "API stability"): start from [`Options::new`] and set fields or use the
+/// builder methods; new options are added without breaking callers.
 #[derive(Clone, Debug, Default)]
+#[non_exhaustive]
 pub struct Options {
     /// `--target`: wins over the module's `target` line; without either, [`Options::fallback_target`].
     pub target: Option<Target>,
@@ -116,10 +123,42 @@ impl Options {
         self.link.push(LinkSpec::parse(spec)?);
         Ok(self)
     }
+
+    /// Adds one typed `-l` spec (`LinkSpec::new(LinkKind::Static, "msvcrt")`), checked by the command line's
+    /// rules ([`LinkSpec::validate`]).
+    pub fn link_spec(mut self, spec: LinkSpec) -> Result<Options, Diagnostic> {
+        self.link.push(spec.validate()?);
+        Ok(self)
+    }
+
+    /// Sets [`Options::shared_library`]: the object goes into a DLL or shared library.
+    pub fn shared_library(mut self, on: bool) -> Options {
+        self.shared_library = on;
+        self
+    }
+
+    /// Sets [`Options::debug_info`] (`-g`).
+    pub fn debug_info(mut self, on: bool) -> Options {
+        self.debug_info = on;
+        self
+    }
+
+    /// Sets [`Options::jobs`] (`-j`).
+    pub fn jobs(mut self, jobs: Option<NonZeroUsize>) -> Options {
+        self.jobs = jobs;
+        self
+    }
+
+    /// Sets [`Options::crt`] (`--crt`).
+    pub fn crt(mut self, crt: CrtMode) -> Options {
+        self.crt = crt;
+        self
+    }
 }
 
-/// Everything one compilation produced.
+/// Everything one compilation produced (`#[non_exhaustive]`: more may be reported).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Compiled {
     /// The checked program. From [`compile`], which compiles each function body as soon as it is checked and
     /// drops it, its `functions` is empty (its symbols are all there); [`compile_module`] keeps the bodies.
@@ -139,6 +178,7 @@ pub struct Compiled {
 /// Compiling streams (docs/codegen.md "Streaming"): `parse` and `check` are the outline and the declarations;
 /// each function body is parsed, checked, lowered and written inside `compile`, on the compiling threads.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Phase {
     /// `parse`, `check`, `resolve`, `compile`.
     pub name: &'static str,
@@ -174,6 +214,39 @@ impl Clock {
 /// "Streaming"). A module with errors gets the same complete list, in the same order, as parsing it and
 /// checking it whole gives ([`compile_module`]), still found one body at a time.
 pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnostics> {
+    compile_inner(file, options, None)
+}
+
+/// [`compile`], with `hook` given the `object::write::Object` once linkwise has put everything in it and
+/// before it is written, so an embedder can add sections, symbols and relocations of its own
+/// ([`codegen::generate_with_hook`]; docs/api.md "Adding to the object"):
+///
+/// ```
+/// use linkwise::object::write::{Object, SectionKind};
+///
+/// let file = linkwise::SourceFile::new("m.lw", "pub fn f() {}\n");
+/// let mut add = |obj: &mut Object<'static>| {
+///     let id = obj.add_section(Vec::new(), b".embedder".to_vec(), SectionKind::ReadOnlyData);
+///     obj.append_section_data(id, b"built by me", 1);
+///     Ok(())
+/// };
+/// let compiled = linkwise::compile_with(&file, &linkwise::Options::new(), &mut add)?;
+/// assert!(compiled.object.bytes.windows(11).any(|w| w == b"built by me"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compile_with(
+    file: &SourceFile,
+    options: &Options,
+    hook: ObjectHook<'_>,
+) -> Result<Compiled, Diagnostics> {
+    compile_inner(file, options, Some(hook))
+}
+
+fn compile_inner(
+    file: &SourceFile,
+    options: &Options,
+    hook: Option<ObjectHook<'_>>,
+) -> Result<Compiled, Diagnostics> {
     let mut clock = Clock::start();
     let (declared, functions) = {
         let outline = linkwise_ir::text::parse_outline(file)?;
@@ -202,7 +275,7 @@ pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnos
             failed: AtomicBool::new(false),
         };
         let debug = options.debug_info.then_some(file);
-        match compile_parts(declared.program(), &bodies, options, &mut clock, debug) {
+        match compile_parts(declared.program(), &bodies, options, &mut clock, debug, hook) {
             Ok((plan, directives, object)) if !bodies.failed.load(Ordering::Relaxed) => {
                 let phases = clock.phases;
                 return Ok(Compiled { program: declared.into_program(), plan, directives, object, phases });
@@ -276,11 +349,31 @@ impl codegen::Bodies for StreamedBodies<'_> {
 }
 
 /// Compiles a module built in code (or parsed earlier).
+///
+/// A module built with [`ir::ast::Module::builder`] has no spans: its errors' `Display` names no place
+/// (docs/api.md "Errors").
 pub fn compile_module(module: &Module, options: &Options) -> Result<Compiled, Diagnostics> {
+    compile_module_inner(module, options, None)
+}
+
+/// [`compile_module`] with [`compile_with`]'s hook on the object.
+pub fn compile_module_with(
+    module: &Module,
+    options: &Options,
+    hook: ObjectHook<'_>,
+) -> Result<Compiled, Diagnostics> {
+    compile_module_inner(module, options, Some(hook))
+}
+
+fn compile_module_inner(
+    module: &Module,
+    options: &Options,
+    hook: Option<ObjectHook<'_>>,
+) -> Result<Compiled, Diagnostics> {
     let mut clock = Clock::start();
     let program = linkwise_ir::check::check(module)?;
     clock.lap("check");
-    let (plan, directives, object) = compile_parts(&program, &program, options, &mut clock, None)?;
+    let (plan, directives, object) = compile_parts(&program, &program, options, &mut clock, None, hook)?;
     Ok(Compiled { program, plan, directives, object, phases: clock.phases })
 }
 
@@ -292,6 +385,7 @@ fn compile_parts(
     options: &Options,
     clock: &mut Clock,
     debug: Option<&SourceFile>,
+    hook: Option<ObjectHook<'_>>,
 ) -> Result<(LinkPlan, Vec<Directive>, ObjectOutput), Diagnostics> {
     let target = match (&options.target, &program.target) {
         (Some(target), _) => target.clone(),
@@ -317,7 +411,7 @@ fn compile_parts(
         verify: options.verify,
         no_reports: options.no_reports,
     };
-    let object = linkwise_codegen::generate_with_debug_info(
+    let object = linkwise_codegen::generate_with_hook(
         program,
         bodies,
         &plan,
@@ -325,6 +419,7 @@ fn compile_parts(
         &emit,
         &codegen,
         debug,
+        hook,
     )?;
     clock.lap("compile");
     Ok((plan, directives, object))
@@ -347,6 +442,34 @@ mod tests {
         let error = compile_module(&module, &options).unwrap_err().render(&file);
         assert!(error.contains("error[LW0205]: the export name `a,b` contains `,`"), "{error}");
         assert!(error.contains("--> e.lw:"), "{error}");
+    }
+
+    /// `compile_with`'s hook adds a section that is in the written object with its bytes, on every format, and
+    /// what linkwise wrote is still there (the function's symbol).
+    #[test]
+    fn the_object_hook_adds_a_section_on_every_format() {
+        use object::{Object as _, ObjectSection as _, ObjectSymbol as _};
+        let file = SourceFile::new("h.lw", "pub fn f() -> i32 { return 1; }\n");
+        for (triple, section) in [
+            ("x86_64-pc-windows-msvc", ".embed"),
+            ("x86_64-unknown-linux-gnu", ".embed"),
+            ("aarch64-apple-darwin", "__embed"),
+        ] {
+            let mut add = |obj: &mut object::write::Object<'static>| {
+                let segment = obj.segment_name(object::write::StandardSegment::Data).to_vec();
+                let id =
+                    obj.add_section(segment, section.as_bytes().to_vec(), object::SectionKind::ReadOnlyData);
+                obj.append_section_data(id, b"embedder bytes", 1);
+                Ok(())
+            };
+            let options = Options::new().target(triple).unwrap();
+            let compiled = compile_with(&file, &options, &mut add).unwrap_or_else(|d| panic!("{d}"));
+            let read = object::File::parse(&*compiled.object.bytes).unwrap();
+            let found = read.section_by_name(section).unwrap_or_else(|| panic!("{triple}: no `{section}`"));
+            assert_eq!(found.data().unwrap(), b"embedder bytes", "{triple}");
+            let prefix = if triple.contains("apple") { "_" } else { "" };
+            assert!(read.symbols().any(|s| s.name() == Ok(&format!("{prefix}f"))), "{triple}");
+        }
     }
 
     /// The unwind tables' pointers are recorded as they are written: on Windows x64 three per function with a

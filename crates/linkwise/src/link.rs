@@ -301,8 +301,9 @@ pub struct Linked {
     pub stderr: String,
 }
 
-/// Why a link failed.
+/// Why a link failed (`#[non_exhaustive]`: match it with a last arm for what may be added).
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub enum LinkError {
     /// The linker could not be started, or its inputs not written.
     Setup(Box<Diagnostic>),
@@ -325,6 +326,22 @@ impl LinkError {
         }
     }
 }
+
+impl std::fmt::Display for LinkError {
+    /// What [`LinkError::render`] says, with linkwise's error shown without a source file (the `Display` of
+    /// [`Diagnostic`]): for `?` in a function returning `Box<dyn Error>`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkError::Setup(d) => write!(f, "{d}"),
+            LinkError::Failed { output, diagnostic } => {
+                let newline = if output.is_empty() || output.ends_with('\n') { "" } else { "\n" };
+                write!(f, "{output}{newline}{diagnostic}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
 
 impl From<Diagnostic> for LinkError {
     fn from(d: Diagnostic) -> LinkError {

@@ -116,6 +116,7 @@ pub struct Carried {
 
 /// The object file's bytes plus the report of what went into it.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ObjectOutput {
     /// The relocatable object file.
     pub bytes: Vec<u8>,
@@ -145,6 +146,9 @@ pub struct ObjectOutput {
 ///
 /// `debug`: with `-g`, the module's source, which each function's line table (`CompiledFunction::lines`)
 /// describes; its debug sections are written last (`debug.rs`). Without, the object has none.
+///
+/// `hook`: the embedder's function, given the finished `object::write::Object` just before it is written
+/// ([`crate::generate_with_hook`]).
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn write(
     program: &Program,
@@ -155,6 +159,7 @@ pub(crate) fn write(
     functions: &mut dyn Iterator<Item = Result<CompiledFunction, Diagnostic>>,
     cie: Option<CommonInformationEntry>,
     debug: Option<&SourceFile>,
+    hook: Option<crate::ObjectHook<'_>>,
 ) -> Result<ObjectOutput, Diagnostic> {
     let target = &plan.target;
     let mut w = Writer::new(program, plan, *options)?;
@@ -234,6 +239,11 @@ pub(crate) fn write(
     };
     if let Some(file) = debug {
         warnings.extend(debug::write(&mut w, file)?);
+    }
+    // The embedder's additions come last, when everything linkwise writes is in (issue 13, item 4): they see
+    // the whole object and cannot be overwritten by it.
+    if let Some(hook) = hook {
+        hook(&mut w.obj).map_err(|e| Diagnostic::error(format!("the object hook failed: {e}")))?;
     }
     let mut bytes = w.obj.write().map_err(|e| Diagnostic::internal(format!("writing the object: {e}")))?;
     if let Some(pending) = macho_pending {

@@ -30,6 +30,7 @@ pub enum Severity {
 
 /// One predicted problem.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Finding {
     /// Error or warning.
     pub severity: Severity,
@@ -154,6 +155,7 @@ impl Side {
 
 /// One fix: what kind of change, on which side, and the text a person reads.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Fix {
     /// A stable name for tools (`rust-dynamic-crt`, `rebuild-static-crt`, `add-library`, ...; docs/doctor.md).
     pub kind: &'static str,
@@ -261,6 +263,7 @@ pub struct LinkOptions {
 
 /// The prediction for one link.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct Prediction {
     /// Findings, errors first.
     pub findings: Vec<Finding>,
