@@ -1340,6 +1340,14 @@ fn fmt(
     let cannot_write = |e: std::io::Error| plain_error(format!("cannot write output: {e}"));
     let mut failed = false;
     for path in files {
+        // `-w` replaces regular files only (through links), and only those the user may write: a FIFO would be
+        // reopened for writing and block, and a rename would replace a read-only file the user cannot write
+        // (rustfmt and gofmt refuse both). Checked before reading, so nothing is consumed from a FIFO.
+        if write && let Err(message) = rewritable(path) {
+            let _ = stderr.write_all(message.as_bytes());
+            failed = true;
+            continue;
+        }
         let formatted = read_source(path, MAX_INPUT_BYTES).and_then(|file| {
             let text = linkwise::ir::text::format(&file).map_err(|d| d.render(&file))?;
             Ok((text, file))
@@ -1380,6 +1388,23 @@ fn fmt(
         }
     }
     if failed { Err(String::new()) } else { Ok(()) }
+}
+
+/// Whether `fmt -w` may rewrite `path`: a regular file (a symbolic link followed to one) that can be opened
+/// for writing (opened without truncating it, and closed at once).
+fn rewritable(path: &Path) -> Result<(), String> {
+    let shown = path.display();
+    let meta = std::fs::metadata(path).map_err(|e| plain_error(format!("cannot read `{shown}`: {e}")))?;
+    if !meta.is_file() {
+        return Err(plain_error(format!(
+            "`{shown}` is not a regular file: `fmt -w` rewrites files only (print it with `fmt {shown}`)"
+        )));
+    }
+    OpenOptions::new()
+        .write(true)
+        .open(path)
+        .map(drop)
+        .map_err(|e| plain_error(format!("cannot rewrite `{shown}`: {e}")))
 }
 
 /// Lines of context around each change in [`fmt_diff`], as `diff -u` and `rustfmt --check` show.

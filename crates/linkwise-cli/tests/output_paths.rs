@@ -393,3 +393,19 @@ fn a_linked_program_is_written_like_any_output() {
     assert!(after.file_type().is_char_device() && after.ino() == before.ino(), "/dev/null was replaced");
     assert_eq!(names_in(dir.path()), ["ret.exe", "ret.lw"], "nothing left behind");
 }
+
+/// `fmt -w` on a FIFO: refused before anything is read, so it neither consumes the FIFO's text nor blocks
+/// reopening it for writing (review of issue 13: it hung); the run has a deadline, and the FIFO stays one.
+#[test]
+fn fmt_write_refuses_a_fifo_without_blocking() {
+    let dir = TempDir::new("paths-fmt-fifo");
+    let fifo = dir.join("f.lw");
+    run(Command::new("mkfifo").arg(&fifo), Duration::from_secs(10)).assert_ok();
+    // A writer holding the FIFO open, so that reading it would not block on open: only the refusal stops it.
+    let _hold = OpenOptions::new().read(true).write(true).open(&fifo).unwrap();
+    let ran =
+        run(Command::new(LINKWISE).args(["fmt", "-w", fifo.to_str().unwrap()]), Duration::from_secs(20));
+    assert_eq!(ran.status, Some(1), "{}", ran.stderr);
+    assert!(ran.stderr.contains("is not a regular file: `fmt -w` rewrites files only"), "{}", ran.stderr);
+    assert!(std::fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+}

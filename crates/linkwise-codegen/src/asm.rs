@@ -41,7 +41,10 @@ pub fn assembly(target: &Target, object: &[u8], source: &str) -> Result<String, 
         Arch::X86_64 => "#",
         Arch::Aarch64 => "//",
     };
-    let assemble = assemblable(target);
+    // ELF assembles back unless a relocation has no name llvm-mc takes, or a name has a `"` or `\` its
+    // quoting does not round-trip (review of issue 13); then the file says so and is a listing.
+    let unassemblable = unassemblable_because(&file, &names);
+    let assemble = assemblable(target) && unassemblable.is_none();
     let mut body = String::new();
     for section in file.sections() {
         let Some(info) = section_info(&section, elf.as_ref()) else { continue };
@@ -63,10 +66,11 @@ pub fn assembly(target: &Target, object: &[u8], source: &str) -> Result<String, 
         );
         out.push_str(&body);
     } else {
-        let _ = writeln!(
-            out,
-            "{comment} A LISTING, NOT ASSEMBLABLE: llvm-mc takes no .reloc for {format}, so every line is a comment."
-        );
+        let why = match (&unassemblable, assemblable(target)) {
+            (Some(why), true) => why.clone(),
+            _ => format!("llvm-mc takes no .reloc for {format}"),
+        };
+        let _ = writeln!(out, "{comment} A LISTING, NOT ASSEMBLABLE: {why}, so every line is a comment.");
         for line in body.lines() {
             let _ = writeln!(out, "{comment} {line}");
         }
@@ -439,6 +443,25 @@ fn relocations(
     out
 }
 
+/// Why the object's assembly would not reassemble to the same object, if it would not: a relocation whose type
+/// has no name in `names`, or a symbol whose name holds `"` or `\`.
+fn unassemblable_because(
+    file: &object::File<'_>,
+    names: &HashMap<RelocationFlags, &'static str>,
+) -> Option<String> {
+    for section in file.sections() {
+        for (_, r) in section.relocations() {
+            if !names.contains_key(&r.flags()) {
+                return Some(format!("a relocation of type {:?} has no name llvm-mc takes", r.flags()));
+            }
+        }
+    }
+    file.symbols()
+        .filter_map(|s| s.name().ok())
+        .find(|n| n.contains(['"', '\\']))
+        .map(|n| format!("the name `{n}` does not survive llvm-mc's quoting"))
+}
+
 /// The relocation types `target` uses, by name: every row of the relocation table (reloc.rs), which names each
 /// as the format's documentation spells it; llvm-mc's `.reloc` takes ELF's names as they are.
 fn relocation_names(target: &Target) -> HashMap<RelocationFlags, &'static str> {
@@ -461,6 +484,25 @@ fn relocation_names(target: &Target) -> HashMap<RelocationFlags, &'static str> {
             }
         }
     }
+    // The debug sections' own (emit/debug.rs, `-g`): 32-bit offsets between them, and CodeView's section and
+    // section-relative references.
+    use object::{elf, pe};
+    let extra: &[(RelocationFlags, &'static str)] = match (target.format, target.arch) {
+        (Format::Elf, Arch::X86_64) => &[(RelocationFlags::Elf { r_type: elf::R_X86_64_32 }, "R_X86_64_32")],
+        (Format::Elf, Arch::Aarch64) => {
+            &[(RelocationFlags::Elf { r_type: elf::R_AARCH64_ABS32 }, "R_AARCH64_ABS32")]
+        }
+        (Format::Coff, Arch::X86_64) => &[
+            (RelocationFlags::Coff { typ: pe::IMAGE_REL_AMD64_SECREL }, "IMAGE_REL_AMD64_SECREL"),
+            (RelocationFlags::Coff { typ: pe::IMAGE_REL_AMD64_SECTION }, "IMAGE_REL_AMD64_SECTION"),
+        ],
+        (Format::Coff, Arch::Aarch64) => &[
+            (RelocationFlags::Coff { typ: pe::IMAGE_REL_ARM64_SECREL }, "IMAGE_REL_ARM64_SECREL"),
+            (RelocationFlags::Coff { typ: pe::IMAGE_REL_ARM64_SECTION }, "IMAGE_REL_ARM64_SECTION"),
+        ],
+        _ => &[],
+    };
+    out.extend(extra.iter().copied());
     out
 }
 
