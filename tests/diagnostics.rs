@@ -202,7 +202,9 @@ fn json_lines_carry_rustcs_fields() {
             let column_start = s["column_start"].as_u64().unwrap() as usize;
             let before = &source[..start];
             assert_eq!(line_start, before.matches('\n').count() + 1);
-            assert_eq!(column_start, before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1);
+            // Columns count characters, not bytes (docs/errors.md).
+            let line_text = &before[before.rfind('\n').map_or(0, |n| n + 1)..];
+            assert_eq!(column_start, line_text.chars().count() + 1);
             assert!(end >= start && s["file_name"].as_str().unwrap().ends_with("two_missing_semicolons.lw"));
         }
         // The suggestion: insert `;` where the primary caret is.

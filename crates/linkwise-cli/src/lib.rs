@@ -114,7 +114,7 @@ enum Command {
     #[command(after_help = "Examples:
   linkwise fmt hello.lw
   linkwise fmt --check corpus/*.lw
-          linkwise fmt -w hello.lw")]
+  linkwise fmt -w hello.lw")]
     Fmt {
         /// The modules to format.
         #[arg(required = true, value_name = "FILE")]
@@ -590,17 +590,24 @@ impl Progress {
         let relocations = object_relocations(&compiled.object.bytes);
         for phase in &compiled.phases {
             self.phases.push((phase.name, phase.time));
+            // `1 static`, `2 statics`.
+            let n = |count: usize, what: &str| format!("{count} {what}{}", if count == 1 { "" } else { "s" });
             let counts = match phase.name {
-                "parse" => format!("{} extern blocks, {functions} functions", program.blocks.len()),
+                "parse" => {
+                    format!("{}, {}", n(program.blocks.len(), "extern block"), n(functions, "function"))
+                }
                 "check" => format!(
-                    "{} symbols: {functions} functions, {statics} statics, {} imports, {strings} strings",
-                    program.symbols.len(),
-                    compiled.plan.imports.len(),
+                    "{}: {}, {}, {}, {}",
+                    n(program.symbols.len(), "symbol"),
+                    n(functions, "function"),
+                    n(statics, "static"),
+                    n(compiled.plan.imports.len(), "import"),
+                    n(strings, "string"),
                 ),
                 "resolve" => format!(
-                    "{} libraries, {} directives, target {}",
-                    compiled.plan.libraries.len(),
-                    compiled.directives.len(),
+                    "{}, {}, target {}",
+                    n(compiled.plan.libraries.len(), "library").replace("librarys", "libraries"),
+                    n(compiled.directives.len(), "directive"),
                     compiled.plan.target
                 ),
                 "compile" => format!(
@@ -699,7 +706,13 @@ fn execute(
     stderr: &mut dyn Write,
 ) -> Result<(), String> {
     match command {
-        Command::ExplainError { code } => match linkwise::ir::codes::lookup(&code) {
+        // `0425` is `LW0425`, as `rustc --explain 0425` takes a bare number.
+        Command::ExplainError { code } => match linkwise::ir::codes::lookup(&code).or_else(|| {
+            code.bytes()
+                .all(|b| b.is_ascii_digit())
+                .then(|| linkwise::ir::codes::lookup(&format!("LW{code}")))
+                .flatten()
+        }) {
             Some(c) => {
                 let text = format!("{}: {}\n\n{}\n", c.code, c.summary, c.explanation);
                 stdout

@@ -39,6 +39,15 @@ fn canonical(text: &str) -> Option<Result<&'static str, Diagnostic>> {
         let arch = if first == "x86_64" { "x86_64" } else { "aarch64" };
         return Some(Err(mingw(text, arch)));
     }
+    // `macos` and `macos14.0` (clang's and Apple's spelling) are not target-lexicon's; `macosx` is.
+    let rest: String = rest
+        .split('-')
+        .map(|part| match part.strip_prefix("macos") {
+            Some(version) if !version.starts_with('x') => format!("macosx{version}"),
+            _ => part.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("-");
     let triple = Triple::from_str(&format!("{first}-{rest}")).ok()?;
     let arch = match triple.architecture {
         Architecture::X86_64 => "x86_64",
@@ -153,6 +162,9 @@ mod tests {
             ("aarch64-linux-gnu", "aarch64-unknown-linux-gnu"),
             ("arm64-linux-gnu", "aarch64-unknown-linux-gnu"),
             ("x86_64-apple-macosx14.0", "x86_64-apple-darwin"),
+            ("x86_64-apple-macos14.0", "x86_64-apple-darwin"),
+            ("arm64-apple-macos11", "aarch64-apple-darwin"),
+            ("arm64-apple-macos", "aarch64-apple-darwin"),
             ("x86_64-apple-darwin23.1.0", "x86_64-apple-darwin"),
             ("arm64-apple-darwin", "aarch64-apple-darwin"),
             ("arm64-apple-macosx", "aarch64-apple-darwin"),

@@ -200,6 +200,14 @@ impl Printer<'_> {
         self.source.as_ref().map_or(pos, |s| s.trivia.end_of_next(pos))
     }
 
+    /// Whether `outer` holds a comment outside `inner` (between their starts, or between their ends).
+    fn comment_around(&self, outer: Span, inner: Span) -> bool {
+        self.source.as_ref().is_some_and(|s| {
+            s.trivia.comment_in(Span::new(outer.start as usize, inner.start as usize))
+                || s.trivia.comment_in(Span::new(inner.end as usize, outer.end as usize))
+        })
+    }
+
     /// Whether a block prints as `{}`: it has no statements and no comments inside.
     fn empty(&self, stmts: usize, span: Span) -> bool {
         stmts == 0 && !self.source.as_ref().is_some_and(|s| s.trivia.comment_in(span))
@@ -331,7 +339,11 @@ impl Printer<'_> {
                 let mut rest = otherwise.as_ref();
                 while let Some(block) = rest {
                     match block.stmts.as_slice() {
-                        [Stmt { kind: StmtKind::If { cond, then, otherwise }, .. }] => {
+                        // Not when the else block has comments around its `if`: folded, they would print
+                        // inside the block before it (review of issue 13).
+                        [inner @ Stmt { kind: StmtKind::If { cond, then, otherwise }, .. }]
+                            if !self.comment_around(block.span, inner.span) =>
+                        {
                             parts.push((format!("else if {}", expr(cond)), then));
                             rest = otherwise.as_ref();
                         }
