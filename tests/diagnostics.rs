@@ -16,11 +16,13 @@ use std::path::Path;
 
 support::file_tests!(check;
     errors_in_two_items,
+    invisible_character,
     linker_not_found,
     local_called,
     missing_semicolon,
     misspelled_function,
     misspelled_local,
+    misspelled_type,
     poisoned_name,
     tabs,
     two_missing_semicolons,

@@ -11,6 +11,7 @@ pub mod check;
 pub mod checked;
 pub mod codes;
 pub mod diag;
+pub mod similar;
 pub mod span;
 pub mod text;
 

@@ -106,24 +106,11 @@ fn unsupported(text: &str) -> Diagnostic {
 /// a sixth of its length away: four edits for `x86_64-unknown-linux-gnu`, so another architecture
 /// (`riscv64gc-unknown-linux-gnu`, seven from `aarch64-unknown-linux-gnu`) gets no suggestion).
 pub fn closest(text: &str) -> Option<&'static str> {
-    let (best, distance) = SUPPORTED.iter().map(|s| (*s, edit_distance(text, s))).min_by_key(|&(_, d)| d)?;
+    let (best, distance) = SUPPORTED
+        .iter()
+        .map(|s| (*s, linkwise_ir::similar::edit_distance(text, s)))
+        .min_by_key(|&(_, d)| d)?;
     (distance * 6 <= best.len()).then_some(best)
-}
-
-/// Levenshtein distance, by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, &cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// The host's target, if linkwise supports it: the command line's default, as rustc's (`rustc -vV` prints
@@ -197,6 +184,5 @@ mod tests {
         let error = parse("riscv64gc-unknown-linux-gnu").unwrap_err().to_string();
         assert!(error.contains("no code generation for architecture `riscv64gc`"), "{error}");
         assert!(!parse("wasm32-wasip1").unwrap_err().to_string().contains("did you mean"));
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

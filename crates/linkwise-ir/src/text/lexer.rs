@@ -209,10 +209,25 @@ impl<'a> Lexer<'a> {
             // `start` is always on a character boundary: the lexer only ever steps over ASCII bytes or
             // whole characters.
             let c = self.src[start..].chars().next().unwrap_or('\u{fffd}');
-            let shown: String = if c.is_control() { c.escape_debug().collect() } else { c.to_string() };
+            // Invisible characters (zero-width spaces and joiners, bidirectional controls, a stray byte-order
+            // mark) are named by their code point: shown as they are, the message would look empty.
+            let invisible = matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{2069}' | '\u{feff}' | '\u{00ad}');
+            let shown: String = if c.is_control() {
+                c.escape_debug().collect()
+            } else if invisible {
+                c.escape_unicode().collect()
+            } else {
+                c.to_string()
+            };
             let span = Span::new(start, start + c.len_utf8());
             let mut d = Diagnostic::error(format!("unexpected character `{shown}`"))
                 .primary(span, "not valid in linkwise source");
+            if invisible {
+                d = d.note(format!(
+                    "character {shown} is invisible: it often comes with text copied from a web page"
+                ));
+            }
             if c == '\'' {
                 d = d.help("strings are written in double quotes: \"...\"");
             }

@@ -36,21 +36,8 @@ fn closest_kind(written: &[u8]) -> Option<LinkKind> {
         return None;
     }
     let written = written.to_ascii_lowercase();
-    let distance = |kind: &str| {
-        // Levenshtein's distance, one row at a time (both strings are short).
-        let b = kind.as_bytes();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, &x) in written.iter().enumerate() {
-            let mut prev = row[0];
-            row[0] = i + 1;
-            for (j, &y) in b.iter().enumerate() {
-                let next = (prev + usize::from(x != y)).min(row[j] + 1).min(row[j + 1] + 1);
-                prev = row[j + 1];
-                row[j + 1] = next;
-            }
-        }
-        row[b.len()]
-    };
+    let text = String::from_utf8_lossy(&written);
+    let distance = |kind: &str| crate::similar::edit_distance(&text, kind);
     let best = LinkKind::ALL.into_iter().map(|k| (distance(&k.to_string()), k)).min_by_key(|(d, _)| *d)?;
     if best.0 <= (written.len() / 3).max(2) {
         return Some(best.1);
@@ -1011,7 +998,19 @@ impl<'a> Parser<'a> {
             return Ok(Spanned::new(ty, self.bump().span));
         }
         let help = if self.at_word("u8") { U8_HELP } else { TYPES_HELP };
-        fail(self.unexpected("type").help(help))
+        // A misspelled type gets the nearest one, as rustc's "a builtin type with a similar name exists".
+        const TYPES: &[&str] = &["i8", "i16", "i32", "i64", "f32", "f64", "ptr"];
+        let near = self
+            .word()
+            .filter(|w| w.len() <= 16 && *w != "u8")
+            .and_then(|w| crate::similar::closest(w, TYPES, 1));
+        let d = self.unexpected("type").help(help);
+        match near {
+            Some(ty) => {
+                fail(d.suggest(self.current().span, ty, format!("a type with a similar name exists: `{ty}`")))
+            }
+            None => fail(d),
+        }
     }
 
     /// A defined static's type: a value type, `[ELEM]` or `[ELEM; N]`.
