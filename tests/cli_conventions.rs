@@ -516,8 +516,8 @@ fn verbose_and_time_passes_go_to_stderr() {
     assert!(out == support::compile_source(&file, &options), "stdout is the object, nothing else");
     let err = String::from_utf8(err).unwrap();
     for line in [
-        "linkwise: check: 7 symbols: 2 functions, 2 statics, 2 imports, 1 strings",
-        "linkwise: resolve: 1 libraries",
+        "linkwise: check: 7 symbols: 2 functions, 2 statics, 2 imports, 1 string (",
+        "linkwise: resolve: 1 library, 1 directive, ",
         "linkwise: compile: 2 functions compiled: object ",
         "linkwise: writing standard output: object, ",
     ] {
