@@ -530,3 +530,29 @@ fn verbose_and_time_passes_go_to_stderr() {
         .collect();
     assert_eq!(phases, ["parse", "check", "resolve", "compile", "write", "total"], "{err}");
 }
+
+/// `-v` while a large module compiles (review of issue 13: it printed nothing until the end): a line at each
+/// tenth of the functions written, counted, not timed; and the library's `compile_with_progress` is told each
+/// function once, in order, up to the total.
+#[test]
+fn verbose_reports_progress_while_a_large_module_compiles() {
+    let dir = TempDir::new("verbose-progress");
+    let mut source = String::from("#[link(name = \"m\")]\nextern { fn cos(f64) -> f64; }\n");
+    for i in 0..1000 {
+        source.push_str(&format!("pub fn fun{i}(x: i32) -> i32 {{ return x + {i}; }}\n"));
+    }
+    let input = write_module(&dir, "big.lw", &source);
+    let (status, _, err) =
+        linkwise(&["build", &input, "--target", "x86_64-unknown-linux-gnu", "-o", "/dev/null", "-v"]);
+    assert_eq!(status, 0, "{err}");
+    let progress: Vec<&str> = err.lines().filter(|l| l.contains("functions written")).collect();
+    let expected: Vec<String> = (1..=10)
+        .map(|t| format!("linkwise: compile: {} of 1000 functions written ({t}0%)", t * 100))
+        .collect();
+    assert_eq!(progress, expected, "{err}");
+    let file = linkwise::SourceFile::new("big.lw", source.as_str());
+    let mut told = Vec::new();
+    let options = support::options("x86_64-unknown-linux-gnu", &[]);
+    linkwise::compile_with_progress(&file, &options, &mut |done, total| told.push((done, total))).unwrap();
+    assert_eq!(told, (1..=1000).map(|d| (d, 1000)).collect::<Vec<_>>());
+}

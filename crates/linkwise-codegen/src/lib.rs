@@ -100,6 +100,10 @@ pub type ObjectHook<'a> = &'a mut dyn FnMut(
 
 pub use object;
 
+/// Told, on the calling thread, each time a function has been written into the object: (functions written,
+/// functions in all). For progress reports (`build -v`); it cannot change the object.
+pub type ProgressHook<'a> = &'a mut dyn FnMut(usize, usize);
+
 /// [`generate`], with debug information (`-g`) when `debug` is the module's source file (the spans of
 /// `program` and `bodies` point into it): a line table mapping every instruction to its source line, as DWARF
 /// `.debug_line` (with its `.debug_info` compile unit) on ELF and Mach-O, CodeView `.debug$S` on COFF
@@ -132,10 +136,38 @@ pub fn generate_with_hook(
     debug: Option<&SourceFile>,
     hook: Option<ObjectHook<'_>>,
 ) -> Result<ObjectOutput, Diagnostic> {
+    generate_with_hooks(program, bodies, plan, directives, options, compile, debug, hook, None)
+}
+
+/// [`generate_with_hook`], with `progress` told as each function is written into the object.
+#[allow(clippy::too_many_arguments)]
+pub fn generate_with_hooks(
+    program: &Program,
+    bodies: &dyn Bodies,
+    plan: &LinkPlan,
+    directives: &[Directive],
+    options: &EmitOptions,
+    compile: &CompileOptions,
+    debug: Option<&SourceFile>,
+    hook: Option<ObjectHook<'_>>,
+    progress: Option<ProgressHook<'_>>,
+) -> Result<ObjectOutput, Diagnostic> {
     let isa = isa::build_with(&plan.target, compile.verify, options.force_frame_pointers, options.opt_level)?;
     let cie = isa.create_systemv_cie();
+    let total = bodies.count();
     // Each function is written into the object as soon as it (and every one before it) is compiled.
     lower::compile_each(program, bodies, plan, &*isa, compile.threads(), debug.is_some(), |functions| {
-        emit::write(program, plan, directives, options, !compile.no_reports, functions, cie, debug, hook)
+        let reports = !compile.no_reports;
+        match progress {
+            Some(progress) => {
+                let mut done = 0;
+                let mut counted = functions.inspect(|_| {
+                    done += 1;
+                    progress(done, total);
+                });
+                emit::write(program, plan, directives, options, reports, &mut counted, cie, debug, hook)
+            }
+            None => emit::write(program, plan, directives, options, reports, functions, cie, debug, hook),
+        }
     })
 }

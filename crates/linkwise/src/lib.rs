@@ -214,7 +214,17 @@ impl Clock {
 /// "Streaming"). A module with errors gets the same complete list, in the same order, as parsing it and
 /// checking it whole gives ([`compile_module`]), still found one body at a time.
 pub fn compile(file: &SourceFile, options: &Options) -> Result<Compiled, Diagnostics> {
-    compile_inner(file, options, None)
+    compile_inner(file, options, None, None)
+}
+
+/// [`compile`], with `progress` told (functions written into the object, functions in all) as the compiling
+/// threads finish each function, on the calling thread: what `build -v` shows while a large module compiles.
+pub fn compile_with_progress(
+    file: &SourceFile,
+    options: &Options,
+    progress: &mut dyn FnMut(usize, usize),
+) -> Result<Compiled, Diagnostics> {
+    compile_inner(file, options, None, Some(progress))
 }
 
 /// [`compile`], with `hook` given the `object::write::Object` once linkwise has put everything in it and
@@ -239,13 +249,14 @@ pub fn compile_with(
     options: &Options,
     hook: ObjectHook<'_>,
 ) -> Result<Compiled, Diagnostics> {
-    compile_inner(file, options, Some(hook))
+    compile_inner(file, options, Some(hook), None)
 }
 
 fn compile_inner(
     file: &SourceFile,
     options: &Options,
     hook: Option<ObjectHook<'_>>,
+    progress: Option<codegen::ProgressHook<'_>>,
 ) -> Result<Compiled, Diagnostics> {
     let mut clock = Clock::start();
     let (declared, functions) = {
@@ -275,7 +286,7 @@ fn compile_inner(
             failed: AtomicBool::new(false),
         };
         let debug = options.debug_info.then_some(file);
-        match compile_parts(declared.program(), &bodies, options, &mut clock, debug, hook) {
+        match compile_parts(declared.program(), &bodies, options, &mut clock, debug, hook, progress) {
             Ok((plan, directives, object)) if !bodies.failed.load(Ordering::Relaxed) => {
                 let phases = clock.phases;
                 return Ok(Compiled { program: declared.into_program(), plan, directives, object, phases });
@@ -373,7 +384,8 @@ fn compile_module_inner(
     let mut clock = Clock::start();
     let program = linkwise_ir::check::check(module)?;
     clock.lap("check");
-    let (plan, directives, object) = compile_parts(&program, &program, options, &mut clock, None, hook)?;
+    let (plan, directives, object) =
+        compile_parts(&program, &program, options, &mut clock, None, hook, None)?;
     Ok(Compiled { program, plan, directives, object, phases: clock.phases })
 }
 
@@ -386,6 +398,7 @@ fn compile_parts(
     clock: &mut Clock,
     debug: Option<&SourceFile>,
     hook: Option<ObjectHook<'_>>,
+    progress: Option<codegen::ProgressHook<'_>>,
 ) -> Result<(LinkPlan, Vec<Directive>, ObjectOutput), Diagnostics> {
     let target = match (&options.target, &program.target) {
         (Some(target), _) => target.clone(),
@@ -411,7 +424,7 @@ fn compile_parts(
         verify: options.verify,
         no_reports: options.no_reports,
     };
-    let object = linkwise_codegen::generate_with_hook(
+    let object = linkwise_codegen::generate_with_hooks(
         program,
         bodies,
         &plan,
@@ -420,6 +433,7 @@ fn compile_parts(
         &codegen,
         debug,
         hook,
+        progress,
     )?;
     clock.lap("compile");
     Ok((plan, directives, object))
