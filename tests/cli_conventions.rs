@@ -6,6 +6,9 @@
 //! against docs/explain.schema.json, and `-v`/`--time-passes` on standard error only.
 
 mod support;
+// The JSON Schema validator the report tests share (its own file: not every user of support/ has serde_json).
+#[path = "support/schema.rs"]
+mod schema;
 
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -348,83 +351,8 @@ fn the_default_target_is_the_host() {
     assert_eq!(compiled.plan.target.triple, "x86_64-pc-windows-msvc");
 }
 
-/// A validator for the part of JSON Schema docs/explain.schema.json uses; any other keyword fails.
-fn validate(schema: &Value, value: &Value, path: &str, errors: &mut Vec<String>) {
-    const KNOWN: &[&str] = &[
-        "$schema",
-        "$id",
-        "title",
-        "description",
-        "type",
-        "required",
-        "properties",
-        "items",
-        "enum",
-        "const",
-    ];
-    let object = schema.as_object().expect("a schema is an object");
-    for key in object.keys() {
-        assert!(
-            KNOWN.contains(&key.as_str()),
-            "the schema uses `{key}` at {path}: teach the validator first"
-        );
-    }
-    if let Some(types) = schema.get("type") {
-        let allowed: Vec<&str> = match types {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => panic!("{path}: bad `type`"),
-        };
-        let actual = match value {
-            Value::Null => "null",
-            Value::Bool(_) => "boolean",
-            Value::Number(n) if n.is_i64() || n.is_u64() => "integer",
-            Value::Number(_) => "number",
-            Value::String(_) => "string",
-            Value::Array(_) => "array",
-            Value::Object(_) => "object",
-        };
-        if !allowed.iter().any(|t| *t == actual || (*t == "number" && actual == "integer")) {
-            errors.push(format!("{path}: {actual}, expected {allowed:?}"));
-            return;
-        }
-    }
-    if schema.get("const").is_some_and(|c| c != value) {
-        errors.push(format!("{path}: {value} is not {}", schema["const"]));
-    }
-    if let Some(Value::Array(options)) = schema.get("enum")
-        && !options.contains(value)
-    {
-        errors.push(format!("{path}: {value} is not one of {options:?}"));
-    }
-    if let (Some(Value::Array(required)), Some(fields)) = (schema.get("required"), value.as_object()) {
-        for name in required.iter().filter_map(Value::as_str) {
-            if !fields.contains_key(name) {
-                errors.push(format!("{path}: `{name}` is missing"));
-            }
-        }
-    }
-    if let (Some(Value::Object(properties)), Some(fields)) = (schema.get("properties"), value.as_object()) {
-        for (name, sub) in properties {
-            if let Some(v) = fields.get(name) {
-                validate(sub, v, &format!("{path}.{name}"), errors);
-            }
-        }
-        // The schema lists every field: one it does not know is an undocumented addition.
-        for name in fields.keys().filter(|k| !properties.contains_key(*k)) {
-            errors.push(format!("{path}.{name}: not in the schema"));
-        }
-    }
-    if let (Some(items), Some(array)) = (schema.get("items"), value.as_array()) {
-        for (i, v) in array.iter().enumerate() {
-            validate(items, v, &format!("{path}[{i}]"), errors);
-        }
-    }
-}
-
 fn explain_schema() -> Value {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/explain.schema.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    schema::load("docs/explain.schema.json")
 }
 
 /// `explain --format json` on every target, with and without `--listing`, follows docs/explain.schema.json;
@@ -444,8 +372,7 @@ fn explain_json_follows_its_schema() {
             let (status, text, stderr) = linkwise(&args);
             assert_eq!(status, 0, "{triple}: {stderr}");
             let report: Value = serde_json::from_str(&text).unwrap();
-            let mut errors = Vec::new();
-            validate(&schema, &report, "$", &mut errors);
+            let errors = schema::validate_closed(&schema, &report, "$");
             assert!(errors.is_empty(), "{triple}: {errors:#?}");
             assert_eq!(report["target"]["triple"], *triple);
             let calls = report["references"]
@@ -480,8 +407,7 @@ fn explain_json_follows_its_schema() {
     report["schema"] = Value::from("linkwise-explain/0");
     report["imports"][0]["access"] = Value::from("teleport");
     report["extra"] = Value::from(1);
-    let mut errors = Vec::new();
-    validate(&schema, &report, "$", &mut errors);
+    let errors = schema::validate_closed(&schema, &report, "$");
     assert_eq!(errors.len(), 3, "{errors:#?}");
 }
 

@@ -12,9 +12,9 @@
 //! a listing, every line a comment (docs/cli.md "--emit asm").
 
 use crate::disasm;
-use crate::reloc::{self, SiteShape};
+use crate::reloc;
 use linkwise_ir::Diagnostic;
-use linkwise_linkage::{Access, Arch, Format, Target};
+use linkwise_linkage::{Arch, Format, Target};
 use object::{
     Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SectionIndex, SymbolFlags,
     SymbolKind, SymbolScope,
@@ -465,20 +465,9 @@ fn unassemblable_because(
 /// The relocation types `target` uses, by name: every row of the relocation table (reloc.rs), which names each
 /// as the format's documentation spells it; llvm-mc's `.reloc` takes ELF's names as they are.
 fn relocation_names(target: &Target) -> HashMap<RelocationFlags, &'static str> {
-    let shapes = [
-        SiteShape::Call,
-        SiteShape::SlotLoad,
-        SiteShape::SlotCall,
-        SiteShape::SlotPage,
-        SiteShape::SlotPageOffset,
-        SiteShape::DataAbs64,
-        SiteShape::ImageRel32,
-        SiteShape::UnwindPcRel32,
-    ];
-    let accesses = [Access::Direct, Access::ImportSlot, Access::Got, Access::Plt];
     let mut out = HashMap::new();
-    for shape in shapes {
-        for access in accesses {
+    for shape in reloc::SHAPES {
+        for access in reloc::ACCESSES {
             if let Ok(p) = reloc::place(target, shape, access) {
                 out.insert(p.flags, p.name);
             }

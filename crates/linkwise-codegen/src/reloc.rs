@@ -344,6 +344,21 @@ pub fn apply_patch(code: &mut [u8], offset: usize, patch: Patch) -> Result<(), S
     }
 }
 
+/// Every site shape and every access, for what walks the whole table (asm.rs names every relocation type it
+/// holds; the tests check every row).
+pub(crate) const SHAPES: [SiteShape; 8] = [
+    SiteShape::Call,
+    SiteShape::SlotLoad,
+    SiteShape::SlotCall,
+    SiteShape::SlotPage,
+    SiteShape::SlotPageOffset,
+    SiteShape::DataAbs64,
+    SiteShape::ImageRel32,
+    SiteShape::UnwindPcRel32,
+];
+/// See [`SHAPES`].
+pub(crate) const ACCESSES: [Access; 4] = [Access::Direct, Access::ImportSlot, Access::Got, Access::Plt];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,17 +366,7 @@ mod tests {
     use object::{Object as _, ObjectSection as _, ObjectSymbol as _, RelocationTarget};
     use std::collections::BTreeSet;
 
-    const SHAPES: [SiteShape; 8] = [
-        SiteShape::Call,
-        SiteShape::SlotLoad,
-        SiteShape::SlotCall,
-        SiteShape::SlotPage,
-        SiteShape::SlotPageOffset,
-        SiteShape::DataAbs64,
-        SiteShape::ImageRel32,
-        SiteShape::UnwindPcRel32,
-    ];
-    const ACCESSES: [Access; 4] = [Access::Direct, Access::ImportSlot, Access::Got, Access::Plt];
+    use super::{ACCESSES, SHAPES};
     const PURPOSES: [Purpose; 6] = [
         Purpose::Call,
         Purpose::CallThroughSlot,

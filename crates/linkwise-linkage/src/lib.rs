@@ -35,3 +35,26 @@ pub use target::{Arch, Format, Target};
 /// ```
 #[cfg(doctest)]
 mod crate_private_items {}
+
+/// What the unit tests of this crate share.
+#[cfg(test)]
+mod testing {
+    /// `rendered` without the codes in its headlines (`error[LW0301]: ` is `error: `): these tests are about
+    /// the words; tests/diagnostics.rs checks the codes.
+    pub(crate) fn without_codes(rendered: String) -> String {
+        let mut out = String::new();
+        let mut rest = rendered.as_str();
+        while let Some(at) = rest.find("[LW") {
+            out.push_str(&rest[..at]);
+            let coded = rest.get(at + 7..at + 10) == Some("]: ");
+            rest = if coded {
+                &rest[at + 8..]
+            } else {
+                out.push_str("[LW");
+                &rest[at + 3..]
+            };
+        }
+        out.push_str(rest);
+        out
+    }
+}

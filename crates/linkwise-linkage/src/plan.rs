@@ -695,6 +695,7 @@ fn dedup_libraries(entries: Vec<Entry>) -> Vec<LibraryRow> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::without_codes;
     use linkwise_ir::SourceFile;
 
     const MODULE: &str = r#"
@@ -719,25 +720,6 @@ mod tests {
         let file = SourceFile::new("t.lw", src);
         resolve(&program(src), &Target::default_target(), &specs, ResolveOptions::default())
             .map_err(|d| without_codes(d.render(&file)))
-    }
-
-    /// `rendered` without the codes in its headlines (`error[LW0301]: ` is `error: `): these tests are about
-    /// the words; tests/diagnostics.rs checks the codes.
-    fn without_codes(rendered: String) -> String {
-        let mut out = String::new();
-        let mut rest = rendered.as_str();
-        while let Some(at) = rest.find("[LW") {
-            out.push_str(&rest[..at]);
-            let coded = rest.get(at + 7..at + 10) == Some("]: ");
-            rest = if coded {
-                &rest[at + 8..]
-            } else {
-                out.push_str("[LW");
-                &rest[at + 3..]
-            };
-        }
-        out.push_str(rest);
-        out
     }
 
     fn row<'p>(plan: &'p LinkPlan, name: &str) -> &'p ImportRow {

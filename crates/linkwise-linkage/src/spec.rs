@@ -297,6 +297,7 @@ impl fmt::Display for LinkSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::without_codes;
 
     fn ok(s: &str) -> (Option<LinkKind>, String, Option<String>) {
         let spec = LinkSpec::parse(s).unwrap_or_else(|e| panic!("`{s}` rejected: {e}"));
@@ -346,25 +347,6 @@ mod tests {
 
     fn err(s: &str) -> String {
         without_codes(LinkSpec::parse(s).expect_err(s).to_string())
-    }
-
-    /// `rendered` without the codes in its headlines (`error[LW0301]: ` is `error: `): these tests are about
-    /// the words; tests/diagnostics.rs checks the codes.
-    fn without_codes(rendered: String) -> String {
-        let mut out = String::new();
-        let mut rest = rendered.as_str();
-        while let Some(at) = rest.find("[LW") {
-            out.push_str(&rest[..at]);
-            let coded = rest.get(at + 7..at + 10) == Some("]: ");
-            rest = if coded {
-                &rest[at + 8..]
-            } else {
-                out.push_str("[LW");
-                &rest[at + 3..]
-            };
-        }
-        out.push_str(rest);
-        out
     }
 
     #[test]
