@@ -5,6 +5,9 @@
 //! here with clang in cl mode and llvm-lib; lld-link, given the same words and the same `LIB`, is the oracle.
 
 mod support;
+// The JSON Schema validator: every report here must follow docs/doctor.schema.json.
+#[path = "support/schema.rs"]
+mod schema;
 
 use serde_json::Value;
 use std::path::Path;
@@ -42,7 +45,8 @@ impl Fixtures {
     }
 }
 
-/// `linkwise doctor --format json --lib-env LIB ARGS`: (status, report, stderr).
+/// `linkwise doctor --format json --lib-env LIB ARGS`: (status, report, stderr), the report validated against
+/// docs/doctor.schema.json.
 fn doctor(lib: &str, args: &[String]) -> (i32, Value, String) {
     let mut argv =
         vec!["doctor".to_owned(), "--format".to_owned(), "json".to_owned(), "--lib-env".to_owned()];
@@ -50,6 +54,8 @@ fn doctor(lib: &str, args: &[String]) -> (i32, Value, String) {
     argv.extend(args.iter().cloned());
     let (status, out, err) = support::linkwise(&argv);
     let json = serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: {out}{err}"));
+    let errors = schema::validate(&schema::load("docs/doctor.schema.json"), &json, "$");
+    assert!(errors.is_empty(), "the report does not follow docs/doctor.schema.json: {errors:#?}\n{json:#}");
     (status, json, err)
 }
 

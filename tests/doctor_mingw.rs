@@ -6,6 +6,9 @@
 //! The auto-import program is also run under wine.
 
 mod support;
+// The JSON Schema validator: every report here must follow docs/doctor.schema.json.
+#[path = "support/schema.rs"]
+mod schema;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -135,13 +138,15 @@ impl Mingw {
     }
 }
 
-/// `linkwise doctor --format json WORDS`: the exit status and the report.
+/// `linkwise doctor --format json WORDS`: the exit status and the report, validated against the schema.
 fn doctor(words: &[String]) -> (i32, Value) {
     let mut argv = vec!["doctor".to_owned(), "--format".to_owned(), "json".to_owned()];
     argv.extend(words.iter().cloned());
     let (status, out, err) = support::linkwise(&argv);
     let report: Value =
         serde_json::from_str(&out).unwrap_or_else(|e| panic!("{e}: stdout {out:?}, stderr {err}"));
+    let errors = schema::validate(&schema::load("docs/doctor.schema.json"), &report, "$");
+    assert!(errors.is_empty(), "the report does not follow docs/doctor.schema.json: {errors:#?}\n{report:#}");
     (status, report)
 }
 

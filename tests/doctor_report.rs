@@ -80,8 +80,16 @@ fn the_validator_rejects_reports_that_break_the_schema() {
         "inputs": [], "linked_members": [], "findings": [], "errors": [{"file": null, "message": "m"}],
     });
     assert!(validate(&schema, &good, "$").is_empty(), "{:?}", validate(&schema, &good, "$"));
-    let broken: [(&str, Value); 5] = [
+    let auto_import = |pseudo: i64| {
+        serde_json::json!([{"symbol": "__argc", "slot": {"file": "libmsvcrt.a", "member": null}, "dll": "msvcrt.dll",
+            "references": [], "pseudo_relocations": pseudo}])
+    };
+    let mut with_import = good.clone();
+    with_import["auto_imports"] = auto_import(0);
+    assert!(validate(&schema, &with_import, "$").is_empty(), "{:?}", validate(&schema, &with_import, "$"));
+    let broken: [(&str, Value); 6] = [
         ("schema", Value::from("linkwise-doctor/0")),
+        ("auto_imports", auto_import(-1)),
         ("exit_code", Value::from(3)),
         ("outcome", Value::from("maybe")),
         ("errors", serde_json::json!([{"file": 1, "message": "m"}])),

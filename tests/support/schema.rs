@@ -15,11 +15,11 @@ pub fn load(relative: &str) -> Value {
 
 /// The keywords [`validate`] implements, and the annotations it may ignore. A schema using any other keyword
 /// fails the test rather than being half-checked.
-const KEYWORDS: &[&str] = &["type", "required", "properties", "enum", "items", "const"];
+const KEYWORDS: &[&str] = &["type", "required", "properties", "enum", "items", "const", "minimum"];
 const ANNOTATIONS: &[&str] = &["$schema", "$id", "title", "description"];
 
 /// Validates `value` against `schema` (JSON Schema's `type`, `required`, `properties`, `enum`, `items`,
-/// `const`), returning each violation with its JSON path.
+/// `const`, `minimum`), returning each violation with its JSON path.
 pub fn validate(schema: &Value, value: &Value, path: &str) -> Vec<String> {
     check(schema, value, path, false)
 }
@@ -66,6 +66,11 @@ fn check(schema: &Value, value: &Value, path: &str, closed: bool) -> Vec<String>
         && c != value
     {
         errors.push(format!("{path}: {value}, expected {c}"));
+    }
+    if let (Some(minimum), Some(n)) = (schema.get("minimum").and_then(Value::as_f64), value.as_f64())
+        && n < minimum
+    {
+        errors.push(format!("{path}: {value}, expected at least {minimum}"));
     }
     if let Some(Value::Array(options)) = schema.get("enum")
         && !options.contains(value)

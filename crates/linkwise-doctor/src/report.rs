@@ -194,6 +194,9 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
             plural(input.members.len())
         );
         let mut dlls: BTreeMap<&str, usize> = BTreeMap::new();
+        // Linked library members with nothing to show (no C runtime, no `__imp_` reference) are counted, not
+        // listed: a MinGW link loads dozens from libmingw32.a and libmsvcrt.a, which buried the findings.
+        let mut quiet = 0;
         for m in &input.members {
             if let Some(import) = &m.import {
                 *dlls.entry(dll_name(import)).or_default() += 1;
@@ -203,6 +206,10 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
             let imports = m.references.iter().filter(|r| r.starts_with("__imp_")).count();
             let linked = linked.contains(m.name.as_str());
             let loaded = if linked { "" } else { " (not linked: nothing needs it)" };
+            if input.is_library && linked && crt.is_none() && imports == 0 {
+                quiet += 1;
+                continue;
+            }
             // Library members nobody links are listed only when they show a C runtime.
             if !input.is_library || linked || crt.is_some() {
                 let _ = writeln!(
@@ -213,6 +220,13 @@ pub fn human(inputs: &[Input], prediction: &Prediction) -> String {
                     plural(imports)
                 );
             }
+        }
+        if quiet > 0 {
+            let _ = writeln!(
+                out,
+                "    {quiet} more linked member{}: no C runtime shown, no import through __imp_",
+                plural(quiet)
+            );
         }
         for (dll, n) in dlls {
             let _ = writeln!(out, "    import members for {dll}: {n} symbol{}", plural(n));
@@ -313,4 +327,44 @@ fn ecosystem_name(ecosystem: &str) -> &str {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::read_bytes;
+    use crate::testing::{Coff, library};
+
+    /// Linked library members with nothing to show are one count line; a member that imports through
+    /// `__imp_` or names a C runtime is still listed by name, as is every object given directly.
+    #[test]
+    fn linked_members_with_nothing_to_show_are_counted() {
+        let plain = Coff::new().define(&["a"]).write();
+        let other = Coff::new().define(&["b"]).write();
+        let importer = Coff::new().define(&["c"]).reference(&["__imp_png_read"]).write();
+        let input =
+            read_bytes("v.lib", &library(&[("a.obj", &plain), ("b.obj", &other), ("c.obj", &importer)]))
+                .unwrap();
+        let object = read_bytes("main.obj", &Coff::new().define(&["main"]).write()).unwrap();
+        let prediction = Prediction {
+            findings: Vec::new(),
+            loaded: ["v.lib(a.obj)", "v.lib(b.obj)", "v.lib(c.obj)", "main.obj"].map(String::from).to_vec(),
+            flavor: Flavor::Msvc,
+            auto_imports: Vec::new(),
+        };
+        let text = human(&[object, input], &prediction);
+        let listing: Vec<&str> = text.lines().take_while(|l| !l.is_empty()).collect();
+        assert_eq!(
+            listing,
+            [
+                "inputs:",
+                "  main.obj (object, 1 member)",
+                "    main.obj: C runtime not shown; 0 imports through __imp_",
+                "  v.lib (library, 3 members)",
+                "    v.lib(c.obj): C runtime not shown; 1 import through __imp_",
+                "    2 more linked members: no C runtime shown, no import through __imp_",
+            ],
+            "{text}"
+        );
+    }
 }
