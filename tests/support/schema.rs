@@ -24,6 +24,13 @@ pub fn validate(schema: &Value, value: &Value, path: &str) -> Vec<String> {
     check(schema, value, path, false)
 }
 
+/// Panics, naming every violation, unless `report` follows the schema at `relative` ([`validate`]'s rules):
+/// what each test calls on every JSON report it reads.
+pub fn assert_follows(relative: &str, report: &Value) {
+    let errors = validate(&load(relative), report, "$");
+    assert!(errors.is_empty(), "the report does not follow {relative}: {errors:#?}\n{report:#}");
+}
+
 /// [`validate`], also refusing an object field its schema's `properties` does not list: for schemas that
 /// document every field (docs/explain.schema.json), where an unlisted one is an undocumented addition.
 pub fn validate_closed(schema: &Value, value: &Value, path: &str) -> Vec<String> {
